@@ -1,0 +1,48 @@
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { PacsConfig } from '@pacs/config';
+import { startDatabase } from '@pacs/database';
+import { AppModule } from './app.module';
+import { registerContentTypes } from './content-types';
+
+export interface RunningServer {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts PostgreSQL (embedded unless DATABASE_URL), then the Nest application (HTTP + DIMSE).
+ * Stopping closes HTTP and DIMSE first, waits for in-flight work, then stops PostgreSQL.
+ */
+export async function startServer(config: PacsConfig): Promise<RunningServer> {
+  const say = (msg: string) => process.stdout.write(`${msg}\n`);
+  const database = await startDatabase(config, say);
+  let app: NestFastifyApplication;
+  try {
+    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true });
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database.url), adapter, {
+      bufferLogs: true,
+    });
+    app.useLogger(app.get(Logger));
+    registerContentTypes(app, config);
+    await app.listen(config.http.port, config.http.host);
+  } catch (err) {
+    await database.stop();
+    throw err;
+  }
+  say(
+    [
+      `PACS ready`,
+      `  HTTP      http://${config.http.host}:${config.http.port}  (DICOMweb /dicomweb, REST /api, OpenAPI /api/docs, /health)`,
+      `  DIMSE     AE ${config.dimse.aeTitle} on port ${config.dimse.port}`,
+      `  Data      ${config.dataDir}`,
+      `  Database  ${config.database.url ? 'external (DATABASE_URL)' : `embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`}`,
+    ].join('\n'),
+  );
+  return {
+    stop: async () => {
+      await app.close();
+      await database.stop();
+    },
+  };
+}

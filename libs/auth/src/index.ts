@@ -1,0 +1,7 @@
+// Public API of @pacs/auth. CONTRACT STUB: implemented by the auth module work.
+export { AuthModule } from './auth.module';
+export { Public, RequirePermission, CurrentUser } from './auth.decorators';
+export { PERMISSIONS, ROLES, rolePermissions } from './permissions';
+export type { Permission, Role } from './permissions';
+export type { AuthUser } from './auth-user';
+export { UsersService } from './users.service';

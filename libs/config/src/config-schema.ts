@@ -1,0 +1,133 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+type SettingType =
+  | 'string'
+  | 'secret'
+  | 'port'
+  | 'positiveInt'
+  | 'boolean'
+  | 'aeTitle'
+  | 'postgresUrl'
+  | 'peers'
+  | readonly string[];
+
+export interface Setting {
+  path: string;
+  env: string;
+  type: SettingType;
+  optional?: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config-invalid';
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** AE title rules, PS3.5 6.2 (AE VR): 1-16 characters, no backslash or control characters, not all spaces. */
+export function isAeTitle(value: string): boolean {
+  return value.length > 0 && value.length <= 16 && /^[\x20-\x5b\x5d-\x7e]+$/.test(value) && value.trim().length > 0;
+}
+
+export function findConfigFile(): string {
+  let dir = __dirname;
+  for (;;) {
+    const candidate = join(dir, 'config', 'default.yaml');
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) throw new ConfigError(['config/default.yaml not found; set PACS_CONFIG_FILE']);
+    dir = parent;
+  }
+}
+
+export function readValue(
+  setting: Setting,
+  yaml: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): { value: unknown } | { problem: string } {
+  const fromEnv = env[setting.env];
+  const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : lookup(yaml, setting.path);
+  const source = fromEnv !== undefined && fromEnv !== '' ? setting.env : `${setting.path} (config file)`;
+  if (raw === undefined || raw === null) {
+    return setting.optional ? { value: null } : { problem: `${source}: a value is required` };
+  }
+  const value = convert(setting.type, raw);
+  return value === undefined ? { problem: `${source}: ${describe(setting.type)}, got ${JSON.stringify(raw)}` } : { value };
+}
+
+function lookup(yaml: Record<string, unknown>, path: string): unknown {
+  let node: unknown = yaml;
+  for (const key of path.split('.')) node = (node as Record<string, unknown> | undefined)?.[key];
+  return node;
+}
+
+function convert(type: SettingType, raw: unknown): unknown {
+  if (Array.isArray(type)) return type.includes(String(raw)) ? String(raw) : undefined;
+  switch (type) {
+    case 'string':
+      return String(raw);
+    case 'secret':
+      return String(raw).length >= 16 ? String(raw) : undefined;
+    case 'port': {
+      const n = Number(raw);
+      return Number.isInteger(n) && n > 0 && n < 65536 ? n : undefined;
+    }
+    case 'positiveInt': {
+      const n = Number(raw);
+      return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+    }
+    case 'boolean':
+      if (raw === true || raw === 'true' || raw === '1') return true;
+      if (raw === false || raw === 'false' || raw === '0') return false;
+      return undefined;
+    case 'aeTitle':
+      return isAeTitle(String(raw)) ? String(raw).trim() : undefined;
+    case 'postgresUrl':
+      return /^postgres(ql)?:\/\//.test(String(raw)) ? String(raw) : undefined;
+    case 'peers':
+      return convertPeers(raw);
+  }
+  return undefined;
+}
+
+const SERVICES = ['echo', 'store', 'find', 'move', 'get', 'worklist', 'mpps'];
+
+function convertPeers(raw: unknown): unknown {
+  let list = raw;
+  if (typeof raw === 'string') {
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!Array.isArray(list)) return undefined;
+  const ok = list.every(
+    (p) =>
+      p &&
+      typeof p.aeTitle === 'string' &&
+      isAeTitle(p.aeTitle) &&
+      typeof p.host === 'string' &&
+      Number.isInteger(p.port) &&
+      Array.isArray(p.services) &&
+      p.services.every((s: unknown) => SERVICES.includes(String(s))),
+  );
+  return ok ? list : undefined;
+}
+
+function describe(type: SettingType): string {
+  if (Array.isArray(type)) return `expected one of ${type.join(', ')}`;
+  const text: Record<string, string> = {
+    string: 'expected a string',
+    secret: 'expected a secret of at least 16 characters',
+    port: 'expected a port number 1-65535',
+    positiveInt: 'expected a positive integer',
+    boolean: 'expected true or false',
+    aeTitle: 'expected an AE title (1-16 characters, no backslash)',
+    postgresUrl: 'expected a postgres:// URL',
+    peers: 'expected a list of {aeTitle, host, port, services}',
+  };
+  return text[type as string];
+}

@@ -1,0 +1,16 @@
+import { DataSourceOptions } from 'typeorm';
+import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSchema';
+
+export const MIGRATIONS = [InitialSchema1763900000000];
+
+/** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */
+export function dataSourceOptions(url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    synchronize: false,
+    migrationsRun: true,
+    migrations: MIGRATIONS,
+    extra: { max: 20 },
+  };
+}

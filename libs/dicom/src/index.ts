@@ -1,0 +1,12 @@
+// Public API of @pacs/dicom: pure DICOM helpers (no Nest, no I/O except reading a file header).
+// CONTRACT STUB: implemented in the files named below.
+export type { DicomJson, DicomJsonElement } from './dicom-json';
+export { getString, getStrings, getNumber, getPersonName } from './dicom-json';
+export { Tag } from './tags';
+export { TransferSyntax, SUPPORTED_TRANSFER_SYNTAXES, isEncapsulatedTransferSyntax } from './transfer-syntax';
+export { STORAGE_SOP_CLASSES, VERIFICATION_SOP_CLASS, isStorageSopClass } from './sop-classes';
+export { isValidUid } from './uid';
+export { buildPart10Header, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './file-meta';
+export type { Part10Meta } from './file-meta';
+export { readInstanceHeader, DicomParseError } from './header-reader';
+export type { InstanceHeader } from './header-reader';

@@ -1,0 +1,23 @@
+/** Who sent an instance, and what the sender's envelope said it is (checked against the dataset). */
+export interface IngestSource {
+  channel: 'dimse' | 'stow' | 'import';
+  /** Calling AE title (DIMSE), username (STOW) or "cli" (import). */
+  actor?: string;
+  remoteAddress?: string;
+  /** Affected SOP Class / Instance UID of the C-STORE command. */
+  expectedSopClassUid?: string;
+  expectedSopInstanceUid?: string;
+  /** Study of a STOW-RS POST /studies/{study}. */
+  expectedStudyUid?: string;
+}
+
+export type IngestResult = 'stored' | 'overwritten' | 'kept-existing';
+
+export interface IngestOutcome {
+  result: IngestResult;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  studyUid: string;
+  seriesUid: string;
+  transferSyntaxUid: string;
+}

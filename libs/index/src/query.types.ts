@@ -1,0 +1,38 @@
+import { DicomJson } from '@pacs/dicom';
+
+export type QueryLevel = 'study' | 'series' | 'instance';
+
+/**
+ * One query for both QIDO-RS and C-FIND: matching keys by tag (8 hex digits, or a keyword
+ * such as "PatientName") with DICOM matching syntax (PS3.4 C.2.2.2): single value, "*"/"?"
+ * wildcards, "a-b" ranges for dates/times, "\\"-separated UID lists, "" for universal match.
+ */
+export interface InstanceQuery {
+  level: QueryLevel;
+  match: Record<string, string>;
+  /** Scope for nested resources: /studies/{s}/series, /studies/{s}/series/{se}/instances. */
+  studyUid?: string;
+  seriesUid?: string;
+  limit?: number;
+  offset?: number;
+  fuzzy?: boolean;
+  /** Extra attributes to return (tags or keywords), or 'all'. */
+  includeFields?: string[] | 'all';
+}
+
+export interface QueryPage {
+  results: DicomJson[];
+  /** True when more matches exist beyond limit/offset. */
+  truncated: boolean;
+}
+
+/** Where a stored instance's bytes are, for WADO-RS, C-GET and C-MOVE. */
+export interface StoredInstance {
+  studyUid: string;
+  seriesUid: string;
+  sopInstanceUid: string;
+  sopClassUid: string;
+  transferSyntaxUid: string;
+  blobKey: string;
+  sizeBytes: number;
+}

@@ -1,0 +1,79 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream, mkdirSync } from 'node:fs';
+import { access, mkdir, open, rename, rm, statfs } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { BlobStore, TempBlob, TempBlobWriter } from './blob-store';
+import { FileTempBlobWriter } from './temp-blob-writer';
+
+/**
+ * Blobs as files under <root>/blobs/<key>; temporary files under <root>/tmp on the same
+ * filesystem so that commit is an atomic rename. Every fsync goes through the libuv pool:
+ * the event loop is never blocked (GOTCHAS: ingest speed).
+ */
+export class FilesystemBlobStore extends BlobStore {
+  private readonly blobsDir: string;
+  private readonly tmpDir: string;
+  private readonly knownDirs = new Set<string>();
+
+  constructor(root: string) {
+    super();
+    this.blobsDir = join(root, 'blobs');
+    this.tmpDir = join(root, 'tmp');
+    mkdirSync(this.blobsDir, { recursive: true });
+    mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  createTemp(): TempBlobWriter {
+    return new FileTempBlobWriter(join(this.tmpDir, `${randomUUID()}.part`));
+  }
+
+  async commit(temp: TempBlob, key: string): Promise<void> {
+    const target = this.pathOf(key);
+    const dir = dirname(target);
+    if (!this.knownDirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.knownDirs.add(dir);
+    }
+    await rename(temp.path, target);
+    await fsyncDir(dir);
+  }
+
+  async discardTemp(temp: TempBlob): Promise<void> {
+    await rm(temp.path, { force: true });
+  }
+
+  read(key: string, range?: { start: number; end?: number }): Readable {
+    return createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end } : {});
+  }
+
+  async remove(key: string): Promise<void> {
+    await rm(this.pathOf(key), { force: true });
+  }
+
+  async exists(key: string): Promise<boolean> {
+    return access(this.pathOf(key)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  async freeSpace(): Promise<{ freeBytes: number; totalBytes: number }> {
+    const s = await statfs(this.blobsDir);
+    return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+  }
+
+  private pathOf(key: string): string {
+    if (key.includes('..') || key.startsWith('/')) throw new Error(`invalid blob key ${key}`);
+    return join(this.blobsDir, key);
+  }
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

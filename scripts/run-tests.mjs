@@ -1,0 +1,40 @@
+// Runs the compiled tests with Node's test runner: unit specs (*.spec.js), integration specs
+// against a real embedded PostgreSQL (*.int-spec.js), end-to-end specs (test/**/*.e2e-spec.js).
+// Usage: node scripts/run-tests.mjs [unit|int|e2e|all] [--dist DIR] [name filter]
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+
+const args = process.argv.slice(2);
+const distAt = args.indexOf('--dist');
+const dist = distAt >= 0 ? args.splice(distAt, 2)[1] : 'dist';
+const tier = ['unit', 'int', 'e2e', 'all'].includes(args[0]) ? args.shift() : 'all';
+const filter = args[0];
+
+const suffixes = { unit: ['.spec.js'], int: ['.int-spec.js'], e2e: ['.e2e-spec.js'] };
+const wanted = tier === 'all' ? Object.values(suffixes).flat() : suffixes[tier];
+
+function walk(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path, out);
+    else if (wanted.some((s) => name.endsWith(s))) out.push(path);
+  }
+  return out;
+}
+
+const files = ['apps', 'libs', 'test']
+  .map((d) => join(dist, d))
+  .flatMap((d) => { try { return walk(d); } catch { return []; } })
+  .filter((f) => !filter || f.includes(filter))
+  .sort();
+if (files.length === 0) {
+  console.error(`no test files found in ${dist} for tier ${tier}`);
+  process.exit(1);
+}
+const result = spawnSync(
+  process.execPath,
+  ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec', ...files],
+  { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1' } },
+);
+process.exit(result.status ?? 1);
