@@ -1,8 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from '@pacs/auth';
 import { ConfigModule, PacsConfig } from '@pacs/config';
 import { DatabaseModule } from '@pacs/database';
+import { DicomWebModule } from '@pacs/dicomweb';
+import { DimseModule } from '@pacs/dimse';
+import { IndexModule } from '@pacs/index';
 import { StorageModule } from '@pacs/storage';
+import { HealthModule } from './health/health.module';
 
 /** Composition only: every capability lives in its domain module. */
 @Module({})
@@ -17,6 +22,11 @@ export class AppModule {
         }),
         DatabaseModule.forRoot(databaseUrl),
         StorageModule,
+        IndexModule,
+        AuthModule,
+        DimseModule,
+        DicomWebModule,
+        HealthModule,
       ],
     };
   }

@@ -11,5 +11,6 @@ export function registerContentTypes(app: NestFastifyApplication, _config: PacsC
   const passThrough = (_req: unknown, payload: unknown, done: (err: Error | null, body?: unknown) => void) =>
     done(null, payload);
   fastify.addContentTypeParser(/^multipart\/related/i, passThrough);
-  fastify.addContentTypeParser(/^application\/dicom$/i, passThrough);
+  // Parameters are allowed (`application/dicom; transfer-syntax=...`, PS3.18 8.7.3.5); +json/+xml are not ours.
+  fastify.addContentTypeParser(/^application\/dicom\s*(;|$)/i, passThrough);
 }

@@ -5,6 +5,7 @@ import { PacsConfig } from '@pacs/config';
 import { startDatabase } from '@pacs/database';
 import { AppModule } from './app.module';
 import { registerContentTypes } from './content-types';
+import { HttpErrorFilter } from './http-error.filter';
 
 export interface RunningServer {
   stop(): Promise<void>;
@@ -24,6 +25,7 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
       bufferLogs: true,
     });
     app.useLogger(app.get(Logger));
+    app.useGlobalFilters(new HttpErrorFilter());
     registerContentTypes(app, config);
     await app.listen(config.http.port, config.http.host);
   } catch (err) {

@@ -1,7 +1,9 @@
-// Public API of @pacs/auth. CONTRACT STUB: implemented by the auth module work.
+// Public API of @pacs/auth.
 export { AuthModule } from './auth.module';
 export { Public, RequirePermission, CurrentUser } from './auth.decorators';
 export { PERMISSIONS, ROLES, rolePermissions } from './permissions';
 export type { Permission, Role } from './permissions';
 export type { AuthUser } from './auth-user';
 export { UsersService } from './users.service';
+export { AuthError } from './auth.errors';
+export type { AuthErrorCode } from './auth.errors';

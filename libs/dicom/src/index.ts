@@ -1,8 +1,7 @@
 // Public API of @pacs/dicom: pure DICOM helpers (no Nest, no I/O except reading a file header).
-// CONTRACT STUB: implemented in the files named below.
 export type { DicomJson, DicomJsonElement } from './dicom-json';
 export { getString, getStrings, getNumber, getPersonName } from './dicom-json';
-export { Tag } from './tags';
+export { Tag, keywordToTag, tagToKeyword } from './tags';
 export { TransferSyntax, SUPPORTED_TRANSFER_SYNTAXES, isEncapsulatedTransferSyntax } from './transfer-syntax';
 export { STORAGE_SOP_CLASSES, VERIFICATION_SOP_CLASS, isStorageSopClass } from './sop-classes';
 export { isValidUid } from './uid';
@@ -10,3 +9,5 @@ export { buildPart10Header, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAM
 export type { Part10Meta } from './file-meta';
 export { readInstanceHeader, DicomParseError } from './header-reader';
 export type { InstanceHeader } from './header-reader';
+export { attributeInfo } from './attribute-dictionary';
+export type { AttributeInfo } from './attribute-dictionary';

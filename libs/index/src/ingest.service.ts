@@ -1,16 +1,95 @@
-import { Injectable } from '@nestjs/common';
-import { TempBlob } from '@pacs/storage';
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { PacsConfig } from '@pacs/config';
+import { DicomParseError, readInstanceHeader } from '@pacs/dicom';
+import { BlobStore, TempBlob } from '@pacs/storage';
+import { IngestError } from './index.errors';
+import { IndexRepository } from './index.repository';
+import { InstanceFacts, instanceFacts } from './instance-facts';
 import { IngestOutcome, IngestSource } from './ingest.types';
 
 /**
  * The one ingest path shared by C-STORE, STOW-RS and `pacs import` (ARCHITECTURE.md):
- * validate the header → apply the duplicate policy → commit the blob → one transaction
- * for patient/study/series/instance. Resolves only when the blob is fsynced and the index
+ * read the header → validate → duplicate policy → commit the blob → one transaction for
+ * patient/study/series/instance. Resolves only when the blob is fsynced and the index
  * committed; on failure nothing remains (the temp blob is always consumed).
  */
 @Injectable()
 export class IngestService {
+  private readonly log = new Logger('Ingest');
+
+  constructor(
+    private readonly config: PacsConfig,
+    private readonly blobs: BlobStore,
+    private readonly index: IndexRepository,
+  ) {}
+
   async ingest(temp: TempBlob, source: IngestSource): Promise<IngestOutcome> {
-    throw new Error('not implemented');
+    let facts: InstanceFacts;
+    try {
+      facts = await this.validate(temp, source);
+    } catch (err) {
+      await this.blobs.discardTemp(temp);
+      this.log.warn({ channel: source.channel, actor: source.actor, code: (err as IngestError).code, reason: (err as Error).message }, 'instance refused');
+      throw err;
+    }
+    return this.store(temp, facts, source);
   }
+
+  private async validate(temp: TempBlob, source: IngestSource): Promise<InstanceFacts> {
+    if (temp.size > this.config.ingest.maxInstanceBytes) {
+      throw new IngestError('too-large', `instance of ${temp.size} bytes exceeds the limit of ${this.config.ingest.maxInstanceBytes}`);
+    }
+    try {
+      return instanceFacts(await readInstanceHeader(temp.path), source);
+    } catch (err) {
+      if (err instanceof IngestError) throw err;
+      if (err instanceof DicomParseError) throw new IngestError('unparsable', err.message);
+      throw new IngestError('unparsable', `cannot read the dataset: ${(err as Error).message}`);
+    }
+  }
+
+  private async store(temp: TempBlob, facts: InstanceFacts, source: IngestSource): Promise<IngestOutcome> {
+    const outcome = (result: IngestOutcome['result']): IngestOutcome => ({
+      result,
+      sopClassUid: facts.sopClassUid,
+      sopInstanceUid: facts.sopInstanceUid,
+      studyUid: facts.studyUid,
+      seriesUid: facts.seriesUid,
+      transferSyntaxUid: facts.transferSyntaxUid,
+    });
+    const existing = await this.index.findInstance(facts.sopInstanceUid).catch((err) => this.fail(temp, err));
+    if (existing && this.config.ingest.duplicatePolicy !== 'overwrite') {
+      await this.blobs.discardTemp(temp);
+      if (this.config.ingest.duplicatePolicy === 'keep') return outcome('kept-existing');
+      throw new IngestError('duplicate-rejected', `SOP Instance ${facts.sopInstanceUid} is already stored`);
+    }
+    // An overwrite goes to a new key so the old bytes stay valid until the new row commits.
+    const key = blobKey(facts.sopInstanceUid, existing ? Date.now().toString(36) : undefined);
+    await this.blobs.commit(temp, key).catch((err) => this.fail(temp, err));
+    try {
+      await this.index.transaction((em) =>
+        this.index.upsertInstance(em, facts, { key, size: temp.size, sha256: temp.sha256 }, source.channel === 'dimse' ? source.actor ?? null : null),
+      );
+    } catch (err) {
+      await this.blobs.remove(key);
+      this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'index write failed');
+      throw new IngestError('storage-failure', 'the index could not be updated');
+    }
+    if (existing && existing.blobKey !== key) await this.blobs.remove(existing.blobKey);
+    this.log.debug({ channel: source.channel, actor: source.actor, sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid }, 'stored');
+    return outcome(existing ? 'overwritten' : 'stored');
+  }
+
+  private async fail(temp: TempBlob, err: unknown): Promise<never> {
+    await this.blobs.discardTemp(temp).catch(() => undefined);
+    this.log.error({ err: (err as Error).message }, 'storage failure');
+    throw new IngestError('storage-failure', 'the instance could not be written to storage');
+  }
+}
+
+/** <ab>/<cd>/<sha256 of the SOP Instance UID>[.<version>].dcm (ARCHITECTURE.md, Data). */
+export function blobKey(sopInstanceUid: string, version?: string): string {
+  const h = createHash('sha256').update(sopInstanceUid).digest('hex');
+  return `${h.slice(0, 2)}/${h.slice(2, 4)}/${h}${version ? `.${version}` : ''}.dcm`;
 }

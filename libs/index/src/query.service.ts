@@ -1,11 +1,72 @@
 import { Injectable } from '@nestjs/common';
-import { InstanceQuery, QueryPage } from './query.types';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { attributeInfo, DicomJson } from '@pacs/dicom';
+import { QueryError } from './index.errors';
+import { DEFAULT_RETURN } from './level-attributes';
+import { buildQuery } from './query-engine';
+import { InstanceQuery, QueryLevel, QueryPage } from './query.types';
+
+type Row = Record<string, unknown>;
 
 /** The one query engine behind QIDO-RS and C-FIND (PS3.4 C.2.2.2 matching, PS3.18 10.6). */
 @Injectable()
 export class QueryService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
   /** Throws QueryError (bad-query) for an unknown attribute or malformed value. */
   async search(query: InstanceQuery): Promise<QueryPage> {
-    throw new Error('not implemented');
+    const built = buildQuery(query);
+    const returned = returnedTags(query, built.matchedTags);
+    const rows: Row[] = await this.dataSource.query(built.sql, built.params);
+    const truncated = rows.length > built.limit;
+    const results = rows.slice(0, built.limit).map((row) => project(merge(query.level, row), returned));
+    return { results, truncated };
   }
+}
+
+/** All attributes known for a result row, computed ones included (PS3.18 10.6.3.3). */
+function merge(level: QueryLevel, row: Row): DicomJson {
+  const online = { vr: 'CS', Value: ['ONLINE'] };
+  if (level === 'study') {
+    return {
+      ...(row.study as DicomJson),
+      '00080056': online,
+      '00080061': { vr: 'CS', Value: row.modalities as string[] },
+      '00201206': { vr: 'IS', Value: [Number(row.num_series)] },
+      '00201208': { vr: 'IS', Value: [Number(row.num_instances)] },
+    };
+  }
+  if (level === 'series') {
+    return {
+      ...(row.study as DicomJson),
+      ...(row.series as DicomJson),
+      '00080056': online,
+      '00201209': { vr: 'IS', Value: [Number(row.num_instances)] },
+    };
+  }
+  return { ...(row.study as DicomJson), ...(row.series as DicomJson), ...(row.instance as DicomJson), '00080056': online };
+}
+
+function returnedTags(query: InstanceQuery, matched: string[]): Set<string> | 'all' {
+  if (query.includeFields === 'all') return 'all';
+  const tags = new Set<string>([...DEFAULT_RETURN[query.level], ...matched]);
+  for (const field of query.includeFields ?? []) {
+    const info = attributeInfo(field);
+    if (!info) throw new QueryError(`unknown attribute "${field}" in includefield`);
+    tags.add(info.tag);
+  }
+  return tags;
+}
+
+/** Keeps the returned attributes, in tag order; a returned attribute without value is sent empty. */
+function project(all: DicomJson, returned: Set<string> | 'all'): DicomJson {
+  const out: DicomJson = {};
+  const tags = returned === 'all' ? Object.keys(all) : [...returned];
+  for (const tag of tags.sort()) {
+    const element = all[tag];
+    if (element) out[tag] = element;
+    else out[tag] = { vr: attributeInfo(tag)?.vr ?? 'UN' };
+  }
+  return out;
 }

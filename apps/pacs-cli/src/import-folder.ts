@@ -1,0 +1,59 @@
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { SingleBar } from 'cli-progress';
+import { IngestError, IngestService } from '@pacs/index';
+import { BlobStore } from '@pacs/storage';
+
+export interface ImportSummary {
+  stored: number;
+  duplicates: number;
+  failed: { file: string; reason: string }[];
+}
+
+const PARALLEL = 4;
+
+/** Imports every file below `folder` through the same ingest path as C-STORE and STOW-RS. */
+export async function importFolder(folder: string, blobs: BlobStore, ingest: IngestService, progress: boolean): Promise<ImportSummary> {
+  const files = await listFiles(folder);
+  const summary: ImportSummary = { stored: 0, duplicates: 0, failed: [] };
+  const bar = progress ? new SingleBar({ format: 'importing [{bar}] {value}/{total} files', stream: process.stderr }) : undefined;
+  bar?.start(files.length, 0);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++];
+      await importFile(file, blobs, ingest, summary);
+      bar?.increment();
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+  bar?.stop();
+  return summary;
+}
+
+async function importFile(file: string, blobs: BlobStore, ingest: IngestService, summary: ImportSummary): Promise<void> {
+  const writer = blobs.createTemp();
+  try {
+    await pipeline(createReadStream(file), writer, { end: false });
+    const temp = await writer.finish();
+    const outcome = await ingest.ingest(temp, { channel: 'import', actor: 'cli' });
+    if (outcome.result === 'stored') summary.stored++;
+    else summary.duplicates++;
+  } catch (err) {
+    await writer.discard();
+    const reason = err instanceof IngestError ? `${err.code}: ${err.message}` : (err as Error).message;
+    summary.failed.push({ file, reason });
+  }
+}
+
+async function listFiles(folder: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(folder, { withFileTypes: true })) {
+    const path = join(folder, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out.sort();
+}

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Command } from 'commander';
+import { UsersService } from '@pacs/auth';
+import { loadConfig } from '@pacs/config';
+import { startDatabase } from '@pacs/database';
+import { IngestService } from '@pacs/index';
+import { BlobStore } from '@pacs/storage';
+import { CliModule } from './cli.module';
+import { importFolder } from './import-folder';
+
+/** Runs `work` with the index open; attaches to the server's embedded PostgreSQL if it runs. */
+async function withContext<T>(work: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
+  const config = loadConfig();
+  const database = await startDatabase(config, (msg) => process.stderr.write(`${msg}\n`));
+  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config, database.url), { logger: ['error'] });
+  try {
+    return await work(ctx);
+  } finally {
+    await ctx.close();
+    await database.stop();
+  }
+}
+
+const program = new Command('pacs').description('PACS administration');
+
+program
+  .command('import')
+  .description('import every DICOM file below a folder (recursive), through the same path as C-STORE')
+  .argument('<folder>')
+  .option('--no-progress', 'no progress bar')
+  .action(async (folder: string, opts: { progress: boolean }) => {
+    const summary = await withContext((ctx) => importFolder(folder, ctx.get(BlobStore), ctx.get(IngestService), opts.progress));
+    process.stdout.write(`stored: ${summary.stored}\nduplicates: ${summary.duplicates}\nfailed: ${summary.failed.length}\n`);
+    for (const f of summary.failed) process.stdout.write(`  ${f.file}: ${f.reason}\n`);
+    process.exitCode = summary.failed.length > 0 ? 1 : 0;
+  });
+
+const users = program.command('users').description('manage users');
+users
+  .command('add')
+  .description('create a user')
+  .argument('<username>')
+  .requiredOption('--password <password>', 'initial password (at least 8 characters)')
+  .option('--roles <roles>', 'comma-separated roles: admin, radiologist, technologist, ris, auditor, viewer-service', 'radiologist')
+  .action(async (username: string, opts: { password: string; roles: string }) => {
+    const roles = opts.roles.split(',').map((r) => r.trim()).filter(Boolean);
+    await withContext((ctx) => ctx.get(UsersService).createUser(username, opts.password, roles));
+    process.stdout.write(`created user "${username}" with roles ${roles.join(', ')}\n`);
+  });
+
+program.parseAsync().catch((err: Error & { code?: string }) => {
+  process.stderr.write(`pacs: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Last line of the HTTP boundary: every response error has the shape
+ * `{ error, message, correlationId }`. Domain modules map their own error codes to
+ * HttpExceptions; anything else is a 500 with a generic message and its stack logged
+ * under the correlation id.
+ */
+@Catch()
+export class HttpErrorFilter implements ExceptionFilter {
+  private readonly log = new Logger('HTTP');
+
+  catch(err: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const reply = http.getResponse();
+    const request = http.getRequest();
+    const correlationId = String(request?.id ?? randomUUID());
+    if (reply.sent) return;
+    if (err instanceof HttpException) {
+      const status = err.getStatus();
+      const body = err.getResponse();
+      const fields = typeof body === 'string' ? { message: body } : (body as Record<string, unknown>);
+      const message = Array.isArray(fields.message) ? fields.message.join('; ') : fields.message;
+      reply.status(status).send({ error: fields.error ?? defaultCode(status), message, correlationId });
+      return;
+    }
+    this.log.error({ correlationId, method: request?.method, url: request?.url, err: (err as Error)?.stack ?? String(err) }, 'unhandled error');
+    reply.status(500).send({ error: 'internal', message: 'internal server error', correlationId });
+  }
+}
+
+function defaultCode(status: number): string {
+  const codes: Record<number, string> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 405: 'method-not-allowed', 406: 'not-acceptable', 409: 'conflict', 413: 'payload-too-large', 415: 'unsupported-media-type' };
+  return codes[status] ?? 'error';
+}

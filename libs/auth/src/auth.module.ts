@@ -1,0 +1,40 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuthController } from './auth.controller';
+import { AuthErrorFilter } from './auth.errors';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { jwtSecretProvider } from './jwt-secret';
+import { JwtStrategy } from './jwt.strategy';
+import { PasswordHasher } from './password-hasher';
+import { PermissionGuard } from './permission.guard';
+import { TokenService } from './token.service';
+import { UserEntity } from './user.entity';
+import { UsersController } from './users.controller';
+import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
+
+/**
+ * Users, the local JWT issuer and the two global guards (token, then permission).
+ * Needs only the global PacsConfig (ConfigModule) and the TypeORM connection (DatabaseModule).
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([UserEntity]), PassportModule, JwtModule.register({})],
+  controllers: [AuthController, UsersController],
+  providers: [
+    jwtSecretProvider,
+    PasswordHasher,
+    UsersRepository,
+    UsersService,
+    TokenService,
+    JwtStrategy,
+    AuthErrorFilter,
+    // Order matters: the token guard puts the user on the request before permissions are checked.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: PermissionGuard },
+  ],
+  exports: [UsersService],
+})
+export class AuthModule {}

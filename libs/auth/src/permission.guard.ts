@@ -1,0 +1,27 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthError, toHttpException } from './auth.errors';
+import { PERMISSION_KEY } from './auth.decorators';
+import type { AuthUser } from './auth-user';
+import { isPublicRoute } from './jwt-auth.guard';
+import { isRole, Permission, rolePermissions } from './permissions';
+
+/** Global guard: a route with @RequirePermission(p) needs a caller whose roles grant p. */
+@Injectable()
+export class PermissionGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    if (ctx.getType() !== 'http' || isPublicRoute(this.reflector, ctx)) return true;
+    const required = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, [ctx.getHandler(), ctx.getClass()]);
+    if (!required) return true;
+    const user = ctx.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    if (!user) throw toHttpException(new AuthError('unauthenticated', 'A valid bearer token is required'));
+    // Derived from the roles, not trusted from the request, so the catalogue is the only source.
+    const granted = user.roles.filter(isRole).flatMap(rolePermissions);
+    if (!granted.includes(required)) {
+      throw toHttpException(new AuthError('forbidden', `Permission '${required}' is required; user "${user.username}" lacks it`));
+    }
+    return true;
+  }
+}

@@ -1,0 +1,27 @@
+import { Body, Controller, Get, Post, UseFilters } from '@nestjs/common';
+import { RequirePermission } from './auth.decorators';
+import { AuthErrorFilter, authValidationPipe } from './auth.errors';
+import { CreateUserDto, UserView } from './dto/create-user.dto';
+import { UserEntity } from './user.entity';
+import { UsersService } from './users.service';
+
+@Controller('api/users')
+@RequirePermission('admin')
+@UseFilters(AuthErrorFilter)
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  async create(@Body(authValidationPipe()) body: CreateUserDto): Promise<UserView> {
+    return toView(await this.users.createUser(body.username, body.password, body.roles));
+  }
+
+  @Get()
+  async list(): Promise<UserView[]> {
+    return (await this.users.listUsers()).map(toView);
+  }
+}
+
+function toView(user: UserEntity): UserView {
+  return { username: user.username, roles: user.roles, disabled: user.disabled };
+}

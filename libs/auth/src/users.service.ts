@@ -1,0 +1,98 @@
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { PacsConfig } from '@pacs/config';
+import { AuthError } from './auth.errors';
+import { isRole, Role, ROLES } from './permissions';
+import { PasswordHasher } from './password-hasher';
+import { UserEntity } from './user.entity';
+import { UsersRepository } from './users.repository';
+
+export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]{1,64}$/;
+export const MIN_PASSWORD_LENGTH = 8;
+// Bounds the hashing work one request can ask for.
+export const MAX_PASSWORD_LENGTH = 1024;
+const ADMIN = 'admin';
+
+@Injectable()
+export class UsersService implements OnApplicationBootstrap {
+  // Hash checked when the user is unknown, so a login costs the same whether or not the user exists.
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly config: PacsConfig,
+  ) {}
+
+  /** Creates an enabled user; throws AuthError 'invalid-user' or 'user-exists'. */
+  async createUser(username: string, password: string, roles: readonly string[]): Promise<UserEntity> {
+    const validRoles = checkNewUser(username, password, roles);
+    if (await this.users.findByUsername(username)) throw userExists(username);
+    const created = await this.users.insert({ username, passwordHash: await this.hasher.hash(password), roles: validRoles });
+    if (!created) throw userExists(username);
+    return created;
+  }
+
+  /** The user when the password matches and the user is enabled; null otherwise. */
+  async verifyPassword(username: string, password: string): Promise<UserEntity | null> {
+    const user = USERNAME_PATTERN.test(username) ? await this.users.findByUsername(username) : null;
+    const ok = await this.hasher.verify(user?.passwordHash ?? (await this.decoy()), password);
+    return user && ok && !user.disabled ? user : null;
+  }
+
+  findByUsername(username: string): Promise<UserEntity | null> {
+    return this.users.findByUsername(username);
+  }
+
+  listUsers(): Promise<UserEntity[]> {
+    return this.users.list();
+  }
+
+  /** Enables or disables a login; throws 'invalid-user' for an unknown username. */
+  async setDisabled(username: string, disabled: boolean): Promise<void> {
+    if (!(await this.users.setDisabled(username, disabled))) {
+      throw new AuthError('invalid-user', `User "${username}" does not exist`);
+    }
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.ensureAdmin();
+  }
+
+  /**
+   * Creates user `admin` on first start, with PACS_ADMIN_PASSWORD or a generated password that is
+   * printed once to stdout (never logged). Another node creating it at the same time is fine.
+   */
+  async ensureAdmin(): Promise<void> {
+    if (await this.users.findByUsername(ADMIN)) return;
+    const configured = this.config.auth.adminPassword;
+    const password = configured ?? randomBytes(12).toString('base64url');
+    const created = await this.users.insert({ username: ADMIN, passwordHash: await this.hasher.hash(password), roles: [ADMIN] });
+    if (created && configured === null) {
+      process.stdout.write(`Created user "${ADMIN}" with password: ${password} (shown once)\n`);
+    }
+  }
+
+  private decoy(): Promise<string> {
+    this.decoyHash ??= this.hasher.hash(randomBytes(16).toString('hex'));
+    return this.decoyHash;
+  }
+}
+
+function checkNewUser(username: string, password: string, roles: readonly string[]): Role[] {
+  if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) {
+    throw new AuthError('invalid-user', 'Username must be 1-64 characters of A-Z a-z 0-9 . _ @ -');
+  }
+  if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
+    throw new AuthError('invalid-user', `Password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`);
+  }
+  const unknown = roles.filter((r) => !isRole(r));
+  if (roles.length === 0 || unknown.length > 0) {
+    throw new AuthError('invalid-user', `Roles must be one or more of: ${ROLES.join(', ')}`);
+  }
+  return [...new Set(roles as Role[])];
+}
+
+function userExists(username: string): AuthError {
+  return new AuthError('user-exists', `User "${username}" already exists`);
+}

@@ -1,0 +1,185 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getNumber, getPersonName, getString } from './dicom-json';
+import { DicomParseError, readInstanceHeader } from './header-reader';
+import { part10Bytes, SOP_INSTANCE_UID, tempDir, writePart10 } from './part10-fixtures.test-helper';
+import { TransferSyntax } from './transfer-syntax';
+
+const dir = tempDir();
+const PIXELS = Buffer.alloc(4 * 4 * 2, 7);
+const JPEG_FRAME = Buffer.from([0xff, 0xd8, 0x01, 0x02, 0x03, 0x04, 0xff, 0xd9]);
+
+const FAMILIES: Array<[string, string, { pixelData?: Buffer; fragments?: Buffer[] }]> = [
+  ['implicit VR little endian', TransferSyntax.ImplicitVRLittleEndian, { pixelData: PIXELS }],
+  ['explicit VR little endian', TransferSyntax.ExplicitVRLittleEndian, { pixelData: PIXELS }],
+  ['explicit VR big endian', TransferSyntax.ExplicitVRBigEndian, { pixelData: PIXELS }],
+  ['deflated explicit VR little endian', TransferSyntax.DeflatedExplicitVRLittleEndian, { pixelData: PIXELS }],
+  ['JPEG baseline (encapsulated)', TransferSyntax.JPEGBaseline8Bit, { fragments: [JPEG_FRAME] }],
+  ['JPEG 2000 (encapsulated, two fragments)', TransferSyntax.JPEG2000, { fragments: [JPEG_FRAME, JPEG_FRAME] }],
+  ['RLE lossless (encapsulated)', TransferSyntax.RLELossless, { fragments: [Buffer.alloc(64, 1)] }],
+];
+
+async function expectParseError(path: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(readInstanceHeader(path), (e: unknown) => {
+    assert.ok(e instanceof DicomParseError, `expected DicomParseError, got ${String(e)}`);
+    assert.match(e.message, pattern);
+    assert.equal(e.code, 'dicom-unparsable');
+    return true;
+  });
+}
+
+describe('readInstanceHeader', () => {
+  for (const [name, transferSyntaxUid, pixels] of FAMILIES) {
+    it(`reads a ${name} file`, async () => {
+      const path = writePart10(dir, `${transferSyntaxUid}.dcm`, { transferSyntaxUid, ...pixels });
+      const header = await readInstanceHeader(path);
+      assert.equal(header.transferSyntaxUid, transferSyntaxUid);
+      assert.equal(getString(header.meta, '00020003'), SOP_INSTANCE_UID);
+      const ds = header.dataset;
+      assert.equal(getString(ds, '00080018'), SOP_INSTANCE_UID);
+      assert.equal(getPersonName(ds, '00100010'), 'DOE^JANE');
+      assert.deepEqual(ds['00100010'], { vr: 'PN', Value: [{ Alphabetic: 'DOE^JANE' }] });
+      assert.deepEqual(ds['00280010'], { vr: 'US', Value: [4] });
+      assert.deepEqual(ds['00200013'], { vr: 'IS', Value: [7] });
+      assert.deepEqual(ds['00180050'], { vr: 'DS', Value: [1.25] });
+      assert.equal(getNumber(ds, '00280101'), 12);
+      assert.equal(ds['7FE00010'], undefined, 'pixel data left out');
+    });
+  }
+
+  it('reads sequences as arrays of nested DICOM JSON', async () => {
+    const attributes = {
+      ReferencedImageSequence: [
+        { ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.3.4' },
+        { ReferencedSOPClassUID: '1.2.840.10008.5.1.4.1.1.2', ReferencedSOPInstanceUID: '1.2.3.5' },
+      ],
+    };
+    for (const transferSyntaxUid of [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian]) {
+      const path = writePart10(dir, `seq-${transferSyntaxUid}.dcm`, { transferSyntaxUid, attributes, pixelData: PIXELS });
+      const seq = (await readInstanceHeader(path)).dataset['00081140'];
+      assert.equal(seq.vr, 'SQ');
+      assert.deepEqual(seq.Value, [
+        { '00081150': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] }, '00081155': { vr: 'UI', Value: ['1.2.3.4'] } },
+        { '00081150': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] }, '00081155': { vr: 'UI', Value: ['1.2.3.5'] } },
+      ]);
+    }
+  });
+
+  it('decodes a Latin-1 (ISO_IR 100) patient name and keeps the original Specific Character Set', async () => {
+    const bytes = part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, attributes: { PatientName: 'MXLLER^JXRG' }, pixelData: PIXELS });
+    const at = bytes.indexOf('MXLLER^JXRG', 0, 'latin1');
+    bytes.write('MÜLLER^JÖRG', at, 'latin1');
+    const path = join(dir, 'latin1.dcm');
+    writeFileSync(path, bytes);
+    const { dataset } = await readInstanceHeader(path);
+    assert.equal(getPersonName(dataset, '00100010'), 'MÜLLER^JÖRG');
+    assert.deepEqual(dataset['00080005'], { vr: 'CS', Value: ['ISO_IR 100'] });
+  });
+
+  it('inlines small binary values as base64 and leaves out large ones', async () => {
+    const attributes = { RedPaletteColorLookupTableData: [new Uint16Array([1, 2]).buffer], SpectroscopyData: [new Float32Array(1024).buffer] };
+    const path = writePart10(dir, 'binary.dcm', { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, attributes, pixelData: PIXELS });
+    const { dataset } = await readInstanceHeader(path);
+    assert.deepEqual(dataset['00281201'], { vr: 'OW', InlineBinary: Buffer.from([1, 0, 2, 0]).toString('base64') });
+    assert.equal(dataset['56000020'], undefined);
+  });
+
+  it('reads a header larger than the first 256 KiB read', async () => {
+    const attributes = { StudyDescription: 'x', TextValue: 'c'.repeat(600 * 1024) };
+    const path = writePart10(dir, 'big-header.dcm', { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, attributes, pixelData: PIXELS });
+    const { dataset } = await readInstanceHeader(path);
+    assert.equal(getString(dataset, '0040A160')?.length, 600 * 1024);
+    assert.equal(getString(dataset, '00080060'), 'CT');
+  });
+
+  it('reads a data set without Pixel Data to the end of the file', async () => {
+    const attributes = { SOPClassUID: '1.2.840.10008.5.1.4.1.1.88.11', Modality: 'SR', Rows: undefined, Columns: undefined };
+    const path = writePart10(dir, 'sr.dcm', { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, attributes });
+    const { dataset } = await readInstanceHeader(path);
+    assert.equal(getString(dataset, '00080060'), 'SR');
+  });
+
+  it('accepts elements after Pixel Data (Data Set Trailing Padding)', async () => {
+    const padding = Buffer.from([0xfc, 0xff, 0xfc, 0xff, 0x4f, 0x42, 0, 0, 4, 0, 0, 0, 0, 0, 0, 0]);
+    const bytes = Buffer.concat([part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelData: PIXELS }), padding]);
+    const path = join(dir, 'trailing-padding.dcm');
+    writeFileSync(path, bytes);
+    assert.equal(getString((await readInstanceHeader(path)).dataset, '00080060'), 'CT');
+  });
+
+  it('rejects a native file cut inside the pixel data', async () => {
+    const path = writePart10(dir, 'cut-native.dcm', { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelData: Buffer.alloc(4096) });
+    truncateSync(path, readFileSync(path).length - 100);
+    await expectParseError(path, /truncated.*Pixel Data/);
+  });
+
+  it('rejects an encapsulated file cut inside the fragments', async () => {
+    const path = writePart10(dir, 'cut-jpeg.dcm', { transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit, fragments: [Buffer.alloc(4096, 1)] });
+    truncateSync(path, readFileSync(path).length - 20);
+    await expectParseError(path, /truncated.*Sequence Delimitation/);
+  });
+
+  it('rejects an encapsulated file missing only its sequence delimiter', async () => {
+    const path = writePart10(dir, 'no-delimiter.dcm', { transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit, fragments: [JPEG_FRAME] });
+    truncateSync(path, readFileSync(path).length - 8);
+    await expectParseError(path, /truncated/);
+  });
+
+  it('rejects a deflated file cut short', async () => {
+    const path = writePart10(dir, 'cut-deflated.dcm', { transferSyntaxUid: TransferSyntax.DeflatedExplicitVRLittleEndian, pixelData: Buffer.alloc(4096, 3) });
+    truncateSync(path, readFileSync(path).length - 10);
+    await expectParseError(path, /truncated|inflated/);
+  });
+
+  it('rejects garbage after Pixel Data', async () => {
+    const bytes = Buffer.concat([part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelData: PIXELS }), Buffer.from('garbage!!')]);
+    const path = join(dir, 'garbage-after.dcm');
+    writeFileSync(path, bytes);
+    await expectParseError(path, /after Pixel Data/);
+  });
+
+  it('rejects a file that is not Part 10', async () => {
+    const path = join(dir, 'garbage.dcm');
+    writeFileSync(path, Buffer.from('this is not a DICOM file at all, just some text'.repeat(10)));
+    await expectParseError(path, /DICM/);
+    const empty = join(dir, 'empty.dcm');
+    writeFileSync(empty, Buffer.alloc(0));
+    await expectParseError(empty, /DICM/);
+  });
+
+  it('rejects a File Meta without Transfer Syntax UID', async () => {
+    // (0002,0002) UI only: a meta group that parses but names no transfer syntax.
+    const uid = Buffer.from('1.2.840.10008.5.1.4.1.1.2\0', 'latin1');
+    const element = Buffer.concat([Buffer.from([0x02, 0x00, 0x02, 0x00, 0x55, 0x49, uid.length, 0]), uid]);
+    const path = join(dir, 'no-ts.dcm');
+    writeFileSync(path, Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), element, Buffer.from([0x08, 0, 0x60, 0, 0x43, 0x53, 2, 0, 0x43, 0x54])]));
+    await expectParseError(path, /Transfer Syntax/);
+  });
+
+  it('reads a 512×512×16 CT header quickly (timing printed, not asserted)', async () => {
+    const path = writePart10(dir, 'ct512.dcm', { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, attributes: { Rows: 512, Columns: 512 }, pixelData: Buffer.alloc(512 * 512 * 2) });
+    const jpeg = join(dir, 'ct512-jpeg.dcm');
+    writeFileSync(jpeg, part10Bytes({ transferSyntaxUid: TransferSyntax.JPEGLosslessSV1, fragments: [Buffer.alloc(256 * 1024, 5)] }));
+    for (const file of [path, jpeg]) {
+      for (let i = 0; i < 50; i++) await readInstanceHeader(file);
+      const runs = 500;
+      const start = process.hrtime.bigint();
+      const cpu = process.cpuUsage();
+      for (let i = 0; i < runs; i++) await readInstanceHeader(file);
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6 / runs;
+      const { user, system } = process.cpuUsage(cpu);
+      const kind = file.endsWith('jpeg.dcm') ? 'encapsulated' : 'native';
+      console.log(`readInstanceHeader(${kind} 512 KB CT): ${wallMs.toFixed(3)} ms wall, ${((user + system) / 1000 / runs).toFixed(3)} ms CPU per file`);
+    }
+  });
+
+  it('scans fragment headers beyond the first 256 KiB read', async () => {
+    const fragments = Array.from({ length: 40 }, () => Buffer.alloc(16 * 1024, 9));
+    const bytes = part10Bytes({ transferSyntaxUid: TransferSyntax.JPEGLSLossless, fragments });
+    const path = join(dir, 'many-fragments.dcm');
+    writeFileSync(path, bytes);
+    assert.equal((await readInstanceHeader(path)).transferSyntaxUid, TransferSyntax.JPEGLSLossless);
+  });
+});

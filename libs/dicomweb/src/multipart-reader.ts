@@ -1,0 +1,135 @@
+import * as MP from 'multipasta';
+import { Readable } from 'node:stream';
+import type { TempBlobWriter } from '@pacs/storage';
+import { DicomWebError } from './dicomweb.errors';
+import { FlowGate } from './flow-gate';
+import { PartSink, ReceivedPart } from './part-sink';
+
+export interface PartReaderOptions {
+  createTemp: () => TempBlobWriter;
+  /** A part (or a single body) longer than this is cut off and fails as 'too-large'. */
+  maxPartBytes: number;
+  /** Media type the parts must have (the request's `type` parameter, PS3.18 10.5.2). */
+  partType?: string;
+  /** Finished parts waiting for `onPart` beyond which the request is paused. */
+  maxPendingParts?: number;
+  /** Called once per part, strictly one after another, in request order. */
+  onPart: (part: ReceivedPart) => Promise<void>;
+}
+
+const DEFAULT_MAX_PENDING_PARTS = 4;
+
+/**
+ * Streams a multipart/related body (RFC 2387, PS3.18 8.6.1.2) part by part into temporary
+ * blobs and hands each finished part to `onPart` as soon as it is complete; never holds more
+ * than the parser's small look-behind in memory. Resolves with the number of parts once every
+ * `onPart` has settled; rejects with DicomWebError('bad-request') when the body is not valid
+ * multipart (no boundary, bad part headers, no closing boundary): complete parts before the
+ * break have been handed over, the incomplete one is discarded.
+ */
+export function readMultipartParts(body: Readable, contentType: string, options: PartReaderOptions): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const gate = new FlowGate(body);
+    const queue = new PartQueue(gate, options);
+    const expected = options.partType ?? 'application/dicom';
+    let current: PartSink | undefined;
+    let count = 0;
+    let done = false;
+    let failed = false;
+
+    const fail = (message: string) => {
+      if (failed || done) return;
+      failed = true;
+      void current?.abort();
+      current = undefined;
+      body.off('data', onData);
+      body.resume(); // drain the rest so the response can still be read by the client
+      queue.settled().then(() => reject(new DicomWebError('bad-request', message)), reject);
+    };
+    const onData = (chunk: Buffer) => parser.write(chunk);
+    const parser: MP.Parser = MP.make({
+      headers: { 'content-type': contentType },
+      isFile: () => true,
+      onField: () => undefined,
+      onFile: (info) => {
+        if (failed || done) return () => undefined;
+        const sink = new PartSink(count++, options.createTemp, options.maxPartBytes, gate, partProblem(info, expected));
+        current = sink;
+        return (chunk) => {
+          if (chunk !== null) return sink.write(chunk);
+          if (current === sink) current = undefined;
+          queue.push(sink);
+        };
+      },
+      onError: (error) => fail(describe(error)),
+      onDone: () => {
+        done = !failed;
+      },
+    });
+    if (failed) return;
+    body.on('data', onData);
+    let ended = false;
+    body.once('error', (err) => fail(`request body failed: ${err.message}`));
+    body.once('close', () => ended || fail('the request was aborted before its end'));
+    body.once('end', () => {
+      ended = true;
+      parser.end();
+      if (!done) return fail('the multipart body ended before its closing boundary (check the boundary parameter)');
+      queue.settled().then(() => resolve(count), reject);
+    });
+  });
+}
+
+/** Delivers finished parts to onPart one at a time; pauses the request when too many wait. */
+class PartQueue {
+  private chain: Promise<void> = Promise.resolve();
+  private pending = 0;
+  private firstError?: unknown;
+
+  constructor(
+    private readonly gate: FlowGate,
+    private readonly options: PartReaderOptions,
+  ) {}
+
+  push(sink: PartSink): void {
+    const ended = sink.end(); // start the fsync now, deliver in order
+    const release = ++this.pending > (this.options.maxPendingParts ?? DEFAULT_MAX_PENDING_PARTS) ? this.gate.hold() : undefined;
+    this.chain = this.chain.then(async () => {
+      try {
+        await this.options.onPart(await ended);
+      } catch (err) {
+        this.firstError ??= err;
+      } finally {
+        this.pending--;
+        release?.();
+      }
+    });
+  }
+
+  /** Resolves when every pushed part was delivered; rejects with the first onPart error. */
+  async settled(): Promise<void> {
+    await this.chain;
+    if (this.firstError !== undefined) throw this.firstError;
+  }
+}
+
+/** PS3.18 10.5.2: each part is one instance of the request's type; a missing part type means that type. */
+function partProblem(info: MP.PartInfo, expected: string): 'unsupported-part-type' | undefined {
+  if (info.headers['content-type'] === undefined) return undefined;
+  return info.contentType === expected ? undefined : 'unsupported-part-type';
+}
+
+function describe(error: MP.MultipartError): string {
+  switch (error._tag) {
+    case 'InvalidBoundary':
+      return 'the multipart/related Content-Type has no valid boundary parameter';
+    case 'BadHeaders':
+      return 'a part of the multipart body has malformed headers';
+    case 'InvalidDisposition':
+      return 'a part of the multipart body has a malformed Content-Disposition';
+    case 'EndNotReached':
+      return 'the multipart body ended before its closing boundary (check the boundary parameter)';
+    case 'ReachedLimit':
+      return `the multipart body exceeds a limit (${error.limit})`;
+  }
+}

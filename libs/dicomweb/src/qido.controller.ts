@@ -1,0 +1,66 @@
+import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { RequirePermission } from '@pacs/auth';
+import { QueryService } from '@pacs/index';
+import { DicomWebErrorsFilter } from './dicomweb-errors.filter';
+import { parseQidoParams, QidoScope, QueryParams } from './qido-params';
+
+/** QIDO-RS Search (PS3.18 10.6): studies, series and instances, at the top or nested. */
+@Controller('dicomweb')
+@UseFilters(DicomWebErrorsFilter)
+@RequirePermission('study:read')
+export class QidoController {
+  constructor(private readonly queries: QueryService) {}
+
+  @Get('studies')
+  searchStudies(@Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.search({ level: 'study' }, q, req, res);
+  }
+
+  @Get('series')
+  searchSeries(@Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.search({ level: 'series' }, q, req, res);
+  }
+
+  @Get('instances')
+  searchInstances(@Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.search({ level: 'instance' }, q, req, res);
+  }
+
+  @Get('studies/:study/series')
+  searchStudySeries(@Param('study') studyUid: string, @Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.search({ level: 'series', studyUid }, q, req, res);
+  }
+
+  @Get('studies/:study/instances')
+  searchStudyInstances(@Param('study') studyUid: string, @Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.search({ level: 'instance', studyUid }, q, req, res);
+  }
+
+  @Get('studies/:study/series/:series/instances')
+  searchSeriesInstances(
+    @Param('study') studyUid: string,
+    @Param('series') seriesUid: string,
+    @Query() q: QueryParams,
+    @Req() req: FastifyRequest,
+    @Res() res: FastifyReply,
+  ): Promise<void> {
+    return this.search({ level: 'instance', studyUid, seriesUid }, q, req, res);
+  }
+
+  /**
+   * PS3.18 10.6.3: 200 with the DICOM JSON array (viewers expect `[]`, not 204, when nothing
+   * matches), and a 299 Warning when more results exist than were returned (8.3.4.4).
+   */
+  private async search(scope: QidoScope, q: QueryParams, req: FastifyRequest, res: FastifyReply): Promise<void> {
+    const page = await this.queries.search(parseQidoParams(q, scope));
+    res.status(200).header('content-type', 'application/dicom+json');
+    if (page.truncated) {
+      res.header(
+        'warning',
+        `299 ${req.hostname}: "The number of results exceeded the maximum supported by the server. Additional results can be requested."`,
+      );
+    }
+    await res.send(JSON.stringify(page.results));
+  }
+}

@@ -1,0 +1,101 @@
+import type { Server as NetServer } from 'node:net';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { PacsConfig } from '@pacs/config';
+import { buildPart10Header, isStorageSopClass, SUPPORTED_TRANSFER_SYNTAXES, VERIFICATION_SOP_CLASS } from '@pacs/dicom';
+import { IngestError, IngestService } from '@pacs/index';
+import { BlobStore } from '@pacs/storage';
+import { Server } from 'dcmjs-dimse';
+import { AePolicy } from './ae-policy';
+import { AssociationTracker } from './association-tracker';
+import { routeLibraryLog } from './library-log';
+import { PacsScp } from './pacs-scp';
+import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
+
+/** How long shutdown waits for C-STOREs under way before closing connections. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * The DIMSE listener. Starts when the application has bootstrapped (peers are loaded by then);
+ * on shutdown stops accepting, lets C-STOREs under way finish (bounded), then closes every
+ * connection, all before the database closes.
+ */
+@Injectable()
+export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Dimse');
+  private readonly tracker = new AssociationTracker();
+  private server: Server | undefined;
+
+  constructor(
+    private readonly config: PacsConfig,
+    private readonly policy: AePolicy,
+    private readonly blobStore: BlobStore,
+    private readonly ingestService: IngestService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    routeLibraryLog(this.logger);
+    const server = new Server(PacsScp);
+    server.on('networkError', (err: Error) => this.logger.debug({ msg: 'DIMSE connection error', err: err.message }));
+    server.listen(this.config.dimse.port, {
+      pduTimeout: this.config.dimse.pduTimeoutMs,
+      customOptions: { [SCP_DEPENDENCIES]: this.dependencies() },
+    });
+    this.server = server;
+    await whenListening(netServerOf(server));
+    this.logger.log({ msg: 'DIMSE listening', aeTitle: this.config.dimse.aeTitle, port: this.config.dimse.port });
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    netServerOf(server)?.close();
+    const idle = await this.tracker.waitForStoresIdle(DRAIN_TIMEOUT_MS);
+    if (!idle) this.logger.warn({ msg: 'DIMSE shutdown: C-STOREs still under way, closing anyway', storesInFlight: this.tracker.storesInFlight });
+    server.close();
+  }
+
+  /** For the health check: is the DIMSE port accepting associations? */
+  isListening(): boolean {
+    return this.server !== undefined && (netServerOf(this.server)?.listening ?? false);
+  }
+
+  get liveAssociations(): number {
+    return this.tracker.liveAssociations;
+  }
+
+  private dependencies(): ScpDependencies {
+    const supportedTransferSyntaxes: ReadonlySet<string> = new Set(SUPPORTED_TRANSFER_SYNTAXES);
+    return {
+      policy: this.policy,
+      contexts: {
+        isSupportedAbstractSyntax: (uid) => uid === VERIFICATION_SOP_CLASS || isStorageSopClass(uid),
+        supportedTransferSyntaxes,
+      },
+      blobStore: this.blobStore,
+      ingest: this.ingestService,
+      buildPart10Header,
+      ingestErrorCode: (err) => (err instanceof IngestError ? err.code : undefined),
+      tracker: this.tracker,
+      maxInstanceBytes: this.config.ingest.maxInstanceBytes,
+      logger: this.logger,
+    };
+  }
+}
+
+/** dcmjs-dimse keeps its net.Server in an undeclared `server` field. */
+function netServerOf(server: Server): NetServer | undefined {
+  return (server as unknown as { server?: NetServer }).server;
+}
+
+function whenListening(net: NetServer | undefined): Promise<void> {
+  if (!net) return Promise.reject(new Error('DIMSE server did not start'));
+  if (net.listening) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    net.once('listening', () => {
+      net.off('error', reject);
+      resolve();
+    });
+    net.once('error', reject);
+  });
+}

@@ -1,0 +1,76 @@
+import type { IngestErrorCode } from '@pacs/index';
+
+/**
+ * DIMSE status codes (0000,0900) used by this server. General statuses are defined in
+ * PS3.7 Annex C; service-specific ones in PS3.4 (C-STORE: B.2.3, C-FIND: C.4.1.1.4,
+ * C-MOVE: C.4.2.1.5, C-GET: C.4.3.1.4).
+ */
+export const DimseStatus = {
+  /** PS3.7 C.1: Success. */
+  Success: 0x0000,
+  /** PS3.4 B.2.3: Warning, Coercion of Data Elements. */
+  CoercionOfDataElements: 0xb000,
+  /** PS3.4 B.2.3: Warning, Elements Discarded. */
+  ElementsDiscarded: 0xb006,
+  /** PS3.4 B.2.3: Warning, Data Set does not match SOP Class. */
+  DataSetDoesNotMatchSopClassWarning: 0xb007,
+  /** PS3.4 B.2.3: Error, Data Set does not match SOP Class (A9xx). */
+  DataSetDoesNotMatchSopClass: 0xa900,
+  /** PS3.4 B.2.3: Refused, Out of Resources (A7xx). */
+  OutOfResources: 0xa700,
+  /** PS3.4 C.4.2.1.5: Refused, Move Destination unknown. */
+  MoveDestinationUnknown: 0xa801,
+  /** PS3.4 B.2.3: Error, Cannot understand (Cxxx). */
+  CannotUnderstand: 0xc000,
+  /** PS3.7 C.5: Failure, Refused: Not Authorized. */
+  RefusedNotAuthorized: 0x0124,
+  /** PS3.7 C.5: Failure, Refused: SOP Class not supported. */
+  SopClassNotSupported: 0x0122,
+  /** PS3.7 C.5: Failure, Duplicate SOP Instance. */
+  DuplicateSopInstance: 0x0111,
+  /** PS3.7 C.5: Failure, Processing failure. */
+  ProcessingFailure: 0x0110,
+  /** PS3.7 C.3: Cancel. */
+  Cancel: 0xfe00,
+  /** PS3.7 C.2: Pending. */
+  Pending: 0xff00,
+} as const;
+
+/**
+ * The one mapping from ingest failures to C-STORE statuses (PS3.4 B.2.3). Every result is a
+ * failure status: an unknown code becomes Processing failure, never a dropped association.
+ */
+export function statusForIngestError(code: IngestErrorCode | string | undefined): number {
+  switch (code as IngestErrorCode) {
+    case 'unparsable':
+    case 'missing-attribute':
+    case 'invalid-uid':
+      return DimseStatus.CannotUnderstand;
+    case 'sop-class-mismatch':
+    case 'sop-instance-mismatch':
+    case 'study-mismatch':
+      return DimseStatus.DataSetDoesNotMatchSopClass;
+    case 'too-large':
+    case 'storage-failure':
+      return DimseStatus.OutOfResources;
+    // PS3.7 C.5 Duplicate SOP Instance is a failure: the resend was refused, nothing stored.
+    case 'duplicate-rejected':
+      return DimseStatus.DuplicateSopInstance;
+    case 'sop-class-not-supported':
+      return DimseStatus.SopClassNotSupported;
+    default:
+      return DimseStatus.ProcessingFailure;
+  }
+}
+
+/**
+ * Error Comment (0000,0902) has VR LO: at most 64 characters, no backslash or control characters
+ * (PS3.5 6.2); command sets use the default repertoire only (PS3.7 6.3.1), so ASCII.
+ */
+export const ERROR_COMMENT_MAX = 64;
+
+/** Makes a message fit the Error Comment of a failure response (PS3.7 C, PS3.4 B.2.3). */
+export function errorComment(message: string): string {
+  const clean = message.replace(/[^\x20-\x5b\x5d-\x7e]/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean.length <= ERROR_COMMENT_MAX ? clean : `${clean.slice(0, ERROR_COMMENT_MAX - 3)}...`;
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PacsConfig } from '@pacs/config';
+import { IndexModule } from '@pacs/index';
+import { AePolicy } from './ae-policy';
+import { DimseErrorFilter } from './dimse.errors';
+import { DimseServer } from './dimse-server.service';
+import { PeerEntity } from './peer.entity';
+import { PeersController } from './peers.controller';
+import { PeersRepository } from './peers.repository';
+import { PeersService } from './peers.service';
+
+/** The AE policy decides on the cached peers, kept current by PeersService. */
+function aePolicyFactory(config: PacsConfig, peers: PeersService): AePolicy {
+  const policy = new AePolicy(config.dimse);
+  peers.onChange((list) => policy.updatePeers(list));
+  return policy;
+}
+
+@Module({
+  imports: [IndexModule, TypeOrmModule.forFeature([PeerEntity])],
+  controllers: [PeersController],
+  providers: [
+    PeersRepository,
+    PeersService,
+    DimseErrorFilter,
+    { provide: AePolicy, inject: [PacsConfig, PeersService], useFactory: aePolicyFactory },
+    DimseServer,
+  ],
+  exports: [DimseServer, PeersService, AePolicy],
+})
+export class DimseModule {}

@@ -1,0 +1,10 @@
+// Public API of @pacs/dimse: the DIMSE server, the AE policy and the peers (move destinations).
+export { DimseModule } from './dimse.module';
+export { DimseServer } from './dimse-server.service';
+export { PeersService } from './peers.service';
+export type { PeersListener } from './peers.service';
+export { AePolicy } from './ae-policy';
+export type { PeerView } from './dto/peer.dto';
+export { DimseStatus, statusForIngestError, errorComment } from './dimse-status';
+export { DimseError } from './dimse.errors';
+export type { DimseErrorCode } from './dimse.errors';

@@ -1,0 +1,234 @@
+import type { Socket } from 'node:net';
+import { association as dimseAssociation, Dataset, requests, responses, Scp } from 'dcmjs-dimse';
+import { normalizeAe } from './ae-policy';
+import { DimseStatus, errorComment, statusForIngestError } from './dimse-status';
+import { ContextResult, choosePresentationContext } from './presentation-context';
+import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
+import { SinkOutcome, StoreSink } from './store-sink';
+
+type Association = dimseAssociation.Association;
+type PresentationContext = dimseAssociation.PresentationContext;
+type CStoreRequest = requests.CStoreRequest;
+type ScpOptions = ConstructorParameters<typeof Scp>[1];
+type StoreResult = { status: number; comment?: string };
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One DICOM association (dcmjs-dimse creates one per connection). Verification and storage only;
+ * every DIMSE handler answers with a status, so a failure never drops the association
+ * (STYLE: the pynetdicom boundary). C-STORE data sets stream to a temporary blob and are
+ * handed to IngestService unparsed.
+ */
+export class PacsScp extends Scp {
+  private readonly deps: ScpDependencies;
+  private readonly remoteAddress: string | undefined;
+  private callingAe = '';
+  private associated = false;
+  private closed = false;
+  /** The data set being received now (at most one: no asynchronous operations are negotiated). */
+  private activeSink: StoreSink | undefined;
+  private readonly sinkRequests = new WeakMap<StoreSink, CStoreRequest>();
+  /** Received data sets waiting for their cStoreRequest. */
+  private readonly outcomes = new Map<CStoreRequest, SinkOutcome>();
+  private readonly storesInFlight = new Set<CStoreRequest>();
+
+  constructor(socket: Socket, opts?: ScpOptions) {
+    super(socket, opts);
+    const deps = opts?.customOptions?.[SCP_DEPENDENCIES] as ScpDependencies | undefined;
+    if (!deps) throw new Error(`PacsScp needs customOptions.${SCP_DEPENDENCIES}`);
+    this.deps = deps;
+    this.remoteAddress = socket.remoteAddress;
+    // Nagle's algorithm delays each small DIMSE response by up to ~40 ms (GOTCHAS).
+    socket.setNoDelay(true);
+    this.on('close', () => this.cleanUp());
+  }
+
+  /** Applies the AE policy (PS3.8 9.3.4) and decides each presentation context (PS3.8 9.3.3.2). */
+  override associationRequested(association: Association): void {
+    this.callingAe = normalizeAe(association.getCallingAeTitle());
+    const called = normalizeAe(association.getCalledAeTitle());
+    const decision = this.deps.policy.decideAssociation({
+      calledAeTitle: called,
+      callingAeTitle: this.callingAe,
+      liveAssociations: this.deps.tracker.liveAssociations,
+    });
+    if (!decision.accept) {
+      this.deps.logger.warn({ msg: 'association rejected', callingAe: this.callingAe, calledAe: called, remoteAddress: this.remoteAddress, why: decision.why });
+      this.sendAssociationReject(decision.result, decision.source, decision.reason);
+      return;
+    }
+    const accepted = association.getPresentationContexts().filter(({ context }) => this.decideContext(context)).length;
+    this.associated = true;
+    this.deps.tracker.associationOpened();
+    this.deps.logger.log({ msg: 'association accepted', callingAe: this.callingAe, remoteAddress: this.remoteAddress, acceptedContexts: accepted });
+    this.sendAssociationAccept();
+  }
+
+  override associationReleaseRequested(): void {
+    this.deps.logger.debug({ msg: 'association released', callingAe: this.callingAe });
+    this.sendAssociationReleaseResponse();
+  }
+
+  override cEchoRequest(request: requests.CEchoRequest, callback: (response: responses.CEchoResponse) => void): void {
+    const allowed = this.deps.policy.mayUse(this.callingAe, 'echo');
+    const response = responses.CEchoResponse.fromRequest(request);
+    response.setStatus(allowed ? DimseStatus.Success : DimseStatus.RefusedNotAuthorized);
+    if (!allowed) response.setErrorComment(errorComment(`${this.callingAe} may not use echo`));
+    callback(response);
+  }
+
+  /** Streams the data set to a temporary blob behind a Part 10 header (GOTCHAS: no File Meta arrives). */
+  override createStoreWritableStream(context: PresentationContext, request: CStoreRequest): StoreSink {
+    this.storesInFlight.add(request);
+    this.deps.tracker.storeStarted();
+    const sink = this.openSink(context, request);
+    this.sinkRequests.set(sink, request);
+    this.activeSink = sink;
+    return sink;
+  }
+
+  /** Skips dcmjs-dimse's parse: waits for the fsync and passes a placeholder data set on. */
+  override createDatasetFromStoreWritableStream(writable: StoreSink, context: PresentationContext, callback: (dataset: Dataset) => void): void {
+    const request = this.sinkRequests.get(writable);
+    writable
+      .complete()
+      .catch((error: Error): SinkOutcome => ({ kind: 'failed', error }))
+      .then((outcome) => {
+        if (this.activeSink === writable) this.activeSink = undefined;
+        if (!request || this.closed) return this.dropOutcome(request, outcome);
+        this.outcomes.set(request, outcome);
+        callback(new Dataset({}, context.getAcceptedTransferSyntaxUid()));
+      })
+      .catch((err) => this.deps.logger.error({ msg: 'C-STORE hand-over failed', callingAe: this.callingAe, err: String(err) }));
+  }
+
+  override cStoreRequest(request: CStoreRequest, callback: (response: responses.CStoreResponse) => void): void {
+    void this.handleStore(request)
+      .catch((err): StoreResult => {
+        this.deps.logger.error({ msg: 'C-STORE failed unexpectedly', callingAe: this.callingAe, err: String(err) });
+        return { status: DimseStatus.ProcessingFailure, comment: 'processing failure' };
+      })
+      .then((result) => {
+        this.endStore(request);
+        if (!this.closed) callback(storeResponse(request, result));
+      })
+      .catch((err) => this.deps.logger.error({ msg: 'C-STORE response not sent', callingAe: this.callingAe, err: String(err) }));
+  }
+
+  /** Nothing to cancel yet: C-FIND, C-MOVE and C-GET are not offered (PS3.7 9.3.2.3). */
+  override cCancelRequest(): void {
+    this.deps.logger.debug({ msg: 'C-CANCEL ignored', callingAe: this.callingAe });
+  }
+
+  override abort(source: number, reason: number): void {
+    this.deps.logger.warn({ msg: 'association aborted by peer', callingAe: this.callingAe, source, reason });
+    this.cleanUp();
+  }
+
+  private decideContext(context: PresentationContext): boolean {
+    const choice = choosePresentationContext(context.getAbstractSyntaxUid(), context.getTransferSyntaxUids(), this.deps.contexts);
+    if (choice.result === ContextResult.Accept) context.setResult(choice.result, choice.transferSyntaxUid);
+    else context.setResult(choice.result);
+    return choice.result === ContextResult.Accept;
+  }
+
+  private openSink(context: PresentationContext, request: CStoreRequest): StoreSink {
+    const max = this.deps.maxInstanceBytes;
+    if (!this.deps.policy.mayUse(this.callingAe, 'store')) return new StoreSink(null, EMPTY, max);
+    let header: Buffer;
+    try {
+      header = this.deps.buildPart10Header({
+        sopClassUid: request.getAffectedSopClassUid(),
+        sopInstanceUid: request.getAffectedSopInstanceUid(),
+        transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? '',
+        sourceAeTitle: this.callingAe,
+      });
+    } catch (err) {
+      return new StoreSink(null, EMPTY, max, { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) });
+    }
+    return new StoreSink(this.deps.blobStore.createTemp(), header, max);
+  }
+
+  private async handleStore(request: CStoreRequest): Promise<StoreResult> {
+    const outcome = this.outcomes.get(request);
+    this.outcomes.delete(request);
+    switch (outcome?.kind) {
+      case 'stored':
+        return this.ingest(request, outcome.temp);
+      case 'refused':
+        return { status: DimseStatus.RefusedNotAuthorized, comment: `${this.callingAe} may not store` };
+      case 'too-large':
+        return { status: DimseStatus.OutOfResources, comment: `instance exceeds ${this.deps.maxInstanceBytes} bytes` };
+      case 'failed':
+        this.deps.logger.error({ msg: 'C-STORE data set not written', callingAe: this.callingAe, err: String(outcome.error) });
+        return { status: DimseStatus.OutOfResources, comment: 'could not write the instance' };
+      default:
+        return { status: DimseStatus.ProcessingFailure, comment: 'no data set received' };
+    }
+  }
+
+  private async ingest(request: CStoreRequest, temp: Extract<SinkOutcome, { kind: 'stored' }>['temp']): Promise<StoreResult> {
+    const sopInstanceUid = request.getAffectedSopInstanceUid();
+    try {
+      const outcome = await this.deps.ingest.ingest(temp, {
+        channel: 'dimse',
+        actor: this.callingAe,
+        remoteAddress: this.remoteAddress,
+        expectedSopClassUid: request.getAffectedSopClassUid(),
+        expectedSopInstanceUid: sopInstanceUid,
+      });
+      this.deps.logger.debug({ msg: 'C-STORE stored', callingAe: this.callingAe, sopInstanceUid, result: outcome.result, studyUid: outcome.studyUid });
+      return { status: DimseStatus.Success };
+    } catch (err) {
+      // IngestService consumes the temp blob even on failure; this only covers a broken promise.
+      await this.deps.blobStore.discardTemp(temp).catch(() => undefined);
+      return this.failedIngest(err, sopInstanceUid);
+    }
+  }
+
+  private failedIngest(err: unknown, sopInstanceUid: string): StoreResult {
+    const code = this.deps.ingestErrorCode(err);
+    const status = statusForIngestError(code);
+    const message = err instanceof Error ? err.message : String(err);
+    this.deps.logger.warn({ msg: 'C-STORE failed', callingAe: this.callingAe, sopInstanceUid, code: code ?? 'internal', status: hex(status), reason: message });
+    return { status, comment: code ? message : 'processing failure' };
+  }
+
+  private endStore(request: CStoreRequest | undefined): void {
+    if (request && this.storesInFlight.delete(request)) this.deps.tracker.storeEnded();
+  }
+
+  private dropOutcome(request: CStoreRequest | undefined, outcome: SinkOutcome): void {
+    if (outcome.kind === 'stored') void this.deps.blobStore.discardTemp(outcome.temp).catch(() => undefined);
+    this.endStore(request);
+  }
+
+  /** Frees what an aborted or closed association left: a half-received data set, unclaimed blobs. */
+  private cleanUp(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const sink = this.activeSink;
+    this.activeSink = undefined;
+    if (sink) {
+      void sink.abandon().catch(() => undefined);
+      this.endStore(this.sinkRequests.get(sink));
+    }
+    for (const [request, outcome] of this.outcomes) this.dropOutcome(request, outcome);
+    this.outcomes.clear();
+    if (this.associated) this.deps.tracker.associationClosed();
+    this.associated = false;
+  }
+}
+
+/** A C-STORE response; failures carry an Error Comment (PS3.7 C, PS3.4 B.2.3). */
+function storeResponse(request: CStoreRequest, result: StoreResult): responses.CStoreResponse {
+  const response = responses.CStoreResponse.fromRequest(request);
+  response.setStatus(result.status);
+  if (result.status !== DimseStatus.Success && result.comment) response.setErrorComment(errorComment(result.comment));
+  return response;
+}
+
+function hex(status: number): string {
+  return `0x${status.toString(16).padStart(4, '0').toUpperCase()}`;
+}

@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+/** A known DICOM peer (table `peers`, InitialSchema migration): who may associate, and where to send. */
+@Entity('peers')
+export class PeerEntity {
+  // bigserial: the pg driver returns bigint as a string.
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id: string;
+
+  @Column({ name: 'ae_title', type: 'text', unique: true })
+  aeTitle: string;
+
+  @Column({ type: 'text' })
+  host: string;
+
+  @Column({ type: 'integer' })
+  port: number;
+
+  @Column({ type: 'text', array: true, default: () => "'{}'" })
+  services: string[];
+
+  @Column({ type: 'text', nullable: true })
+  description: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,68 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import { RequirePermission } from '@pacs/auth';
+import { DimseError, DimseErrorFilter, peersValidationPipe } from './dimse.errors';
+import { PeerDto, PeerView, UpdatePeerDto } from './dto/peer.dto';
+import { PeersService } from './peers.service';
+
+/** The part of a Fastify reply used to choose 200 or 201 on upsert. */
+interface StatusReply {
+  status(code: number): unknown;
+}
+
+/** DICOM peers (calling AEs we accept, destinations we send to). Admin only. */
+@Controller('api/peers')
+@RequirePermission('admin')
+@UseFilters(DimseErrorFilter)
+export class PeersController {
+  constructor(private readonly peers: PeersService) {}
+
+  @Get()
+  list(): Promise<PeerView[]> {
+    return this.peers.list();
+  }
+
+  @Post()
+  @HttpCode(201)
+  create(@Body(peersValidationPipe()) body: PeerDto): Promise<PeerView> {
+    return this.peers.create(toView(body.aeTitle, body));
+  }
+
+  /** Upsert by the body's AE title: 201 when created, 200 when replaced. */
+  @Put()
+  async upsert(@Body(peersValidationPipe()) body: PeerDto, @Res({ passthrough: true }) reply: StatusReply): Promise<PeerView> {
+    const { peer, created } = await this.peers.upsert(toView(body.aeTitle, body));
+    reply.status(created ? 201 : 200);
+    return peer;
+  }
+
+  /** DELETE /api/peers?aeTitle=CT1 (same as DELETE /api/peers/CT1). */
+  @Delete()
+  @HttpCode(204)
+  async removeByQuery(@Query('aeTitle') aeTitle?: string): Promise<void> {
+    if (!aeTitle) throw new DimseError('invalid-peer', 'aeTitle query parameter is required');
+    await this.peers.remove(aeTitle);
+  }
+
+  @Get(':aeTitle')
+  get(@Param('aeTitle') aeTitle: string): Promise<PeerView> {
+    return this.peers.get(aeTitle);
+  }
+
+  @Put(':aeTitle')
+  replace(@Param('aeTitle') aeTitle: string, @Body(peersValidationPipe()) body: UpdatePeerDto): Promise<PeerView> {
+    if (body.aeTitle !== undefined && body.aeTitle.trim() !== aeTitle.trim()) {
+      throw new DimseError('invalid-peer', 'aeTitle in the body differs from the one in the path');
+    }
+    return this.peers.replace(toView(aeTitle, body));
+  }
+
+  @Delete(':aeTitle')
+  @HttpCode(204)
+  async remove(@Param('aeTitle') aeTitle: string): Promise<void> {
+    await this.peers.remove(aeTitle);
+  }
+}
+
+function toView(aeTitle: string, body: UpdatePeerDto): PeerView {
+  return { aeTitle, host: body.host, port: body.port, services: body.services, description: body.description ?? null };
+}

@@ -1,0 +1,118 @@
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { PacsConfig } from '@pacs/config';
+import { DimseError } from './dimse.errors';
+import { PeerView } from './dto/peer.dto';
+import { PeerEntity } from './peer.entity';
+import { PeerFields, PeersRepository } from './peers.repository';
+
+export type PeersListener = (peers: readonly PeerView[]) => void;
+
+/** Other nodes may change peers: reload now and then so every node converges. */
+const RELOAD_INTERVAL_MS = 30_000;
+
+/**
+ * Peers CRUD plus an in-memory snapshot of all peers, so the AE policy and C-MOVE destination
+ * lookup never touch the database per association. Listeners hear every new snapshot.
+ */
+@Injectable()
+export class PeersService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(PeersService.name);
+  private readonly listeners = new Set<PeersListener>();
+  private snapshot: readonly PeerView[] = [];
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly repo: PeersRepository,
+    private readonly config: PacsConfig,
+  ) {}
+
+  /** Seeds config.peers (existing AE titles untouched) and loads the snapshot before any listener starts. */
+  async onModuleInit(): Promise<void> {
+    const seeds = this.config.peers ?? [];
+    await this.repo.insertMissing(seeds.map((s) => toFields({ ...s, description: null })));
+    await this.reload();
+    this.timer = setInterval(() => this.reload().catch((err) => this.logger.warn(`peer reload failed: ${String(err)}`)), RELOAD_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  /** Subscribes to snapshots; the listener is called at once with the current one. Returns an unsubscribe. */
+  onChange(listener: PeersListener): () => void {
+    this.listeners.add(listener);
+    listener(this.snapshot);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** The cached peers (no database access). */
+  cached(): readonly PeerView[] {
+    return this.snapshot;
+  }
+
+  async list(): Promise<PeerView[]> {
+    return (await this.repo.list()).map(toView);
+  }
+
+  async get(aeTitle: string): Promise<PeerView> {
+    const peer = await this.repo.findByAeTitle(aeTitle.trim());
+    if (!peer) throw notFound(aeTitle);
+    return toView(peer);
+  }
+
+  async create(fields: PeerView): Promise<PeerView> {
+    const created = await this.repo.insert(toFields(fields));
+    if (!created) throw new DimseError('peer-exists', `peer ${fields.aeTitle.trim()} already exists`);
+    await this.reload();
+    return toView(created);
+  }
+
+  /** Replaces an existing peer's settings. */
+  async replace(fields: PeerView): Promise<PeerView> {
+    const replaced = await this.repo.replace(toFields(fields));
+    if (!replaced) throw notFound(fields.aeTitle);
+    await this.reload();
+    return toView(replaced);
+  }
+
+  /** Creates or replaces; `created` tells which. */
+  async upsert(fields: PeerView): Promise<{ peer: PeerView; created: boolean }> {
+    const replaced = await this.repo.replace(toFields(fields));
+    if (replaced) {
+      await this.reload();
+      return { peer: toView(replaced), created: false };
+    }
+    return { peer: await this.create(fields), created: true };
+  }
+
+  async remove(aeTitle: string): Promise<void> {
+    if (!(await this.repo.remove(aeTitle.trim()))) throw notFound(aeTitle);
+    await this.reload();
+  }
+
+  /** Rebuilds the snapshot from the database and tells the listeners. */
+  async reload(): Promise<void> {
+    this.snapshot = Object.freeze((await this.repo.list()).map(toView));
+    for (const listener of this.listeners) listener(this.snapshot);
+  }
+}
+
+function notFound(aeTitle: string): DimseError {
+  return new DimseError('peer-not-found', `no peer ${aeTitle.trim()}`);
+}
+
+// AE titles are compared without leading/trailing spaces (PS3.5 6.2, AE VR: they are not significant).
+function toFields(p: PeerView): PeerFields {
+  return {
+    aeTitle: p.aeTitle.trim(),
+    host: p.host,
+    port: p.port,
+    services: [...new Set(p.services)],
+    description: p.description ?? null,
+  };
+}
+
+function toView(p: PeerEntity): PeerView {
+  return { aeTitle: p.aeTitle, host: p.host, port: p.port, services: p.services, description: p.description };
+}

@@ -1,0 +1,27 @@
+import type { Logger } from '@nestjs/common';
+import type { Part10Meta } from '@pacs/dicom';
+import type { IngestOutcome, IngestSource } from '@pacs/index';
+import type { BlobStore } from '@pacs/storage';
+import type { AePolicy } from './ae-policy';
+import type { AssociationTracker } from './association-tracker';
+import type { ContextRules } from './presentation-context';
+
+/**
+ * What every PacsScp needs. dcmjs-dimse constructs one Scp per connection itself, so these reach
+ * it through `Server.listen(port, { customOptions: { [SCP_DEPENDENCIES]: deps } })`.
+ */
+export interface ScpDependencies {
+  policy: AePolicy;
+  contexts: ContextRules;
+  blobStore: Pick<BlobStore, 'createTemp' | 'discardTemp'>;
+  ingest: { ingest(temp: Parameters<BlobStore['discardTemp']>[0], source: IngestSource): Promise<IngestOutcome> };
+  buildPart10Header(meta: Part10Meta): Buffer;
+  /** Recognizes an IngestError and yields its code; undefined for any other error. */
+  ingestErrorCode(err: unknown): string | undefined;
+  tracker: AssociationTracker;
+  maxInstanceBytes: number;
+  logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'>;
+}
+
+/** The key of ScpDependencies inside `customOptions`. */
+export const SCP_DEPENDENCIES = 'pacsScpDependencies';

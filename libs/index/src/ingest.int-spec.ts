@@ -1,0 +1,101 @@
+import 'reflect-metadata';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { ConfigModule, loadConfig } from '@pacs/config';
+import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
+import { BlobStore, StorageModule } from '@pacs/storage';
+import { buildInstance, InstanceSpec, newUid } from '../../../test/support/generator';
+import { freePort } from '../../../test/support/ports';
+import { IndexModule } from './index.module';
+import { IngestService } from './ingest.service';
+import { QueryService } from './query.service';
+import { RetrieveService } from './retrieve.service';
+import { IngestError } from './index.errors';
+
+describe('ingest and query against a real PostgreSQL', () => {
+  let dir: string;
+  let db: DatabaseHandle;
+  let ctx: INestApplicationContext;
+  let ingest: IngestService;
+  let blobs: BlobStore;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pacs-ingest-'));
+    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    const config = loadConfig({ PACS_DATA_DIR: dir, PACS_MAX_INSTANCE_BYTES: String(2 << 20) });
+    ctx = await NestFactory.createApplicationContext(
+      { module: class TestModule {}, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db.url), StorageModule, IndexModule] },
+      { logger: false },
+    );
+    ingest = ctx.get(IngestService);
+    blobs = ctx.get(BlobStore);
+  });
+
+  after(async () => {
+    await ctx?.close();
+    await db?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function send(bytes: Buffer, source: Parameters<IngestService['ingest']>[1] = { channel: 'import' }) {
+    const writer = blobs.createTemp();
+    writer.write(bytes);
+    return ingest.ingest(await writer.finish(), source);
+  }
+
+  const count = async (table: string) =>
+    Number((await ctx.get(DataSource).query(`SELECT count(*) AS n FROM ${table}`))[0].n);
+
+  it('stores a study of two series and keeps the counts and modalities right', async () => {
+    const studyUid = newUid();
+    const spec: InstanceSpec = { studyUid, patientName: 'DOE^JANE', patientId: 'P1', studyDate: '20240105' };
+    const ct = newUid();
+    for (let i = 1; i <= 3; i++) await send(buildInstance({ ...spec, seriesUid: ct, instanceNumber: i }).bytes);
+    await send(buildInstance({ ...spec, seriesUid: newUid(), modality: 'MR', sopClassUid: '1.2.840.10008.5.1.4.1.1.4' }).bytes);
+    const page = await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: studyUid } });
+    assert.equal(page.results.length, 1);
+    const study = page.results[0];
+    assert.deepEqual(study['00201206'].Value, [2]);
+    assert.deepEqual(study['00201208'].Value, [4]);
+    assert.deepEqual([...(study['00080061'].Value as string[])].sort(), ['CT', 'MR']);
+    assert.deepEqual(study['00100010'].Value, [{ Alphabetic: 'DOE^JANE' }]);
+  });
+
+  it('overwrites a resent instance by default without changing counts, and the new bytes are served', async () => {
+    const first = buildInstance({ patientId: 'P2', instanceNumber: 1 });
+    await send(first.bytes);
+    const again = buildInstance({ patientId: 'P2', studyUid: first.studyUid, seriesUid: first.seriesUid, sopInstanceUid: first.sopInstanceUid, instanceNumber: 7 });
+    const outcome = await send(again.bytes);
+    assert.equal(outcome.result, 'overwritten');
+    const [stored] = await ctx.get(RetrieveService).findInstances({ studyUid: first.studyUid });
+    const chunks: Buffer[] = [];
+    for await (const c of ctx.get(RetrieveService).open(stored)) chunks.push(c as Buffer);
+    assert.ok(Buffer.concat(chunks).equals(again.bytes));
+    const page = await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: first.studyUid } });
+    assert.deepEqual(page.results[0]['00201208'].Value, [1]);
+  });
+
+  it('refuses bad input and leaves nothing behind', async () => {
+    const before = { instances: await count('instances'), temps: readdirSync(join(dir, 'tmp')).length };
+    const good = buildInstance();
+    const cases: [Buffer, string][] = [
+      [Buffer.from('not dicom at all'), 'unparsable'],
+      [good.bytes.subarray(0, good.bytes.length - 100), 'unparsable'],
+      [buildInstance({ sopInstanceUid: '1.2.03.x' }).bytes, 'invalid-uid'],
+    ];
+    for (const [bytes, code] of cases) {
+      await assert.rejects(send(bytes), (err: IngestError) => err.code === code);
+    }
+    await assert.rejects(send(good.bytes, { channel: 'dimse', expectedSopClassUid: '1.2.840.10008.5.1.4.1.1.4' }), (e: IngestError) => e.code === 'sop-class-mismatch');
+    await assert.rejects(send(good.bytes, { channel: 'stow', expectedStudyUid: newUid() }), (e: IngestError) => e.code === 'study-mismatch');
+    await assert.rejects(send(Buffer.alloc(3 << 20)), (e: IngestError) => e.code === 'too-large');
+    assert.equal(await count('instances'), before.instances);
+    assert.equal(readdirSync(join(dir, 'tmp')).length, before.temps);
+  });
+});

@@ -1,0 +1,115 @@
+import { execFileSync } from 'node:child_process';
+import * as os from 'node:os';
+import { MemoryPeaks } from './memory-sampler';
+
+export type ServerKind = 'orthanc' | 'ours';
+
+export interface RunResult {
+  server: ServerKind;
+  associations: number;
+  status: 'ok' | 'failed' | 'skipped';
+  /** Why a run failed or was skipped. */
+  reason?: string;
+  seconds?: number;
+  instancesPerSecond?: number;
+  /** Megabytes (10^6 bytes) of Part 10 files sent per second. */
+  mbPerSecond?: number;
+  expected: number;
+  /** 1-minute load average just before the run: other work on the machine skews figures. */
+  loadBefore?: number;
+  /** What the server reported holding afterwards; absent when it could not be asked. */
+  counted?: number;
+  verifiedBy?: 'instance-count' | 'storescu-status';
+  storescuFailures?: string[];
+  memory?: MemoryPeaks;
+}
+
+export interface MachineInfo {
+  cores: number;
+  cpuModel: string;
+  memoryGiB: number;
+  kernel: string;
+  /** 1-minute load average when the bench started. */
+  loadAtStart: number;
+  node: string;
+  orthanc?: string;
+  dcmtk: string;
+}
+
+export interface BenchReport {
+  timestamp: string;
+  machine: MachineInfo;
+  corpus: { files: number; bytes: number; description: string; reused: boolean };
+  runs: RunResult[];
+}
+
+export function machineInfo(loadAtStart: number, orthancVersion?: string): MachineInfo {
+  const dcmtk = execFileSync('storescu', ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^\$dcmtk: |\s*\$$/g, '');
+  return {
+    cores: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: `${os.type()} ${os.release()}`,
+    loadAtStart,
+    node: process.version,
+    orthanc: orthancVersion,
+    dcmtk,
+  };
+}
+
+const fixed = (value: number | undefined, digits = 0) => (value === undefined ? '—' : value.toFixed(digits));
+
+function cell(run: RunResult | undefined, pick: (r: RunResult) => string): string {
+  if (!run) return 'not run';
+  return run.status === 'ok' ? pick(run) : run.status;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** One row per scenario: throughput of both servers, their ratio, and memory peaks. */
+export function formatReport(report: BenchReport): string {
+  const scenarios = [...new Set(report.runs.map((r) => r.associations))].sort((a, b) => a - b);
+  const rows = [['scenario', 'Orthanc inst/s', 'Orthanc MB/s', 'ours inst/s', 'ours MB/s', 'ours/Orthanc', 'ours RSS MiB', 'ours PG PSS MiB', 'Orthanc RSS MiB']];
+  for (const n of scenarios) {
+    const of = (kind: ServerKind) => report.runs.find((r) => r.server === kind && r.associations === n);
+    const orthanc = of('orthanc');
+    const ours = of('ours');
+    const ratio = orthanc?.instancesPerSecond && ours?.status === 'ok' && orthanc.status === 'ok' ? (ours.instancesPerSecond ?? 0) / orthanc.instancesPerSecond : undefined;
+    rows.push([
+      `${n} assoc`,
+      cell(orthanc, (r) => fixed(r.instancesPerSecond)),
+      cell(orthanc, (r) => fixed(r.mbPerSecond, 1)),
+      cell(ours, (r) => fixed(r.instancesPerSecond)),
+      cell(ours, (r) => fixed(r.mbPerSecond, 1)),
+      ratio === undefined ? '—' : ratio.toFixed(2),
+      cell(ours, (r) => fixed(peakRss(r.memory))),
+      cell(ours, (r) => fixed(r.memory?.descendantsPeakPssMb)),
+      cell(orthanc, (r) => fixed(peakRss(r.memory))),
+    ]);
+  }
+  const m = report.machine;
+  const problems = report.runs.filter((r) => r.status !== 'ok').map((r) => `  ${r.server}, ${r.associations} assoc: ${r.status}: ${r.reason}`);
+  return [
+    `Ingest benchmark ${report.timestamp}: ${report.corpus.description}`,
+    '',
+    table(rows),
+    '',
+    `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}; load average at start ${m.loadAtStart.toFixed(2)}, before each run ${loads(report.runs)}`,
+    `node ${m.node}, Orthanc ${m.orthanc ?? 'not run'}, DCMTK ${m.dcmtk}`,
+    'RSS: peak of VmRSS sampled every 200 ms and VmHWM; PG PSS: peak total PSS of the embedded PostgreSQL processes.',
+    ...(problems.length > 0 ? ['', 'problems:', ...problems] : []),
+  ].join('\n');
+}
+
+function loads(runs: RunResult[]): string {
+  return runs.map((r) => r.loadBefore?.toFixed(2) ?? '—').join(', ');
+}
+
+/** The larger of the sampled peak and the kernel's high-water mark. */
+function peakRss(memory: MemoryPeaks | undefined): number | undefined {
+  return memory ? Math.max(memory.sampledPeakRssMb, memory.hwmMb) : undefined;
+}

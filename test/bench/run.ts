@@ -1,0 +1,129 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { CorpusShape, ensureCorpus } from './corpus';
+import { OrthancInfo, locateOrthanc } from './orthanc-server';
+import { locatePacs } from './pacs-server';
+import { BenchReport, RunResult, ServerKind, formatReport, machineInfo } from './report';
+import { BenchContext, runScenario } from './scenario';
+
+/**
+ * `npm run bench`: C-STORE ingest throughput of our server side by side with Orthanc, over one
+ * and over four parallel storescu associations, each run into an empty archive.
+ *
+ * Options: --only=ours|orthanc (one server), --associations=1,4, --keep-data (keep the stores).
+ */
+
+const SHAPE: CorpusShape = { studies: 4, seriesPerStudy: 5, instancesPerSeries: 100, rows: 512, columns: 512 };
+
+interface Options {
+  servers: ServerKind[];
+  associations: number[];
+  keepData: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const value = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
+  const only = value('only');
+  if (only && only !== 'ours' && only !== 'orthanc') throw new Error(`--only must be ours or orthanc, not ${only}`);
+  const associations = (value('associations') ?? '1,4').split(',').map(Number);
+  if (associations.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--associations takes positive integers, e.g. 1,4');
+  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, keepData: argv.includes('--keep-data') };
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
+function say(message: string): void {
+  process.stdout.write(`${message}\n`);
+}
+
+function ensureDeps(root: string): void {
+  execFileSync('bash', [path.join(root, 'scripts', 'ensure-bench-deps.sh')], { stdio: 'inherit' });
+}
+
+/** Orthanc is optional when only our server is measured. */
+function findOrthanc(servers: ServerKind[]): OrthancInfo | undefined {
+  try {
+    return locateOrthanc();
+  } catch (err) {
+    if (servers.includes('orthanc')) throw err;
+    return undefined;
+  }
+}
+
+async function prepare(options: Options, runId: string): Promise<BenchContext> {
+  const pacs = locatePacs();
+  ensureDeps(pacs.root);
+  const benchDir = path.join(pacs.root, '.bench');
+  const logDir = path.join(benchDir, 'logs');
+  await fs.mkdir(logDir, { recursive: true });
+  const started = Date.now();
+  const corpus = await ensureCorpus(path.join(benchDir, 'corpus'), SHAPE);
+  const how = corpus.reused ? 'reused' : `generated in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+  say(`corpus: ${corpus.files.length} CT instances, ${(corpus.bytes / 1e6).toFixed(0)} MB, ${how} (${corpus.dir})`);
+  return { benchDir, logDir, runId, corpus, pacs, orthanc: findOrthanc(options.servers), keepData: options.keepData };
+}
+
+async function runAll(ctx: BenchContext, options: Options): Promise<RunResult[]> {
+  const runs: RunResult[] = [];
+  for (const associations of options.associations) {
+    for (const kind of options.servers) {
+      say(`${kind}: storing ${ctx.corpus.files.length} instances over ${associations} association(s)…`);
+      const result = await runScenario(ctx, kind, associations);
+      const detail =
+        result.status === 'ok'
+          ? `${result.instancesPerSecond!.toFixed(0)} instances/s, ${result.mbPerSecond!.toFixed(1)} MB/s (${result.seconds!.toFixed(1)} s, verified by ${result.verifiedBy})`
+          : `${result.status}: ${result.reason}`;
+      say(`  ${detail}`);
+      runs.push(result);
+    }
+  }
+  return runs;
+}
+
+/** Stops a running server when the bench is interrupted, so no server outlives it. */
+function stopOnSignal(ctx: BenchContext): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      say(`${signal}: stopping`);
+      void (ctx.current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    });
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const loadAtStart = os.loadavg()[0];
+  const runId = timestamp();
+  const ctx = await prepare(options, runId);
+  stopOnSignal(ctx);
+  const runs = await runAll(ctx, options);
+  const c = ctx.corpus;
+  const report: BenchReport = {
+    timestamp: runId,
+    machine: machineInfo(loadAtStart, ctx.orthancVersion),
+    corpus: {
+      files: c.files.length,
+      bytes: c.bytes,
+      reused: c.reused,
+      description: `${c.files.length} CT instances (${SHAPE.studies} studies × ${SHAPE.seriesPerStudy} series × ${SHAPE.instancesPerSeries}), ${SHAPE.rows}×${SHAPE.columns}×16 bit, ${(c.bytes / 1e6).toFixed(0)} MB`,
+    },
+    runs,
+  };
+  const jsonFile = path.join(ctx.benchDir, `results-${runId}.json`);
+  await fs.writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
+  say(`\n${formatReport(report)}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
+  // A slower server is a result; a run that lost instances (or never ran) is a failure.
+  return runs.every((r) => r.status === 'ok') ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

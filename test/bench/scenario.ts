@@ -1,0 +1,103 @@
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Corpus } from './corpus';
+import { OrthancInfo, startOrthanc } from './orthanc-server';
+import { PacsLocation, startPacs } from './pacs-server';
+import { RunResult, ServerKind } from './report';
+import { BenchServer } from './server-process';
+import { sendCorpus } from './storescu-runner';
+
+export interface BenchContext {
+  benchDir: string;
+  logDir: string;
+  runId: string;
+  corpus: Corpus;
+  orthanc?: OrthancInfo;
+  pacs: PacsLocation;
+  keepData: boolean;
+  /** Set while a server runs, so an interrupted bench can stop it. */
+  current?: BenchServer;
+  orthancVersion?: string;
+}
+
+/** Fresh data directory per run: every run stores into an empty archive. */
+function dataDirFor(ctx: BenchContext, kind: ServerKind, associations: number): string {
+  const name = `${ctx.runId}-${associations}assoc`;
+  return kind === 'orthanc' ? path.join(ctx.benchDir, 'orthanc', `db-${name}`) : path.join(ctx.benchDir, `pacs-${name}`);
+}
+
+async function startServer(ctx: BenchContext, kind: ServerKind, dataDir: string, logFile: string): Promise<BenchServer> {
+  if (kind === 'ours') return startPacs(ctx.pacs, dataDir, logFile);
+  if (!ctx.orthanc) throw new Error('Orthanc is not installed');
+  const orthanc = await startOrthanc(ctx.orthanc, ctx.benchDir, dataDir, logFile);
+  ctx.orthancVersion = orthanc.version;
+  return orthanc;
+}
+
+/**
+ * Asks the server how many instances it holds, retrying briefly in case it indexes after the
+ * acknowledgement; undefined when it cannot be asked.
+ */
+async function countStored(server: BenchServer, expected: number): Promise<number | undefined> {
+  let counted: number | undefined;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    counted = await server.countInstances().catch(() => undefined);
+    if (counted === undefined || counted >= expected) return counted;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return counted;
+}
+
+function verdict(result: RunResult, exitCodes: number[], failures: number): RunResult {
+  const badExit = exitCodes.some((c) => c !== 0);
+  if (result.counted !== undefined && result.counted !== result.expected) {
+    return { ...result, status: 'failed', reason: `${result.counted} of ${result.expected} instances stored` };
+  }
+  if (badExit || failures > 0) {
+    return { ...result, status: 'failed', reason: `storescu exit codes ${exitCodes.join(',')}, ${failures} error lines` };
+  }
+  return { ...result, status: 'ok' };
+}
+
+/** Starts one server on a fresh store, sends the corpus, checks it arrived, stops the server. */
+export async function runScenario(ctx: BenchContext, kind: ServerKind, associations: number): Promise<RunResult> {
+  const expected = ctx.corpus.files.length;
+  const name = `${ctx.runId}-${kind}-${associations}assoc`;
+  const dataDir = dataDirFor(ctx, kind, associations);
+  // Flush what earlier runs left dirty, so this run's fsyncs do not pay for them.
+  execFileSync('sync');
+  const loadBefore = os.loadavg()[0];
+  let server: BenchServer;
+  try {
+    server = await startServer(ctx, kind, dataDir, path.join(ctx.logDir, `${name}-server.log`));
+  } catch (err) {
+    return { server: kind, associations, status: 'failed', reason: `start: ${(err as Error).message}`, expected, loadBefore };
+  }
+  ctx.current = server;
+  try {
+    const sent = await sendCorpus(server, ctx.corpus.files, associations, path.join(ctx.logDir, `${name}-storescu.log`));
+    const counted = await countStored(server, expected);
+    const result: RunResult = {
+      server: kind,
+      associations,
+      status: 'ok',
+      seconds: sent.seconds,
+      instancesPerSecond: expected / sent.seconds,
+      mbPerSecond: ctx.corpus.bytes / 1e6 / sent.seconds,
+      expected,
+      loadBefore,
+      counted,
+      verifiedBy: counted === undefined ? 'storescu-status' : 'instance-count',
+      storescuFailures: sent.failures.slice(0, 20),
+    };
+    result.memory = await server.stop();
+    return verdict(result, sent.exitCodes, sent.failures.length);
+  } finally {
+    ctx.current = undefined;
+    // Idempotent: a no-op after the stop above, the only stop when sending threw.
+    await server.stop();
+    if (!ctx.keepData) await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
