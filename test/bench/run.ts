@@ -95,6 +95,8 @@ function stopOnSignal(ctx: BenchContext): void {
 }
 
 async function main(): Promise<number> {
+  // Output piped into a reader that quits (| head) must not crash the bench and orphan a server.
+  process.stdout.on('error', () => undefined);
   const options = parseOptions(process.argv.slice(2));
   const loadAtStart = os.loadavg()[0];
   const runId = timestamp();

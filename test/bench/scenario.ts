@@ -61,6 +61,11 @@ function verdict(result: RunResult, exitCodes: number[], failures: number): RunR
   return { ...result, status: 'ok' };
 }
 
+/** A run's store is 1 GB: dropped afterwards unless --keep-data; the logs stay in .bench/logs. */
+async function removeData(ctx: BenchContext, dataDir: string): Promise<void> {
+  if (!ctx.keepData) await fs.rm(dataDir, { recursive: true, force: true });
+}
+
 /** Starts one server on a fresh store, sends the corpus, checks it arrived, stops the server. */
 export async function runScenario(ctx: BenchContext, kind: ServerKind, associations: number): Promise<RunResult> {
   const expected = ctx.corpus.files.length;
@@ -73,6 +78,7 @@ export async function runScenario(ctx: BenchContext, kind: ServerKind, associati
   try {
     server = await startServer(ctx, kind, dataDir, path.join(ctx.logDir, `${name}-server.log`));
   } catch (err) {
+    await removeData(ctx, dataDir);
     return { server: kind, associations, status: 'failed', reason: `start: ${(err as Error).message}`, expected, loadBefore };
   }
   ctx.current = server;
@@ -98,6 +104,6 @@ export async function runScenario(ctx: BenchContext, kind: ServerKind, associati
     ctx.current = undefined;
     // Idempotent: a no-op after the stop above, the only stop when sending threw.
     await server.stop();
-    if (!ctx.keepData) await fs.rm(dataDir, { recursive: true, force: true });
+    await removeData(ctx, dataDir);
   }
 }

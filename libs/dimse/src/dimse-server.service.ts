@@ -50,6 +50,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     if (!server) return;
     this.server = undefined;
     netServerOf(server)?.close();
+    this.logger.log({ msg: 'DIMSE stopping', liveAssociations: this.tracker.liveAssociations, storesInFlight: this.tracker.storesInFlight });
     const idle = await this.tracker.waitForStoresIdle(DRAIN_TIMEOUT_MS);
     if (!idle) this.logger.warn({ msg: 'DIMSE shutdown: C-STOREs still under way, closing anyway', storesInFlight: this.tracker.storesInFlight });
     server.close();

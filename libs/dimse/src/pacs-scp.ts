@@ -58,7 +58,8 @@ export class PacsScp extends Scp {
       this.sendAssociationReject(decision.result, decision.source, decision.reason);
       return;
     }
-    const accepted = association.getPresentationContexts().filter(({ context }) => this.decideContext(context)).length;
+    let accepted = 0;
+    for (const { context } of association.getPresentationContexts()) if (this.decideContext(context)) accepted++;
     this.associated = true;
     this.deps.tracker.associationOpened();
     this.deps.logger.log({ msg: 'association accepted', callingAe: this.callingAe, remoteAddress: this.remoteAddress, acceptedContexts: accepted });
