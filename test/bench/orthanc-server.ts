@@ -73,7 +73,6 @@ export async function startOrthanc(info: OrthancInfo, benchDir: string, dataDir:
     throw err;
   }
   return {
-    label: 'Orthanc',
     aeTitle: 'ORTHANC',
     dimsePort: dicomPort,
     version: `${system.Version} (DICOMweb plugin ${await pluginVersion(base)})`,

@@ -90,7 +90,6 @@ export async function startPacs(location: PacsLocation, dataDir: string, logFile
     throw err;
   }
   return {
-    label: 'ours',
     aeTitle: PACS_AE,
     dimsePort: ports[1],
     countInstances: () => countViaQido(base, adminPassword),

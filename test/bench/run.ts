@@ -79,13 +79,13 @@ async function prepare(options: Options, runId: string): Promise<BenchContext> {
 
 async function runAll(ctx: BenchContext, options: Options): Promise<RunResult[]> {
   const runs: RunResult[] = [];
-  // Servers alternate within each repetition, so drifting load on the machine hits both alike.
   const started = Date.now();
   for (let attempt = 1; attempt <= options.repeat; attempt++) {
     if (attempt > 1 && Date.now() - started > REPEAT_BUDGET_MS) {
       say(`skipping runs ${attempt}..${options.repeat}: the bench has run ${REPEAT_BUDGET_MS / 60_000} minutes already`);
       break;
     }
+    // Servers alternate within each repetition, so drifting load on the machine hits both alike.
     for (const associations of options.associations) {
       for (const kind of options.servers) runs.push(await runOne(ctx, kind, associations, attempt));
     }

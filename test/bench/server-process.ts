@@ -4,7 +4,6 @@ import { MemoryPeaks, MemorySampler } from './memory-sampler';
 
 /** A server under test: where to send to, how to count what it holds, how to stop it. */
 export interface BenchServer {
-  readonly label: string;
   readonly aeTitle: string;
   readonly dimsePort: number;
   /** Instances the server reports holding; undefined when it cannot be asked. */
@@ -34,10 +33,14 @@ export class ServerProcess {
         if (this.output.length < 64 * 1024) this.output += chunk.toString('utf8');
       });
     }
-    this.child.on('exit', () => {
+    this.child.on('exit', () => (this.exited = true));
+    this.child.on('error', (err) => {
+      // Could not be spawned at all: report it the way an early exit is reported.
       this.exited = true;
-      log.end();
+      log.write(`spawn failed: ${err.message}\n`);
     });
+    // 'close' comes after the last output chunk; 'exit' may come before it.
+    this.child.on('close', () => log.end());
     this.sampler = new MemorySampler(this.child.pid!);
     this.sampler.start();
   }

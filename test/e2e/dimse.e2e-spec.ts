@@ -1,0 +1,176 @@
+// DIMSE end to end with DCMTK as the modality: C-ECHO, C-STORE of several SOP classes and transfer
+// syntaxes stored as received, AE policy (unknown/wrong AE rejected, per-peer rights), and bad
+// datasets answered with a failure status while the association and server keep working.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { data } from 'dcmjs';
+import { Client, requests } from 'dcmjs-dimse';
+import { echoscu, runDcmtk, storescu } from '../support/dcmtk';
+import { BASIC_TEXT_SR, ENCAPSULATED_PDF, newUid, TransferSyntax, writeInstance } from '../support/generator';
+import { http, value } from '../support/http';
+import { startTestServer, TestServer } from '../support/server';
+
+const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
+const CR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.1';
+
+describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
+  let server: TestServer;
+  let token: string;
+  const dir = mkdtempSync(join(tmpdir(), 'pacs-dimse-'));
+  const studyUid = newUid();
+  const patient = { patientId: 'DIMSE-1', patientName: 'MODALITY^TEST', studyUid, studyDate: '20260101' };
+
+  before(async () => {
+    server = await startTestServer({
+      env: { PACS_MAX_INSTANCE_BYTES: String(400_000) },
+      peers: [
+        { aeTitle: 'TESTSCU', host: '127.0.0.1', port: 11113, services: ['echo', 'store', 'find', 'move', 'get'] },
+        { aeTitle: 'ECHOONLY', host: '127.0.0.1', port: 11114, services: ['echo'] },
+      ],
+    });
+    token = await server.token();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  const studies = async (patientId: string) =>
+    (await http(`${server.httpUrl}/dicomweb/studies?PatientID=${patientId}`, { token })).json<Record<string, any>[]>();
+
+  async function wado(seriesUid: string, sopUid: string, study = studyUid): Promise<Buffer> {
+    const res = await http(`${server.httpUrl}/dicomweb/studies/${study}/series/${seriesUid}/instances/${sopUid}`, {
+      token,
+      headers: { accept: 'application/dicom' },
+    });
+    assert.equal(res.status, 200);
+    return res.body;
+  }
+
+  it('answers C-ECHO from a known peer', async () => {
+    const res = await echoscu(server.dimsePort);
+    assert.equal(res.code, 0, res.stderr);
+    assert.match(res.stdout + res.stderr, /Received Echo Response \(Success\)/);
+  });
+
+  it('rejects an unknown calling AE and a wrong called AE (A-ASSOCIATE-RJ, PS3.8 9.3.4)', async () => {
+    const unknown = await echoscu(server.dimsePort, { callingAe: 'STRANGER' });
+    assert.notEqual(unknown.code, 0);
+    assert.match(unknown.stdout + unknown.stderr, /Calling AE Title Not Recognized/i);
+    const wrongCalled = await echoscu(server.dimsePort, { calledAe: 'NOTPACS' });
+    assert.notEqual(wrongCalled.code, 0);
+    assert.match(wrongCalled.stdout + wrongCalled.stderr, /Called AE Title Not Recognized/i);
+  });
+
+  it('stores CT, MR, CR, SR and PDF in six transfer syntaxes exactly as received, with a correct File Meta', async () => {
+    const cases = [
+      { spec: { sopClassUid: MR_IMAGE_STORAGE, modality: 'MR', transferSyntaxUid: TransferSyntax.ImplicitLittleEndian }, args: ['-xi'] },
+      { spec: { transferSyntaxUid: TransferSyntax.ExplicitLittleEndian }, args: ['-xe'] },
+      { spec: { sopClassUid: CR_IMAGE_STORAGE, modality: 'CR', transferSyntaxUid: TransferSyntax.ExplicitBigEndian }, args: ['-xb'] },
+      { spec: { transferSyntaxUid: TransferSyntax.DeflatedExplicitLittleEndian }, args: ['-xd'] },
+      { spec: { transferSyntaxUid: TransferSyntax.JpegBaseline }, args: ['-xy'] },
+      { spec: { transferSyntaxUid: TransferSyntax.RleLossless }, args: ['-xr'] },
+      { spec: { sopClassUid: BASIC_TEXT_SR, modality: 'SR', rows: 0 }, args: [] },
+      { spec: { sopClassUid: ENCAPSULATED_PDF, modality: 'DOC', rows: 0 }, args: [] },
+    ];
+    for (const [n, c] of cases.entries()) {
+      const file = join(dir, `case-${n}.dcm`);
+      const sent = writeInstance(file, { ...patient, seriesUid: newUid(), seriesNumber: n + 1, ...c.spec });
+      const res = await storescu(server.dimsePort, [file], { extraArgs: c.args });
+      assert.deepEqual(res.statuses, ['0x0000'], `case ${n}: ${res.stdout}${res.stderr}`);
+      const stored = await wado(sent.seriesUid, sent.sopInstanceUid);
+      const meta = data.DicomMessage.readFile(new Uint8Array(stored).buffer, { untilTag: '00080005' }).meta as Record<string, { Value: unknown[] }>;
+      assert.equal(meta['00020010'].Value[0], sent.transferSyntaxUid, `case ${n}: stored transfer syntax`);
+      assert.equal(meta['00020002'].Value[0], sent.sopClassUid);
+      assert.equal(meta['00020003'].Value[0], sent.sopInstanceUid);
+      assert.equal(String(meta['00020016'].Value[0]).trim(), 'TESTSCU');
+      assert.ok(sameDataset(stored, sent.bytes, sent.transferSyntaxUid), `case ${n}: dataset differs`);
+    }
+    const [study] = await studies('DIMSE-1');
+    assert.equal(value(study, '00201208'), cases.length);
+    assert.equal(value(study, '00201206'), cases.length);
+  });
+
+  it('answers bad datasets with a failure status and an error comment, stores nothing, keeps the association', async () => {
+    const bad = (name: string, edit: string[]) => {
+      const file = join(dir, `${name}.dcm`);
+      writeInstance(file, { patientId: 'DIMSE-BAD' });
+      return { file, edit };
+    };
+    const invalidUid = bad('invalid-uid', ['-m', '(0020,000e)=1.2.03.x']);
+    const noStudy = bad('no-study', ['-ea', '(0020,000d)']);
+    for (const f of [invalidUid, noStudy]) {
+      const res = await runDcmtk('dcmodify', ['-nb', '-nrc', ...f.edit, f.file]);
+      assert.equal(res.code, 0, res.stderr);
+    }
+    const big = join(dir, 'too-large.dcm');
+    writeInstance(big, { patientId: 'DIMSE-BAD', rows: 512, columns: 512 });
+    const good = join(dir, 'good.dcm');
+    writeInstance(good, { patientId: 'DIMSE-GOOD' });
+    const res = await storescu(server.dimsePort, [invalidUid.file, noStudy.file, big, good], { extraArgs: ['-d', '-nh'] });
+    assert.deepEqual(res.statuses, ['0xc000', '0xc000', '0xa700', '0x0000'], res.stdout + res.stderr);
+    assert.match(res.stdout + res.stderr, /\(0000,0902\) LO \[Series Instance UID \(0020,000E\) "1\.2\.03\.x" is not a valid UID\]/, 'error comment');
+    assert.deepEqual(await studies('DIMSE-BAD'), []);
+    assert.equal((await studies('DIMSE-GOOD')).length, 1);
+  });
+
+  it('refuses a store whose dataset is not the SOP class the command announced (0xA900)', async () => {
+    const file = join(dir, 'mismatch.dcm');
+    writeInstance(file, { patientId: 'DIMSE-MISMATCH' });
+    const request = new requests.CStoreRequest(file);
+    request.setAffectedSopClassUid(MR_IMAGE_STORAGE);
+    const status = await sendWithClient(server.dimsePort, request);
+    assert.equal(status, 0xa900);
+    assert.deepEqual(await studies('DIMSE-MISMATCH'), []);
+  });
+
+  it('refuses C-STORE from a peer without the store right (0x0124), while C-ECHO works', async () => {
+    assert.equal((await echoscu(server.dimsePort, { callingAe: 'ECHOONLY' })).code, 0);
+    const file = join(dir, 'no-right.dcm');
+    writeInstance(file, { patientId: 'DIMSE-NORIGHT' });
+    const res = await storescu(server.dimsePort, [file], { callingAe: 'ECHOONLY', extraArgs: ['-d'] });
+    assert.deepEqual(res.statuses, ['0x0124'], res.stdout + res.stderr);
+    assert.deepEqual(await studies('DIMSE-NORIGHT'), []);
+  });
+
+  it('is still healthy after all of that', async () => {
+    assert.equal((await http(`${server.httpUrl}/health`)).status, 200);
+    assert.equal((await echoscu(server.dimsePort)).code, 0);
+  });
+});
+
+/**
+ * storescu re-encodes what it loaded: sequences may change length encoding and a deflated
+ * dataset is deflated again. Pixel datasets are compared byte for byte, the others by content.
+ */
+function sameDataset(stored: Buffer, sent: Buffer, transferSyntaxUid: string): boolean {
+  if (transferSyntaxUid === TransferSyntax.DeflatedExplicitLittleEndian) {
+    return inflateRawSync(datasetOf(stored)).equals(inflateRawSync(datasetOf(sent)));
+  }
+  if (datasetOf(stored).equals(datasetOf(sent))) return true;
+  const content = (b: Buffer) => JSON.stringify(data.DicomMessage.readFile(new Uint8Array(b).buffer).dict);
+  return content(stored) === content(sent) && !sent.includes(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
+}
+
+/** The bytes after the File Meta group: what DIMSE carries. */
+function datasetOf(part10: Buffer): Buffer {
+  const groupLength = part10.readUInt32LE(128 + 4 + 8);
+  return part10.subarray(128 + 4 + 12 + groupLength);
+}
+
+function sendWithClient(port: number, request: InstanceType<typeof requests.CStoreRequest>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    let status = -1;
+    request.on('response', (response: { getStatus(): number }) => (status = response.getStatus()));
+    client.addRequest(request);
+    client.on('networkError', reject);
+    client.on('associationRejected', () => reject(new Error('association rejected')));
+    client.on('closed', () => resolve(status));
+    client.send('127.0.0.1', port, 'TESTSCU', 'PACS');
+  });
+}
+
