@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { data } from 'dcmjs';
-import { Client, requests } from 'dcmjs-dimse';
+import { Client, Dataset, requests } from 'dcmjs-dimse';
 import { echoscu, runDcmtk, storescu } from '../support/dcmtk';
-import { BASIC_TEXT_SR, ENCAPSULATED_PDF, newUid, TransferSyntax, writeInstance } from '../support/generator';
+import { BASIC_TEXT_SR, buildInstance, ENCAPSULATED_PDF, newUid, TransferSyntax, writeInstance } from '../support/generator';
 import { http, value } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -127,6 +127,16 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     assert.deepEqual(await studies('DIMSE-MISMATCH'), []);
   });
 
+  it('answers a truncated dataset and garbage sent over the wire with 0xC000 and stores nothing', async () => {
+    const good = buildInstance({ patientId: 'DIMSE-RAW' });
+    const dataset = datasetOf(good.bytes);
+    for (const bytes of [dataset.subarray(0, dataset.length - 1000), Buffer.from('garbage, not a DICOM dataset at all')]) {
+      const request = new requests.CStoreRequest(new RawDataset(good.sopClassUid, good.sopInstanceUid, bytes));
+      assert.equal(await sendWithClient(server.dimsePort, request), 0xc000);
+    }
+    assert.deepEqual(await studies('DIMSE-RAW'), []);
+  });
+
   it('refuses C-STORE from a peer without the store right (0x0124), while C-ECHO works', async () => {
     assert.equal((await echoscu(server.dimsePort, { callingAe: 'ECHOONLY' })).code, 0);
     const file = join(dir, 'no-right.dcm');
@@ -153,6 +163,17 @@ function sameDataset(stored: Buffer, sent: Buffer, transferSyntaxUid: string): b
   if (datasetOf(stored).equals(datasetOf(sent))) return true;
   const content = (b: Buffer) => JSON.stringify(data.DicomMessage.readFile(new Uint8Array(b).buffer).dict);
   return content(stored) === content(sent) && !sent.includes(Buffer.from([0xe0, 0x7f, 0x10, 0x00]));
+}
+
+/** A dataset whose encoded form is the given bytes, as a broken modality would send them. */
+class RawDataset extends Dataset {
+  constructor(sopClassUid: string, sopInstanceUid: string, private readonly raw: Buffer) {
+    super({ SOPClassUID: sopClassUid, SOPInstanceUID: sopInstanceUid }, '1.2.840.10008.1.2.1');
+  }
+
+  override getDenaturalizedDataset(): Buffer {
+    return this.raw;
+  }
 }
 
 /** The bytes after the File Meta group: what DIMSE carries. */
