@@ -1,10 +1,12 @@
 import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Public } from './auth.decorators';
 import { AuthError, AuthErrorFilter, authValidationPipe } from './auth.errors';
-import { TokenRequestDto } from './dto/token-request.dto';
+import { TokenRequestDto, TokenResponseDto } from './dto/token-request.dto';
 import { TokenResponse, TokenService } from './token.service';
 import { UsersService } from './users.service';
 
+@ApiTags('auth')
 @Controller('api/auth')
 @UseFilters(AuthErrorFilter)
 export class AuthController {
@@ -17,6 +19,10 @@ export class AuthController {
   @Public()
   @Post('token')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Get a bearer token (password grant)', description: 'Public. Send the token as `Authorization: Bearer <token>` on every other route.' })
+  @ApiOkResponse({ type: TokenResponseDto, description: 'Token issued' })
+  @ApiBadRequestResponse({ description: 'Body is not {username, password}' })
+  @ApiUnauthorizedResponse({ description: 'Invalid username or password (same message for both)' })
   async token(@Body(authValidationPipe()) body: TokenRequestDto): Promise<TokenResponse> {
     const user = await this.users.verifyPassword(body.username, body.password);
     if (!user) throw new AuthError('invalid-credentials', 'Invalid username or password');

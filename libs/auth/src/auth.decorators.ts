@@ -1,4 +1,5 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { AuthUser } from './auth-user';
 import type { Permission } from './permissions';
 
@@ -8,8 +9,18 @@ export const PERMISSION_KEY = 'pacs:auth:permission';
 /** Opens a route (or a controller) to callers without a token. */
 export const Public = () => SetMetadata(IS_PUBLIC_KEY, true);
 
-/** The caller's roles must grant this permission, else 403. */
-export const RequirePermission = (permission: Permission) => SetMetadata(PERMISSION_KEY, permission);
+/**
+ * The caller's roles must grant this permission, else 403. It also documents the route in
+ * OpenAPI (bearer token, 401, 403 naming the permission), so the document cannot drift from
+ * what the guards enforce.
+ */
+export const RequirePermission = (permission: Permission) =>
+  applyDecorators(
+    SetMetadata(PERMISSION_KEY, permission),
+    ApiBearerAuth(),
+    ApiUnauthorizedResponse({ description: 'Missing, invalid or expired bearer token' }),
+    ApiForbiddenResponse({ description: `The caller's roles do not grant permission '${permission}'` }),
+  );
 
 /** The AuthUser of the request (undefined on @Public routes). */
 export const CurrentUser = createParamDecorator(

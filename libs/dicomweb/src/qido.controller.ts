@@ -1,11 +1,17 @@
 import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermission } from '@pacs/auth';
 import { QueryService } from '@pacs/index';
+import { ApiQidoQuery, ApiQidoSearch, ApiUidParams, DICOM_JSON } from './dicomweb-api.decorators';
 import { DicomWebErrorsFilter } from './dicomweb-errors.filter';
 import { parseQidoParams, QidoScope, QueryParams } from './qido-params';
 
 /** QIDO-RS Search (PS3.18 10.6): studies, series and instances, at the top or nested. */
+@ApiTags('dicomweb: QIDO-RS')
+@ApiProduces(DICOM_JSON)
+@ApiQidoQuery()
+@ApiBadRequestResponse({ description: 'Unknown attribute or invalid limit, offset, fuzzymatching or includefield' })
 @Controller('dicomweb')
 @UseFilters(DicomWebErrorsFilter)
 @RequirePermission('study:read')
@@ -13,31 +19,40 @@ export class QidoController {
   constructor(private readonly queries: QueryService) {}
 
   @Get('studies')
+  @ApiQidoSearch('Search all studies')
   searchStudies(@Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.search({ level: 'study' }, q, req, res);
   }
 
   @Get('series')
+  @ApiQidoSearch('Search all series')
   searchSeries(@Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.search({ level: 'series' }, q, req, res);
   }
 
   @Get('instances')
+  @ApiQidoSearch('Search all instances')
   searchInstances(@Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.search({ level: 'instance' }, q, req, res);
   }
 
   @Get('studies/:study/series')
+  @ApiQidoSearch("Search a study's series")
+  @ApiUidParams('study')
   searchStudySeries(@Param('study') studyUid: string, @Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.search({ level: 'series', studyUid }, q, req, res);
   }
 
   @Get('studies/:study/instances')
+  @ApiQidoSearch("Search a study's instances")
+  @ApiUidParams('study')
   searchStudyInstances(@Param('study') studyUid: string, @Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.search({ level: 'instance', studyUid }, q, req, res);
   }
 
   @Get('studies/:study/series/:series/instances')
+  @ApiQidoSearch("Search a series' instances")
+  @ApiUidParams('study', 'series')
   searchSeriesInstances(
     @Param('study') studyUid: string,
     @Param('series') seriesUid: string,

@@ -1,11 +1,31 @@
 import { Controller, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthUser, CurrentUser, RequirePermission } from '@pacs/auth';
+import { APPLICATION_DICOM, ApiStowBody, ApiUidParams, DICOM_JSON, MULTIPART_DICOM, STOW_RESPONSE } from './dicomweb-api.decorators';
 import { DicomWebErrorsFilter } from './dicomweb-errors.filter';
 import { dicomWebBaseUrl } from './retrieve-url';
 import { StowRequest, StowService } from './stow.service';
 
 /** STOW-RS Store Instances (PS3.18 10.5). */
+@ApiTags('dicomweb: STOW-RS')
+@ApiConsumes(MULTIPART_DICOM, APPLICATION_DICOM)
+@ApiProduces(DICOM_JSON)
+@ApiOkResponse({ schema: STOW_RESPONSE, description: 'All instances stored (PS3.18 10.5.3)' })
+@ApiAcceptedResponse({ schema: STOW_RESPONSE, description: 'Some instances stored, some failed' })
+@ApiConflictResponse({ schema: STOW_RESPONSE, description: 'No instance stored' })
+@ApiBadRequestResponse({ description: 'Malformed multipart body, or no instances' })
+@ApiUnsupportedMediaTypeResponse({ description: 'Content-Type other than multipart/related; type="application/dicom" or application/dicom' })
 @Controller('dicomweb/studies')
 @UseFilters(DicomWebErrorsFilter)
 export class StowController {
@@ -13,6 +33,8 @@ export class StowController {
 
   @Post()
   @RequirePermission('study:write')
+  @ApiOperation({ summary: 'Store instances' })
+  @ApiStowBody()
   async storeInstances(@Req() req: FastifyRequest, @Res() res: FastifyReply, @CurrentUser() user?: AuthUser): Promise<void> {
     await this.reply(res, this.requestOf(req, user));
   }
@@ -20,6 +42,9 @@ export class StowController {
   /** PS3.18 10.5.1: every instance must belong to {study}, else it fails (0xA900). */
   @Post(':study')
   @RequirePermission('study:write')
+  @ApiOperation({ summary: 'Store instances of one study', description: 'Instances of another study fail (0xA900).' })
+  @ApiUidParams('study')
+  @ApiStowBody()
   async storeStudyInstances(
     @Param('study') study: string,
     @Req() req: FastifyRequest,

@@ -1,8 +1,10 @@
 import { Controller, Get, Logger, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { ApiNotAcceptableResponse, ApiNotFoundResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { RequirePermission } from '@pacs/auth';
 import { RetrieveService, StoredInstance } from '@pacs/index';
+import { APPLICATION_DICOM, ApiUidParams, ApiWadoRetrieve, MULTIPART_DICOM } from './dicomweb-api.decorators';
 import { DicomWebErrorsFilter } from './dicomweb-errors.filter';
 import { multipartContentType, newBoundary, OutgoingPart, writeMultipart } from './multipart-writer';
 import { negotiateWado } from './wado-negotiation';
@@ -14,6 +16,10 @@ const DICOM = 'application/dicom';
  * multipart/related application/dicom parts in their stored transfer syntax, streamed from
  * the blob store one instance after another.
  */
+@ApiTags('dicomweb: WADO-RS')
+@ApiProduces(MULTIPART_DICOM)
+@ApiNotFoundResponse({ description: 'No such study, series or instance' })
+@ApiNotAcceptableResponse({ description: 'Accept names a media type or transfer syntax that cannot be served' })
 @Controller('dicomweb/studies')
 @UseFilters(DicomWebErrorsFilter)
 @RequirePermission('study:read')
@@ -23,11 +29,15 @@ export class WadoController {
   constructor(private readonly retrieve: RetrieveService) {}
 
   @Get(':study')
+  @ApiWadoRetrieve('Retrieve a study')
+  @ApiUidParams('study')
   retrieveStudy(@Param('study') studyUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.send({ studyUid }, req, res);
   }
 
   @Get(':study/series/:series')
+  @ApiWadoRetrieve('Retrieve a series')
+  @ApiUidParams('study', 'series')
   retrieveSeries(
     @Param('study') studyUid: string,
     @Param('series') seriesUid: string,
@@ -38,6 +48,9 @@ export class WadoController {
   }
 
   @Get(':study/series/:series/instances/:instance')
+  @ApiWadoRetrieve('Retrieve an instance', 'With `Accept: application/dicom`, the bare Part 10 body instead of multipart.')
+  @ApiUidParams('study', 'series', 'instance')
+  @ApiProduces(MULTIPART_DICOM, APPLICATION_DICOM)
   retrieveInstance(
     @Param('study') studyUid: string,
     @Param('series') seriesUid: string,

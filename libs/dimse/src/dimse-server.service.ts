@@ -1,10 +1,17 @@
 import type { Server as NetServer } from 'node:net';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
-import { buildPart10Header, isStorageSopClass, SUPPORTED_TRANSFER_SYNTAXES, VERIFICATION_SOP_CLASS } from '@pacs/dicom';
+import {
+  buildPart10Header,
+  IMPLEMENTATION_CLASS_UID,
+  IMPLEMENTATION_VERSION_NAME,
+  isStorageSopClass,
+  SUPPORTED_TRANSFER_SYNTAXES,
+  VERIFICATION_SOP_CLASS,
+} from '@pacs/dicom';
 import { IngestError, IngestService } from '@pacs/index';
 import { BlobStore } from '@pacs/storage';
-import { Server } from 'dcmjs-dimse';
+import { Implementation, Server } from 'dcmjs-dimse';
 import { AePolicy } from './ae-policy';
 import { AssociationTracker } from './association-tracker';
 import { routeLibraryLog } from './library-log';
@@ -34,6 +41,9 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     routeLibraryLog(this.logger);
+    // Our identity in A-ASSOCIATE-AC (PS3.7 D.3.3.2) matches the one in the File Meta we write.
+    Implementation.setImplementationClassUid(IMPLEMENTATION_CLASS_UID);
+    Implementation.setImplementationVersion(IMPLEMENTATION_VERSION_NAME);
     const server = new Server(PacsScp);
     server.on('networkError', (err: Error) => this.logger.debug({ msg: 'DIMSE connection error', err: err.message }));
     server.listen(this.config.dimse.port, {

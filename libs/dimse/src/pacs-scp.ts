@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { association as dimseAssociation, Dataset, requests, responses, Scp } from 'dcmjs-dimse';
+import { association as dimseAssociation, Dataset, Implementation, requests, responses, Scp } from 'dcmjs-dimse';
 import { normalizeAe } from './ae-policy';
 import { DimseStatus, errorComment, statusForIngestError } from './dimse-status';
 import { ContextResult, choosePresentationContext } from './presentation-context';
@@ -25,6 +25,7 @@ export class PacsScp extends Scp {
   private readonly remoteAddress: string | undefined;
   private callingAe = '';
   private associated = false;
+  private negotiated: Association | undefined;
   private closed = false;
   /** The data set being received now (at most one: no asynchronous operations are negotiated). */
   private activeSink: StoreSink | undefined;
@@ -46,6 +47,7 @@ export class PacsScp extends Scp {
 
   /** Applies the AE policy (PS3.8 9.3.4) and decides each presentation context (PS3.8 9.3.3.2). */
   override associationRequested(association: Association): void {
+    this.negotiated = association;
     this.callingAe = normalizeAe(association.getCallingAeTitle());
     const called = normalizeAe(association.getCalledAeTitle());
     const decision = this.deps.policy.decideAssociation({
@@ -64,6 +66,25 @@ export class PacsScp extends Scp {
     this.deps.tracker.associationOpened();
     this.deps.logger.log({ msg: 'association accepted', callingAe: this.callingAe, remoteAddress: this.remoteAddress, acceptedContexts: accepted });
     this.sendAssociationAccept();
+  }
+
+  /**
+   * The A-ASSOCIATE-AC carries the largest PDU *we* can receive (PS3.8 D.1, Maximum Length
+   * Sub-Item); dcmjs-dimse would send min(theirs, ours), holding a storescu at 16 KB PDUs and
+   * 32 PDUs per 512 KB image. Their limit stays in place for everything we send them. Only one
+   * operation at a time is offered (PS3.7 D.3.3.3: no asynchronous operations window).
+   */
+  override sendAssociationAccept(): void {
+    const association = this.negotiated;
+    if (!association) return super.sendAssociationAccept();
+    const theirs = association.getMaxPduLength();
+    association.setMaxPduLength(Implementation.getMaxPduLength());
+    if (association.getNegotiateAsyncOps()) {
+      association.setMaxAsyncOpsInvoked(1);
+      association.setMaxAsyncOpsPerformed(1);
+    }
+    super.sendAssociationAccept();
+    association.setMaxPduLength(theirs);
   }
 
   override associationReleaseRequested(): void {

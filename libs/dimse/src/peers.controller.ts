@@ -1,4 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { RequirePermission } from '@pacs/auth';
 import { DimseError, DimseErrorFilter, peersValidationPipe } from './dimse.errors';
 import { PeerDto, PeerView, UpdatePeerDto } from './dto/peer.dto';
@@ -10,6 +21,7 @@ interface StatusReply {
 }
 
 /** DICOM peers (calling AEs we accept, destinations we send to). Admin only. */
+@ApiTags('peers')
 @Controller('api/peers')
 @RequirePermission('admin')
 @UseFilters(DimseErrorFilter)
@@ -17,18 +29,28 @@ export class PeersController {
   constructor(private readonly peers: PeersService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List DICOM peers' })
+  @ApiOkResponse({ type: PeerView, isArray: true })
   list(): Promise<PeerView[]> {
     return this.peers.list();
   }
 
   @Post()
   @HttpCode(201)
+  @ApiOperation({ summary: 'Register a DICOM peer' })
+  @ApiCreatedResponse({ type: PeerView, description: 'Peer created' })
+  @ApiBadRequestResponse({ description: 'Invalid AE title, host, port or service' })
+  @ApiConflictResponse({ description: 'A peer with this AE title exists' })
   create(@Body(peersValidationPipe()) body: PeerDto): Promise<PeerView> {
     return this.peers.create(toView(body.aeTitle, body));
   }
 
   /** Upsert by the body's AE title: 201 when created, 200 when replaced. */
   @Put()
+  @ApiOperation({ summary: 'Create or replace a peer by the AE title in the body' })
+  @ApiOkResponse({ type: PeerView, description: 'Existing peer replaced' })
+  @ApiCreatedResponse({ type: PeerView, description: 'Peer created' })
+  @ApiBadRequestResponse({ description: 'Invalid AE title, host, port or service' })
   async upsert(@Body(peersValidationPipe()) body: PeerDto, @Res({ passthrough: true }) reply: StatusReply): Promise<PeerView> {
     const { peer, created } = await this.peers.upsert(toView(body.aeTitle, body));
     reply.status(created ? 201 : 200);
@@ -38,17 +60,29 @@ export class PeersController {
   /** DELETE /api/peers?aeTitle=CT1 (same as DELETE /api/peers/CT1). */
   @Delete()
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a peer named in the query' })
+  @ApiQuery({ name: 'aeTitle', required: true, example: 'CT1' })
+  @ApiNoContentResponse({ description: 'Peer removed' })
+  @ApiBadRequestResponse({ description: 'aeTitle query parameter missing' })
+  @ApiNotFoundResponse({ description: 'No such peer' })
   async removeByQuery(@Query('aeTitle') aeTitle?: string): Promise<void> {
     if (!aeTitle) throw new DimseError('invalid-peer', 'aeTitle query parameter is required');
     await this.peers.remove(aeTitle);
   }
 
   @Get(':aeTitle')
+  @ApiOperation({ summary: 'Get one peer' })
+  @ApiOkResponse({ type: PeerView })
+  @ApiNotFoundResponse({ description: 'No such peer' })
   get(@Param('aeTitle') aeTitle: string): Promise<PeerView> {
     return this.peers.get(aeTitle);
   }
 
   @Put(':aeTitle')
+  @ApiOperation({ summary: "Replace an existing peer's settings" })
+  @ApiOkResponse({ type: PeerView, description: 'Peer replaced' })
+  @ApiBadRequestResponse({ description: 'Invalid body, or its aeTitle differs from the path' })
+  @ApiNotFoundResponse({ description: 'No such peer' })
   replace(@Param('aeTitle') aeTitle: string, @Body(peersValidationPipe()) body: UpdatePeerDto): Promise<PeerView> {
     if (body.aeTitle !== undefined && body.aeTitle.trim() !== aeTitle.trim()) {
       throw new DimseError('invalid-peer', 'aeTitle in the body differs from the one in the path');
@@ -58,6 +92,9 @@ export class PeersController {
 
   @Delete(':aeTitle')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a peer' })
+  @ApiNoContentResponse({ description: 'Peer removed' })
+  @ApiNotFoundResponse({ description: 'No such peer' })
   async remove(@Param('aeTitle') aeTitle: string): Promise<void> {
     await this.peers.remove(aeTitle);
   }

@@ -25,6 +25,10 @@ export class IngestService {
   ) {}
 
   async ingest(temp: TempBlob, source: IngestSource): Promise<IngestOutcome> {
+    // The duplicate lookup overlaps the header read when the sender announced the instance (C-STORE).
+    const announced = source.expectedSopInstanceUid;
+    const lookup = announced ? this.index.findInstance(announced) : undefined;
+    lookup?.catch(() => undefined);
     let facts: InstanceFacts;
     try {
       facts = await this.validate(temp, source);
@@ -33,7 +37,8 @@ export class IngestService {
       this.log.warn({ channel: source.channel, actor: source.actor, code: (err as IngestError).code, reason: (err as Error).message }, 'instance refused');
       throw err;
     }
-    return this.store(temp, facts, source);
+    const existing = (facts.sopInstanceUid === announced ? lookup : undefined) ?? this.index.findInstance(facts.sopInstanceUid);
+    return this.store(temp, facts, source, existing);
   }
 
   private async validate(temp: TempBlob, source: IngestSource): Promise<InstanceFacts> {
@@ -49,7 +54,12 @@ export class IngestService {
     }
   }
 
-  private async store(temp: TempBlob, facts: InstanceFacts, source: IngestSource): Promise<IngestOutcome> {
+  private async store(
+    temp: TempBlob,
+    facts: InstanceFacts,
+    source: IngestSource,
+    lookup: Promise<{ blobKey: string } | undefined>,
+  ): Promise<IngestOutcome> {
     const outcome = (result: IngestOutcome['result']): IngestOutcome => ({
       result,
       sopClassUid: facts.sopClassUid,
@@ -58,7 +68,7 @@ export class IngestService {
       seriesUid: facts.seriesUid,
       transferSyntaxUid: facts.transferSyntaxUid,
     });
-    const existing = await this.index.findInstance(facts.sopInstanceUid).catch((err) => this.fail(temp, err));
+    const existing = await lookup.catch((err) => this.fail(temp, err));
     if (existing && this.config.ingest.duplicatePolicy !== 'overwrite') {
       await this.blobs.discardTemp(temp);
       if (this.config.ingest.duplicatePolicy === 'keep') return outcome('kept-existing');
@@ -68,9 +78,8 @@ export class IngestService {
     const key = blobKey(facts.sopInstanceUid, existing ? Date.now().toString(36) : undefined);
     await this.blobs.commit(temp, key).catch((err) => this.fail(temp, err));
     try {
-      await this.index.transaction((em) =>
-        this.index.upsertInstance(em, facts, { key, size: temp.size, sha256: temp.sha256 }, source.channel === 'dimse' ? source.actor ?? null : null),
-      );
+      const sourceAe = source.channel === 'dimse' ? source.actor ?? null : null;
+      await this.index.indexInstance(facts, { key, size: temp.size, sha256: temp.sha256 }, sourceAe);
     } catch (err) {
       await this.blobs.remove(key);
       this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'index write failed');

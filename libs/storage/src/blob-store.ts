@@ -1,6 +1,6 @@
 import { Readable, Writable } from 'node:stream';
 
-/** A fully written, fsynced temporary blob, not yet visible under a key. */
+/** A fully written temporary blob, not yet durable nor visible under a key. */
 export interface TempBlob {
   readonly path: string;
   readonly size: number;
@@ -11,19 +11,21 @@ export interface TempBlob {
 export interface TempBlobWriter extends Writable {
   readonly path: string;
   readonly bytesWritten: number;
-  /** Ends the stream, waits for it, fsyncs the file and returns the blob. */
+  /** Ends the stream, waits for it, closes the file and returns the blob (durable only once committed). */
   finish(): Promise<TempBlob>;
   /** Destroys the stream and removes the file. Safe to call more than once. */
   discard(): Promise<void>;
 }
 
 /**
- * Where instance bytes live. Blobs are written to a temporary place first and committed
- * under their key only when fsynced, so a key never names a half-written blob.
+ * Where instance bytes live. Blobs are written to a temporary place first; commit moves one
+ * under its key and makes it durable. Until commit resolves the key may name bytes that a crash
+ * would lose, which is safe because nothing refers to a key before that: the index row is
+ * written after commit, and an overwrite goes to a fresh key.
  */
 export abstract class BlobStore {
   abstract createTemp(): TempBlobWriter;
-  /** Makes a temporary blob durable under `key` (rename + fsync of the directory). */
+  /** Makes a temporary blob durable under `key`: rename, then fsync of the file and its directory. */
   abstract commit(temp: TempBlob, key: string): Promise<void>;
   abstract discardTemp(temp: TempBlob): Promise<void>;
   abstract read(key: string, range?: { start: number; end?: number }): Readable;

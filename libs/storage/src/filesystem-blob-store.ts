@@ -35,8 +35,11 @@ export class FilesystemBlobStore extends BlobStore {
       await mkdir(dir, { recursive: true });
       this.knownDirs.add(dir);
     }
+    // Rename first: the file's fsync then commits its data and its new name in one journal
+    // commit, and the directory fsync that follows finds little left to do.
     await rename(temp.path, target);
-    await fsyncDir(dir);
+    await fsyncPath(target);
+    await fsyncPath(dir);
   }
 
   async discardTemp(temp: TempBlob): Promise<void> {
@@ -69,8 +72,8 @@ export class FilesystemBlobStore extends BlobStore {
   }
 }
 
-async function fsyncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r');
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
   try {
     await handle.sync();
   } finally {

@@ -40,9 +40,9 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
       this.once('error', reject);
       this.end(() => resolve());
     });
-    const handle = await this.handle;
-    await handle.sync();
-    await handle.close();
+    // No fsync here: BlobStore.commit fsyncs after the rename, so one journal commit makes both
+    // the bytes and the new name durable.
+    await (await this.handle).close();
     return { path: this.path, size: this.size, sha256: this.hash.digest('hex') };
   }
 

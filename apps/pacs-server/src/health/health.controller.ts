@@ -1,4 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '@pacs/auth';
 import { DimseServer } from '@pacs/dimse';
@@ -8,6 +9,7 @@ import { BlobStore } from '@pacs/storage';
 const MIN_FREE_BYTES = 1 << 30;
 
 /** Liveness and readiness: database, blob storage (free space) and the DIMSE listener. */
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -21,6 +23,7 @@ export class HealthController {
   @Public()
   @Get()
   @HealthCheck()
+  @ApiOperation({ summary: 'Liveness and readiness', description: 'Public. 503 when the database, storage or DIMSE listener is down.' })
   check() {
     return this.health.check([() => this.database.pingCheck('database'), () => this.storage(), () => this.listener()]);
   }

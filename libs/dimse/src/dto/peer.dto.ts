@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayUnique,
   IsArray,
@@ -28,21 +29,25 @@ export function IsAeTitle(options?: ValidationOptions): PropertyDecorator {
 
 /** Everything of a peer except its AE title (the body of PUT /api/peers/:aeTitle). */
 export class PeerSettingsDto {
+  @ApiProperty({ description: 'Host name or IP address (used when we send to it, e.g. as a C-MOVE destination)', example: 'ct1.radiology.local', maxLength: 253 })
   @IsString()
   @IsNotEmpty()
   @MaxLength(253)
   host: string;
 
+  @ApiProperty({ description: 'DIMSE port of the peer', example: 104, minimum: 1, maximum: 65535 })
   @IsInt()
   @Min(1)
   @Max(65535)
   port: number;
 
+  @ApiProperty({ description: 'DIMSE services this AE may use when it associates with us', enum: DIMSE_SERVICES, isArray: true, example: ['echo', 'store', 'move'] })
   @IsArray()
   @ArrayUnique()
   @IsIn(DIMSE_SERVICES, { each: true, message: `each service must be one of: ${DIMSE_SERVICES.join(', ')}` })
   services: string[];
 
+  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 1024, example: 'CT scanner, room 1' })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
@@ -51,6 +56,7 @@ export class PeerSettingsDto {
 
 /** PUT /api/peers/:aeTitle: the AE title may be repeated in the body, and must then match. */
 export class UpdatePeerDto extends PeerSettingsDto {
+  @ApiPropertyOptional({ description: 'If given, must equal the AE title in the path', example: 'CT1', maxLength: 16 })
   @IsOptional()
   @IsAeTitle()
   aeTitle?: string;
@@ -58,15 +64,25 @@ export class UpdatePeerDto extends PeerSettingsDto {
 
 /** POST /api/peers and PUT /api/peers (upsert). */
 export class PeerDto extends PeerSettingsDto {
+  @ApiProperty({ description: 'AE title (PS3.5 6.2, AE VR)', example: 'CT1', maxLength: 16 })
   @IsAeTitle()
   aeTitle: string;
 }
 
 /** What the API shows of a peer. */
-export interface PeerView {
+export class PeerView {
+  @ApiProperty({ example: 'CT1' })
   aeTitle: string;
+
+  @ApiProperty({ example: 'ct1.radiology.local' })
   host: string;
+
+  @ApiProperty({ example: 104 })
   port: number;
+
+  @ApiProperty({ enum: DIMSE_SERVICES, isArray: true, example: ['echo', 'store', 'move'] })
   services: string[];
+
+  @ApiProperty({ type: String, nullable: true, example: 'CT scanner, room 1' })
   description: string | null;
 }

@@ -1,0 +1,41 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+
+export const OPENAPI_UI_PATH = 'api/docs';
+export const OPENAPI_JSON_PATH = 'api/docs-json';
+
+/**
+ * Serves Swagger UI at /api/docs and the OpenAPI 3 document at /api/docs-json. Both are plain
+ * Fastify routes, not Nest controllers, so the global JWT and permission guards never run for
+ * them: the documentation is public without @Public(). The bearer scheme is declared here and
+ * applied per controller with @ApiBearerAuth(); the token endpoint and /health carry none.
+ */
+export function setupOpenApi(app: NestFastifyApplication): void {
+  const config = new DocumentBuilder()
+    .setTitle('PACS HTTP API')
+    .setDescription(
+      'REST administration (/api) and DICOMweb (/dicomweb: QIDO-RS, WADO-RS, STOW-RS, PS3.18). ' +
+        'Get a token with POST /api/auth/token and send it as `Authorization: Bearer <token>`. ' +
+        'Errors are JSON: `{ error, message, correlationId }`.',
+    )
+    .setVersion(packageVersion())
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .build();
+  // Built on first request, not at boot: start-up stays as fast as before.
+  SwaggerModule.setup(OPENAPI_UI_PATH, app, () => SwaggerModule.createDocument(app, config), {
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+    raw: ['json'],
+    customSiteTitle: 'PACS API',
+  });
+}
+
+/** The version in the package.json above this file (src, dist or the Docker image's /app). */
+function packageVersion(from = __dirname): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return String((JSON.parse(readFileSync(file, 'utf8')) as { version?: unknown }).version ?? '0.0.0');
+    if (dirname(dir) === dir) return '0.0.0';
+  }
+}

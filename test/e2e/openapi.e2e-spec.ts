@@ -1,0 +1,69 @@
+// The OpenAPI document a viewer developer or RIS integrator reads: public, OpenAPI 3, every
+// route listed, and bearer security on everything but the token endpoint and /health.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { http } from '../support/http';
+import { startTestServer, TestServer } from '../support/server';
+
+interface Operation {
+  security?: Record<string, string[]>[];
+  responses: Record<string, unknown>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+}
+
+const PUBLIC_OPERATIONS = ['post /api/auth/token', 'get /health'];
+
+describe('OpenAPI document', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('serves /api/docs-json without a token as an OpenAPI 3 document listing the REST, DICOMweb and health routes', async () => {
+    const res = await http(`${server.httpUrl}/api/docs-json`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
+    const doc = res.json<OpenApiDocument>();
+    assert.match(doc.openapi, /^3\./);
+    assert.ok(doc.info.title);
+    assert.match(doc.info.version, /^\d+\.\d+\.\d+/);
+    for (const path of [
+      '/api/auth/token',
+      '/api/users',
+      '/api/peers',
+      '/dicomweb/studies',
+      '/dicomweb/studies/{study}/series/{series}/instances/{instance}',
+      '/health',
+    ]) {
+      assert.ok(doc.paths[path], `missing path ${path}`);
+    }
+  });
+
+  it('requires the bearer scheme on every operation except the token endpoint and /health', async () => {
+    const doc = (await http(`${server.httpUrl}/api/docs-json`)).json<OpenApiDocument>();
+    assert.deepEqual(doc.components.securitySchemes?.bearer, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    for (const [path, operations] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(operations)) {
+        const name = `${method} ${path}`;
+        const bearer = op.security?.some((s) => 'bearer' in s) ?? false;
+        assert.equal(bearer, !PUBLIC_OPERATIONS.includes(name), `${name}: bearer security ${bearer}`);
+        if (bearer) assert.ok(op.responses['401'] && op.responses['403'], `${name}: 401/403 not documented`);
+      }
+    }
+  });
+
+  it('serves Swagger UI at /api/docs without a token', async () => {
+    const res = await http(`${server.httpUrl}/api/docs`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /^text\/html/);
+    assert.match(res.body.toString('utf8'), /swagger-ui/i);
+  });
+});
