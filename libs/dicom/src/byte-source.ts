@@ -1,4 +1,4 @@
-import type { FileHandle } from 'node:fs/promises';
+import { FileHandle, open } from 'node:fs/promises';
 
 /** Random access to the bytes of a Part 10 file (or of an inflated data set) without loading all of it. */
 export interface ByteSource {
@@ -23,12 +23,27 @@ export class MemorySource implements ByteSource {
 // small fragments costs one read per window rather than one per fragment.
 const WINDOW = 64 * 1024;
 
+/** A file opened on first use, so a header that is already in memory costs no file access. */
+export class LazyFile {
+  private handle: Promise<FileHandle> | undefined;
+
+  constructor(private readonly path: string) {}
+
+  get(): Promise<FileHandle> {
+    return (this.handle ??= open(this.path, 'r'));
+  }
+
+  async close(): Promise<void> {
+    if (this.handle) await (await this.handle).close();
+  }
+}
+
 export class FileSource implements ByteSource {
   private windowStart = 0;
 
   /** `window` holds bytes already read from offset 0, if any. */
   constructor(
-    private readonly file: FileHandle,
+    private readonly file: LazyFile,
     readonly size: number,
     private window: Buffer = Buffer.alloc(0),
   ) {}
@@ -44,9 +59,10 @@ export class FileSource implements ByteSource {
 
   private async readFile(offset: number, length: number): Promise<Buffer> {
     const buffer = Buffer.allocUnsafe(length);
+    const file = await this.file.get();
     let done = 0;
     while (done < length) {
-      const { bytesRead } = await this.file.read(buffer, done, length - done, offset + done);
+      const { bytesRead } = await file.read(buffer, done, length - done, offset + done);
       if (bytesRead === 0) throw new Error(`file shrank while being read (offset ${offset + done})`);
       done += bytesRead;
     }

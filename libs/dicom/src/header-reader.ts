@@ -1,9 +1,8 @@
-import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { inflateRaw } from 'node:zlib';
 import * as dicomParser from 'dicom-parser';
 import type { DataSet, Element } from 'dicom-parser';
-import { ByteSource, FileSource, MemorySource } from './byte-source';
+import { ByteSource, FileSource, LazyFile, MemorySource } from './byte-source';
 import { dataSetToJson, OutOfBytesError } from './dataset-to-json';
 import { describeError as describe, parseElements, PIXEL_DATA } from './element-parser';
 import type { DicomJson } from './dicom-json';
@@ -38,19 +37,19 @@ interface FileMeta {
 }
 
 /**
- * Reads the Part 10 header and the dataset up to Pixel Data from a file, without reading
- * the pixel data into memory. Throws DicomParseError when the file is not Part 10, cannot be
+ * Reads the Part 10 header and the dataset up to Pixel Data from a file (or from its first bytes
+ * when `known` gives them with the file size), without reading the pixel data into memory. Throws DicomParseError when the file is not Part 10, cannot be
  * parsed, or is truncated (the declared Pixel Data length, or the encapsulated sequence
  * delimiter, does not fit the file size).
  */
-export async function readInstanceHeader(path: string): Promise<InstanceHeader> {
-  const file = await open(path, 'r');
+export async function readInstanceHeader(path: string, known?: { size: number; head: Buffer }): Promise<InstanceHeader> {
+  // When the caller already holds the first bytes (the receiver kept them), the file is opened
+  // only if the header or a pixel-data check needs more.
+  const file = new LazyFile(path);
   try {
-    // Size and first bytes are fetched in parallel: each is a thread-pool round trip on the hot ingest path.
-    const head = Buffer.allocUnsafe(FIRST_READ);
-    const [stat, { bytesRead }] = await Promise.all([file.stat(), file.read(head, 0, FIRST_READ, 0)]);
-    const source = new FileSource(file, stat.size, head.subarray(0, bytesRead));
-    const first = await source.read(0, Math.min(source.size, FIRST_READ));
+    const { size, head } = known ?? (await sizeAndHead(file));
+    const source = new FileSource(file, size, head);
+    const first = head;
     const meta = parseFileMeta(first);
     const dataset =
       meta.transferSyntaxUid === TransferSyntax.DeflatedExplicitVRLittleEndian
@@ -60,6 +59,14 @@ export async function readInstanceHeader(path: string): Promise<InstanceHeader> 
   } finally {
     await file.close();
   }
+}
+
+// Size and first bytes are fetched in parallel: each is a thread-pool round trip on the hot ingest path.
+async function sizeAndHead(file: LazyFile): Promise<{ size: number; head: Buffer }> {
+  const handle = await file.get();
+  const head = Buffer.allocUnsafe(FIRST_READ);
+  const [stat, { bytesRead }] = await Promise.all([handle.stat(), handle.read(head, 0, FIRST_READ, 0)]);
+  return { size: stat.size, head: head.subarray(0, bytesRead) };
 }
 
 // PS3.10 7.1: preamble, "DICM", then group 0002 in explicit VR little endian.

@@ -46,7 +46,7 @@ export class IngestService {
       throw new IngestError('too-large', `instance of ${temp.size} bytes exceeds the limit of ${this.config.ingest.maxInstanceBytes}`);
     }
     try {
-      return instanceFacts(await readInstanceHeader(temp.path), source);
+      return instanceFacts(await readInstanceHeader(temp.path, temp.head && { size: temp.size, head: temp.head }), source);
     } catch (err) {
       if (err instanceof IngestError) throw err;
       if (err instanceof DicomParseError) throw new IngestError('unparsable', err.message);

@@ -5,6 +5,8 @@ export interface TempBlob {
   readonly path: string;
   readonly size: number;
   readonly sha256: string;
+  /** The first bytes of the blob (up to 64 KiB), when the writer kept them. */
+  readonly head?: Buffer;
 }
 
 /** A temporary blob being written: a Writable that hashes and counts what passes through it. */

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
-import { access, mkdir, open, rename, rm, statfs } from 'node:fs/promises';
+import { access, FileHandle, mkdir, open, rename, rm, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobStore, TempBlob, TempBlobWriter } from './blob-store';
-import { FileTempBlobWriter } from './temp-blob-writer';
+import { FileTempBlobWriter, openHandles } from './temp-blob-writer';
 
 /**
  * Blobs as files under <root>/blobs/<key>; temporary files under <root>/tmp on the same
@@ -38,11 +38,16 @@ export class FilesystemBlobStore extends BlobStore {
     // Rename first: the file's fsync then commits its data and its new name in one journal
     // commit, and the directory fsync that follows finds little left to do.
     await rename(temp.path, target);
-    await fsyncPath(target);
+    const handle = openHandles.get(temp);
+    openHandles.delete(temp);
+    if (handle) await syncAndClose(handle);
+    else await fsyncPath(target);
     await fsyncPath(dir);
   }
 
   async discardTemp(temp: TempBlob): Promise<void> {
+    await openHandles.get(temp)?.close().catch(() => undefined);
+    openHandles.delete(temp);
     await rm(temp.path, { force: true });
   }
 
@@ -73,7 +78,10 @@ export class FilesystemBlobStore extends BlobStore {
 }
 
 async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
+  await syncAndClose(await open(path, 'r'));
+}
+
+async function syncAndClose(handle: FileHandle): Promise<void> {
   try {
     await handle.sync();
   } finally {

@@ -3,10 +3,20 @@ import { FileHandle, open, rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
 import { TempBlob, TempBlobWriter } from './blob-store';
 
-/** Writes a temporary file through a FileHandle, hashing (SHA-256) and counting as it goes. */
+/** How many leading bytes a temp blob keeps in memory: enough for almost every DICOM header. */
+export const HEAD_BYTES = 64 * 1024;
+
+/** Handles of finished temp blobs, kept open so commit can fsync without reopening the file. */
+export const openHandles = new WeakMap<TempBlob, FileHandle>();
+
+/**
+ * Writes a temporary file through a FileHandle, hashing (SHA-256) and counting as it goes, and
+ * keeping the first HEAD_BYTES so the header can be read without going back to the file.
+ */
 export class FileTempBlobWriter extends Writable implements TempBlobWriter {
   private handle: Promise<FileHandle>;
   private readonly hash = createHash('sha256');
+  private readonly head = Buffer.allocUnsafe(HEAD_BYTES);
   private size = 0;
 
   constructor(readonly path: string) {
@@ -20,35 +30,42 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.hash.update(chunk);
-    this.size += chunk.length;
+    this.take(chunk);
     this.handle.then((h) => h.write(chunk)).then(() => done(), done);
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
     const buffers = chunks.map((c) => c.chunk);
-    for (const b of buffers) {
-      this.hash.update(b);
-      this.size += b.length;
-    }
+    for (const b of buffers) this.take(b);
     this.handle.then((h) => h.writev(buffers)).then(() => done(), done);
   }
 
+  /** Ends the stream and returns the blob; the file stays open until commit or discard. */
   async finish(): Promise<TempBlob> {
     await new Promise<void>((resolve, reject) => {
       if (this.errored) return reject(this.errored);
       this.once('error', reject);
       this.end(() => resolve());
     });
-    // No fsync here: BlobStore.commit fsyncs after the rename, so one journal commit makes both
-    // the bytes and the new name durable.
-    await (await this.handle).close();
-    return { path: this.path, size: this.size, sha256: this.hash.digest('hex') };
+    const blob: TempBlob = {
+      path: this.path,
+      size: this.size,
+      sha256: this.hash.digest('hex'),
+      head: this.head.subarray(0, Math.min(this.size, HEAD_BYTES)),
+    };
+    openHandles.set(blob, await this.handle);
+    return blob;
   }
 
   async discard(): Promise<void> {
     if (!this.destroyed) this.destroy();
     await this.handle.then((h) => h.close()).catch(() => undefined);
     await rm(this.path, { force: true });
+  }
+
+  private take(chunk: Buffer): void {
+    this.hash.update(chunk);
+    if (this.size < HEAD_BYTES) chunk.copy(this.head, this.size, 0, Math.min(chunk.length, HEAD_BYTES - this.size));
+    this.size += chunk.length;
   }
 }
