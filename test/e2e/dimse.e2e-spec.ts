@@ -111,7 +111,7 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     const good = join(dir, 'good.dcm');
     writeInstance(good, { patientId: 'DIMSE-GOOD' });
     const res = await storescu(server.dimsePort, [invalidUid.file, noStudy.file, big, good], { extraArgs: ['-d', '-nh'] });
-    assert.deepEqual(res.statuses, ['0xc000', '0xc000', '0xa700', '0x0000'], res.stdout + res.stderr);
+    assert.deepEqual(res.statuses, ['0xa900', '0xa900', '0xa700', '0x0000'], res.stdout + res.stderr);
     assert.match(res.stdout + res.stderr, /\(0000,0902\) LO \[Series Instance UID \(0020,000E\) "1\.2\.03\.x" is not a valid UID\]/, 'error comment');
     assert.deepEqual(await studies('DIMSE-BAD'), []);
     assert.equal((await studies('DIMSE-GOOD')).length, 1);
@@ -128,7 +128,8 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
   });
 
   it('answers a truncated dataset and garbage sent over the wire with 0xC000 and stores nothing', async () => {
-    const good = buildInstance({ patientId: 'DIMSE-RAW' });
+    // Implicit VR little endian: the transfer syntax every SCU proposes and this association uses.
+    const good = buildInstance({ patientId: 'DIMSE-RAW', transferSyntaxUid: TransferSyntax.ImplicitLittleEndian });
     const dataset = datasetOf(good.bytes);
     for (const bytes of [dataset.subarray(0, dataset.length - 1000), Buffer.from('garbage, not a DICOM dataset at all')]) {
       const request = new requests.CStoreRequest(new RawDataset(good.sopClassUid, good.sopInstanceUid, bytes));
@@ -144,6 +145,47 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     const res = await storescu(server.dimsePort, [file], { callingAe: 'ECHOONLY', extraArgs: ['-d'] });
     assert.deepEqual(res.statuses, ['0x0124'], res.stdout + res.stderr);
     assert.deepEqual(await studies('DIMSE-NORIGHT'), []);
+  });
+
+  it('manages peers over /api/peers (admin only) and applies changes to the next association', async () => {
+    const api = (path: string, method = 'GET', body?: unknown, as = token) =>
+      http(`${server.httpUrl}/api/peers${path}`, {
+        method,
+        token: as,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      });
+    const peer = { aeTitle: 'NEWCT', host: '127.0.0.1', port: 11115, services: ['echo', 'store'] };
+    assert.notEqual((await echoscu(server.dimsePort, { callingAe: 'NEWCT' })).code, 0, 'unknown before it is added');
+    assert.equal((await api('', 'POST', peer)).status, 201);
+    assert.equal((await api('', 'POST', peer)).status, 409);
+    assert.equal((await api('', 'POST', { ...peer, aeTitle: 'BAD\\AE' })).status, 400);
+    assert.equal((await api('', 'POST', { ...peer, aeTitle: 'OTHER', services: ['teleport'] })).status, 400);
+    assert.deepEqual((await api('/NEWCT')).json().services, ['echo', 'store']);
+    assert.ok((await api('')).json().some((p: { aeTitle: string }) => p.aeTitle === 'TESTSCU'));
+
+    const file = join(dir, 'new-peer.dcm');
+    writeInstance(file, { patientId: 'DIMSE-NEWPEER' });
+    assert.deepEqual((await storescu(server.dimsePort, [file], { callingAe: 'NEWCT' })).statuses, ['0x0000']);
+    assert.equal((await api('/NEWCT', 'PUT', { ...peer, services: ['echo'] })).status, 200);
+    const refused = await storescu(server.dimsePort, [file], { callingAe: 'NEWCT', extraArgs: ['-d'] });
+    assert.deepEqual(refused.statuses, ['0x0124']);
+    assert.equal((await api('/NEWCT', 'DELETE')).status, 204);
+    assert.equal((await api('/NEWCT')).status, 404);
+    assert.notEqual((await echoscu(server.dimsePort, { callingAe: 'NEWCT' })).code, 0, 'unknown again once deleted');
+
+    const created = await http(`${server.httpUrl}/api/users`, {
+      method: 'POST',
+      token,
+      body: JSON.stringify({ username: 'rad2', password: 'rad2-password', roles: ['radiologist'] }),
+      headers: { 'content-type': 'application/json' },
+    });
+    assert.equal(created.status, 201);
+    const radiologist = await server.token('rad2', 'rad2-password');
+    const denied = await api('', 'POST', { ...peer, aeTitle: 'SNEAKY' }, radiologist);
+    assert.equal(denied.status, 403);
+    assert.match(denied.json().message, /admin/);
+    assert.equal((await api('', 'GET', undefined, 'nope')).status, 401);
   });
 
   it('is still healthy after all of that', async () => {
@@ -168,7 +210,7 @@ function sameDataset(stored: Buffer, sent: Buffer, transferSyntaxUid: string): b
 /** A dataset whose encoded form is the given bytes, as a broken modality would send them. */
 class RawDataset extends Dataset {
   constructor(sopClassUid: string, sopInstanceUid: string, private readonly raw: Buffer) {
-    super({ SOPClassUID: sopClassUid, SOPInstanceUID: sopInstanceUid }, '1.2.840.10008.1.2.1');
+    super({ SOPClassUID: sopClassUid, SOPInstanceUID: sopInstanceUid }, TransferSyntax.ImplicitLittleEndian);
   }
 
   override getDenaturalizedDataset(): Buffer {

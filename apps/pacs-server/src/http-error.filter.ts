@@ -1,17 +1,20 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { AuthError, authErrorToHttp } from '@pacs/auth';
+import { DimseError, dimseErrorToHttp } from '@pacs/dimse';
 
 /**
  * Last line of the HTTP boundary: every response error has the shape
- * `{ error, message, correlationId }`. Domain modules map their own error codes to
- * HttpExceptions; anything else is a 500 with a generic message and its stack logged
+ * `{ error, message, correlationId }`. Domain errors are mapped by their own module's
+ * code → status table; anything else is a 500 with a generic message and its stack logged
  * under the correlation id.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
   private readonly log = new Logger('HTTP');
 
-  catch(err: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const err = domainToHttp(thrown);
     const http = host.switchToHttp();
     const reply = http.getResponse();
     const request = http.getRequest();
@@ -28,6 +31,12 @@ export class HttpErrorFilter implements ExceptionFilter {
     this.log.error({ correlationId, method: request?.method, url: request?.url, err: (err as Error)?.stack ?? String(err) }, 'unhandled error');
     reply.status(500).send({ error: 'internal', message: 'internal server error', correlationId });
   }
+}
+
+function domainToHttp(err: unknown): unknown {
+  if (err instanceof AuthError) return authErrorToHttp(err);
+  if (err instanceof DimseError) return dimseErrorToHttp(err);
+  return err;
 }
 
 function defaultCode(status: number): string {

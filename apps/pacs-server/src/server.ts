@@ -6,6 +6,7 @@ import { startDatabase } from '@pacs/database';
 import { AppModule } from './app.module';
 import { registerContentTypes } from './content-types';
 import { HttpErrorFilter } from './http-error.filter';
+import { requestValidationPipe } from './validation';
 import { setupOpenApi } from './openapi';
 
 export interface RunningServer {
@@ -27,6 +28,7 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
     });
     app.useLogger(app.get(Logger));
     app.useGlobalFilters(new HttpErrorFilter());
+    app.useGlobalPipes(requestValidationPipe());
     registerContentTypes(app, config);
     setupOpenApi(app);
     await app.listen(config.http.port, config.http.host);

@@ -1,14 +1,13 @@
-import { Body, Controller, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Public } from './auth.decorators';
-import { AuthError, AuthErrorFilter, authValidationPipe } from './auth.errors';
+import { AuthError } from './auth.errors';
 import { TokenRequestDto, TokenResponseDto } from './dto/token-request.dto';
 import { TokenResponse, TokenService } from './token.service';
 import { UsersService } from './users.service';
 
 @ApiTags('auth')
 @Controller('api/auth')
-@UseFilters(AuthErrorFilter)
 export class AuthController {
   constructor(
     private readonly users: UsersService,
@@ -23,7 +22,7 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto, description: 'Token issued' })
   @ApiBadRequestResponse({ description: 'Body is not {username, password}' })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password (same message for both)' })
-  async token(@Body(authValidationPipe()) body: TokenRequestDto): Promise<TokenResponse> {
+  async token(@Body() body: TokenRequestDto): Promise<TokenResponse> {
     const user = await this.users.verifyPassword(body.username, body.password);
     if (!user) throw new AuthError('invalid-credentials', 'Invalid username or password');
     return this.tokens.issue(user);

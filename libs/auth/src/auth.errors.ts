@@ -1,17 +1,4 @@
-import {
-  ArgumentsHost,
-  BadRequestException,
-  Catch,
-  ConflictException,
-  ExceptionFilter,
-  ForbiddenException,
-  HttpException,
-  Injectable,
-  UnauthorizedException,
-  ValidationError,
-  ValidationPipe,
-} from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { BadRequestException, ConflictException, ForbiddenException, HttpException, UnauthorizedException } from '@nestjs/common';
 
 export type AuthErrorCode =
   | 'invalid-user' // username, password or roles break the rules
@@ -49,32 +36,4 @@ export function toHttpException(err: AuthError): HttpException {
       throw new Error(`unmapped auth error code ${String(unreachable)}`);
     }
   }
-}
-
-/** Scoped to the auth controllers until the global filter exists. */
-@Catch(AuthError)
-@Injectable()
-export class AuthErrorFilter implements ExceptionFilter<AuthError> {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  catch(err: AuthError, host: ArgumentsHost): void {
-    const http = toHttpException(err);
-    const reply = host.switchToHttp().getResponse();
-    this.adapterHost.httpAdapter.reply(reply, http.getResponse(), http.getStatus());
-  }
-}
-
-/** Strict body validation for the auth routes: unknown fields are rejected. */
-export function authValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    exceptionFactory: (errors: ValidationError[]) =>
-      new BadRequestException({ error: 'invalid-request', message: describeValidation(errors).join('; ') }),
-  });
-}
-
-function describeValidation(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) => [...Object.values(e.constraints ?? {}), ...describeValidation(e.children ?? [])]);
 }

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Get, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { HttpErrorFilter } from '../../../apps/pacs-server/src/http-error.filter';
+import { requestValidationPipe } from '../../../apps/pacs-server/src/validation';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigModule, loadConfig } from '@pacs/config';
 import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
@@ -63,6 +65,9 @@ describe('auth over HTTP with a real PostgreSQL', () => {
     })
     class TestModule {}
     app = await NestFactory.create<NestFastifyApplication>(TestModule, new FastifyAdapter(), { logger: false });
+    // The server's HTTP boundary, as apps/pacs-server installs it.
+    app.useGlobalFilters(new HttpErrorFilter());
+    app.useGlobalPipes(requestValidationPipe());
     await app.listen(0, '127.0.0.1');
     const { port } = app.getHttpServer().address() as { port: number };
     base = `http://127.0.0.1:${port}`;

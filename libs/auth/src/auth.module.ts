@@ -4,7 +4,6 @@ import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuthController } from './auth.controller';
-import { AuthErrorFilter } from './auth.errors';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { jwtSecretProvider } from './jwt-secret';
 import { JwtStrategy } from './jwt.strategy';
@@ -30,7 +29,6 @@ import { UsersService } from './users.service';
     UsersService,
     TokenService,
     JwtStrategy,
-    AuthErrorFilter,
     // Order matters: the token guard puts the user on the request before permissions are checked.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },

@@ -7,3 +7,4 @@ export type { AuthUser } from './auth-user';
 export { UsersService } from './users.service';
 export { AuthError } from './auth.errors';
 export type { AuthErrorCode } from './auth.errors';
+export { toHttpException as authErrorToHttp } from './auth.errors';

@@ -1,7 +1,6 @@
-import { Body, Controller, Get, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from './auth.decorators';
-import { AuthErrorFilter, authValidationPipe } from './auth.errors';
 import { CreateUserDto, UserView } from './dto/create-user.dto';
 import { UserEntity } from './user.entity';
 import { UsersService } from './users.service';
@@ -9,7 +8,6 @@ import { UsersService } from './users.service';
 @ApiTags('users')
 @Controller('api/users')
 @RequirePermission('admin')
-@UseFilters(AuthErrorFilter)
 export class UsersController {
   constructor(private readonly users: UsersService) {}
 
@@ -18,7 +16,7 @@ export class UsersController {
   @ApiCreatedResponse({ type: UserView, description: 'User created' })
   @ApiBadRequestResponse({ description: 'Invalid username, password or role' })
   @ApiConflictResponse({ description: 'A user with this username exists' })
-  async create(@Body(authValidationPipe()) body: CreateUserDto): Promise<UserView> {
+  async create(@Body() body: CreateUserDto): Promise<UserView> {
     return toView(await this.users.createUser(body.username, body.password, body.roles));
   }
 

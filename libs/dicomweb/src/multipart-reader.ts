@@ -40,11 +40,12 @@ export function readMultipartParts(body: Readable, contentType: string, options:
     const fail = (message: string) => {
       if (failed || done) return;
       failed = true;
-      void current?.abort();
+      const aborted = current?.abort();
       current = undefined;
       body.off('data', onData);
       body.resume(); // drain the rest so the response can still be read by the client
-      queue.settled().then(() => reject(new DicomWebError('bad-request', message)), reject);
+      // Answer only once the incomplete part is gone: nothing of a refused request stays on disk.
+      Promise.all([aborted, queue.settled()]).then(() => reject(new DicomWebError('bad-request', message)), reject);
     };
     const onData = (chunk: Buffer) => parser.write(chunk);
     const parser: MP.Parser = MP.make({

@@ -6,8 +6,8 @@ import { DimseStatus, errorComment, statusForIngestError } from './dimse-status'
 // A Record over the union: the compiler fails this spec when a new IngestErrorCode is not listed.
 const EXPECTED: Record<IngestErrorCode, number> = {
   unparsable: 0xc000,
-  'missing-attribute': 0xc000,
-  'invalid-uid': 0xc000,
+  'missing-attribute': 0xa900,
+  'invalid-uid': 0xa900,
   'sop-class-mismatch': 0xa900,
   'sop-instance-mismatch': 0xa900,
   'study-mismatch': 0xa900,

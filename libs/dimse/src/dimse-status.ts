@@ -1,3 +1,4 @@
+import { storeFailureStatus } from '@pacs/index';
 import type { IngestErrorCode } from '@pacs/index';
 
 /**
@@ -36,31 +37,17 @@ export const DimseStatus = {
   Pending: 0xff00,
 } as const;
 
+const INGEST_ERROR_CODES: ReadonlySet<string> = new Set<IngestErrorCode>([
+  'unparsable', 'missing-attribute', 'invalid-uid', 'sop-class-mismatch', 'sop-instance-mismatch',
+  'study-mismatch', 'sop-class-not-supported', 'too-large', 'duplicate-rejected', 'storage-failure',
+]);
+
 /**
- * The one mapping from ingest failures to C-STORE statuses (PS3.4 B.2.3). Every result is a
- * failure status: an unknown code becomes Processing failure, never a dropped association.
+ * C-STORE status for an ingest failure: the shared table of @pacs/index (the same values STOW-RS
+ * reports). An unknown code becomes Processing failure, never a dropped association.
  */
 export function statusForIngestError(code: IngestErrorCode | string | undefined): number {
-  switch (code as IngestErrorCode) {
-    case 'unparsable':
-    case 'missing-attribute':
-    case 'invalid-uid':
-      return DimseStatus.CannotUnderstand;
-    case 'sop-class-mismatch':
-    case 'sop-instance-mismatch':
-    case 'study-mismatch':
-      return DimseStatus.DataSetDoesNotMatchSopClass;
-    case 'too-large':
-    case 'storage-failure':
-      return DimseStatus.OutOfResources;
-    // PS3.7 C.5 Duplicate SOP Instance is a failure: the resend was refused, nothing stored.
-    case 'duplicate-rejected':
-      return DimseStatus.DuplicateSopInstance;
-    case 'sop-class-not-supported':
-      return DimseStatus.SopClassNotSupported;
-    default:
-      return DimseStatus.ProcessingFailure;
-  }
+  return code && INGEST_ERROR_CODES.has(code) ? storeFailureStatus(code as IngestErrorCode) : DimseStatus.ProcessingFailure;
 }
 
 /**

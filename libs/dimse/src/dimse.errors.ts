@@ -1,16 +1,4 @@
-import {
-  ArgumentsHost,
-  BadRequestException,
-  Catch,
-  ConflictException,
-  ExceptionFilter,
-  HttpException,
-  Injectable,
-  NotFoundException,
-  ValidationError,
-  ValidationPipe,
-} from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { BadRequestException, ConflictException, HttpException, NotFoundException } from '@nestjs/common';
 
 export type DimseErrorCode =
   | 'invalid-peer' // a peer body that breaks the rules (beyond DTO validation)
@@ -43,32 +31,4 @@ export function toHttpException(err: DimseError): HttpException {
       throw new Error(`unmapped dimse error code ${String(unreachable)}`);
     }
   }
-}
-
-/** Scoped to the peers controller until the global filter exists. */
-@Catch(DimseError)
-@Injectable()
-export class DimseErrorFilter implements ExceptionFilter<DimseError> {
-  constructor(private readonly adapterHost: HttpAdapterHost) {}
-
-  catch(err: DimseError, host: ArgumentsHost): void {
-    const http = toHttpException(err);
-    const reply = host.switchToHttp().getResponse();
-    this.adapterHost.httpAdapter.reply(reply, http.getResponse(), http.getStatus());
-  }
-}
-
-/** Strict body validation for the peers routes: unknown fields are rejected. */
-export function peersValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    exceptionFactory: (errors: ValidationError[]) =>
-      new BadRequestException({ error: 'invalid-request', message: describeValidation(errors).join('; ') }),
-  });
-}
-
-function describeValidation(errors: ValidationError[]): string[] {
-  return errors.flatMap((e) => [...Object.values(e.constraints ?? {}), ...describeValidation(e.children ?? [])]);
 }

@@ -3,7 +3,6 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PacsConfig } from '@pacs/config';
 import { IndexModule } from '@pacs/index';
 import { AePolicy } from './ae-policy';
-import { DimseErrorFilter } from './dimse.errors';
 import { DimseServer } from './dimse-server.service';
 import { PeerEntity } from './peer.entity';
 import { PeersController } from './peers.controller';
@@ -23,7 +22,6 @@ function aePolicyFactory(config: PacsConfig, peers: PeersService): AePolicy {
   providers: [
     PeersRepository,
     PeersService,
-    DimseErrorFilter,
     { provide: AePolicy, inject: [PacsConfig, PeersService], useFactory: aePolicyFactory },
     DimseServer,
   ],

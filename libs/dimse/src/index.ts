@@ -8,3 +8,4 @@ export type { PeerView } from './dto/peer.dto';
 export { DimseStatus, statusForIngestError, errorComment } from './dimse-status';
 export { DimseError } from './dimse.errors';
 export type { DimseErrorCode } from './dimse.errors';
+export { toHttpException as dimseErrorToHttp } from './dimse.errors';

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { RequirePermission } from '@pacs/auth';
-import { DimseError, DimseErrorFilter, peersValidationPipe } from './dimse.errors';
+import { DimseError } from './dimse.errors';
 import { PeerDto, PeerView, UpdatePeerDto } from './dto/peer.dto';
 import { PeersService } from './peers.service';
 
@@ -24,7 +24,6 @@ interface StatusReply {
 @ApiTags('peers')
 @Controller('api/peers')
 @RequirePermission('admin')
-@UseFilters(DimseErrorFilter)
 export class PeersController {
   constructor(private readonly peers: PeersService) {}
 
@@ -41,7 +40,7 @@ export class PeersController {
   @ApiCreatedResponse({ type: PeerView, description: 'Peer created' })
   @ApiBadRequestResponse({ description: 'Invalid AE title, host, port or service' })
   @ApiConflictResponse({ description: 'A peer with this AE title exists' })
-  create(@Body(peersValidationPipe()) body: PeerDto): Promise<PeerView> {
+  create(@Body() body: PeerDto): Promise<PeerView> {
     return this.peers.create(toView(body.aeTitle, body));
   }
 
@@ -51,7 +50,7 @@ export class PeersController {
   @ApiOkResponse({ type: PeerView, description: 'Existing peer replaced' })
   @ApiCreatedResponse({ type: PeerView, description: 'Peer created' })
   @ApiBadRequestResponse({ description: 'Invalid AE title, host, port or service' })
-  async upsert(@Body(peersValidationPipe()) body: PeerDto, @Res({ passthrough: true }) reply: StatusReply): Promise<PeerView> {
+  async upsert(@Body() body: PeerDto, @Res({ passthrough: true }) reply: StatusReply): Promise<PeerView> {
     const { peer, created } = await this.peers.upsert(toView(body.aeTitle, body));
     reply.status(created ? 201 : 200);
     return peer;
@@ -83,7 +82,7 @@ export class PeersController {
   @ApiOkResponse({ type: PeerView, description: 'Peer replaced' })
   @ApiBadRequestResponse({ description: 'Invalid body, or its aeTitle differs from the path' })
   @ApiNotFoundResponse({ description: 'No such peer' })
-  replace(@Param('aeTitle') aeTitle: string, @Body(peersValidationPipe()) body: UpdatePeerDto): Promise<PeerView> {
+  replace(@Param('aeTitle') aeTitle: string, @Body() body: UpdatePeerDto): Promise<PeerView> {
     if (body.aeTitle !== undefined && body.aeTitle.trim() !== aeTitle.trim()) {
       throw new DimseError('invalid-peer', 'aeTitle in the body differs from the one in the path');
     }

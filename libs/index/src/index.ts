@@ -6,3 +6,4 @@ export type { IngestSource, IngestOutcome, IngestResult } from './ingest.types';
 export type { InstanceQuery, QueryLevel, QueryPage, StoredInstance } from './query.types';
 export { IngestError, NotFoundError, QueryError } from './index.errors';
 export type { IngestErrorCode } from './index.errors';
+export { StoreFailureStatus, storeFailureStatus } from './store-failure-status';
