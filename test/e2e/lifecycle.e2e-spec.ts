@@ -6,9 +6,22 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { startEmbeddedPostgres } from '@pacs/database';
 import { buildInstance } from '../support/generator';
+import { freePort } from '../support/ports';
 import { http, multipartRelated } from '../support/http';
 import { repoRoot, startTestServer } from '../support/server';
+
+async function countInstances(url: string): Promise<number> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return Number((await client.query('SELECT count(*) AS n FROM instances')).rows[0].n);
+  } finally {
+    await client.end();
+  }
+}
 
 function postgresRunning(dataDir: string): boolean {
   return existsSync(join(dataDir, 'postgres', 'postmaster.pid'));
@@ -62,6 +75,27 @@ describe('server lifecycle', () => {
     } finally {
       assert.equal((await second.stop('SIGINT')).code, 0);
       assert.equal(postgresRunning(dataDir), false);
+    }
+  });
+
+  it('uses the PostgreSQL named by DATABASE_URL instead of starting its own', async () => {
+    const external = mkdtempSync(join(tmpdir(), 'pacs-external-pg-'));
+    const db = await startEmbeddedPostgres(external, await freePort(), () => undefined);
+    const dataDir = mkdtempSync(join(tmpdir(), 'pacs-with-url-'));
+    const server = await startTestServer({ dataDir, env: { DATABASE_URL: db.url } });
+    try {
+      assert.match(server.logs(), /Database\s+external \(DATABASE_URL\)/);
+      assert.equal(existsSync(join(dataDir, 'postgres')), false, 'no embedded PostgreSQL under the data dir');
+      const inst = buildInstance({ patientId: 'EXTERNAL-1' });
+      const { body, contentType } = multipartRelated([inst.bytes]);
+      const token = await server.token();
+      const res = await http(`${server.httpUrl}/dicomweb/studies`, { method: 'POST', token, body, headers: { 'content-type': contentType } });
+      assert.equal(res.status, 200);
+      const rows = await countInstances(db.url);
+      assert.equal(rows, 1, 'the instance is indexed in the external database');
+    } finally {
+      await server.stop();
+      await db.stop();
     }
   });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { ConfigModule, loadConfig } from '@pacs/config';
+import { ConfigModule, loadConfig, PacsConfig } from '@pacs/config';
 import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
 import { BlobStore, StorageModule } from '@pacs/storage';
 import { buildInstance, InstanceSpec, newUid } from '../../../test/support/generator';
@@ -79,6 +79,32 @@ describe('ingest and query against a real PostgreSQL', () => {
     assert.ok(Buffer.concat(chunks).equals(again.bytes));
     const page = await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: first.studyUid } });
     assert.deepEqual(page.results[0]['00201208'].Value, [1]);
+  });
+
+  it('follows PACS_DUPLICATE_POLICY keep and reject: the first bytes stay, counts do not move', async () => {
+    const config = ctx.get(PacsConfig);
+    const first = buildInstance({ patientId: 'P3', instanceNumber: 1 });
+    await send(first.bytes);
+    const again = buildInstance({ patientId: 'P3', studyUid: first.studyUid, seriesUid: first.seriesUid, sopInstanceUid: first.sopInstanceUid, instanceNumber: 9 });
+    const served = async () => {
+      const [stored] = await ctx.get(RetrieveService).findInstances({ studyUid: first.studyUid });
+      const chunks: Buffer[] = [];
+      for await (const c of ctx.get(RetrieveService).open(stored)) chunks.push(c as Buffer);
+      return Buffer.concat(chunks);
+    };
+    try {
+      config.ingest.duplicatePolicy = 'keep';
+      assert.equal((await send(again.bytes)).result, 'kept-existing');
+      assert.ok((await served()).equals(first.bytes));
+      config.ingest.duplicatePolicy = 'reject';
+      await assert.rejects(send(again.bytes), (e: IngestError) => e.code === 'duplicate-rejected');
+      assert.ok((await served()).equals(first.bytes));
+    } finally {
+      config.ingest.duplicatePolicy = 'overwrite';
+    }
+    const page = await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: first.studyUid } });
+    assert.deepEqual(page.results[0]['00201208'].Value, [1]);
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
   });
 
   it('refuses bad input and leaves nothing behind', async () => {
