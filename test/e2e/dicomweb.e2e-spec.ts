@@ -142,6 +142,10 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     assert.equal(res.status, 409, res.body.toString());
     const failed = res.json()['00081198'].Value as Record<string, any>[];
     assert.deepEqual(failed.map((f) => value(f, '00081197')).sort(), [0xa900, 0xc000]);
+    // PS3.18 10.5.3: a failed item names the instance whenever its UIDs could be read.
+    const wrongStudy = failed.find((f) => value(f, '00081197') === 0xa900)!;
+    assert.equal(value(wrongStudy, '00081155'), other.sopInstanceUid);
+    assert.equal(value(wrongStudy, '00081150'), other.sopClassUid);
     assert.deepEqual((await http(web('/studies?PatientID=WEB-2'), { token })).json(), []);
   });
 

@@ -10,7 +10,7 @@ import { inflateRawSync } from 'node:zlib';
 import { data } from 'dcmjs';
 import { Client, Dataset, requests } from 'dcmjs-dimse';
 import { echoscu, runDcmtk, storescu } from '../support/dcmtk';
-import { BASIC_TEXT_SR, buildInstance, ENCAPSULATED_PDF, newUid, TransferSyntax, writeInstance } from '../support/generator';
+import { BASIC_TEXT_SR, buildInstance, ENCAPSULATED_PDF, generateStudy, newUid, TransferSyntax, writeInstance } from '../support/generator';
 import { http, value } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -237,3 +237,27 @@ function sendWithClient(port: number, request: InstanceType<typeof requests.CSto
   });
 }
 
+
+describe('DIMSE: concurrent association limit', () => {
+  it('rejects an association over PACS_DIMSE_MAX_ASSOCIATIONS as transient, and accepts again once one ends', async () => {
+    const server = await startTestServer({ env: { PACS_DIMSE_MAX_ASSOCIATIONS: '1' } });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'pacs-limit-'));
+      const files = generateStudy(dir, { series: 1, instancesPerSeries: 300, patientId: 'LIMIT-1' }).files;
+      const busy = storescu(server.dimsePort, files);
+      await waitForLog(server, /association accepted/);
+      const refused = await echoscu(server.dimsePort);
+      assert.notEqual(refused.code, 0);
+      // PS3.8 Table 9-21: rejected-transient, service-provider (presentation), local-limit-exceeded.
+      assert.match(refused.stdout + refused.stderr, /Rejected Transient[\s\S]*Local Limit Exceeded/i);
+      assert.equal((await busy).statuses.filter((s) => s === '0x0000').length, files.length);
+      assert.equal((await echoscu(server.dimsePort)).code, 0);
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
+async function waitForLog(server: TestServer, pattern: RegExp): Promise<void> {
+  for (let i = 0; i < 100 && !pattern.test(server.logs()); i++) await new Promise((r) => setTimeout(r, 20));
+}

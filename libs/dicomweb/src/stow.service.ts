@@ -77,7 +77,7 @@ export class StowService {
       const outcome = await this.ingest.ingest(part.blob, source);
       response.addStored(outcome);
     } catch (err) {
-      if (err instanceof IngestError) return response.addFailed(err.code); // ingest logs refusals
+      if (err instanceof IngestError) return response.addFailed(err.code, err.instance); // ingest logs refusals
       this.logger.error({ part: part.index, err }, 'STOW-RS ingest failed unexpectedly');
       response.addFailed('processing-failure');
     }

@@ -15,6 +15,8 @@ export class IngestError extends Error {
   constructor(
     readonly code: IngestErrorCode,
     message: string,
+    /** The instance's UIDs when they were read before the failure (STOW-RS reports them). */
+    readonly instance?: { sopClassUid: string; sopInstanceUid: string },
   ) {
     super(message);
   }

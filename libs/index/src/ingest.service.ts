@@ -72,7 +72,10 @@ export class IngestService {
     if (existing && this.config.ingest.duplicatePolicy !== 'overwrite') {
       await this.blobs.discardTemp(temp);
       if (this.config.ingest.duplicatePolicy === 'keep') return outcome('kept-existing');
-      throw new IngestError('duplicate-rejected', `SOP Instance ${facts.sopInstanceUid} is already stored`);
+      throw new IngestError('duplicate-rejected', `SOP Instance ${facts.sopInstanceUid} is already stored`, {
+        sopClassUid: facts.sopClassUid,
+        sopInstanceUid: facts.sopInstanceUid,
+      });
     }
     // An overwrite goes to a new key so the old bytes stay valid until the new row commits.
     const key = blobKey(facts.sopInstanceUid, existing ? Date.now().toString(36) : undefined);

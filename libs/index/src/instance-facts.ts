@@ -34,9 +34,17 @@ export function instanceFacts(header: InstanceHeader, source: IngestSource): Ins
   const ds = header.dataset;
   const sopClassUid = requiredUid(ds, Tag.SOPClassUID, 'SOP Class UID (0008,0016)');
   const sopInstanceUid = requiredUid(ds, Tag.SOPInstanceUID, 'SOP Instance UID (0008,0018)');
-  const studyUid = requiredUid(ds, Tag.StudyInstanceUID, 'Study Instance UID (0020,000D)');
-  const seriesUid = requiredUid(ds, Tag.SeriesInstanceUID, 'Series Instance UID (0020,000E)');
-  checkEnvelope(header, source, sopClassUid, sopInstanceUid, studyUid);
+  const identify = (err: unknown) =>
+    err instanceof IngestError ? new IngestError(err.code, err.message, { sopClassUid, sopInstanceUid }) : err;
+  let studyUid: string;
+  let seriesUid: string;
+  try {
+    studyUid = requiredUid(ds, Tag.StudyInstanceUID, 'Study Instance UID (0020,000D)');
+    seriesUid = requiredUid(ds, Tag.SeriesInstanceUID, 'Series Instance UID (0020,000E)');
+    checkEnvelope(header, source, sopClassUid, sopInstanceUid, studyUid);
+  } catch (err) {
+    throw identify(err);
+  }
   return {
     sopClassUid,
     sopInstanceUid,

@@ -34,4 +34,6 @@ export abstract class BlobStore {
   abstract remove(key: string): Promise<void>;
   abstract exists(key: string): Promise<boolean>;
   abstract freeSpace(): Promise<{ freeBytes: number; totalBytes: number }>;
+  /** Removes temporary blobs a crash left behind (older than the given age); returns how many. */
+  abstract sweepTemp(olderThanMs?: number): Promise<number>;
 }

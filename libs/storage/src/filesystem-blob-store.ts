@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
-import { access, FileHandle, mkdir, open, rename, rm, statfs } from 'node:fs/promises';
+import { access, FileHandle, mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobStore, TempBlob, TempBlobWriter } from './blob-store';
 import { FileTempBlobWriter, openHandles } from './temp-blob-writer';
+
+/** A temporary file untouched this long belongs to no live write. */
+const STALE_TEMP_MS = 60 * 60 * 1000;
 
 /**
  * Blobs as files under <root>/blobs/<key>; temporary files under <root>/tmp on the same
@@ -22,6 +25,23 @@ export class FilesystemBlobStore extends BlobStore {
     this.tmpDir = join(root, 'tmp');
     mkdirSync(this.blobsDir, { recursive: true });
     mkdirSync(this.tmpDir, { recursive: true });
+  }
+
+  /**
+   * Removes temporary files a crash left behind. Only old ones: another process (the CLI beside
+   * the server) may be writing fresh ones in the same directory right now.
+   */
+  override async sweepTemp(olderThanMs = STALE_TEMP_MS): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.tmpDir)) {
+      const path = join(this.tmpDir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && Date.now() - info.mtimeMs > olderThanMs) {
+        await rm(path, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   createTemp(): TempBlobWriter {

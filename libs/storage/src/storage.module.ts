@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
 import { BlobStore } from './blob-store';
 import { FilesystemBlobStore } from './filesystem-blob-store';
@@ -8,4 +8,11 @@ import { FilesystemBlobStore } from './filesystem-blob-store';
   providers: [{ provide: BlobStore, inject: [PacsConfig], useFactory: (c: PacsConfig) => new FilesystemBlobStore(c.dataDir) }],
   exports: [BlobStore],
 })
-export class StorageModule {}
+export class StorageModule implements OnApplicationBootstrap {
+  constructor(private readonly blobs: BlobStore) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const removed = await this.blobs.sweepTemp();
+    if (removed > 0) new Logger('Storage').warn({ removed }, 'removed temporary files left by an earlier crash');
+  }
+}

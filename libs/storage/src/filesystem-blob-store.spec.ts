@@ -1,0 +1,63 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FilesystemBlobStore } from './filesystem-blob-store';
+
+async function read(store: FilesystemBlobStore, key: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of store.read(key)) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+describe('filesystem blob store', () => {
+  const root = mkdtempSync(join(tmpdir(), 'pacs-blobs-'));
+  const store = new FilesystemBlobStore(root);
+  const tmpFiles = () => readdirSync(join(root, 'tmp'));
+
+  it('commits a temporary blob under its key with its size, SHA-256 and first bytes', async () => {
+    const bytes = Buffer.concat([Buffer.alloc(70_000, 1), Buffer.from('tail')]);
+    const writer = store.createTemp();
+    writer.write(bytes.subarray(0, 1000));
+    writer.write(bytes.subarray(1000));
+    const temp = await writer.finish();
+    assert.equal(temp.size, bytes.length);
+    assert.equal(temp.sha256, createHash('sha256').update(bytes).digest('hex'));
+    assert.ok(temp.head?.equals(bytes.subarray(0, 64 * 1024)));
+    await store.commit(temp, 'ab/cd/blob.dcm');
+    assert.ok((await read(store, 'ab/cd/blob.dcm')).equals(bytes));
+    assert.deepEqual(tmpFiles(), []);
+  });
+
+  it('discards a temporary blob, finished or not, leaving nothing', async () => {
+    const unfinished = store.createTemp();
+    unfinished.write(Buffer.from('partial'));
+    await unfinished.discard();
+    const finished = store.createTemp();
+    finished.write(Buffer.from('whole'));
+    await store.discardTemp(await finished.finish());
+    assert.deepEqual(tmpFiles(), []);
+  });
+
+  it('sweeps only stale temporary files', async () => {
+    const stale = store.createTemp();
+    stale.write(Buffer.from('left by a crash'));
+    const staleBlob = await stale.finish();
+    const old = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    utimesSync(staleBlob.path, old, old);
+    const fresh = store.createTemp();
+    fresh.write(Buffer.from('in flight'));
+    const freshBlob = await fresh.finish();
+    assert.equal(await store.sweepTemp(), 1);
+    assert.deepEqual(tmpFiles(), [freshBlob.path.split('/').pop()]);
+    await store.discardTemp(freshBlob);
+    await store.discardTemp(staleBlob);
+  });
+
+  it('refuses keys that would leave the blob directory', () => {
+    assert.throws(() => store.read('../etc/passwd'));
+    assert.throws(() => store.read('/etc/passwd'));
+  });
+});
