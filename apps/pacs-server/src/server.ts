@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { PacsConfig } from '@pacs/config';
 import { startDatabase } from '@pacs/database';
+import { PeersService } from '@pacs/dimse';
 import { AppModule } from './app.module';
 import { registerContentTypes } from './content-types';
 import { HttpErrorFilter } from './http-error.filter';
@@ -36,11 +37,12 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
     await database.stop();
     throw err;
   }
+  const peers = (await app.get(PeersService).list()).length;
   say(
     [
       `PACS ready`,
       `  HTTP      http://${config.http.host}:${config.http.port}  (DICOMweb /dicomweb, REST /api, OpenAPI /api/docs, /health)`,
-      `  DIMSE     AE ${config.dimse.aeTitle} on port ${config.dimse.port}`,
+      `  DIMSE     AE ${config.dimse.aeTitle} on port ${config.dimse.port}, ${peersLine(peers, config.dimse.allowUnknown)}`,
       `  Data      ${config.dataDir}`,
       `  Database  ${config.database.url ? 'external (DATABASE_URL)' : `embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`}`,
     ].join('\n'),
@@ -51,4 +53,11 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
       await database.stop();
     },
   };
+}
+
+/** A first-time admin learns here why a modality's association is refused. */
+function peersLine(peers: number, allowUnknown: boolean): string {
+  if (allowUnknown) return 'any calling AE accepted (PACS_DIMSE_ALLOW_UNKNOWN=true)';
+  if (peers > 0) return `${peers} known peer${peers === 1 ? '' : 's'}`;
+  return 'no peers yet: associations are refused until one is added (POST /api/peers, or peers in the config)';
 }
