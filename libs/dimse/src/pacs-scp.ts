@@ -169,6 +169,7 @@ export class PacsScp extends Scp {
     } catch (err) {
       return new StoreSink(null, EMPTY, max, { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) });
     }
+    this.deps.ingest.announce(request.getAffectedSopInstanceUid());
     return new StoreSink(this.deps.blobStore.createTemp(), header, max);
   }
 

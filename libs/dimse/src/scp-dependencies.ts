@@ -14,7 +14,10 @@ export interface ScpDependencies {
   policy: AePolicy;
   contexts: ContextRules;
   blobStore: Pick<BlobStore, 'createTemp' | 'discardTemp'>;
-  ingest: { ingest(temp: Parameters<BlobStore['discardTemp']>[0], source: IngestSource): Promise<IngestOutcome> };
+  ingest: {
+    ingest(temp: Parameters<BlobStore['discardTemp']>[0], source: IngestSource): Promise<IngestOutcome>;
+    announce(sopInstanceUid: string): void;
+  };
   buildPart10Header(meta: Part10Meta): Buffer;
   /** Recognizes an IngestError and yields its code; undefined for any other error. */
   ingestErrorCode(err: unknown): string | undefined;

@@ -4,7 +4,7 @@ import { PacsConfig } from '@pacs/config';
 import { DicomParseError, readInstanceHeader } from '@pacs/dicom';
 import { BlobStore, TempBlob } from '@pacs/storage';
 import { IngestError } from './index.errors';
-import { IndexRepository } from './index.repository';
+import { ExistingInstance, IndexRepository } from './index.repository';
 import { InstanceFacts, instanceFacts } from './instance-facts';
 import { IngestOutcome, IngestSource } from './ingest.types';
 
@@ -17,6 +17,8 @@ import { IngestOutcome, IngestSource } from './ingest.types';
 @Injectable()
 export class IngestService {
   private readonly log = new Logger('Ingest');
+  /** Duplicate lookups started by announce(), by SOP Instance UID. */
+  private readonly lookups = new Map<string, Promise<ExistingInstance | undefined>>();
 
   constructor(
     private readonly config: PacsConfig,
@@ -27,8 +29,7 @@ export class IngestService {
   async ingest(temp: TempBlob, source: IngestSource): Promise<IngestOutcome> {
     // The duplicate lookup overlaps the header read when the sender announced the instance (C-STORE).
     const announced = source.expectedSopInstanceUid;
-    const lookup = announced ? this.index.findInstance(announced) : undefined;
-    lookup?.catch(() => undefined);
+    const lookup = announced ? this.takeLookup(announced) : undefined;
     let facts: InstanceFacts;
     try {
       facts = await this.validate(temp, source);
@@ -39,6 +40,28 @@ export class IngestService {
     }
     const existing = (facts.sopInstanceUid === announced ? lookup : undefined) ?? this.index.findInstance(facts.sopInstanceUid);
     return this.store(temp, facts, source, existing);
+  }
+
+  /**
+   * Says an instance is on its way (a C-STORE command has been read): its duplicate lookup
+   * starts now and overlaps the transfer of the data set.
+   */
+  announce(sopInstanceUid: string): void {
+    if (this.lookups.has(sopInstanceUid)) return;
+    if (this.lookups.size >= MAX_PENDING_LOOKUPS) this.lookups.delete(this.lookups.keys().next().value as string);
+    this.lookups.set(sopInstanceUid, this.startLookup(sopInstanceUid));
+  }
+
+  private takeLookup(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
+    const lookup = this.lookups.get(sopInstanceUid) ?? this.startLookup(sopInstanceUid);
+    this.lookups.delete(sopInstanceUid);
+    return lookup;
+  }
+
+  private startLookup(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
+    const lookup = this.index.findInstance(sopInstanceUid);
+    lookup.catch(() => undefined); // a failure surfaces when the lookup is awaited
+    return lookup;
   }
 
   private async validate(temp: TempBlob, source: IngestSource): Promise<InstanceFacts> {
@@ -99,6 +122,9 @@ export class IngestService {
     throw new IngestError('storage-failure', 'the instance could not be written to storage');
   }
 }
+
+/** Announced instances that never arrive (aborted transfers) must not grow the map without end. */
+const MAX_PENDING_LOOKUPS = 1024;
 
 /** <ab>/<cd>/<sha256 of the SOP Instance UID>[.<version>].dcm (ARCHITECTURE.md, Data). */
 export function blobKey(sopInstanceUid: string, version?: string): string {
