@@ -1,7 +1,9 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AuthError, authErrorToHttp } from '@pacs/auth';
+import { DicomWebError, dicomWebErrorToHttp } from '@pacs/dicomweb';
 import { DimseError, dimseErrorToHttp } from '@pacs/dimse';
+import { IngestError, NotFoundError, QueryError } from '@pacs/index';
 
 /**
  * Last line of the HTTP boundary: every response error has the shape
@@ -19,7 +21,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     const reply = http.getResponse();
     const request = http.getRequest();
     const correlationId = String(request?.id ?? randomUUID());
-    if (reply.sent) return;
+    if (reply.sent || reply.raw?.headersSent) {
+      // A failure in the middle of a streamed response (WADO-RS): the status line is gone, so
+      // cutting the connection is the only way to tell the client the body is incomplete.
+      this.log.error({ correlationId, url: request?.url, err: (err as Error)?.message }, 'response cut short');
+      reply.raw?.destroy();
+      return;
+    }
     if (err instanceof HttpException) {
       const status = err.getStatus();
       const body = err.getResponse();
@@ -36,6 +44,9 @@ export class HttpErrorFilter implements ExceptionFilter {
 function domainToHttp(err: unknown): unknown {
   if (err instanceof AuthError) return authErrorToHttp(err);
   if (err instanceof DimseError) return dimseErrorToHttp(err);
+  if (err instanceof DicomWebError) return dicomWebErrorToHttp(err);
+  if (err instanceof IngestError || err instanceof QueryError) return new BadRequestException({ error: err.code, message: err.message });
+  if (err instanceof NotFoundError) return new NotFoundException({ error: err.code, message: err.message });
   return err;
 }
 

@@ -1,3 +1,5 @@
+import { BadRequestException, HttpException, NotAcceptableException, UnsupportedMediaTypeException } from '@nestjs/common';
+
 /** Request-level problems found by the DICOMweb edge itself (not by the index services). */
 export type DicomWebErrorCode =
   | 'bad-request' // malformed multipart, bad query parameter (PS3.18 8.3.4, 10.5.2)
@@ -10,5 +12,22 @@ export class DicomWebError extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/** The one mapping from DICOMweb request errors to HTTP (PS3.18 8.3.4, 8.7.3, 10.5.2). */
+export function dicomWebErrorToHttp(err: DicomWebError): HttpException {
+  const body = { error: err.code, message: err.message };
+  switch (err.code) {
+    case 'bad-request':
+      return new BadRequestException(body);
+    case 'not-acceptable':
+      return new NotAcceptableException(body);
+    case 'unsupported-media-type':
+      return new UnsupportedMediaTypeException(body);
+    default: {
+      const unreachable: never = err.code;
+      throw new Error(`unmapped DICOMweb error code ${String(unreachable)}`);
+    }
   }
 }

@@ -1,10 +1,9 @@
-import { Controller, Get, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermission } from '@pacs/auth';
 import { QueryService } from '@pacs/index';
 import { ApiQidoQuery, ApiQidoSearch, ApiUidParams, DICOM_JSON } from './dicomweb-api.decorators';
-import { DicomWebErrorsFilter } from './dicomweb-errors.filter';
 import { parseQidoParams, QidoScope, QueryParams } from './qido-params';
 
 /** QIDO-RS Search (PS3.18 10.6): studies, series and instances, at the top or nested. */
@@ -13,7 +12,6 @@ import { parseQidoParams, QidoScope, QueryParams } from './qido-params';
 @ApiQidoQuery()
 @ApiBadRequestResponse({ description: 'Unknown attribute or invalid limit, offset, fuzzymatching or includefield' })
 @Controller('dicomweb')
-@UseFilters(DicomWebErrorsFilter)
 @RequirePermission('study:read')
 export class QidoController {
   constructor(private readonly queries: QueryService) {}

@@ -1,4 +1,4 @@
-import { Controller, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Param, Post, Req, Res } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -13,7 +13,6 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthUser, CurrentUser, RequirePermission } from '@pacs/auth';
 import { APPLICATION_DICOM, ApiStowBody, ApiUidParams, DICOM_JSON, MULTIPART_DICOM, STOW_RESPONSE } from './dicomweb-api.decorators';
-import { DicomWebErrorsFilter } from './dicomweb-errors.filter';
 import { dicomWebBaseUrl } from './retrieve-url';
 import { StowRequest, StowService } from './stow.service';
 
@@ -27,7 +26,6 @@ import { StowRequest, StowService } from './stow.service';
 @ApiBadRequestResponse({ description: 'Malformed multipart body, or no instances' })
 @ApiUnsupportedMediaTypeResponse({ description: 'Content-Type other than multipart/related; type="application/dicom" or application/dicom' })
 @Controller('dicomweb/studies')
-@UseFilters(DicomWebErrorsFilter)
 export class StowController {
   constructor(private readonly stow: StowService) {}
 

@@ -1,11 +1,10 @@
-import { Controller, Get, Logger, Param, Req, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiNotAcceptableResponse, ApiNotFoundResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { RequirePermission } from '@pacs/auth';
 import { RetrieveService, StoredInstance } from '@pacs/index';
 import { APPLICATION_DICOM, ApiUidParams, ApiWadoRetrieve, MULTIPART_DICOM } from './dicomweb-api.decorators';
-import { DicomWebErrorsFilter } from './dicomweb-errors.filter';
 import { multipartContentType, newBoundary, OutgoingPart, writeMultipart } from './multipart-writer';
 import { negotiateWado } from './wado-negotiation';
 
@@ -21,7 +20,6 @@ const DICOM = 'application/dicom';
 @ApiNotFoundResponse({ description: 'No such study, series or instance' })
 @ApiNotAcceptableResponse({ description: 'Accept names a media type or transfer syntax that cannot be served' })
 @Controller('dicomweb/studies')
-@UseFilters(DicomWebErrorsFilter)
 @RequirePermission('study:read')
 export class WadoController {
   private readonly logger = new Logger(WadoController.name);
