@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** What a peer may be allowed to use over DIMSE (config peers and /api/peers). */
+export const DIMSE_SERVICES = ['echo', 'store', 'find', 'move', 'get', 'worklist', 'mpps'] as const;
+
 type SettingType =
   | 'string'
   | 'secret'
@@ -92,8 +95,6 @@ function convert(type: SettingType, raw: unknown): unknown {
   return undefined;
 }
 
-const SERVICES = ['echo', 'store', 'find', 'move', 'get', 'worklist', 'mpps'];
-
 function convertPeers(raw: unknown): unknown {
   let list = raw;
   if (typeof raw === 'string') {
@@ -112,7 +113,7 @@ function convertPeers(raw: unknown): unknown {
       typeof p.host === 'string' &&
       Number.isInteger(p.port) &&
       Array.isArray(p.services) &&
-      p.services.every((s: unknown) => SERVICES.includes(String(s))),
+      p.services.every((s: unknown) => (DIMSE_SERVICES as readonly string[]).includes(String(s))),
   );
   return ok ? list : undefined;
 }

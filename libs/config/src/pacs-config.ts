@@ -1,10 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, findConfigFile, readValue, Setting } from './config-schema';
+import { ConfigError, DIMSE_SERVICES, findConfigFile, readValue, Setting } from './config-schema';
 
 export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
-export const DIMSE_SERVICES = ['echo', 'store', 'find', 'move', 'get', 'worklist', 'mpps'] as const;
 export type DimseService = (typeof DIMSE_SERVICES)[number];
 
 export interface PeerSeed {

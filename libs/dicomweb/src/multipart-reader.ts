@@ -93,7 +93,7 @@ class PartQueue {
   ) {}
 
   push(sink: PartSink): void {
-    const ended = sink.end(); // start the fsync now, deliver in order
+    const ended = sink.end(); // finish the blob now, deliver in order
     const release = ++this.pending > (this.options.maxPendingParts ?? DEFAULT_MAX_PENDING_PARTS) ? this.gate.hold() : undefined;
     this.chain = this.chain.then(async () => {
       try {

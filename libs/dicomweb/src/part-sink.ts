@@ -46,7 +46,7 @@ export class PartSink {
     if (!this.writer.write(chunk) && !this.releaseGate) this.waitForDrain(this.writer);
   }
 
-  /** Ends the part: resolves with the fsynced blob, or with the problem (nothing left on disk). */
+  /** Ends the part: resolves with the finished blob, or with the problem (nothing left on disk). */
   async end(): Promise<ReceivedPart> {
     if (this.problem || !this.writer) {
       await this.discarding;

@@ -110,7 +110,7 @@ export class PacsScp extends Scp {
     return sink;
   }
 
-  /** Skips dcmjs-dimse's parse: waits for the fsync and passes a placeholder data set on. */
+  /** Skips dcmjs-dimse's parse: waits for the blob to be written and passes a placeholder data set on. */
   override createDatasetFromStoreWritableStream(writable: StoreSink, context: PresentationContext, callback: (dataset: Dataset) => void): void {
     const request = this.sinkRequests.get(writable);
     writable
@@ -204,8 +204,7 @@ export class PacsScp extends Scp {
       this.deps.logger.debug({ msg: 'C-STORE stored', callingAe: this.callingAe, sopInstanceUid, result: outcome.result, studyUid: outcome.studyUid });
       return { status: DimseStatus.Success };
     } catch (err) {
-      // IngestService consumes the temp blob even on failure; this only covers a broken promise.
-      await this.deps.blobStore.discardTemp(temp).catch(() => undefined);
+      // IngestService has already consumed (discarded) the temp blob.
       return this.failedIngest(err, sopInstanceUid);
     }
   }

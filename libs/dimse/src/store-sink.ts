@@ -14,7 +14,7 @@ export type SinkOutcome =
  * preamble or File Meta). It writes the Part 10 header first, then forwards the bytes to a
  * temporary blob. Past `maxBytes` it discards the blob and drops the rest, so an oversized
  * instance costs no disk. Without a blob it drops everything and completes with `refusal`.
- * dcmjs-dimse ends this stream itself, so the blob is finished (fsynced) in `complete()`.
+ * dcmjs-dimse ends this stream itself, so the blob is finished in `complete()` (ingest makes it durable).
  */
 export class StoreSink extends Writable {
   private received = 0;
@@ -51,7 +51,7 @@ export class StoreSink extends Writable {
     this.temp!.once('drain', () => this.releasePending());
   }
 
-  /** Waits until the library ended the stream, then finishes (fsyncs) the blob. */
+  /** Waits until the library ended the stream, then finishes the blob. */
   async complete(): Promise<SinkOutcome> {
     await this.ended;
     if (this.failure) return this.failure;

@@ -81,7 +81,7 @@ export class IngestService {
     temp: TempBlob,
     facts: InstanceFacts,
     source: IngestSource,
-    lookup: Promise<{ blobKey: string } | undefined>,
+    lookup: Promise<ExistingInstance | undefined>,
   ): Promise<IngestOutcome> {
     const outcome = (result: IngestOutcome['result']): IngestOutcome => ({
       result,
