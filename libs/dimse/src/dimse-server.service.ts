@@ -7,6 +7,7 @@ import {
   IMPLEMENTATION_VERSION_NAME,
   isStorageSopClass,
   SUPPORTED_TRANSFER_SYNTAXES,
+  TransferSyntax,
   VERIFICATION_SOP_CLASS,
 } from '@pacs/dicom';
 import { IngestError, IngestService } from '@pacs/index';
@@ -14,6 +15,7 @@ import { BlobStore } from '@pacs/storage';
 import { Implementation, Server } from 'dcmjs-dimse';
 import { AePolicy } from './ae-policy';
 import { AssociationTracker } from './association-tracker';
+import { DimseProviders } from './dimse-providers';
 import { routeLibraryLog } from './library-log';
 import { PacsScp } from './pacs-scp';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
@@ -37,6 +39,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly policy: AePolicy,
     private readonly blobStore: BlobStore,
     private readonly ingestService: IngestService,
+    private readonly providers: DimseProviders,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -76,13 +79,17 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private dependencies(): ScpDependencies {
-    const supportedTransferSyntaxes: ReadonlySet<string> = new Set(SUPPORTED_TRANSFER_SYNTAXES);
+    const storage: ReadonlySet<string> = new Set(SUPPORTED_TRANSFER_SYNTAXES);
+    const services = new Set(this.providers.sopClassUids());
     return {
       policy: this.policy,
       contexts: {
-        isSupportedAbstractSyntax: (uid) => uid === VERIFICATION_SOP_CLASS || isStorageSopClass(uid),
-        supportedTransferSyntaxes,
+        transferSyntaxesFor: (uid) => {
+          if (uid === VERIFICATION_SOP_CLASS || isStorageSopClass(uid)) return storage;
+          return services.has(uid) ? UNCOMPRESSED : undefined;
+        },
       },
+      providers: this.providers,
       blobStore: this.blobStore,
       ingest: this.ingestService,
       buildPart10Header,
@@ -93,6 +100,13 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     };
   }
 }
+
+/** Query, worklist and procedure-step messages carry no pixel data: the uncompressed syntaxes (PS3.5 A.1, A.2). */
+const UNCOMPRESSED: ReadonlySet<string> = new Set([
+  TransferSyntax.ExplicitVRLittleEndian,
+  TransferSyntax.ImplicitVRLittleEndian,
+  TransferSyntax.ExplicitVRBigEndian,
+]);
 
 /** dcmjs-dimse keeps its net.Server in an undeclared `server` field. */
 function netServerOf(server: Server): NetServer | undefined {

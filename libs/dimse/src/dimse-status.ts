@@ -31,6 +31,34 @@ export const DimseStatus = {
   DuplicateSopInstance: 0x0111,
   /** PS3.7 C.5: Failure, Processing failure. */
   ProcessingFailure: 0x0110,
+  /** PS3.4 C.4.1.1.4, C.4.2.1.5, C.4.3.1.4: Failure, Unable to process (Cxxx). */
+  UnableToProcess: 0xc000,
+  /** PS3.4 C.4.1.1.4: Failure, Identifier does not match SOP Class. */
+  IdentifierDoesNotMatchSopClass: 0xa900,
+  /** PS3.4 C.4.2.1.5, C.4.3.1.4: Refused, Out of Resources, unable to calculate number of matches. */
+  OutOfResourcesMatches: 0xa701,
+  /** PS3.4 C.4.2.1.5, C.4.3.1.4: Refused, Out of Resources, unable to perform sub-operations. */
+  OutOfResourcesSubOperations: 0xa702,
+  /** PS3.4 C.4.2.1.5, C.4.3.1.4: Warning, sub-operations complete, one or more failures or warnings. */
+  SubOperationsCompleteWithFailures: 0xb000,
+  /** PS3.4 C.4.1.1.4: Pending, optional keys not supported. */
+  PendingOptionalKeysNotSupported: 0xff01,
+  /** PS3.7 C.5: Failure, No such attribute. */
+  NoSuchAttribute: 0x0105,
+  /** PS3.7 C.5: Failure, Invalid attribute value. */
+  InvalidAttributeValue: 0x0106,
+  /** PS3.7 C.5: Failure, No such SOP Instance (no such object instance). */
+  NoSuchObjectInstance: 0x0112,
+  /** PS3.7 C.5: Failure, Invalid object instance. */
+  InvalidObjectInstance: 0x0117,
+  /** PS3.7 C.5: Failure, No such SOP Class. */
+  NoSuchSopClass: 0x0118,
+  /** PS3.7 C.5: Failure, Missing attribute. */
+  MissingAttribute: 0x0120,
+  /** PS3.7 C.5: Failure, Missing attribute value. */
+  MissingAttributeValue: 0x0121,
+  /** PS3.4 F.7.2.2: Failure, Performed Procedure Step Object may no longer be updated. */
+  ProcedureStepNoLongerUpdatable: 0xc310,
   /** PS3.7 C.3: Cancel. */
   Cancel: 0xfe00,
   /** PS3.7 C.2: Pending. */

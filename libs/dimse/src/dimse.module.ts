@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PacsConfig } from '@pacs/config';
 import { IndexModule } from '@pacs/index';
 import { AePolicy } from './ae-policy';
+import { DimseProviders } from './dimse-providers';
 import { DimseServer } from './dimse-server.service';
 import { PeerEntity } from './peer.entity';
 import { PeersController } from './peers.controller';
@@ -23,8 +24,9 @@ function aePolicyFactory(config: PacsConfig, peers: PeersService): AePolicy {
     PeersRepository,
     PeersService,
     { provide: AePolicy, inject: [PacsConfig, PeersService], useFactory: aePolicyFactory },
+    DimseProviders,
     DimseServer,
   ],
-  exports: [DimseServer, PeersService, AePolicy],
+  exports: [DimseServer, PeersService, AePolicy, DimseProviders],
 })
 export class DimseModule {}

@@ -9,3 +9,5 @@ export { DimseStatus, statusForIngestError, errorComment } from './dimse-status'
 export { DimseError } from './dimse.errors';
 export type { DimseErrorCode } from './dimse.errors';
 export { toHttpException as dimseErrorToHttp } from './dimse.errors';
+export { DimseProviders, DimseFailure } from './dimse-providers';
+export type { DicomAttributes, DimseCaller, FindProvider, NormalizedProvider } from './dimse-providers';

@@ -3,6 +3,7 @@ import { association as dimseAssociation, Dataset, Implementation, requests, res
 import { normalizeAe } from './ae-policy';
 import { DimseStatus, errorComment, statusForIngestError } from './dimse-status';
 import { ContextResult, choosePresentationContext } from './presentation-context';
+import { ProviderDispatch } from './provider-dispatch';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { SinkOutcome, StoreSink } from './store-sink';
 
@@ -15,7 +16,8 @@ type StoreResult = { status: number; comment?: string };
 const EMPTY = Buffer.alloc(0);
 
 /**
- * One DICOM association (dcmjs-dimse creates one per connection). Verification and storage only;
+ * One DICOM association (dcmjs-dimse creates one per connection). Verification and storage here;
+ * C-FIND, N-CREATE and N-SET go to the providers domain modules register (ProviderDispatch);
  * every DIMSE handler answers with a status, so a failure never drops the association
  * (STYLE: the pynetdicom boundary). C-STORE data sets stream to a temporary blob and are
  * handed to IngestService unparsed.
@@ -33,6 +35,7 @@ export class PacsScp extends Scp {
   /** Received data sets waiting for their cStoreRequest. */
   private readonly outcomes = new Map<CStoreRequest, SinkOutcome>();
   private readonly storesInFlight = new Set<CStoreRequest>();
+  private readonly dispatch: ProviderDispatch;
 
   constructor(socket: Socket, opts?: ScpOptions) {
     super(socket, opts);
@@ -40,6 +43,13 @@ export class PacsScp extends Scp {
     if (!deps) throw new Error(`PacsScp needs customOptions.${SCP_DEPENDENCIES}`);
     this.deps = deps;
     this.remoteAddress = socket.remoteAddress;
+    this.dispatch = new ProviderDispatch(
+      deps.providers,
+      deps.policy,
+      () => ({ callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+      (request, response) => this.sendResponse(request, response),
+      deps.logger,
+    );
     // Nagle's algorithm delays each small DIMSE response by up to ~40 ms (GOTCHAS).
     socket.setNoDelay(true);
     this.on('close', () => this.cleanUp());
@@ -138,9 +148,27 @@ export class PacsScp extends Scp {
       .catch((err) => this.deps.logger.error({ msg: 'C-STORE response not sent', callingAe: this.callingAe, err: String(err) }));
   }
 
-  /** Nothing to cancel yet: C-FIND, C-MOVE and C-GET are not offered (PS3.7 9.3.2.3). */
-  override cCancelRequest(): void {
-    this.deps.logger.debug({ msg: 'C-CANCEL ignored', callingAe: this.callingAe });
+  override cFindRequest(request: requests.CFindRequest, callback: (responses: responses.CFindResponse[]) => void): void {
+    void this.dispatch.find(request).then((final) => {
+      if (!this.closed) callback([final]);
+    });
+  }
+
+  override nCreateRequest(request: requests.NCreateRequest, callback: (response: responses.NCreateResponse) => void): void {
+    void this.dispatch.create(request).then((response) => {
+      if (!this.closed) callback(response);
+    });
+  }
+
+  override nSetRequest(request: requests.NSetRequest, callback: (response: responses.NSetResponse) => void): void {
+    void this.dispatch.set(request).then((response) => {
+      if (!this.closed) callback(response);
+    });
+  }
+
+  /** Stops the C-FIND it names; its final response is Cancel (PS3.7 9.3.2.3). */
+  override cCancelRequest(request: requests.CCancelRequest): void {
+    this.dispatch.cancel(request.getMessageIdBeingRespondedTo());
   }
 
   override abort(source: number, reason: number): void {
@@ -230,6 +258,7 @@ export class PacsScp extends Scp {
   private cleanUp(): void {
     if (this.closed) return;
     this.closed = true;
+    this.dispatch.cancelAll();
     const sink = this.activeSink;
     this.activeSink = undefined;
     if (sink) {

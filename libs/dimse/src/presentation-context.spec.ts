@@ -10,9 +10,9 @@ const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 const PRIVATE_TS = '1.2.3.4.5.6';
 
+const STORAGE_SYNTAXES = new Set([EXPLICIT_LE, IMPLICIT_LE, JPEG_BASELINE]);
 const RULES: ContextRules = {
-  isSupportedAbstractSyntax: (uid) => uid === VERIFICATION || uid === CT_IMAGE,
-  supportedTransferSyntaxes: new Set([EXPLICIT_LE, IMPLICIT_LE, JPEG_BASELINE]),
+  transferSyntaxesFor: (uid) => (uid === VERIFICATION || uid === CT_IMAGE ? STORAGE_SYNTAXES : undefined),
 };
 
 describe('choosePresentationContext (PS3.8 9.3.3.2)', () => {

@@ -10,9 +10,12 @@ export const ContextResult = {
 } as const;
 
 export interface ContextRules {
-  isSupportedAbstractSyntax(uid: string): boolean;
-  /** Transfer syntaxes we can store as received (never decoded, GOTCHAS). */
-  supportedTransferSyntaxes: ReadonlySet<string>;
+  /**
+   * The transfer syntaxes we accept for an abstract syntax, or undefined when we do not serve
+   * it. Storage takes every syntax we can store as received (never decoded, GOTCHAS); query,
+   * worklist and procedure-step services take the uncompressed ones.
+   */
+  transferSyntaxesFor(abstractSyntaxUid: string): ReadonlySet<string> | undefined;
 }
 
 export type ContextChoice =
@@ -24,8 +27,9 @@ export type ContextChoice =
  * in the requester's order of preference, that we support.
  */
 export function choosePresentationContext(abstractSyntaxUid: string, proposedTransferSyntaxes: readonly string[], rules: ContextRules): ContextChoice {
-  if (!rules.isSupportedAbstractSyntax(abstractSyntaxUid)) return { result: ContextResult.AbstractSyntaxNotSupported };
-  const chosen = proposedTransferSyntaxes.find((ts) => rules.supportedTransferSyntaxes.has(ts));
+  const supported = rules.transferSyntaxesFor(abstractSyntaxUid);
+  if (!supported) return { result: ContextResult.AbstractSyntaxNotSupported };
+  const chosen = proposedTransferSyntaxes.find((ts) => supported.has(ts));
   if (chosen === undefined) return { result: ContextResult.TransferSyntaxesNotSupported };
   return { result: ContextResult.Accept, transferSyntaxUid: chosen };
 }

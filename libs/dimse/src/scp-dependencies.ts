@@ -4,6 +4,7 @@ import type { IngestOutcome, IngestSource } from '@pacs/index';
 import type { BlobStore } from '@pacs/storage';
 import type { AePolicy } from './ae-policy';
 import type { AssociationTracker } from './association-tracker';
+import type { DimseProviders } from './dimse-providers';
 import type { ContextRules } from './presentation-context';
 
 /**
@@ -21,6 +22,8 @@ export interface ScpDependencies {
   buildPart10Header(meta: Part10Meta): Buffer;
   /** Recognizes an IngestError and yields its code; undefined for any other error. */
   ingestErrorCode(err: unknown): string | undefined;
+  /** C-FIND, N-CREATE and N-SET services registered by domain modules. */
+  providers: DimseProviders;
   tracker: AssociationTracker;
   maxInstanceBytes: number;
   logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'>;
