@@ -5,6 +5,8 @@ export interface AuthUser {
   username: string;
   roles: Role[];
   permissions: Permission[];
+  /** The external issuer (`iss`) for OpenID Connect tokens; absent for local users. */
+  issuer?: string;
 }
 
 /** Builds the AuthUser; unknown role names (an edited row, a foreign token) grant nothing. */

@@ -1,13 +1,20 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { AuthUser } from './auth-user';
 import type { Permission } from './permissions';
 
 export const IS_PUBLIC_KEY = 'pacs:auth:public';
 export const PERMISSION_KEY = 'pacs:auth:permission';
 
+/**
+ * OpenAPI extensions naming each operation's access rule. The role × route matrix test reads
+ * them from /api/docs-json: an operation with neither fails it.
+ */
+export const PERMISSION_EXTENSION = 'x-pacs-permission';
+export const PUBLIC_EXTENSION = 'x-pacs-public';
+
 /** Opens a route (or a controller) to callers without a token. */
-export const Public = () => SetMetadata(IS_PUBLIC_KEY, true);
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), ApiExtension(PUBLIC_EXTENSION, true));
 
 /**
  * The caller's roles must grant this permission, else 403. It also documents the route in
@@ -17,6 +24,7 @@ export const Public = () => SetMetadata(IS_PUBLIC_KEY, true);
 export const RequirePermission = (permission: Permission) =>
   applyDecorators(
     SetMetadata(PERMISSION_KEY, permission),
+    ApiExtension(PERMISSION_EXTENSION, permission),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ description: 'Missing, invalid or expired bearer token' }),
     ApiForbiddenResponse({ description: `The caller's roles do not grant permission '${permission}'` }),

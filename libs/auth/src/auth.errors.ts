@@ -1,8 +1,10 @@
-import { BadRequestException, ConflictException, ForbiddenException, HttpException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, HttpException, HttpStatus, NotFoundException, UnauthorizedException } from '@nestjs/common';
 
 export type AuthErrorCode =
   | 'invalid-user' // username, password or roles break the rules
   | 'user-exists'
+  | 'user-not-found'
+  | 'too-many-attempts' // login failures over the limit (429, Retry-After)
   | 'invalid-credentials' // login failed: unknown user, wrong password or disabled
   | 'unauthenticated' // no valid bearer token
   | 'forbidden'; // valid token, missing permission
@@ -26,6 +28,10 @@ export function toHttpException(err: AuthError): HttpException {
       return new BadRequestException(body);
     case 'user-exists':
       return new ConflictException(body);
+    case 'user-not-found':
+      return new NotFoundException(body);
+    case 'too-many-attempts':
+      return new HttpException(body, HttpStatus.TOO_MANY_REQUESTS);
     case 'invalid-credentials':
     case 'unauthenticated':
       return new UnauthorizedException(body);

@@ -1,6 +1,6 @@
 // Public API of @pacs/auth.
 export { AuthModule } from './auth.module';
-export { Public, RequirePermission, CurrentUser } from './auth.decorators';
+export { Public, RequirePermission, CurrentUser, PERMISSION_EXTENSION, PUBLIC_EXTENSION } from './auth.decorators';
 export { PERMISSIONS, ROLES, rolePermissions } from './permissions';
 export type { Permission, Role } from './permissions';
 export type { AuthUser } from './auth-user';

@@ -30,9 +30,14 @@ function statusOf(fn: () => unknown): number {
 }
 
 describe('PermissionGuard', () => {
-  it('lets a route without @RequirePermission through', () => {
+  it('closes a route that declares neither a permission nor @Public (deny by default)', () => {
     const guard = new PermissionGuard(reflector({}));
-    assert.equal(guard.canActivate(context(toAuthUser('v', ['viewer-service']))), true);
+    assert.equal(statusOf(() => guard.canActivate(context(toAuthUser('a', ['admin'])))), 403);
+  });
+
+  it('lets anyone through a @Public route', () => {
+    const guard = new PermissionGuard(reflector({ [IS_PUBLIC_KEY]: true }));
+    assert.equal(guard.canActivate(context(undefined)), true);
   });
 
   it('lets a caller whose role grants the permission through', () => {

@@ -6,7 +6,11 @@ import type { AuthUser } from './auth-user';
 import { isPublicRoute } from './jwt-auth.guard';
 import { isRole, Permission, rolePermissions } from './permissions';
 
-/** Global guard: a route with @RequirePermission(p) needs a caller whose roles grant p. */
+/**
+ * Global guard: a route with @RequirePermission(p) needs a caller whose roles grant p. A route
+ * that declares neither a permission nor @Public() is refused for everyone (deny by default),
+ * so a forgotten decorator cannot open a route.
+ */
 @Injectable()
 export class PermissionGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
@@ -14,9 +18,11 @@ export class PermissionGuard implements CanActivate {
   canActivate(ctx: ExecutionContext): boolean {
     if (ctx.getType() !== 'http' || isPublicRoute(this.reflector, ctx)) return true;
     const required = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, [ctx.getHandler(), ctx.getClass()]);
-    if (!required) return true;
     const user = ctx.switchToHttp().getRequest<{ user?: AuthUser }>().user;
     if (!user) throw toHttpException(new AuthError('unauthenticated', 'A valid bearer token is required'));
+    if (!required) {
+      throw toHttpException(new AuthError('forbidden', 'This route declares no permission (@RequirePermission) and is closed'));
+    }
     // Derived from the roles, not trusted from the request, so the catalogue is the only source.
     const granted = user.roles.filter(isRole).flatMap(rolePermissions);
     if (!granted.includes(required)) {

@@ -39,4 +39,16 @@ export class UsersRepository {
     const result = await this.users.update({ username }, { disabled });
     return (result.affected ?? 0) > 0;
   }
+
+  /** Returns false when no such user exists. */
+  async setRoles(username: string, roles: string[]): Promise<boolean> {
+    const result = await this.users.update({ username }, { roles });
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Returns false when no such user exists. */
+  async setPasswordHash(username: string, passwordHash: string): Promise<boolean> {
+    const result = await this.users.update({ username }, { passwordHash });
+    return (result.affected ?? 0) > 0;
+  }
 }

@@ -1,6 +1,7 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { PacsConfig } from '@pacs/config';
+import { ActiveUserCache } from './active-user-cache';
 import { AuthError } from './auth.errors';
 import { isRole, Role, ROLES } from './permissions';
 import { PasswordHasher } from './password-hasher';
@@ -22,6 +23,8 @@ export class UsersService implements OnApplicationBootstrap {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly config: PacsConfig,
+    // Told about changes so this node applies them to live tokens at once.
+    @Optional() private readonly activeUsers?: ActiveUserCache,
   ) {}
 
   /** Creates an enabled user; throws AuthError 'invalid-user' or 'user-exists'. */
@@ -48,11 +51,33 @@ export class UsersService implements OnApplicationBootstrap {
     return this.users.list();
   }
 
-  /** Enables or disables a login; throws 'invalid-user' for an unknown username. */
+  /**
+   * Enables or disables a user; a disabled user can neither log in nor use tokens already issued
+   * (within PACS_AUTH_USER_CACHE_SECONDS on other nodes). Throws 'user-not-found'.
+   */
   async setDisabled(username: string, disabled: boolean): Promise<void> {
-    if (!(await this.users.setDisabled(username, disabled))) {
-      throw new AuthError('invalid-user', `User "${username}" does not exist`);
-    }
+    if (!(await this.users.setDisabled(username, disabled))) throw userNotFound(username);
+    this.activeUsers?.invalidate(username);
+  }
+
+  /** Replaces the roles; tokens already issued carry the new roles too. Throws 'invalid-user', 'user-not-found'. */
+  async setRoles(username: string, roles: readonly string[]): Promise<void> {
+    const valid = checkRoles(roles);
+    if (!(await this.users.setRoles(username, valid))) throw userNotFound(username);
+    this.activeUsers?.invalidate(username);
+  }
+
+  /** Sets a new password (an administrator's reset). Throws 'invalid-user', 'user-not-found'. */
+  async resetPassword(username: string, password: string): Promise<void> {
+    checkPassword(password);
+    if (!(await this.users.setPasswordHash(username, await this.hasher.hash(password)))) throw userNotFound(username);
+  }
+
+  /** The user; throws 'user-not-found'. */
+  async getUser(username: string): Promise<UserEntity> {
+    const user = await this.users.findByUsername(username);
+    if (!user) throw userNotFound(username);
+    return user;
   }
 
   onApplicationBootstrap(): Promise<void> {
@@ -83,14 +108,26 @@ function checkNewUser(username: string, password: string, roles: readonly string
   if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) {
     throw new AuthError('invalid-user', 'Username must be 1-64 characters of A-Z a-z 0-9 . _ @ -');
   }
+  checkPassword(password);
+  return checkRoles(roles);
+}
+
+function checkPassword(password: string): void {
   if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
     throw new AuthError('invalid-user', `Password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`);
   }
+}
+
+function checkRoles(roles: readonly string[]): Role[] {
   const unknown = roles.filter((r) => !isRole(r));
-  if (roles.length === 0 || unknown.length > 0) {
+  if (!Array.isArray(roles) || roles.length === 0 || unknown.length > 0) {
     throw new AuthError('invalid-user', `Roles must be one or more of: ${ROLES.join(', ')}`);
   }
   return [...new Set(roles as Role[])];
+}
+
+function userNotFound(username: string): AuthError {
+  return new AuthError('user-not-found', `User "${username}" does not exist`);
 }
 
 function userExists(username: string): AuthError {

@@ -13,6 +13,10 @@ type SettingType =
   | 'aeTitle'
   | 'postgresUrl'
   | 'peers'
+  | 'file'
+  | 'url'
+  | 'roleMapping'
+  | 'nonNegativeInt'
   | readonly string[];
 
 export interface Setting {
@@ -91,6 +95,16 @@ function convert(type: SettingType, raw: unknown): unknown {
       return /^postgres(ql)?:\/\//.test(String(raw)) ? String(raw) : undefined;
     case 'peers':
       return convertPeers(raw);
+    case 'file':
+      return existsSync(String(raw)) ? String(raw) : undefined;
+    case 'url':
+      return /^https?:\/\/./.test(String(raw)) ? String(raw) : undefined;
+    case 'roleMapping':
+      return convertRoleMapping(raw);
+    case 'nonNegativeInt': {
+      const n = Number(raw);
+      return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+    }
   }
   return undefined;
 }
@@ -118,6 +132,26 @@ function convertPeers(raw: unknown): unknown {
   return ok ? list : undefined;
 }
 
+/** `{"external-role": "our-role" | ["our-role", ...]}`, as YAML or a JSON string; values normalized to lists. */
+function convertRoleMapping(raw: unknown): unknown {
+  let map = raw;
+  if (typeof raw === 'string') {
+    try {
+      map = JSON.parse(raw);
+    } catch {
+      return undefined;
+    }
+  }
+  if (!map || typeof map !== 'object' || Array.isArray(map)) return undefined;
+  const out: Record<string, string[]> = {};
+  for (const [key, value] of Object.entries(map as Record<string, unknown>)) {
+    const list = Array.isArray(value) ? value : [value];
+    if (!list.every((v) => typeof v === 'string' && v !== '')) return undefined;
+    out[key] = list as string[];
+  }
+  return out;
+}
+
 function describe(type: SettingType): string {
   if (Array.isArray(type)) return `expected one of ${type.join(', ')}`;
   const text: Record<string, string> = {
@@ -129,6 +163,10 @@ function describe(type: SettingType): string {
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',
     postgresUrl: 'expected a postgres:// URL',
     peers: 'expected a list of {aeTitle, host, port, services}',
+    file: 'expected the path of an existing file',
+    url: 'expected an http:// or https:// URL',
+    roleMapping: 'expected a JSON object {"external-role": "our-role" or ["our-role", ...]}',
+    nonNegativeInt: 'expected an integer >= 0',
   };
   return text[type as string];
 }

@@ -23,6 +23,32 @@ export class PacsConfig {
   ingest: { duplicatePolicy: DuplicatePolicy; maxInstanceBytes: number };
   log: { level: string };
   peers: PeerSeed[];
+  /** External OpenID Connect issuer (all three of issuer, jwksUrl, audience, or none). */
+  oidc: {
+    issuer: string | null;
+    jwksUrl: string | null;
+    audience: string | null;
+    rolesClaim: string;
+    usernameClaim: string;
+    roleMapping: Record<string, string[]> | null;
+    clockSkewSeconds: number;
+  };
+  security: {
+    userCacheSeconds: number;
+    loginMaxFailuresPerUser: number;
+    loginMaxFailuresPerAddress: number;
+    loginWindowSeconds: number;
+    dimseCheckHost: boolean;
+  };
+  tls: {
+    httpCert: string | null;
+    httpKey: string | null;
+    dimsePort: number | null;
+    dimseCert: string | null;
+    dimseKey: string | null;
+    dimseCa: string | null;
+    dimseRequireClientCert: boolean;
+  };
 }
 
 const SETTINGS: Setting[] = [
@@ -44,7 +70,48 @@ const SETTINGS: Setting[] = [
   { path: 'ingest.maxInstanceBytes', env: 'PACS_MAX_INSTANCE_BYTES', type: 'positiveInt' },
   { path: 'log.level', env: 'PACS_LOG_LEVEL', type: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
   { path: 'peers', env: 'PACS_PEERS', type: 'peers' },
+  { path: 'oidc.issuer', env: 'PACS_OIDC_ISSUER', type: 'string', optional: true },
+  { path: 'oidc.jwksUrl', env: 'PACS_OIDC_JWKS_URL', type: 'url', optional: true },
+  { path: 'oidc.audience', env: 'PACS_OIDC_AUDIENCE', type: 'string', optional: true },
+  { path: 'oidc.rolesClaim', env: 'PACS_OIDC_ROLES_CLAIM', type: 'string' },
+  { path: 'oidc.usernameClaim', env: 'PACS_OIDC_USERNAME_CLAIM', type: 'string' },
+  { path: 'oidc.roleMapping', env: 'PACS_OIDC_ROLE_MAPPING', type: 'roleMapping', optional: true },
+  { path: 'oidc.clockSkewSeconds', env: 'PACS_OIDC_CLOCK_SKEW_SECONDS', type: 'nonNegativeInt' },
+  { path: 'security.userCacheSeconds', env: 'PACS_AUTH_USER_CACHE_SECONDS', type: 'nonNegativeInt' },
+  { path: 'security.loginMaxFailuresPerUser', env: 'PACS_LOGIN_MAX_FAILURES', type: 'positiveInt' },
+  { path: 'security.loginMaxFailuresPerAddress', env: 'PACS_LOGIN_MAX_FAILURES_PER_ADDRESS', type: 'positiveInt' },
+  { path: 'security.loginWindowSeconds', env: 'PACS_LOGIN_WINDOW_SECONDS', type: 'positiveInt' },
+  { path: 'security.dimseCheckHost', env: 'PACS_DIMSE_CHECK_HOST', type: 'boolean' },
+  { path: 'tls.httpCert', env: 'PACS_HTTP_TLS_CERT', type: 'file', optional: true },
+  { path: 'tls.httpKey', env: 'PACS_HTTP_TLS_KEY', type: 'file', optional: true },
+  { path: 'tls.dimsePort', env: 'PACS_DIMSE_TLS_PORT', type: 'port', optional: true },
+  { path: 'tls.dimseCert', env: 'PACS_DIMSE_TLS_CERT', type: 'file', optional: true },
+  { path: 'tls.dimseKey', env: 'PACS_DIMSE_TLS_KEY', type: 'file', optional: true },
+  { path: 'tls.dimseCa', env: 'PACS_DIMSE_TLS_CA', type: 'file', optional: true },
+  { path: 'tls.dimseRequireClientCert', env: 'PACS_DIMSE_TLS_REQUIRE_CLIENT_CERT', type: 'boolean' },
 ];
+
+/** Settings that only make sense together (checked after each one is valid on its own). */
+function crossCheck(c: PacsConfig): string[] {
+  const problems: string[] = [];
+  const oidc = [c.oidc.issuer, c.oidc.jwksUrl, c.oidc.audience];
+  if (oidc.some((v) => v !== null) && oidc.some((v) => v === null)) {
+    problems.push('PACS_OIDC_ISSUER, PACS_OIDC_JWKS_URL and PACS_OIDC_AUDIENCE: set all three or none');
+  }
+  if ((c.tls.httpCert === null) !== (c.tls.httpKey === null)) {
+    problems.push('PACS_HTTP_TLS_CERT and PACS_HTTP_TLS_KEY: set both or neither');
+  }
+  if (c.tls.dimsePort !== null && (c.tls.dimseCert === null || c.tls.dimseKey === null)) {
+    problems.push('PACS_DIMSE_TLS_PORT needs PACS_DIMSE_TLS_CERT and PACS_DIMSE_TLS_KEY');
+  }
+  if (c.tls.dimsePort !== null && c.tls.dimseRequireClientCert && c.tls.dimseCa === null) {
+    problems.push('PACS_DIMSE_TLS_REQUIRE_CLIENT_CERT needs PACS_DIMSE_TLS_CA (the CA that signs client certificates)');
+  }
+  if (c.tls.dimsePort !== null && c.tls.dimsePort === c.dimse.port) {
+    problems.push('PACS_DIMSE_TLS_PORT must differ from PACS_DIMSE_PORT');
+  }
+  return problems;
+}
 
 /**
  * Builds the configuration from the YAML file (PACS_CONFIG_FILE or config/default.yaml)
@@ -62,6 +129,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PacsConfig {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const built = Object.assign(new PacsConfig(), config);
+  const combined = crossCheck(built);
+  if (combined.length > 0) throw new ConfigError(combined);
   built.dataDir = resolve(built.dataDir);
   return built;
 }
