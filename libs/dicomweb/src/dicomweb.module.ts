@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { IndexModule } from '@pacs/index';
+import { DeleteController } from './delete.controller';
 import { QidoController } from './qido.controller';
 import { StowController } from './stow.controller';
 import { StowService } from './stow.service';
@@ -8,7 +9,7 @@ import { WadoController } from './wado.controller';
 /** DICOMweb (PS3.18) under /dicomweb: STOW-RS, QIDO-RS and WADO-RS over the shared index services. */
 @Module({
   imports: [IndexModule],
-  controllers: [StowController, QidoController, WadoController],
+  controllers: [StowController, QidoController, WadoController, DeleteController],
   providers: [StowService],
 })
 export class DicomWebModule {}

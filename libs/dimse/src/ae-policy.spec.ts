@@ -80,3 +80,42 @@ describe('AePolicy.mayUse', () => {
     assert.equal(policy({ allowUnknown: true }).mayUse('VIEWER', 'store'), false);
   });
 });
+
+describe('AePolicy host check (PACS_DIMSE_CHECK_HOST, per-peer checkHost)', () => {
+  const resolver = async (host: string) => (host === 'ct1.local' ? ['10.0.0.5', '::1'] : Promise.reject(new Error('ENOTFOUND')));
+  const ask = (p: AePolicy, callingAeTitle: string, remoteAddress?: string) =>
+    p.decideAssociation({ calledAeTitle: 'PACS', callingAeTitle, remoteAddress, liveAssociations: 0 });
+
+  async function checked(peers: { aeTitle: string; host: string; checkHost?: boolean }[], checkHost = true): Promise<AePolicy> {
+    const p = new AePolicy({ ...RULES, checkHost }, resolver);
+    p.updatePeers(peers.map((peer) => ({ ...peer, services: ['echo'] })));
+    await p.hostsResolved();
+    return p;
+  }
+
+  it('accepts a peer from its IP address, also seen as an IPv4-mapped IPv6 address', async () => {
+    const p = await checked([{ aeTitle: 'CT1', host: '127.0.0.1' }]);
+    assert.equal(ask(p, 'CT1', '127.0.0.1').accept, true);
+    assert.equal(ask(p, 'CT1', '::ffff:127.0.0.1').accept, true);
+  });
+
+  it('rejects a peer from another address as calling-AE-not-recognized (permanent, 1, 3)', async () => {
+    const d = ask(await checked([{ aeTitle: 'CT1', host: '127.0.0.1' }]), 'CT1', '10.9.9.9');
+    assert.equal(d.accept, false);
+    assert.deepEqual(d.accept ? null : [d.result, d.source, d.reason], [1, 1, 3]);
+    assert.match(d.accept ? '' : d.why, /host check/);
+  });
+
+  it('matches a host name against every address it resolves to; an unresolvable name rejects', async () => {
+    const p = await checked([{ aeTitle: 'CT1', host: 'ct1.local' }, { aeTitle: 'GONE', host: 'gone.local' }]);
+    assert.equal(ask(p, 'CT1', '10.0.0.5').accept, true);
+    assert.equal(ask(p, 'CT1', '::1').accept, true);
+    assert.equal(ask(p, 'GONE', '10.0.0.5').accept, false);
+  });
+
+  it('with the switch off, checks only the peers that ask for it', async () => {
+    const p = await checked([{ aeTitle: 'CT1', host: '127.0.0.1', checkHost: true }, { aeTitle: 'VIEWER', host: '127.0.0.1' }], false);
+    assert.equal(ask(p, 'CT1', '10.9.9.9').accept, false);
+    assert.equal(ask(p, 'VIEWER', '10.9.9.9').accept, true);
+  });
+});

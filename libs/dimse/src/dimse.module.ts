@@ -12,7 +12,7 @@ import { PeersService } from './peers.service';
 
 /** The AE policy decides on the cached peers, kept current by PeersService. */
 function aePolicyFactory(config: PacsConfig, peers: PeersService): AePolicy {
-  const policy = new AePolicy(config.dimse);
+  const policy = new AePolicy({ ...config.dimse, checkHost: config.security.dimseCheckHost });
   peers.onChange((list) => policy.updatePeers(list));
   return policy;
 }

@@ -63,6 +63,7 @@ export class PacsScp extends Scp {
     const decision = this.deps.policy.decideAssociation({
       calledAeTitle: called,
       callingAeTitle: this.callingAe,
+      remoteAddress: this.remoteAddress,
       liveAssociations: this.deps.tracker.liveAssociations,
     });
     if (!decision.accept) {

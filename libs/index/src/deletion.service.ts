@@ -1,0 +1,107 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { BlobStore } from '@pacs/storage';
+import { NotFoundError } from './index.errors';
+
+export interface DeletionScope {
+  studyUid: string;
+  seriesUid?: string;
+  sopInstanceUid?: string;
+}
+
+export interface DeletionResult {
+  instances: number;
+  /** Series and studies removed because nothing was left in them. */
+  seriesRemoved: number;
+  studiesRemoved: number;
+}
+
+/**
+ * Deletes a study, a series or one instance. The rows go in one transaction: instances, then
+ * the counters of what they belonged to (series and study instance counts, study series count,
+ * ModalitiesInStudy), then series and studies left empty, then a patient left without studies.
+ * Only after the commit are the blobs removed: a crash in between leaves an orphan file that
+ * nothing references (harmless, and a storage sweep can collect it), never a row without its file.
+ */
+@Injectable()
+export class DeletionService {
+  private readonly log = new Logger('Deletion');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  /** Throws NotFoundError when nothing matches the scope. */
+  async delete(scope: DeletionScope): Promise<DeletionResult> {
+    const { result, blobKeys } = await this.dataSource.transaction((m) => this.deleteRows(m, scope));
+    let failed = 0;
+    for (const key of blobKeys) {
+      await this.blobs.remove(key).catch(() => failed++);
+    }
+    this.log.log({ msg: 'deleted', ...scope, ...result, blobsNotRemoved: failed });
+    return result;
+  }
+
+  private async deleteRows(m: EntityManager, scope: DeletionScope): Promise<{ result: DeletionResult; blobKeys: string[] }> {
+    const params: string[] = [scope.studyUid];
+    let where = 'st.study_uid = $1';
+    if (scope.seriesUid) where += ` AND se.series_uid = $${params.push(scope.seriesUid)}`;
+    if (scope.sopInstanceUid) where += ` AND i.sop_instance_uid = $${params.push(scope.sopInstanceUid)}`;
+    // Lock order instance → study → series, the same as every ingest (no deadlock with a store).
+    const rows: { id: string; blob_key: string; series_pk: string; study_pk: string; patient_pk: string }[] = await m.query(
+      `SELECT i.id, i.blob_key, i.series_pk, se.study_pk, st.patient_pk
+       FROM instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk
+       WHERE ${where} FOR UPDATE OF i`,
+      params,
+    );
+    if (rows.length === 0) throw new NotFoundError(notFoundMessage(scope));
+    const seriesPks = [...new Set(rows.map((r) => r.series_pk))];
+    const studyPk = rows[0].study_pk;
+    const patientPk = rows[0].patient_pk;
+    await m.query('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyPk]);
+    await m.query('SELECT id FROM series WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [seriesPks]);
+    await m.query('DELETE FROM instances WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    const [, seriesRemoved] = await m.query(
+      `DELETE FROM series s WHERE s.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.series_pk = s.id)`,
+      [seriesPks],
+    );
+    await m.query(
+      `UPDATE series s SET num_instances = (SELECT count(*) FROM instances i WHERE i.series_pk = s.id), updated_at = now()
+       WHERE s.id = ANY($1::bigint[])`,
+      [seriesPks],
+    );
+    const studiesRemoved = await this.recountOrRemoveStudy(m, studyPk, patientPk);
+    return { result: { instances: rows.length, seriesRemoved: Number(seriesRemoved ?? 0), studiesRemoved }, blobKeys: rows.map((r) => r.blob_key) };
+  }
+
+  /** Same counters as the pacs_index_instance function keeps; an empty study and then an orphan patient go. */
+  private async recountOrRemoveStudy(m: EntityManager, studyPk: string, patientPk: string): Promise<number> {
+    const [, removed] = await m.query(
+      'DELETE FROM studies st WHERE st.id = $1 AND NOT EXISTS (SELECT 1 FROM series s WHERE s.study_pk = st.id)',
+      [studyPk],
+    );
+    if (Number(removed ?? 0) > 0) {
+      await m.query('DELETE FROM patients p WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM studies st WHERE st.patient_pk = p.id)', [patientPk]);
+      return 1;
+    }
+    await m.query(
+      `UPDATE studies st SET
+         num_series = (SELECT count(*) FROM series s WHERE s.study_pk = st.id AND s.num_instances > 0),
+         num_instances = (SELECT coalesce(sum(s.num_instances), 0) FROM series s WHERE s.study_pk = st.id),
+         modalities = (SELECT coalesce(array_agg(DISTINCT s.modality) FILTER (WHERE s.modality IS NOT NULL AND s.num_instances > 0), '{}')
+                       FROM series s WHERE s.study_pk = st.id),
+         updated_at = now()
+       WHERE st.id = $1`,
+      [studyPk],
+    );
+    return 0;
+  }
+}
+
+function notFoundMessage(scope: DeletionScope): string {
+  if (scope.sopInstanceUid) return `instance ${scope.sopInstanceUid} not found`;
+  if (scope.seriesUid) return `series ${scope.seriesUid} not found`;
+  return `study ${scope.studyUid} not found`;
+}
