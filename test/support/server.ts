@@ -173,7 +173,8 @@ export async function startTestServer(
     if (!stdout.includes(READY_LINE)) stdout += chunk;
   });
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => all.append(chunk));
-  const httpUrl = `http://127.0.0.1:${env.PACS_HTTP_PORT}`;
+  // HTTPS when the test gives the server a certificate (test/support/tls.ts).
+  const httpUrl = `${env.PACS_HTTP_TLS_CERT ? 'https' : 'http'}://127.0.0.1:${env.PACS_HTTP_PORT}`;
   try {
     await waitReady(child, () => stdout, httpUrl);
   } catch (err) {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -23,7 +24,7 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
   const database = await startDatabase(config, say);
   let app: NestFastifyApplication;
   try {
-    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true });
+    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, ...httpsOptions(config) });
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database.url), adapter, {
       bufferLogs: true,
     });
@@ -41,8 +42,9 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
   say(
     [
       `PACS ready`,
-      `  HTTP      http://${config.http.host}:${config.http.port}  (DICOMweb /dicomweb, REST /api, OpenAPI /api/docs, /health)`,
+      `  HTTP      ${config.tls.httpCert ? 'https' : 'http'}://${config.http.host}:${config.http.port}  (DICOMweb /dicomweb, REST /api, OpenAPI /api/docs, /health)`,
       `  DIMSE     AE ${config.dimse.aeTitle} on port ${config.dimse.port}, ${peersLine(peers, config.dimse.allowUnknown)}`,
+      ...(config.tls.dimsePort !== null ? [`  DIMSE TLS port ${config.tls.dimsePort}${config.tls.dimseRequireClientCert ? ', client certificate required' : ''}`] : []),
       `  Data      ${config.dataDir}`,
       `  Database  ${config.database.url ? 'external (DATABASE_URL)' : `embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`}`,
     ].join('\n'),
@@ -53,6 +55,12 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
       await database.stop();
     },
   };
+}
+
+/** HTTPS only (no plain HTTP beside it) when a certificate and key are configured; TLS 1.2 or later. */
+function httpsOptions(config: PacsConfig): { https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.2' } } {
+  if (!config.tls.httpCert || !config.tls.httpKey) return {};
+  return { https: { key: readFileSync(config.tls.httpKey), cert: readFileSync(config.tls.httpCert), minVersion: 'TLSv1.2' } };
 }
 
 /** A first-time admin learns here why a modality's association is refused. */

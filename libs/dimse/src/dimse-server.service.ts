@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Server as NetServer } from 'node:net';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
@@ -19,6 +20,7 @@ import { DimseProviders } from './dimse-providers';
 import { routeLibraryLog } from './library-log';
 import { PacsScp } from './pacs-scp';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
+import { TLS_CERT_MUST_NAME_AE, TlsPacsScp } from './tls-scp';
 
 /** How long shutdown waits for C-STOREs under way before closing connections. */
 const DRAIN_TIMEOUT_MS = 10_000;
@@ -33,6 +35,8 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly logger = new Logger('Dimse');
   private readonly tracker = new AssociationTracker();
   private server: Server | undefined;
+  /** The DICOM TLS listener (PS3.15 B.1), when PACS_DIMSE_TLS_PORT is set. */
+  private tlsServer: Server | undefined;
 
   constructor(
     private readonly config: PacsConfig,
@@ -56,17 +60,50 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     this.server = server;
     await whenListening(netServerOf(server));
     this.logger.log({ msg: 'DIMSE listening', aeTitle: this.config.dimse.aeTitle, port: this.config.dimse.port });
+    await this.startTlsListener();
+  }
+
+  /**
+   * The DICOM TLS port, PS3.15 B.1 (The Basic TLS Secure Transport Connection Profile): TLS 1.2
+   * or later, our certificate; with PACS_DIMSE_TLS_REQUIRE_CLIENT_CERT a client without a
+   * certificate signed by PACS_DIMSE_TLS_CA fails the handshake, and the certificate must name
+   * the calling AE (TlsPacsScp). Same SCP, policy and tracker as the plain port.
+   */
+  private async startTlsListener(): Promise<void> {
+    const tls = this.config.tls;
+    if (tls.dimsePort === null || !tls.dimseCert || !tls.dimseKey) return;
+    const server = new Server(TlsPacsScp);
+    server.on('networkError', (err: Error) => this.logger.debug({ msg: 'DIMSE TLS connection error', err: err.message }));
+    server.listen(tls.dimsePort, {
+      pduTimeout: this.config.dimse.pduTimeoutMs,
+      securityOptions: {
+        key: readFileSync(tls.dimseKey),
+        cert: readFileSync(tls.dimseCert),
+        ca: tls.dimseCa ? readFileSync(tls.dimseCa) : undefined,
+        requestCert: tls.dimseRequireClientCert,
+        rejectUnauthorized: tls.dimseRequireClientCert,
+        minVersion: 'TLSv1.2',
+      },
+      customOptions: { [SCP_DEPENDENCIES]: this.dependencies(), [TLS_CERT_MUST_NAME_AE]: tls.dimseRequireClientCert },
+    });
+    this.tlsServer = server;
+    await whenListening(netServerOf(server));
+    this.logger.log({ msg: 'DIMSE TLS listening', port: tls.dimsePort, clientCertificateRequired: tls.dimseRequireClientCert });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    const tlsServer = this.tlsServer;
     this.server = undefined;
+    this.tlsServer = undefined;
     netServerOf(server)?.close();
+    if (tlsServer) netServerOf(tlsServer)?.close();
     this.logger.log({ msg: 'DIMSE stopping', liveAssociations: this.tracker.liveAssociations, storesInFlight: this.tracker.storesInFlight });
     const idle = await this.tracker.waitForStoresIdle(DRAIN_TIMEOUT_MS);
     if (!idle) this.logger.warn({ msg: 'DIMSE shutdown: C-STOREs still under way, closing anyway', storesInFlight: this.tracker.storesInFlight });
     server.close();
+    tlsServer?.close();
   }
 
   /** For the health check: is the DIMSE port accepting associations? */
