@@ -1,0 +1,122 @@
+// TLS: HTTPS on the HTTP port when a certificate is configured, and the DICOM TLS port
+// (PS3.15 B.1) next to the plain one, driven by DCMTK with certificates made by openssl:
+// echo and store over TLS, a client without a certificate refused, a certificate that names
+// another AE title rejected, the plain port unchanged.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { echoscu, runDcmtk, storescu } from '../support/dcmtk';
+import { newUid, writeInstance } from '../support/generator';
+import { freePort } from '../support/ports';
+import { startTestServer, TestServer } from '../support/server';
+import { createTestPki, TestPki } from '../support/tls';
+
+/** GET over HTTPS, verifying the server against our test CA (no verification shortcuts). */
+function httpsGet(url: string, ca: Buffer, token?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { ca, headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () => {
+  let server: TestServer;
+  let pki: TestPki;
+  let tlsPort: number;
+  let ca: Buffer;
+  const dir = mkdtempSync(join(tmpdir(), 'pacs-tls-'));
+
+  before(async () => {
+    pki = createTestPki();
+    ca = readFileSync(pki.caCert);
+    tlsPort = await freePort();
+    // The test process waits for /health over HTTPS with its own fetch; the assertions below verify against the CA.
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+    server = await startTestServer({
+      env: {
+        PACS_HTTP_TLS_CERT: pki.serverCert,
+        PACS_HTTP_TLS_KEY: pki.serverKey,
+        PACS_DIMSE_TLS_PORT: String(tlsPort),
+        PACS_DIMSE_TLS_CERT: pki.serverCert,
+        PACS_DIMSE_TLS_KEY: pki.serverKey,
+        PACS_DIMSE_TLS_CA: pki.caCert,
+        PACS_DIMSE_TLS_REQUIRE_CLIENT_CERT: 'true',
+      },
+      peers: [
+        { aeTitle: 'TESTSCU', host: '127.0.0.1', port: 11113, services: ['echo', 'store'] },
+        { aeTitle: 'OTHERAE', host: '127.0.0.1', port: 11114, services: ['echo', 'store'] },
+      ],
+    });
+    delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  const tlsArgs = (cn: string) => {
+    const { key, cert } = pki.client(cn);
+    return ['+tls', key, cert, '+cf', pki.caCert];
+  };
+  const tlsEcho = (extra: string[], callingAe = 'TESTSCU') =>
+    runDcmtk('echoscu', ['-v', '-aet', callingAe, '-aec', 'PACS', ...extra, '127.0.0.1', String(tlsPort)], { timeoutMs: 30_000 });
+
+  it('serves HTTPS with the configured certificate (verified against the CA) and no plain HTTP', async () => {
+    assert.match(server.httpUrl, /^https:/);
+    const health = await httpsGet(`${server.httpUrl}/health`, ca);
+    assert.equal(health.status, 200, health.body);
+    await assert.rejects(fetch(server.httpUrl.replace('https:', 'http:') + '/health', { signal: AbortSignal.timeout(5_000) }));
+  });
+
+  it('answers C-ECHO over TLS from a client whose certificate names its AE title', async () => {
+    const res = await tlsEcho(tlsArgs('TESTSCU'));
+    assert.equal(res.code, 0, res.stdout + res.stderr);
+    assert.match(res.stdout + res.stderr, /Received Echo Response \(Success\)/);
+  });
+
+  it('stores over TLS; the instance is then retrievable over HTTPS', async () => {
+    const file = join(dir, 'tls.dcm');
+    const sent = writeInstance(file, { patientId: 'TLS-1', studyUid: newUid() });
+    const res = await storescu(tlsPort, [file], { extraArgs: tlsArgs('TESTSCU') });
+    assert.deepEqual(res.statuses, ['0x0000'], res.stdout + res.stderr);
+    const token = await new Promise<string>((resolve, reject) => {
+      const req = request(`${server.httpUrl}/api/auth/token`, { method: 'POST', ca, headers: { 'content-type': 'application/json' } }, (r) => {
+        let body = '';
+        r.setEncoding('utf8').on('data', (c: string) => (body += c));
+        r.on('end', () => resolve(JSON.parse(body).access_token));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify({ username: 'admin', password: server.adminPassword }));
+    });
+    const found = await httpsGet(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${sent.studyUid}`, ca, token);
+    assert.equal(found.status, 200);
+    assert.equal(JSON.parse(found.body).length, 1);
+  });
+
+  it('refuses a TLS client without a certificate (handshake fails, no association)', async () => {
+    const res = await tlsEcho(['+tla', '+cf', pki.caCert]);
+    assert.notEqual(res.code, 0);
+    assert.doesNotMatch(res.stdout + res.stderr, /Echo Response \(Success\)/);
+  });
+
+  it('rejects a certificate issued to another AE title (calling AE title not recognized)', async () => {
+    const res = await tlsEcho(tlsArgs('OTHERAE'), 'TESTSCU');
+    assert.notEqual(res.code, 0);
+    assert.match(res.stdout + res.stderr, /Calling AE Title Not Recognized/i);
+    assert.equal((await tlsEcho(tlsArgs('OTHERAE'), 'OTHERAE')).code, 0, 'the same certificate works for its own AE title');
+  });
+
+  it('refuses a plain (non-TLS) association on the TLS port and keeps the plain port working', async () => {
+    const plainOnTls = await echoscu(tlsPort, { timeoutMs: 30_000 });
+    assert.notEqual(plainOnTls.code, 0);
+    const plain = await echoscu(server.dimsePort);
+    assert.equal(plain.code, 0, plain.stderr);
+  });
+});
