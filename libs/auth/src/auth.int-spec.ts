@@ -25,9 +25,17 @@ class ProbeController {
     return { username: user.username };
   }
 
+  // A permission both the admin and the auditor of these tests hold.
   @Get('plain')
+  @RequirePermission('audit:read')
   plain(@CurrentUser() user: AuthUser) {
     return user;
+  }
+
+  // Declares no permission: closed to everyone (deny by default).
+  @Get('undeclared')
+  undeclared() {
+    return { open: true };
   }
 }
 
@@ -113,6 +121,9 @@ describe('auth over HTTP with a real PostgreSQL', () => {
     const plain = (await (await get('/probe/plain', token)).json()) as AuthUser;
     assert.deepEqual(plain.roles, ['admin']);
     assert.ok(plain.permissions.includes('study:delete'));
+    const undeclared = await get('/probe/undeclared', token);
+    assert.equal(undeclared.status, 403, 'a route without @RequirePermission is closed, even to admin');
+    assert.match(((await undeclared.json()) as { message: string }).message, /declares no permission/);
   });
 
   it('refuses a wrong password with 401 invalid-credentials', async () => {
