@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { association as dimseAssociation } from 'dcmjs-dimse';
 import { AssociateReject, normalizeAe } from './ae-policy';
 import { PacsScp } from './pacs-scp';
@@ -45,7 +45,7 @@ export class TlsPacsScp extends PacsScp {
 }
 
 /** Subject CN and subjectAltName DNS names of the verified client certificate. */
-export function certificateNames(socket: Pick<TLSSocket, 'getPeerCertificate' | 'authorized'>): string[] {
+export function certificateNames(socket: { authorized: boolean; getPeerCertificate(): PeerCertificate }): string[] {
   if (!socket.authorized) return [];
   const cert = socket.getPeerCertificate();
   if (!cert || Object.keys(cert).length === 0) return [];
