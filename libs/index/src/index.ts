@@ -7,3 +7,4 @@ export type { InstanceQuery, QueryLevel, QueryPage, StoredInstance } from './que
 export { IngestError, NotFoundError, QueryError } from './index.errors';
 export type { IngestErrorCode } from './index.errors';
 export { StoreFailureStatus, storeFailureStatus } from './store-failure-status';
+export type { InstanceStoredEvent, InstanceStoredListener } from './ingest.types';
