@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import { WorklistItemEntity, WorklistStatus, WorklistStepEntity } from './worklist-item.entity';
 
 export type ItemFields = Omit<WorklistItemEntity, 'id' | 'createdAt' | 'updatedAt'>;
@@ -105,11 +105,11 @@ export class WorklistRepository {
     return rows.map((r) => ({ item: items.get(String(r.item_pk))!, step: steps.get(String(r.step_pk))! }));
   }
 
-  /** Sets the status of the item and, when given, of one of its steps (by step ID) or all of them. */
-  async setStatus(itemId: string, itemStatus: WorklistStatus, step?: { stepId?: string; status: WorklistStatus }): Promise<void> {
+  /** Sets the status of the item and of some of its steps (by primary key), in one transaction. */
+  async setStepStatus(itemId: string, itemStatus: WorklistStatus, stepPks: string[], stepStatus: WorklistStatus): Promise<void> {
     await this.db.transaction(async (em) => {
       await em.update(WorklistItemEntity, { id: itemId }, { status: itemStatus });
-      if (step) await em.update(WorklistStepEntity, step.stepId ? { itemId, stepId: step.stepId } : { itemId }, { status: step.status });
+      if (stepPks.length) await em.update(WorklistStepEntity, { itemId, id: In(stepPks) }, { status: stepStatus });
     });
   }
 

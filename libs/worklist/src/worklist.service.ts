@@ -71,7 +71,7 @@ export class WorklistService {
     if (existing.item.status !== 'SCHEDULED') {
       throw new WorklistError('worklist-conflict', `item ${id} is ${existing.item.status}; only SCHEDULED items can be cancelled`);
     }
-    await this.repo.setStatus(id, 'CANCELLED', { status: 'CANCELLED' });
+    await this.repo.setStepStatus(id, 'CANCELLED', existing.steps.map((s) => s.id), 'CANCELLED');
     return this.changed('cancelled', await this.require(id), actor);
   }
 
@@ -83,13 +83,16 @@ export class WorklistService {
 
   /**
    * A Performed Procedure Step moved (PS3.4 F.7.2): its Scheduled Procedure Step (or every step
-   * of the item, when the MPPS names none) takes the status, and the item follows its steps.
+   * of the item, when the MPPS names none) takes the status, and the item follows its steps. A
+   * finished step (COMPLETED, DISCONTINUED) or a cancelled one is final and never moves back.
    */
   async procedureStepStatus(itemId: string, stepId: string | undefined, status: WorklistStatus, actor: string): Promise<void> {
     const existing = await this.require(itemId);
-    const target = (s: { stepId: string }) => !stepId || s.stepId === stepId;
-    const statuses = existing.steps.map((s) => (target(s) ? status : s.status));
-    await this.repo.setStatus(itemId, itemStatusOf(statuses), { stepId, status });
+    const open = (s: WorklistStatus) => s === 'SCHEDULED' || s === 'IN PROGRESS';
+    const targets = existing.steps.filter((s) => (!stepId || s.stepId === stepId) && open(s.status));
+    if (targets.length === 0) return;
+    const statuses = existing.steps.map((s) => (targets.includes(s) ? status : s.status));
+    await this.repo.setStepStatus(itemId, itemStatusOf(statuses), targets.map((s) => s.id), status);
     this.changed('status-changed', await this.require(itemId), actor);
   }
 
