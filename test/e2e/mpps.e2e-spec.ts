@@ -13,7 +13,7 @@ import { storescu } from '../support/dcmtk';
 import { generateStudy, newUid } from '../support/generator';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
-import { worklistBody } from '../support/worklist';
+import { findscuWorklist, mwlQueryFile, worklistBody } from '../support/worklist';
 
 const MPPS = '1.2.840.10008.3.1.2.3.3';
 type Attrs = Record<string, unknown>;
@@ -124,8 +124,12 @@ describe('MPPS: N-CREATE / N-SET, worklist status and study completeness', () =>
 
     const stored = images(studyUid, 3);
     assert.deepEqual(await send(server.dimsePort, [{ set: uid, attrs: finish('COMPLETED', stored.series) }]), [0x0000]);
-    assert.equal((await item(id)).status, 'COMPLETED');
+    const completed = await item(id);
+    assert.equal(completed.status, 'COMPLETED');
     assert.equal((await completeness(studyUid)).complete, false, 'no image stored yet');
+    const mwl = await findscuWorklist(server.dimsePort, await mwlQueryFile([`(0008,0050) SH [${completed.accessionNumber}]`, '(0020,000d) UI []']));
+    assert.equal(mwl.code, 0, mwl.stdout + mwl.stderr);
+    assert.deepEqual(mwl.matches, [], 'a completed item is no longer offered over MWL');
 
     const list = (await http(`${server.httpUrl}/api/mpps?studyUid=${studyUid}`, { token })).json();
     assert.equal(list.total, 1);
