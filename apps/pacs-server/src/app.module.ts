@@ -6,7 +6,9 @@ import { DatabaseModule } from '@pacs/database';
 import { DicomWebModule } from '@pacs/dicomweb';
 import { DimseModule } from '@pacs/dimse';
 import { IndexModule } from '@pacs/index';
+import { MppsModule } from '@pacs/mpps';
 import { StorageModule } from '@pacs/storage';
+import { WorklistModule } from '@pacs/worklist';
 import { HealthModule } from './health/health.module';
 
 /** Composition only: every capability lives in its domain module. */
@@ -26,6 +28,8 @@ export class AppModule {
         AuthModule,
         DimseModule,
         DicomWebModule,
+        WorklistModule,
+        MppsModule,
         HealthModule,
       ],
     };

@@ -4,6 +4,8 @@ import { AuthError, authErrorToHttp } from '@pacs/auth';
 import { DicomWebError, dicomWebErrorToHttp } from '@pacs/dicomweb';
 import { DimseError, dimseErrorToHttp } from '@pacs/dimse';
 import { IngestError, NotFoundError, QueryError } from '@pacs/index';
+import { MppsError, mppsErrorToHttp } from '@pacs/mpps';
+import { WorklistError, worklistErrorToHttp } from '@pacs/worklist';
 
 /**
  * Last line of the HTTP boundary: every response error has the shape
@@ -46,6 +48,8 @@ function domainToHttp(err: unknown): unknown {
   if (err instanceof DimseError) return dimseErrorToHttp(err);
   if (err instanceof DicomWebError) return dicomWebErrorToHttp(err);
   if (err instanceof IngestError || err instanceof QueryError) return new BadRequestException({ error: err.code, message: err.message });
+  if (err instanceof WorklistError) return worklistErrorToHttp(err);
+  if (err instanceof MppsError) return mppsErrorToHttp(err);
   if (err instanceof NotFoundError) return new NotFoundException({ error: err.code, message: err.message });
   return err;
 }

@@ -9,3 +9,4 @@ export type { IngestErrorCode } from './index.errors';
 export { StoreFailureStatus, storeFailureStatus } from './store-failure-status';
 export { DeletionService } from './deletion.service';
 export type { DeletionScope, DeletionResult } from './deletion.service';
+export type { InstanceStoredEvent, InstanceStoredListener } from './ingest.types';

@@ -6,7 +6,7 @@ import { BlobStore, TempBlob } from '@pacs/storage';
 import { IngestError } from './index.errors';
 import { ExistingInstance, IndexRepository } from './index.repository';
 import { InstanceFacts, instanceFacts } from './instance-facts';
-import { IngestOutcome, IngestSource } from './ingest.types';
+import { IngestOutcome, IngestSource, InstanceStoredListener } from './ingest.types';
 
 /**
  * The one ingest path shared by C-STORE, STOW-RS and `pacs import` (ARCHITECTURE.md):
@@ -19,12 +19,21 @@ export class IngestService {
   private readonly log = new Logger('Ingest');
   /** Duplicate lookups started by announce(), by SOP Instance UID. */
   private readonly lookups = new Map<string, Promise<ExistingInstance | undefined>>();
+  private readonly storedListeners: InstanceStoredListener[] = [];
 
   constructor(
     private readonly config: PacsConfig,
     private readonly blobs: BlobStore,
     private readonly index: IndexRepository,
   ) {}
+
+  /**
+   * Called after each instance is durable (blob fsynced, index committed), e.g. for study
+   * completeness. A listener's failure is logged and never reaches the sender.
+   */
+  onInstanceStored(listener: InstanceStoredListener): void {
+    this.storedListeners.push(listener);
+  }
 
   async ingest(temp: TempBlob, source: IngestSource): Promise<IngestOutcome> {
     // The duplicate lookup overlaps the header read when the sender announced the instance (C-STORE).
@@ -113,7 +122,19 @@ export class IngestService {
     }
     if (existing && existing.blobKey !== key) await this.blobs.remove(existing.blobKey);
     this.log.debug({ channel: source.channel, actor: source.actor, sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid }, 'stored');
+    this.notifyStored(facts);
     return outcome(existing ? 'overwritten' : 'stored');
+  }
+
+  private notifyStored(facts: InstanceFacts): void {
+    const event = { studyUid: facts.studyUid, seriesUid: facts.seriesUid, sopInstanceUid: facts.sopInstanceUid, sopClassUid: facts.sopClassUid };
+    for (const listener of this.storedListeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'instance-stored listener failed');
+      }
+    }
   }
 
   private async fail(temp: TempBlob, err: unknown): Promise<never> {

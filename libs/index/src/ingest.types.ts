@@ -21,3 +21,12 @@ export interface IngestOutcome {
   seriesUid: string;
   transferSyntaxUid: string;
 }
+
+/** An instance that has just been stored (durable and indexed). */
+export interface InstanceStoredEvent {
+  studyUid: string;
+  seriesUid: string;
+  sopInstanceUid: string;
+  sopClassUid: string;
+}
+export type InstanceStoredListener = (event: InstanceStoredEvent) => void;

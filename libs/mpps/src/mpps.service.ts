@@ -1,0 +1,96 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DicomAttributes, DimseCaller, DimseFailure, DimseStatus } from '@pacs/dimse';
+import { WorklistItemView, WorklistService } from '@pacs/worklist';
+import { applySet, validateCreate } from './mpps-rules';
+import { MppsRepository } from './mpps.repository';
+import { ProcedureStepEntity } from './procedure-step.entity';
+import { StudyCompletenessService } from './study-completeness.service';
+
+/** What changed in a procedure step, for audit and other listeners. */
+export interface MppsChange {
+  action: 'created' | 'updated';
+  sopInstanceUid: string;
+  status: string;
+  studyUid: string | null;
+  callingAe: string;
+}
+export type MppsListener = (change: MppsChange) => void;
+
+/** The MPPS SCP's logic (PS3.4 F.7): N-CREATE and N-SET move a step; its worklist item follows. */
+@Injectable()
+export class MppsService {
+  private readonly log = new Logger('MPPS');
+  private readonly listeners: MppsListener[] = [];
+
+  constructor(
+    private readonly repo: MppsRepository,
+    private readonly worklist: WorklistService,
+    private readonly completeness: StudyCompletenessService,
+  ) {}
+
+  onChange(listener: MppsListener): void {
+    this.listeners.push(listener);
+  }
+
+  /** N-CREATE (PS3.4 F.7.2.1): throws DimseFailure with the status the SCU must receive. */
+  async create(sopInstanceUid: string, attributes: DicomAttributes, caller: DimseCaller): Promise<void> {
+    const step = validateCreate(attributes);
+    const item = await this.linkedItem(step.studyUid, step.scheduledStepId);
+    const inserted = await this.repo.insert({
+      sopInstanceUid,
+      status: step.status,
+      studyUid: step.studyUid,
+      worklistItemId: item?.id ?? null,
+      scheduledStepId: step.scheduledStepId ?? null,
+      performedStationAe: step.performedStationAe,
+      callingAe: caller.callingAe,
+      referencedSopUids: step.referencedSopUids,
+      attributes: step.attributes,
+    });
+    if (!inserted) throw new DimseFailure(DimseStatus.DuplicateSopInstance, `procedure step ${sopInstanceUid} already exists`);
+    await this.changed('created', (await this.repo.find(sopInstanceUid))!, caller);
+  }
+
+  /** N-SET (PS3.4 F.7.2.2). */
+  async set(sopInstanceUid: string, modifications: DicomAttributes, caller: DimseCaller): Promise<void> {
+    const current = await this.repo.find(sopInstanceUid);
+    if (!current) throw new DimseFailure(DimseStatus.NoSuchObjectInstance, `no procedure step ${sopInstanceUid}`);
+    const next = applySet(current, modifications);
+    if (!(await this.repo.updateInProgress(sopInstanceUid, next))) {
+      throw new DimseFailure(DimseStatus.ProcedureStepNoLongerUpdatable, 'procedure step was finished meanwhile');
+    }
+    await this.changed('updated', (await this.repo.find(sopInstanceUid))!, caller);
+  }
+
+  /**
+   * The worklist item the step performs (PS3.4 F.7.2.1: Scheduled Step Attributes Sequence). A
+   * named Scheduled Procedure Step must exist for that study; without one the step is unscheduled.
+   */
+  private async linkedItem(studyUid: string, scheduledStepId: string | undefined): Promise<WorklistItemView | null> {
+    const item = await this.worklist.findByStudyUid(studyUid);
+    if (scheduledStepId && !item?.scheduledSteps.some((s) => s.id === scheduledStepId)) {
+      throw new DimseFailure(DimseStatus.InvalidAttributeValue, `no Scheduled Procedure Step ${scheduledStepId} for that study`);
+    }
+    if (item?.status === 'CANCELLED') throw new DimseFailure(DimseStatus.InvalidAttributeValue, 'the scheduled procedure was cancelled');
+    return item;
+  }
+
+  /** The single place every committed change passes through: worklist, completeness, listeners. */
+  private async changed(action: MppsChange['action'], step: ProcedureStepEntity, caller: DimseCaller): Promise<void> {
+    this.log.log({ action, sopInstanceUid: step.sopInstanceUid, status: step.status, studyUid: step.studyUid, callingAe: caller.callingAe }, 'procedure step changed');
+    if (step.worklistItemId) {
+      await this.worklist
+        .procedureStepStatus(String(step.worklistItemId), step.scheduledStepId ?? undefined, step.status as 'IN PROGRESS', caller.callingAe)
+        .catch((err) => this.log.error({ sopInstanceUid: step.sopInstanceUid, err: (err as Error).message }, 'worklist status not updated'));
+    }
+    if (step.studyUid && step.status !== 'IN PROGRESS') await this.completeness.studyChanged(step.studyUid);
+    const change: MppsChange = { action, sopInstanceUid: step.sopInstanceUid, status: step.status, studyUid: step.studyUid, callingAe: caller.callingAe };
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message }, 'mpps listener failed');
+      }
+    }
+  }
+}

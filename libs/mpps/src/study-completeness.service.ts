@@ -1,0 +1,95 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { IngestService } from '@pacs/index';
+import { MppsRepository } from './mpps.repository';
+
+export interface StudyCompleteEvent {
+  studyUid: string;
+  completedAt: Date;
+}
+export type StudyCompleteListener = (event: StudyCompleteEvent) => void;
+
+/**
+ * Study completeness: a study is complete once it has a COMPLETED procedure step, no step still
+ * IN PROGRESS, and every instance its COMPLETED steps reference (Performed Series Sequence,
+ * PS3.4 F.7.2) is stored, whichever comes last. The state lives in `study_completeness`, and is
+ * re-evaluated on each stored instance, each finished step and at start-up (so nothing is lost
+ * across a restart).
+ */
+@Injectable()
+export class StudyCompletenessService implements OnModuleInit, OnApplicationBootstrap {
+  private readonly log = new Logger('Completeness');
+  private readonly listeners: StudyCompleteListener[] = [];
+  /** One evaluation per study at a time in this process; a request during one runs it again after. */
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly again = new Set<string>();
+
+  constructor(
+    private readonly repo: MppsRepository,
+    private readonly ingest: IngestService,
+  ) {}
+
+  onModuleInit(): void {
+    this.ingest.onInstanceStored((e) => void this.studyChanged(e.studyUid, true));
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const studyUid of await this.repo.studiesAwaitingImages()) await this.evaluate(studyUid);
+  }
+
+  /** Emitted once per study when it becomes complete (audit, forwarding, the radiologist's list). */
+  onStudyComplete(listener: StudyCompleteListener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Re-evaluates a study; `onlyIfAwaiting` skips the work when no COMPLETED step of the study
+   * waits for images (the common case of an instance stored outside any MPPS). Never throws.
+   */
+  studyChanged(studyUid: string, onlyIfAwaiting = false): Promise<void> {
+    const current = this.running.get(studyUid);
+    if (current) {
+      this.again.add(studyUid);
+      return current;
+    }
+    const run = (async () => {
+      do {
+        this.again.delete(studyUid);
+        if (onlyIfAwaiting && (await this.repo.studiesAwaitingImages(studyUid)).length === 0) continue;
+        await this.evaluate(studyUid);
+      } while (this.again.has(studyUid));
+    })()
+      .catch((err) => this.log.error({ studyUid, err: (err as Error).message }, 'completeness evaluation failed'))
+      .finally(() => this.running.delete(studyUid));
+    this.running.set(studyUid, run);
+    return run;
+  }
+
+  private async evaluate(studyUid: string): Promise<void> {
+    const steps = await this.repo.stepsOfStudy(studyUid);
+    for (const step of steps) {
+      if (step.status !== 'COMPLETED' || step.imagesComplete) continue;
+      if ((await this.repo.countStored(step.referencedSopUids)) < step.referencedSopUids.length) continue;
+      await this.repo.markImagesComplete(step.sopInstanceUid);
+      step.imagesComplete = true;
+    }
+    const done = steps.filter((s) => s.status === 'COMPLETED');
+    const complete = done.length > 0 && done.every((s) => s.imagesComplete) && !steps.some((s) => s.status === 'IN PROGRESS');
+    const before = await this.repo.completeness(studyUid);
+    if (before?.complete === complete && before) return;
+    const completedAt = complete ? new Date() : null;
+    await this.repo.saveCompleteness(studyUid, complete, completedAt);
+    if (complete && completedAt) this.completed({ studyUid, completedAt });
+  }
+
+  /** The single place a study becomes complete (audit and events hook in here). */
+  private completed(event: StudyCompleteEvent): void {
+    this.log.log({ studyUid: event.studyUid }, 'study complete');
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        this.log.error({ studyUid: event.studyUid, err: (err as Error).message }, 'study-complete listener failed');
+      }
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { WorklistItemDto } from './dto/worklist-item.dto';
+import { WorklistQueryDto } from './dto/worklist-query.dto';
+import { WorklistItemView, WorklistPage } from './dto/worklist-view.dto';
+import { WorklistStatus } from './worklist-item.entity';
+import { WorklistError } from './worklist.errors';
+import { fromDto, itemStatusOf, toView } from './worklist-mapping';
+import { StoredItem, WorklistRepository } from './worklist.repository';
+
+/** What changed in the worklist, for audit (ARCHITECTURE.md, Security) and other listeners. */
+export interface WorklistChange {
+  action: 'created' | 'updated' | 'cancelled' | 'status-changed';
+  itemId: string;
+  studyUid: string;
+  accessionNumber: string;
+  status: WorklistStatus;
+  actor: string;
+}
+export type WorklistListener = (change: WorklistChange) => void;
+
+const DEFAULT_LIMIT = 50;
+
+/** Worklist items for the RIS (REST) and the MPPS module (status follows the procedure step). */
+@Injectable()
+export class WorklistService {
+  private readonly log = new Logger('Worklist');
+  private readonly listeners: WorklistListener[] = [];
+
+  constructor(private readonly repo: WorklistRepository) {}
+
+  /** Called after every committed change; a throwing listener never undoes or fails the change. */
+  onChange(listener: WorklistListener): void {
+    this.listeners.push(listener);
+  }
+
+  async create(dto: WorklistItemDto, actor: string): Promise<WorklistItemView> {
+    checkStepIds(dto);
+    const { fields, steps } = fromDto(dto, 'SCHEDULED');
+    const stored = conflictOr(await this.repo.insert(fields, steps), dto);
+    return this.changed('created', stored, actor);
+  }
+
+  async get(id: string): Promise<WorklistItemView> {
+    return toView(await this.require(id));
+  }
+
+  async list(query: WorklistQueryDto): Promise<WorklistPage> {
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    const offset = query.offset ?? 0;
+    const { items, total } = await this.repo.list(query, limit, offset);
+    return { items: items.map(toView), total, limit, offset };
+  }
+
+  /** Replaces a SCHEDULED item; once a modality has started it, the RIS may no longer rewrite it. */
+  async replace(id: string, dto: WorklistItemDto, actor: string): Promise<WorklistItemView> {
+    checkStepIds(dto);
+    const existing = await this.require(id);
+    if (existing.item.status !== 'SCHEDULED') {
+      throw new WorklistError('worklist-conflict', `item ${id} is ${existing.item.status}; only SCHEDULED items can be changed`);
+    }
+    const { fields, steps } = fromDto({ ...dto, studyInstanceUid: dto.studyInstanceUid ?? existing.item.studyUid }, 'SCHEDULED');
+    const stored = conflictOr(await this.repo.replace(id, fields, steps), dto);
+    if (!stored) throw new WorklistError('worklist-item-not-found', `no worklist item ${id}`);
+    return this.changed('updated', stored, actor);
+  }
+
+  /** Cancels a SCHEDULED item: it is no longer offered over MWL (PS3.4 K). */
+  async cancel(id: string, actor: string): Promise<WorklistItemView> {
+    const existing = await this.require(id);
+    if (existing.item.status === 'CANCELLED') return toView(existing);
+    if (existing.item.status !== 'SCHEDULED') {
+      throw new WorklistError('worklist-conflict', `item ${id} is ${existing.item.status}; only SCHEDULED items can be cancelled`);
+    }
+    await this.repo.setStepStatus(id, 'CANCELLED', existing.steps.map((s) => s.id), 'CANCELLED');
+    return this.changed('cancelled', await this.require(id), actor);
+  }
+
+  /** The item scheduled for a study, if any (MPPS links its procedure step to it). */
+  async findByStudyUid(studyUid: string): Promise<WorklistItemView | null> {
+    const stored = await this.repo.findByStudyUid(studyUid);
+    return stored && toView(stored);
+  }
+
+  /**
+   * A Performed Procedure Step moved (PS3.4 F.7.2): its Scheduled Procedure Step (or every step
+   * of the item, when the MPPS names none) takes the status, and the item follows its steps. A
+   * finished step (COMPLETED, DISCONTINUED) or a cancelled one is final and never moves back.
+   */
+  async procedureStepStatus(itemId: string, stepId: string | undefined, status: WorklistStatus, actor: string): Promise<void> {
+    const existing = await this.require(itemId);
+    const open = (s: WorklistStatus) => s === 'SCHEDULED' || s === 'IN PROGRESS';
+    const targets = existing.steps.filter((s) => (!stepId || s.stepId === stepId) && open(s.status));
+    if (targets.length === 0) return;
+    const statuses = existing.steps.map((s) => (targets.includes(s) ? status : s.status));
+    await this.repo.setStepStatus(itemId, itemStatusOf(statuses), targets.map((s) => s.id), status);
+    this.changed('status-changed', await this.require(itemId), actor);
+  }
+
+  private async require(id: string): Promise<StoredItem> {
+    const stored = await this.repo.findById(id);
+    if (!stored) throw new WorklistError('worklist-item-not-found', `no worklist item ${id}`);
+    return stored;
+  }
+
+  /** The single place every committed change passes through (audit hooks in here). */
+  private changed(action: WorklistChange['action'], stored: StoredItem, actor: string): WorklistItemView {
+    const view = toView(stored);
+    const change: WorklistChange = { action, itemId: view.id, studyUid: view.studyInstanceUid, accessionNumber: view.accessionNumber, status: stored.item.status, actor };
+    this.log.log({ action, itemId: view.id, studyUid: view.studyInstanceUid, status: view.status, actor }, 'worklist item changed');
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.log.error({ err: (err as Error).message, itemId: view.id }, 'worklist listener failed');
+      }
+    }
+    return view;
+  }
+}
+
+function checkStepIds(dto: WorklistItemDto): void {
+  const ids = dto.scheduledSteps.map((s) => s.id);
+  if (new Set(ids).size !== ids.length) throw new WorklistError('invalid-worklist-item', 'scheduledSteps ids must be unique within an item');
+}
+
+function conflictOr<T>(result: T | { conflict: string }, dto: WorklistItemDto): T {
+  if (result && typeof result === 'object' && 'conflict' in result) {
+    const what = /study_uid/.test(result.conflict)
+      ? `Study Instance UID ${dto.studyInstanceUid} is already scheduled`
+      : `accession number ${dto.accessionNumber} already exists for issuer '${dto.accessionIssuer ?? ''}'`;
+    throw new WorklistError('worklist-conflict', what);
+  }
+  return result as T;
+}
