@@ -1,4 +1,4 @@
-import { applyDecorators, Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermission } from '@pacs/auth';
@@ -45,29 +45,29 @@ export class RenderedController {
   @Get(':study/rendered')
   @ApiRendered('Rendered study', SERIES_CHOICE)
   @ApiUidParams('study')
-  studyRendered(@Param('study') studyUid: string, @Query() query: Query, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.send({ studyUid }, 1, query, req, res, false);
+  studyRendered(@Param('study') studyUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.send({ studyUid }, 1, req, res, false);
   }
 
   @Get(':study/thumbnail')
   @ApiRendered('Study thumbnail', `${SERIES_CHOICE} At most ${THUMBNAIL_SIZE} pixels a side unless a viewport is given.`)
   @ApiUidParams('study')
-  studyThumbnail(@Param('study') studyUid: string, @Query() query: Query, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.send({ studyUid }, 1, query, req, res, true);
+  studyThumbnail(@Param('study') studyUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.send({ studyUid }, 1, req, res, true);
   }
 
   @Get(':study/series/:series/rendered')
   @ApiRendered('Rendered series', SERIES_CHOICE)
   @ApiUidParams('study', 'series')
-  seriesRendered(@Param('study') studyUid: string, @Param('series') seriesUid: string, @Query() query: Query, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.send({ studyUid, seriesUid }, 1, query, req, res, false);
+  seriesRendered(@Param('study') studyUid: string, @Param('series') seriesUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.send({ studyUid, seriesUid }, 1, req, res, false);
   }
 
   @Get(':study/series/:series/thumbnail')
   @ApiRendered('Series thumbnail', `${SERIES_CHOICE} At most ${THUMBNAIL_SIZE} pixels a side unless a viewport is given.`)
   @ApiUidParams('study', 'series')
-  seriesThumbnail(@Param('study') studyUid: string, @Param('series') seriesUid: string, @Query() query: Query, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    return this.send({ studyUid, seriesUid }, 1, query, req, res, true);
+  seriesThumbnail(@Param('study') studyUid: string, @Param('series') seriesUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    return this.send({ studyUid, seriesUid }, 1, req, res, true);
   }
 
   @Get(':study/series/:series/instances/:instance/rendered')
@@ -75,9 +75,9 @@ export class RenderedController {
   @ApiUidParams('study', 'series', 'instance')
   instanceRendered(
     @Param('study') studyUid: string, @Param('series') seriesUid: string, @Param('instance') sopInstanceUid: string,
-    @Query() query: Query, @Req() req: FastifyRequest, @Res() res: FastifyReply,
+    @Req() req: FastifyRequest, @Res() res: FastifyReply,
   ): Promise<void> {
-    return this.send({ studyUid, seriesUid, sopInstanceUid }, 1, query, req, res, false);
+    return this.send({ studyUid, seriesUid, sopInstanceUid }, 1, req, res, false);
   }
 
   @Get(':study/series/:series/instances/:instance/thumbnail')
@@ -85,9 +85,9 @@ export class RenderedController {
   @ApiUidParams('study', 'series', 'instance')
   instanceThumbnail(
     @Param('study') studyUid: string, @Param('series') seriesUid: string, @Param('instance') sopInstanceUid: string,
-    @Query() query: Query, @Req() req: FastifyRequest, @Res() res: FastifyReply,
+    @Req() req: FastifyRequest, @Res() res: FastifyReply,
   ): Promise<void> {
-    return this.send({ studyUid, seriesUid, sopInstanceUid }, 1, query, req, res, true);
+    return this.send({ studyUid, seriesUid, sopInstanceUid }, 1, req, res, true);
   }
 
   @Get(':study/series/:series/instances/:instance/frames/:frames/rendered')
@@ -96,9 +96,9 @@ export class RenderedController {
   @ApiParam({ name: 'frames', description: '1-based frame number', example: '1' })
   frameRendered(
     @Param('study') studyUid: string, @Param('series') seriesUid: string, @Param('instance') sopInstanceUid: string, @Param('frames') frame: string,
-    @Query() query: Query, @Req() req: FastifyRequest, @Res() res: FastifyReply,
+    @Req() req: FastifyRequest, @Res() res: FastifyReply,
   ): Promise<void> {
-    return this.send({ studyUid, seriesUid, sopInstanceUid }, singleFrame(frame), query, req, res, false);
+    return this.send({ studyUid, seriesUid, sopInstanceUid }, singleFrame(frame), req, res, false);
   }
 
   @Get(':study/series/:series/instances/:instance/frames/:frames/thumbnail')
@@ -107,21 +107,21 @@ export class RenderedController {
   @ApiParam({ name: 'frames', description: '1-based frame number', example: '1' })
   frameThumbnail(
     @Param('study') studyUid: string, @Param('series') seriesUid: string, @Param('instance') sopInstanceUid: string, @Param('frames') frame: string,
-    @Query() query: Query, @Req() req: FastifyRequest, @Res() res: FastifyReply,
+    @Req() req: FastifyRequest, @Res() res: FastifyReply,
   ): Promise<void> {
-    return this.send({ studyUid, seriesUid, sopInstanceUid }, singleFrame(frame), query, req, res, true);
+    return this.send({ studyUid, seriesUid, sopInstanceUid }, singleFrame(frame), req, res, true);
   }
 
   /** 400 (parameters) and 406 (Accept) come before any storage access, then 404, then the image. */
   private async send(
     scope: { studyUid: string; seriesUid?: string; sopInstanceUid?: string },
     frame: number,
-    query: Query,
     req: FastifyRequest,
     res: FastifyReply,
     thumbnail: boolean,
   ): Promise<void> {
-    const request = parseRenderRequest(query, req.headers.accept);
+    // The raw query: the global ValidationPipe would refuse these parameters on a plain object.
+    const request = parseRenderRequest(req.query as Query, req.headers.accept);
     const part10 = await this.representative.read(scope, frame);
     const image = await this.rendering.render(part10, frame, request, thumbnail);
     await res.status(200).header('content-type', request.format).send(image);
