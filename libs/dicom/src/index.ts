@@ -11,3 +11,7 @@ export { readInstanceHeader, DicomParseError } from './header-reader';
 export type { InstanceHeader } from './header-reader';
 export { attributeInfo } from './attribute-dictionary';
 export type { AttributeInfo } from './attribute-dictionary';
+export { MemorySource } from './byte-source';
+export type { ByteSource } from './byte-source';
+export { openInstance, locateFrames, locateBulkValue, readRanges } from './pixel-frames';
+export type { ByteRange, BulkValue, PixelLayout, OpenedInstance } from './pixel-frames';

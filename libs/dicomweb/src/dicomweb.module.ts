@@ -5,11 +5,16 @@ import { QidoController } from './qido.controller';
 import { StowController } from './stow.controller';
 import { StowService } from './stow.service';
 import { WadoController } from './wado.controller';
+import { FramesController } from './frames.controller';
+import { PixelService } from './pixel.service';
+import { RenderedController } from './rendered.controller';
+import { RenderingService } from './rendering.service';
+import { RepresentativeInstance } from './representative-instance';
 
 /** DICOMweb (PS3.18) under /dicomweb: STOW-RS, QIDO-RS and WADO-RS over the shared index services. */
 @Module({
   imports: [IndexModule],
-  controllers: [StowController, QidoController, WadoController, DeleteController],
-  providers: [StowService],
+  controllers: [StowController, QidoController, WadoController, FramesController, RenderedController, DeleteController],
+  providers: [StowService, PixelService, RenderingService, RepresentativeInstance],
 })
 export class DicomWebModule {}
