@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Ip, Optional, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Public } from './auth.decorators';
 import { AuthError } from './auth.errors';
+import { LOGIN_AUDIT, LoginAudit } from './login-audit';
 import { TokenRequestDto, TokenResponseDto } from './dto/token-request.dto';
 import { TokenResponse, TokenService } from './token.service';
 import { UsersService } from './users.service';
@@ -12,6 +13,7 @@ export class AuthController {
   constructor(
     private readonly users: UsersService,
     private readonly tokens: TokenService,
+    @Optional() @Inject(LOGIN_AUDIT) private readonly audit?: LoginAudit,
   ) {}
 
   /** Password grant for the local issuer. One message for every failure, so usernames cannot be probed. */
@@ -22,8 +24,9 @@ export class AuthController {
   @ApiOkResponse({ type: TokenResponseDto, description: 'Token issued' })
   @ApiBadRequestResponse({ description: 'Body is not {username, password}' })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password (same message for both)' })
-  async token(@Body() body: TokenRequestDto): Promise<TokenResponse> {
+  async token(@Body() body: TokenRequestDto, @Ip() ip?: string): Promise<TokenResponse> {
     const user = await this.users.verifyPassword(body.username, body.password);
+    await this.audit?.loginAttempted({ username: body.username, success: !!user, remoteAddress: ip });
     if (!user) throw new AuthError('invalid-credentials', 'Invalid username or password');
     return this.tokens.issue(user);
   }

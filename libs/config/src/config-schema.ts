@@ -13,6 +13,7 @@ type SettingType =
   | 'aeTitle'
   | 'postgresUrl'
   | 'peers'
+  | 'syslogUrl'
   | readonly string[];
 
 export interface Setting {
@@ -91,6 +92,8 @@ function convert(type: SettingType, raw: unknown): unknown {
       return /^postgres(ql)?:\/\//.test(String(raw)) ? String(raw) : undefined;
     case 'peers':
       return convertPeers(raw);
+    case 'syslogUrl':
+      return /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+):\d{1,5}\/?$/.test(String(raw).trim()) ? String(raw).trim() : undefined;
   }
   return undefined;
 }
@@ -129,6 +132,7 @@ function describe(type: SettingType): string {
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',
     postgresUrl: 'expected a postgres:// URL',
     peers: 'expected a list of {aeTitle, host, port, services}',
+    syslogUrl: 'expected udp://host:port or tcp://host:port',
   };
   return text[type as string];
 }

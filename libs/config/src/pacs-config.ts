@@ -23,6 +23,7 @@ export class PacsConfig {
   ingest: { duplicatePolicy: DuplicatePolicy; maxInstanceBytes: number };
   log: { level: string };
   peers: PeerSeed[];
+  audit: { syslogUrl: string | null };
 }
 
 const SETTINGS: Setting[] = [
@@ -44,6 +45,7 @@ const SETTINGS: Setting[] = [
   { path: 'ingest.maxInstanceBytes', env: 'PACS_MAX_INSTANCE_BYTES', type: 'positiveInt' },
   { path: 'log.level', env: 'PACS_LOG_LEVEL', type: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
   { path: 'peers', env: 'PACS_PEERS', type: 'peers' },
+  { path: 'audit.syslogUrl', env: 'PACS_AUDIT_SYSLOG_URL', type: 'syslogUrl', optional: true },
 ];
 
 /**

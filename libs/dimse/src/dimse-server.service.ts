@@ -1,5 +1,6 @@
 import type { Server as NetServer } from 'node:net';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DimseAuditor } from '@pacs/audit';
 import { PacsConfig } from '@pacs/config';
 import {
   buildPart10Header,
@@ -40,6 +41,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly blobStore: BlobStore,
     private readonly ingestService: IngestService,
     private readonly providers: DimseProviders,
+    private readonly auditor: DimseAuditor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -97,6 +99,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       tracker: this.tracker,
       maxInstanceBytes: this.config.ingest.maxInstanceBytes,
       logger: this.logger,
+      audit: this.auditor,
     };
   }
 }
