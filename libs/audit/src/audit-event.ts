@@ -40,10 +40,13 @@ export interface AuditEvent {
 /** The prev_hash of the first event of the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Fills the defaults and the readable name; the result is what gets hashed and stored. */
-export function normalizeEvent(input: AuditEventInput, id: number, prevHash: string): AuditEvent {
+/**
+ * Fills the defaults and the readable name and links the event to `prevHash`; the result is
+ * what gets stored. The id is assigned by the database on insert (0 until then).
+ */
+export function normalizeEvent(input: AuditEventInput, prevHash: string): AuditEvent {
   const event: Omit<AuditEvent, 'hash'> = {
-    id,
+    id: 0,
     time: (input.time ?? new Date()).toISOString(),
     actor: input.actor ?? '',
     actorType: input.actorType,
@@ -61,8 +64,9 @@ export function normalizeEvent(input: AuditEventInput, id: number, prevHash: str
 }
 
 /**
- * SHA-256 over the previous hash and the canonical event. The id is part of it, so rows can
- * be neither reordered nor renumbered unnoticed; deleting one breaks its successor's link.
+ * SHA-256 over the previous hash and the canonical event. Changing a row breaks its own hash;
+ * deleting, inserting or reordering rows breaks the next row's link (its prev_hash). The id is
+ * left out: the database assigns it in the same statement that stores the hash.
  */
 export function chainHash(event: Omit<AuditEvent, 'hash'>): string {
   return createHash('sha256').update(event.prevHash).update('\n').update(canonicalEvent(event)).digest('hex');
@@ -72,9 +76,8 @@ export function chainHash(event: Omit<AuditEvent, 'hash'>): string {
  * A stable text form: fields in a fixed order, object keys sorted at every depth (the details
  * come back from JSONB with its own key order).
  */
-export function canonicalEvent(e: Omit<AuditEvent, 'hash' | 'prevHash'>): string {
+export function canonicalEvent(e: Omit<AuditEvent, 'id' | 'hash' | 'prevHash'>): string {
   return canonicalJson([
-    e.id,
     e.time,
     e.actor,
     e.actorType,

@@ -3,10 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEvent, AuditEventInput, GENESIS_HASH, normalizeEvent } from './audit-event';
 
-/** Arbitrary constant naming the audit chain's advisory lock (pg_advisory_xact_lock). */
-const CHAIN_LOCK_KEY = 0x41554454; // 'AUDT'
+/** The audit chain's advisory lock (pg_advisory_xact_lock), 'AUDT'; the same key as in audit_append. */
+const CHAIN_LOCK_KEY = 0x41554454;
 const COLUMNS = 'id, time, actor, actor_type, source_address, action, action_name, action_code, outcome, patient_id, study_uids, details, prev_hash, hash';
-const PER_ROW = 14;
 
 export interface AuditFilter {
   from?: Date;
@@ -23,25 +22,43 @@ export interface AuditFilter {
 /** All SQL of the audit trail. */
 @Injectable()
 export class AuditRepository {
+  /** The head hash after this process's last append; undefined before the first one. */
+  private head: string | undefined;
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Appends the events to the chain in one transaction: the advisory lock serializes appends
-   * across processes and nodes, so the head read here stays the head until commit.
+   * Appends the events to the chain, durably, in the order given. Fast path: one statement
+   * (audit_append) on the head this process wrote last. If another process or node moved the
+   * head meanwhile, the batch is rehashed inside a transaction that holds the chain lock, so
+   * the second try cannot miss.
    */
-  append(inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+  async append(inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+    if (this.head !== undefined) {
+      const events = chain(inputs, this.head);
+      const result = await this.callAppend(this.dataSource.manager, events);
+      if (result.ids) return this.stored(events, result.ids);
+    }
     return this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
-      let prev = await this.headHash(m);
-      const ids = await this.nextIds(m, inputs.length);
-      const events = inputs.map((input, i) => {
-        const event = normalizeEvent(input, ids[i], prev);
-        prev = event.hash;
-        return event;
-      });
-      await this.insert(m, events);
-      return events;
+      const rows = await m.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1');
+      const events = chain(inputs, rows[0]?.hash ?? GENESIS_HASH);
+      const result = await this.callAppend(m, events);
+      if (!result.ids) throw new Error('audit chain head moved while locked');
+      return this.stored(events, result.ids);
     });
+  }
+
+  private async callAppend(m: EntityManager, events: AuditEvent[]): Promise<{ ids?: string[]; head?: string }> {
+    const payload = events.map(({ id: _id, ...e }) => e);
+    const rows = await m.query('SELECT audit_append($1, $2::jsonb) AS r', [events[0].prevHash, JSON.stringify(payload)]);
+    return rows[0].r;
+  }
+
+  private stored(events: AuditEvent[], ids: (string | number)[]): AuditEvent[] {
+    events.forEach((e, i) => (e.id = Number(ids[i])));
+    this.head = events[events.length - 1].hash;
+    return events;
   }
 
   /** One page of events in id order matching the filter. */
@@ -76,32 +93,16 @@ export class AuditRepository {
     }
   }
 
-  private async headHash(m: EntityManager): Promise<string> {
-    const rows = await m.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1');
-    return rows[0]?.hash ?? GENESIS_HASH;
-  }
+}
 
-  /** Ids drawn under the lock, so they grow along the chain (a rolled-back batch only leaves a gap). */
-  private async nextIds(m: EntityManager, n: number): Promise<number[]> {
-    const rows: { id: string }[] = await m.query(
-      `SELECT nextval(pg_get_serial_sequence('audit_events', 'id')) AS id FROM generate_series(1, $1)`,
-      [n],
-    );
-    return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
-  }
-
-  private async insert(m: EntityManager, events: AuditEvent[]): Promise<void> {
-    const params: unknown[] = [];
-    const rows = events.map((e, i) => {
-      params.push(
-        e.id, e.time, e.actor, e.actorType, e.sourceAddress, e.action, e.actionName, e.actionCode,
-        e.outcome, e.patientId, e.studyUids, JSON.stringify(e.details), e.prevHash, e.hash,
-      );
-      const base = i * PER_ROW;
-      return `(${Array.from({ length: PER_ROW }, (_, k) => `$${base + k + 1}`).join(', ')})`;
-    });
-    await m.query(`INSERT INTO audit_events (${COLUMNS}) VALUES ${rows.join(', ')}`, params);
-  }
+/** Links the events one after another, the first to `head`. */
+function chain(inputs: readonly AuditEventInput[], head: string): AuditEvent[] {
+  let prev = head;
+  return inputs.map((input) => {
+    const event = normalizeEvent(input, prev);
+    prev = event.hash;
+    return event;
+  });
 }
 
 interface AuditRow {

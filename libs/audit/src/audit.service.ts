@@ -4,7 +4,7 @@ import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH } from './audit-ev
 import { AuditFilter, AuditRepository } from './audit.repository';
 import { parseSyslogUrl, SyslogForwarder } from './syslog-forwarder';
 
-/** Largest group commit: 500 rows × 14 parameters stays far below PostgreSQL's 65,535. */
+/** Largest group commit: bounds one statement's JSON and how long the chain lock is held. */
 const MAX_BATCH = 500;
 
 interface Pending {
