@@ -3,6 +3,7 @@
 // tampering with a row is named by /api/audit/verify; events reach a syslog collector (UDP).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createSocket, Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { echoscu, storescu } from '../support/dcmtk';
 import { buildInstance, newUid, writeInstance } from '../support/generator';
 import { http, multipartRelated } from '../support/http';
 import { freePort } from '../support/ports';
-import { startTestServer, TestServer } from '../support/server';
+import { repoRoot, startTestServer, TestServer } from '../support/server';
 
 interface Item {
   id: number;
@@ -195,6 +196,24 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
     const event = JSON.parse(match[5]) as Item;
     assert.equal(event.action, '110104');
     assert.match(event.hash, /^[0-9a-f]{64}$/);
+  });
+
+  it('records `pacs import` beside the running server as Import events in the same intact chain', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'pacs-audit-import-'));
+    const studyUid = newUid();
+    writeInstance(join(folder, 'one.dcm'), { patientId: 'AUD-CLI', studyUid });
+    writeInstance(join(folder, 'two.dcm'), { patientId: 'AUD-CLI', studyUid });
+    const main = join(repoRoot(), process.env.PACS_TEST_DIST ?? 'dist', 'apps/pacs-cli/src/main.js');
+    const env = { PATH: process.env.PATH ?? '', PACS_DATA_DIR: server.dataDir, PACS_EMBEDDED_PG_PORT: String(pgPort) };
+    // The CLI and the server append to one chain at once (two processes, one advisory lock).
+    const [cli] = await Promise.all([
+      new Promise<number | null>((resolve) => spawn(process.execPath, [main, 'import', folder, '--no-progress'], { env, stdio: 'ignore' }).on('close', resolve)),
+      ...Array.from({ length: 20 }, () => http(`${server.httpUrl}/dicomweb/studies?PatientID=X`, { token: admin })),
+    ]);
+    assert.equal(cli, 0);
+    const { items } = await audit('?patientId=AUD-CLI&action=110107');
+    assert.deepEqual(items.map((e) => [e.actor, e.actorType, e.studyUids[0]]), [['cli', 'system', studyUid], ['cli', 'system', studyUid]]);
+    assert.deepEqual((await http(`${server.httpUrl}/api/audit/verify`, { token: auditor })).json(), { intact: true });
   });
 
   it('verifies the chain intact, then names the event altered in the database', async () => {
