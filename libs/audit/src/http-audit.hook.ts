@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuditService } from './audit.service';
@@ -13,6 +13,8 @@ import { httpAuditEvent } from './http-audit';
  */
 @Injectable()
 export class HttpAuditHook implements OnModuleInit {
+  private readonly log = new Logger('Audit');
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly audit: AuditService,
@@ -36,8 +38,22 @@ export class HttpAuditHook implements OnModuleInit {
         ip: request.ip,
         payload: typeof payload === 'string' ? payload : undefined,
       });
-      if (event) await this.audit.record(event);
-      return payload;
+      if (!event) return payload;
+      try {
+        await this.audit.record(event);
+        return payload;
+      } catch (err) {
+        return this.refuse(request, reply, payload, err);
+      }
     });
+  }
+
+  /** No audit event, no success: the body is dropped and the client gets a 500 in our error shape. */
+  private refuse(request: FastifyRequest, reply: FastifyReply, payload: unknown, err: unknown): string {
+    const correlationId = String(request.id);
+    this.log.error({ msg: 'audit event not recorded: response replaced by 500', correlationId, url: request.url, err: String(err) });
+    (payload as { destroy?: () => void } | null)?.destroy?.();
+    reply.code(500).header('content-type', 'application/json; charset=utf-8').removeHeader('content-length');
+    return JSON.stringify({ error: 'audit-unavailable', message: 'the audit event could not be recorded', correlationId });
   }
 }
