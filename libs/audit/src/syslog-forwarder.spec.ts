@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GENESIS_HASH, normalizeEvent } from './audit-event';
-import { formatSyslog, parseSyslogUrl } from './syslog-forwarder';
+import { createServer } from 'node:net';
+import { formatSyslog, parseSyslogUrl, SyslogForwarder } from './syslog-forwarder';
 
 describe('syslog forwarding (RFC 5424)', () => {
   it('parses udp:// and tcp:// collector URLs and refuses others', () => {
@@ -21,5 +22,28 @@ describe('syslog forwarding (RFC 5424)', () => {
     assert.equal(JSON.parse(match[2]).hash, ok.hash);
     const failed = normalizeEvent({ actor: 'a', actorType: 'user', action: '110113', actionCode: 'E', outcome: 4 }, GENESIS_HASH);
     assert.match(formatSyslog(failed, 'h'), /^<84>1 /);
+  });
+
+  it('frames each message over TCP with its octet count (RFC 6587 3.4.1)', async () => {
+    let received = Buffer.alloc(0);
+    const server = createServer((socket) => socket.on('data', (d) => (received = Buffer.concat([received, d]))));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const forwarder = new SyslogForwarder({ protocol: 'tcp', host: '127.0.0.1', port }, (err) => assert.fail(err));
+    const events = ['110112', '110103'].map((action) => normalizeEvent({ actor: 'ü', actorType: 'user', action, actionCode: 'E', outcome: 0 }, GENESIS_HASH));
+    forwarder.send(events);
+    const deadline = Date.now() + 5000;
+    while (!received.includes('110103') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    forwarder.close();
+    server.close();
+    const frames: string[] = [];
+    for (let at = 0; at < received.length; ) {
+      const space = received.indexOf(0x20, at);
+      const length = Number(received.subarray(at, space).toString());
+      frames.push(received.subarray(space + 1, space + 1 + length).toString('utf8'));
+      at = space + 1 + length;
+    }
+    assert.equal(frames.length, 2);
+    assert.deepEqual(frames.map((f) => JSON.parse(f.slice(f.indexOf('{'))).action), ['110112', '110103']);
   });
 });
