@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
+import { AuditAction, AuditService } from '@pacs/audit';
 import { IngestError, IngestService } from '@pacs/index';
 import { BlobStore } from '@pacs/storage';
 
@@ -15,7 +16,13 @@ export interface ImportSummary {
 const PARALLEL = 4;
 
 /** Imports every file below `folder` through the same ingest path as C-STORE and STOW-RS. */
-export async function importFolder(folder: string, blobs: BlobStore, ingest: IngestService, progress: boolean): Promise<ImportSummary> {
+export async function importFolder(
+  folder: string,
+  blobs: BlobStore,
+  ingest: IngestService,
+  progress: boolean,
+  audit?: AuditService,
+): Promise<ImportSummary> {
   const files = await listFiles(folder);
   const summary: ImportSummary = { stored: 0, duplicates: 0, failed: [] };
   const bar = progress ? new SingleBar({ format: 'importing [{bar}] {value}/{total} files', stream: process.stderr }) : undefined;
@@ -24,7 +31,7 @@ export async function importFolder(folder: string, blobs: BlobStore, ingest: Ing
   const worker = async () => {
     while (next < files.length) {
       const file = files[next++];
-      await importFile(file, blobs, ingest, summary);
+      await importFile(file, blobs, ingest, summary, audit);
       bar?.increment();
     }
   };
@@ -33,12 +40,17 @@ export async function importFolder(folder: string, blobs: BlobStore, ingest: Ing
   return summary;
 }
 
-async function importFile(file: string, blobs: BlobStore, ingest: IngestService, summary: ImportSummary): Promise<void> {
+async function importFile(file: string, blobs: BlobStore, ingest: IngestService, summary: ImportSummary, audit?: AuditService): Promise<void> {
   const writer = blobs.createTemp();
   try {
     await pipeline(createReadStream(file), writer, { end: false });
     const temp = await writer.finish();
     const outcome = await ingest.ingest(temp, { channel: 'import', actor: 'cli' });
+    // PS3.15 A.5.3.6 Import: one event per instance, committed before it counts as imported.
+    await audit?.record({
+      actor: 'cli', actorType: 'system', action: AuditAction.Import, actionCode: 'C', outcome: 0,
+      patientId: outcome.patientId, studyUids: [outcome.studyUid], details: { sopInstanceUid: outcome.sopInstanceUid, result: outcome.result },
+    });
     if (outcome.result === 'stored') summary.stored++;
     else summary.duplicates++;
   } catch (err) {

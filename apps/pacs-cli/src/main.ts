@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Command } from 'commander';
+import { AuditAction, AuditEventType, AuditService } from '@pacs/audit';
 import { UsersService } from '@pacs/auth';
 import { loadConfig } from '@pacs/config';
 import { startDatabase } from '@pacs/database';
@@ -32,7 +33,7 @@ program
   .argument('<folder>')
   .option('--no-progress', 'no progress bar')
   .action(async (folder: string, opts: { progress: boolean }) => {
-    const summary = await withContext((ctx) => importFolder(folder, ctx.get(BlobStore), ctx.get(IngestService), opts.progress));
+    const summary = await withContext((ctx) => importFolder(folder, ctx.get(BlobStore), ctx.get(IngestService), opts.progress, ctx.get(AuditService)));
     process.stdout.write(`stored: ${summary.stored}\nduplicates: ${summary.duplicates}\nfailed: ${summary.failed.length}\n`);
     for (const f of summary.failed) process.stdout.write(`  ${f.file}: ${f.reason}\n`);
     process.exitCode = summary.failed.length > 0 ? 1 : 0;
@@ -47,7 +48,11 @@ users
   .option('--roles <roles>', 'comma-separated roles: admin, radiologist, technologist, ris, auditor, viewer-service', 'radiologist')
   .action(async (username: string, opts: { password: string; roles: string }) => {
     const roles = opts.roles.split(',').map((r) => r.trim()).filter(Boolean);
-    await withContext((ctx) => ctx.get(UsersService).createUser(username, opts.password, roles));
+    await withContext(async (ctx) => {
+      await ctx.get(UsersService).createUser(username, opts.password, roles);
+      const details = { eventType: AuditEventType.UserSecurityAttributesChanged, username, roles };
+      await ctx.get(AuditService).record({ actor: 'cli', actorType: 'system', action: AuditAction.SecurityAlert, actionCode: 'C', outcome: 0, details });
+    });
     process.stdout.write(`created user "${username}" with roles ${roles.join(', ')}\n`);
   });
 

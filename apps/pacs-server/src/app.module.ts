@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AuditModule } from '@pacs/audit';
 import { AuthModule } from '@pacs/auth';
 import { ConfigModule, PacsConfig } from '@pacs/config';
 import { DatabaseModule } from '@pacs/database';
@@ -26,6 +27,7 @@ export class AppModule {
         StorageModule,
         IndexModule,
         AuthModule,
+        AuditModule,
         DimseModule,
         DicomWebModule,
         WorklistModule,

@@ -1,8 +1,9 @@
-import { Body, Controller, HttpCode, Logger, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Logger, Optional, Post, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from './auth.decorators';
 import { AuthError } from './auth.errors';
+import { LOGIN_AUDIT, LoginAudit } from './login-audit';
 import { TokenRequestDto, TokenResponseDto } from './dto/token-request.dto';
 import { LoginThrottle } from './login-throttle';
 import { TokenResponse, TokenService } from './token.service';
@@ -17,6 +18,7 @@ export class AuthController {
     private readonly users: UsersService,
     private readonly tokens: TokenService,
     private readonly throttle: LoginThrottle,
+    @Optional() @Inject(LOGIN_AUDIT) private readonly audit?: LoginAudit,
   ) {}
 
   /**
@@ -44,6 +46,7 @@ export class AuthController {
       throw new AuthError('too-many-attempts', `Too many failed logins; retry in ${wait} s`);
     }
     const user = await this.users.verifyPassword(body.username, body.password);
+    await this.audit?.loginAttempted({ username: body.username, success: !!user, remoteAddress: address });
     if (!user) {
       this.throttle.recordFailure(body.username, address);
       this.logger.warn({ msg: 'login failed', username: body.username, remoteAddress: address });

@@ -8,3 +8,5 @@ export { UsersService } from './users.service';
 export { AuthError } from './auth.errors';
 export type { AuthErrorCode } from './auth.errors';
 export { toHttpException as authErrorToHttp } from './auth.errors';
+export { LOGIN_AUDIT } from './login-audit';
+export type { LoginAttempt, LoginAudit } from './login-audit';

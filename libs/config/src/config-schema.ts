@@ -17,6 +17,7 @@ type SettingType =
   | 'url'
   | 'roleMapping'
   | 'nonNegativeInt'
+  | 'syslogUrl'
   | readonly string[];
 
 export interface Setting {
@@ -105,6 +106,8 @@ function convert(type: SettingType, raw: unknown): unknown {
       const n = Number(raw);
       return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
     }
+    case 'syslogUrl':
+      return /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+):\d{1,5}\/?$/.test(String(raw).trim()) ? String(raw).trim() : undefined;
   }
   return undefined;
 }
@@ -167,6 +170,7 @@ function describe(type: SettingType): string {
     url: 'expected an http:// or https:// URL',
     roleMapping: 'expected a JSON object {"external-role": "our-role" or ["our-role", ...]}',
     nonNegativeInt: 'expected an integer >= 0',
+    syslogUrl: 'expected udp://host:port or tcp://host:port',
   };
   return text[type as string];
 }

@@ -49,6 +49,7 @@ export class PacsConfig {
     dimseCa: string | null;
     dimseRequireClientCert: boolean;
   };
+  audit: { syslogUrl: string | null };
 }
 
 const SETTINGS: Setting[] = [
@@ -89,6 +90,7 @@ const SETTINGS: Setting[] = [
   { path: 'tls.dimseKey', env: 'PACS_DIMSE_TLS_KEY', type: 'file', optional: true },
   { path: 'tls.dimseCa', env: 'PACS_DIMSE_TLS_CA', type: 'file', optional: true },
   { path: 'tls.dimseRequireClientCert', env: 'PACS_DIMSE_TLS_REQUIRE_CLIENT_CERT', type: 'boolean' },
+  { path: 'audit.syslogUrl', env: 'PACS_AUDIT_SYSLOG_URL', type: 'syslogUrl', optional: true },
 ];
 
 /** Settings that only make sense together (checked after each one is valid on its own). */

@@ -2,11 +2,13 @@ import { DataSourceOptions } from 'typeorm';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSchema';
 import { IndexInstanceFunction1763910000000 } from './migrations/1763910000000-IndexInstanceFunction';
 import { Workflow1764000000000 } from './migrations/1764000000000-Workflow';
+import { AuditEvents1764200000000 } from './migrations/1764200000000-AuditEvents';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
   IndexInstanceFunction1763910000000,
   Workflow1764000000000,
+  AuditEvents1764200000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

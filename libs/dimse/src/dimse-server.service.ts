@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server as NetServer } from 'node:net';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { DimseAuditor } from '@pacs/audit';
 import { PacsConfig } from '@pacs/config';
 import {
   buildPart10Header,
@@ -44,6 +45,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly blobStore: BlobStore,
     private readonly ingestService: IngestService,
     private readonly providers: DimseProviders,
+    private readonly auditor: DimseAuditor,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -134,6 +136,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       tracker: this.tracker,
       maxInstanceBytes: this.config.ingest.maxInstanceBytes,
       logger: this.logger,
+      audit: this.auditor,
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { DimseAuditContext } from '@pacs/audit';
 import { association as dimseAssociation, Dataset, Implementation, requests, responses, Scp } from 'dcmjs-dimse';
 import { normalizeAe } from './ae-policy';
 import { DimseStatus, errorComment, statusForIngestError } from './dimse-status';
@@ -68,6 +69,7 @@ export class PacsScp extends Scp {
     });
     if (!decision.accept) {
       this.deps.logger.warn({ msg: 'association rejected', callingAe: this.callingAe, calledAe: called, remoteAddress: this.remoteAddress, why: decision.why });
+      this.audited(this.deps.audit.association(this.auditContext(called), false, decision.why));
       this.sendAssociationReject(decision.result, decision.source, decision.reason);
       return;
     }
@@ -76,6 +78,7 @@ export class PacsScp extends Scp {
     this.associated = true;
     this.deps.tracker.associationOpened();
     this.deps.logger.log({ msg: 'association accepted', callingAe: this.callingAe, remoteAddress: this.remoteAddress, acceptedContexts: accepted });
+    this.audited(this.deps.audit.association(this.auditContext(called), true));
     this.sendAssociationAccept();
   }
 
@@ -108,7 +111,8 @@ export class PacsScp extends Scp {
     const response = responses.CEchoResponse.fromRequest(request);
     response.setStatus(allowed ? DimseStatus.Success : DimseStatus.RefusedNotAuthorized);
     if (!allowed) response.setErrorComment(errorComment(`${this.callingAe} may not use echo`));
-    callback(response);
+    const event = allowed ? this.deps.audit.echo(this.auditContext(), DimseStatus.Success) : this.deps.audit.denied(this.auditContext(), 'echo');
+    void event.catch(() => response.setStatus(DimseStatus.ProcessingFailure)).then(() => callback(response));
   }
 
   /** Streams the data set to a temporary blob behind a Part 10 header (GOTCHAS: no File Meta arrives). */
@@ -142,6 +146,7 @@ export class PacsScp extends Scp {
         this.deps.logger.error({ msg: 'C-STORE failed unexpectedly', callingAe: this.callingAe, err: String(err) });
         return { status: DimseStatus.ProcessingFailure, comment: 'processing failure' };
       })
+      .then((result) => this.auditStoreFailure(request, result))
       .then((result) => {
         this.endStore(request);
         if (!this.closed) callback(storeResponse(request, result));
@@ -209,6 +214,7 @@ export class PacsScp extends Scp {
       case 'stored':
         return this.ingest(request, outcome.temp);
       case 'refused':
+        await this.deps.audit.denied(this.auditContext(), 'store');
         return { status: DimseStatus.RefusedNotAuthorized, comment: `${this.callingAe} may not store` };
       case 'too-large':
         return { status: DimseStatus.OutOfResources, comment: `instance exceeds ${this.deps.maxInstanceBytes} bytes` };
@@ -231,6 +237,7 @@ export class PacsScp extends Scp {
         expectedSopInstanceUid: sopInstanceUid,
       });
       this.deps.logger.debug({ msg: 'C-STORE stored', callingAe: this.callingAe, sopInstanceUid, result: outcome.result, studyUid: outcome.studyUid });
+      await this.deps.audit.stored(this.auditContext(), outcome);
       return { status: DimseStatus.Success };
     } catch (err) {
       // IngestService has already consumed (discarded) the temp blob.
@@ -244,6 +251,26 @@ export class PacsScp extends Scp {
     const message = err instanceof Error ? err.message : String(err);
     this.deps.logger.warn({ msg: 'C-STORE failed', callingAe: this.callingAe, sopInstanceUid, code: code ?? 'internal', status: hex(status), reason: message });
     return { status, comment: code ? message : 'processing failure' };
+  }
+
+  /** A failed C-STORE is audited before it is answered (refusals were audited as denials). */
+  private async auditStoreFailure(request: CStoreRequest, result: StoreResult): Promise<StoreResult> {
+    if (result.status === DimseStatus.Success || result.status === DimseStatus.RefusedNotAuthorized) return result;
+    await this.deps.audit.storeFailed(this.auditContext(), request.getAffectedSopInstanceUid(), result.status).catch((err) => this.auditFailed(err));
+    return result;
+  }
+
+  /** Who the audit events of this association name: the calling AE and its address. */
+  private auditContext(calledAe?: string): DimseAuditContext {
+    return { callingAe: this.callingAe, calledAe, remoteAddress: this.remoteAddress };
+  }
+
+  private audited(event: Promise<unknown>): void {
+    event.catch((err) => this.auditFailed(err));
+  }
+
+  private auditFailed(err: unknown): void {
+    this.deps.logger.error({ msg: 'audit event not recorded', callingAe: this.callingAe, err: String(err) });
   }
 
   private endStore(request: CStoreRequest | undefined): void {

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { DimseAuditor } from '@pacs/audit';
 import type { Part10Meta } from '@pacs/dicom';
 import type { IngestOutcome, IngestSource } from '@pacs/index';
 import type { BlobStore } from '@pacs/storage';
@@ -27,6 +28,8 @@ export interface ScpDependencies {
   tracker: AssociationTracker;
   maxInstanceBytes: number;
   logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'>;
+  /** The audit trail (PS3.15 A.5): each call resolves once its event is committed. */
+  audit: DimseAuditor;
 }
 
 /** The key of ScpDependencies inside `customOptions`. */

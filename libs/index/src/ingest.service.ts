@@ -99,6 +99,7 @@ export class IngestService {
       studyUid: facts.studyUid,
       seriesUid: facts.seriesUid,
       transferSyntaxUid: facts.transferSyntaxUid,
+      patientId: facts.patient.id,
     });
     const existing = await lookup.catch((err) => this.fail(temp, err));
     if (existing && this.config.ingest.duplicatePolicy !== 'overwrite') {

@@ -20,6 +20,8 @@ export interface IngestOutcome {
   studyUid: string;
   seriesUid: string;
   transferSyntaxUid: string;
+  /** Patient ID (0010,0020) of the instance, for the audit trail (never logged). */
+  patientId?: string;
 }
 
 /** An instance that has just been stored (durable and indexed). */

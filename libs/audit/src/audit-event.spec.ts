@@ -1,0 +1,37 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalJson, chainHash, GENESIS_HASH, normalizeEvent } from './audit-event';
+
+const input = {
+  actor: 'CT1',
+  actorType: 'ae' as const,
+  action: '110104',
+  actionCode: 'C' as const,
+  outcome: 0,
+  studyUids: ['1.2', '1.2', '3.4'],
+  details: { b: 1, a: { d: [1, 2], c: 'x' } },
+  time: new Date('2026-01-02T03:04:05.678Z'),
+};
+
+describe('audit events: canonical form and hash chain', () => {
+  it('sorts object keys at every depth, so JSONB key order does not change the hash', () => {
+    assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: 1, y: 2 }], c: 'x' } }), '{"a":{"c":"x","d":[1,{"y":2,"z":1}]},"b":1}');
+  });
+
+  it('fills the readable name, de-duplicates study UIDs and links to the previous hash', () => {
+    const e = normalizeEvent(input, GENESIS_HASH);
+    assert.equal(e.actionName, 'DICOM Instances Transferred');
+    assert.deepEqual(e.studyUids, ['1.2', '3.4']);
+    assert.equal(e.prevHash, GENESIS_HASH);
+    assert.match(e.hash, /^[0-9a-f]{64}$/);
+  });
+
+  it('changes the hash when any field or the previous hash changes, not when the id is assigned', () => {
+    const e = normalizeEvent(input, GENESIS_HASH);
+    const { hash, ...rest } = e;
+    assert.equal(chainHash({ ...rest, id: 42 }), hash);
+    assert.notEqual(chainHash({ ...rest, outcome: 4 }), hash);
+    assert.notEqual(chainHash({ ...rest, details: { ...rest.details, b: 2 } }), hash);
+    assert.notEqual(chainHash({ ...rest, prevHash: 'f'.repeat(64) }), hash);
+  });
+});

@@ -1,0 +1,117 @@
+import 'reflect-metadata';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DataSource } from 'typeorm';
+import { ConfigModule, loadConfig } from '@pacs/config';
+import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
+import { freePort } from '../../../test/support/ports';
+import { AuditAction } from './audit-codes';
+import { AuditEventInput, GENESIS_HASH } from './audit-event';
+import { AuditModule } from './audit.module';
+import { AuditService } from './audit.service';
+
+function event(n: number, over: Partial<AuditEventInput> = {}): AuditEventInput {
+  return {
+    actor: `CT${n % 3}`,
+    actorType: 'ae',
+    sourceAddress: '10.0.0.1',
+    action: AuditAction.InstancesTransferred,
+    actionCode: 'C',
+    outcome: 0,
+    patientId: `P${n % 5}`,
+    studyUids: [`1.2.3.${n % 7}`],
+    details: { n, nested: { b: 1, a: [1, 'x'] } },
+    ...over,
+  };
+}
+
+describe('audit chain against a real PostgreSQL', () => {
+  let dir: string;
+  let db: DatabaseHandle;
+  let ctx: INestApplicationContext;
+  let other: INestApplicationContext;
+  let audit: AuditService;
+
+  const open = () => {
+    const config = loadConfig({ PACS_DATA_DIR: dir });
+    return NestFactory.createApplicationContext(
+      { module: class TestModule {}, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db.url), AuditModule] },
+      { logger: false },
+    );
+  };
+  const sql = (text: string, params: unknown[] = []) => ctx.get(DataSource).query(text, params);
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pacs-audit-'));
+    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    ctx = await open();
+    // A second node on the same database: its appends must interleave into one chain.
+    other = await open();
+    audit = ctx.get(AuditService);
+  });
+
+  after(async () => {
+    await other?.close();
+    await ctx?.close();
+    await db?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('appends events linked by hash, starting from the genesis hash, and verifies them intact', async () => {
+    const first = await audit.record(event(1));
+    const second = await audit.record(event(2));
+    assert.equal(first.prevHash, GENESIS_HASH);
+    assert.equal(second.prevHash, first.hash);
+    assert.ok(second.id > first.id);
+    assert.match(second.hash, /^[0-9a-f]{64}$/);
+    assert.deepEqual(await audit.verify(), { intact: true });
+  });
+
+  it('keeps one valid chain under concurrent appends from two nodes, in few transactions', async () => {
+    const before = Number((await sql('SELECT count(*) AS n FROM audit_events'))[0].n);
+    const otherAudit = other.get(AuditService);
+    const recorded = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => (i % 2 ? audit : otherAudit).record(event(100 + i))),
+    );
+    const after = Number((await sql('SELECT count(*) AS n FROM audit_events'))[0].n);
+    assert.equal(after - before, 300);
+    assert.equal(new Set(recorded.map((e) => e.id)).size, 300);
+    assert.deepEqual(await audit.verify(), { intact: true });
+    // Group commit: 300 events from two nodes in far fewer than 300 transactions (xmin names the inserting one).
+    const ids = recorded.map((e) => e.id);
+    const transactions = Number((await sql('SELECT count(DISTINCT xmin::text) AS n FROM audit_events WHERE id = ANY($1)', [ids]))[0].n);
+    assert.ok(transactions >= 2 && transactions < 100, `${transactions} transactions for 300 events`);
+  });
+
+  it('filters by actor, patient, study, action and outcome, in id order', async () => {
+    await audit.record(event(7, { actor: 'FILTERME', outcome: 8, action: AuditAction.Query, actionCode: 'E' }));
+    const byActor = await audit.find({ actor: 'FILTERME' }, 10);
+    assert.equal(byActor.length, 1);
+    assert.equal(byActor[0].actionName, 'Query');
+    assert.equal((await audit.find({ actor: 'FILTERME', outcome: 0 }, 10)).length, 0);
+    const byStudy = await audit.find({ studyUid: '1.2.3.3', patientId: 'P0' }, 1000);
+    assert.ok(byStudy.length > 0);
+    assert.ok(byStudy.every((e) => e.studyUids.includes('1.2.3.3') && e.patientId === 'P0'));
+    const ids = byStudy.map((e) => e.id);
+    assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+  });
+
+  it('names the row that was altered with SQL, then the successor of a deleted row', async () => {
+    const events = await audit.find({}, 20);
+    const victim = events[10];
+    await sql(`UPDATE audit_events SET actor = 'SOMEONE-ELSE' WHERE id = $1`, [victim.id]);
+    assert.deepEqual(await audit.verify(), { intact: false, brokenAt: victim.id });
+    await sql(`UPDATE audit_events SET actor = $2 WHERE id = $1`, [victim.id, victim.actor]);
+    assert.deepEqual(await audit.verify(), { intact: true });
+    await sql(`UPDATE audit_events SET details = jsonb_set(details, '{n}', '999') WHERE id = $1`, [events[3].id]);
+    assert.deepEqual(await audit.verify(), { intact: false, brokenAt: events[3].id });
+    await sql(`UPDATE audit_events SET details = $2 WHERE id = $1`, [events[3].id, JSON.stringify(events[3].details)]);
+    await sql(`DELETE FROM audit_events WHERE id = $1`, [events[5].id]);
+    assert.deepEqual(await audit.verify(), { intact: false, brokenAt: events[6].id });
+  });
+});

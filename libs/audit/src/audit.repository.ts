@@ -1,0 +1,142 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditEvent, AuditEventInput, GENESIS_HASH, normalizeEvent } from './audit-event';
+
+/** The audit chain's advisory lock (pg_advisory_xact_lock), 'AUDT'; the same key as in audit_append. */
+const CHAIN_LOCK_KEY = 0x41554454;
+const COLUMNS = 'id, time, actor, actor_type, source_address, action, action_name, action_code, outcome, patient_id, study_uids, details, prev_hash, hash';
+
+export interface AuditFilter {
+  from?: Date;
+  to?: Date;
+  actor?: string;
+  patientId?: string;
+  studyUid?: string;
+  action?: string;
+  outcome?: number;
+  /** Only events with a greater id (keyset pagination). */
+  afterId?: number;
+}
+
+/** All SQL of the audit trail. */
+@Injectable()
+export class AuditRepository {
+  /** The head hash after this process's last append; undefined before the first one. */
+  private head: string | undefined;
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Appends the events to the chain, durably, in the order given. Fast path: one statement
+   * (audit_append) on the head this process wrote last. If another process or node moved the
+   * head meanwhile, the batch is rehashed inside a transaction that holds the chain lock, so
+   * the second try cannot miss.
+   */
+  async append(inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+    if (this.head !== undefined) {
+      const events = chain(inputs, this.head);
+      const result = await this.callAppend(this.dataSource.manager, events);
+      if (result.ids) return this.stored(events, result.ids);
+    }
+    return this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
+      const rows = await m.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1');
+      const events = chain(inputs, rows[0]?.hash ?? GENESIS_HASH);
+      const result = await this.callAppend(m, events);
+      if (!result.ids) throw new Error('audit chain head moved while locked');
+      return this.stored(events, result.ids);
+    });
+  }
+
+  private async callAppend(m: EntityManager, events: AuditEvent[]): Promise<{ ids?: string[]; head?: string }> {
+    const payload = events.map(({ id: _id, ...e }) => e);
+    const rows = await m.query('SELECT audit_append($1, $2::jsonb) AS r', [events[0].prevHash, JSON.stringify(payload)]);
+    return rows[0].r;
+  }
+
+  private stored(events: AuditEvent[], ids: (string | number)[]): AuditEvent[] {
+    events.forEach((e, i) => (e.id = Number(ids[i])));
+    this.head = events[events.length - 1].hash;
+    return events;
+  }
+
+  /** One page of events in id order matching the filter. */
+  async find(filter: AuditFilter, limit: number): Promise<AuditEvent[]> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.afterId !== undefined) add('id > ?', filter.afterId);
+    if (filter.from) add('time >= ?', filter.from);
+    if (filter.to) add('time <= ?', filter.to);
+    if (filter.actor !== undefined) add('actor = ?', filter.actor);
+    if (filter.patientId !== undefined) add('patient_id = ?', filter.patientId);
+    if (filter.studyUid !== undefined) add('? = ANY(study_uids)', filter.studyUid);
+    if (filter.action !== undefined) add('action = ?', filter.action);
+    if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
+    params.push(limit);
+    const sql = `SELECT ${COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $${params.length}`;
+    return (await this.dataSource.query(sql, params)).map(toEvent);
+  }
+
+  /** Every matching event in id order, fetched a page at a time (never the whole trail in memory). */
+  async *stream(filter: AuditFilter, pageSize = 1000): AsyncGenerator<AuditEvent> {
+    let afterId = filter.afterId;
+    for (;;) {
+      const page = await this.find({ ...filter, afterId }, pageSize);
+      yield* page;
+      if (page.length < pageSize) return;
+      afterId = page[page.length - 1].id;
+    }
+  }
+
+}
+
+/** Links the events one after another, the first to `head`. */
+function chain(inputs: readonly AuditEventInput[], head: string): AuditEvent[] {
+  let prev = head;
+  return inputs.map((input) => {
+    const event = normalizeEvent(input, prev);
+    prev = event.hash;
+    return event;
+  });
+}
+
+interface AuditRow {
+  id: string;
+  time: Date;
+  actor: string;
+  actor_type: AuditEvent['actorType'];
+  source_address: string | null;
+  action: string;
+  action_name: string;
+  action_code: AuditEvent['actionCode'];
+  outcome: number;
+  patient_id: string | null;
+  study_uids: string[];
+  details: Record<string, unknown>;
+  prev_hash: string;
+  hash: string;
+}
+
+function toEvent(r: AuditRow): AuditEvent {
+  return {
+    id: Number(r.id),
+    time: r.time.toISOString(),
+    actor: r.actor,
+    actorType: r.actor_type,
+    sourceAddress: r.source_address,
+    action: r.action,
+    actionName: r.action_name,
+    actionCode: r.action_code,
+    outcome: Number(r.outcome),
+    patientId: r.patient_id,
+    studyUids: r.study_uids ?? [],
+    details: r.details ?? {},
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  };
+}

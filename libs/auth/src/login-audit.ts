@@ -1,0 +1,17 @@
+/**
+ * Where the token endpoint reports each login attempt. Provided (globally) by @pacs/audit;
+ * defined here so auth does not import the audit module that itself uses auth's guards.
+ */
+export const LOGIN_AUDIT = 'pacs:auth:login-audit';
+
+export interface LoginAttempt {
+  username: string;
+  success: boolean;
+  remoteAddress?: string;
+  reason?: string;
+}
+
+export interface LoginAudit {
+  /** Resolves once the attempt is durably recorded; the token (or the 401) is sent after. */
+  loginAttempted(attempt: LoginAttempt): Promise<void>;
+}
