@@ -37,6 +37,8 @@ export class QueryService {
       const page = buildFindPage(query, cursor);
       const rows: Row[] = await this.dataSource.query(page.sql, page.params);
       for (const row of rows) {
+        // Back to the event loop between matches, so a C-CANCEL on the socket is read in time.
+        await new Promise((resolve) => setImmediate(resolve));
         if (signal?.aborted) return;
         yield project(mergeFind(query.level, row), returned);
       }
