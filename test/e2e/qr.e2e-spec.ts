@@ -143,8 +143,12 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
     const opts = { callingAe: 'NOQR', keys: ['0008,0052=STUDY', `0020,000D=${a.studyUid}`] };
     const find = await findscu(port(), opts);
     assert.equal(find.status, '0x0124', find.stdout + find.stderr);
-    assert.equal((await movescu(port(), 'DEST', opts)).status, '0x0124');
-    assert.equal((await getscu(port(), join(dir, 'refused'), opts)).status, '0x0124');
+    const move = await movescu(port(), 'DEST', opts);
+    assert.equal(move.status, '0x0124', move.stdout + move.stderr);
+    mkdirSync(join(dir, 'refused'));
+    const get = await getscu(port(), join(dir, 'refused'), opts);
+    assert.equal(get.status, '0x0124', get.stdout + get.stderr);
+    assert.equal(readdirSync(join(dir, 'refused')).length, 0);
   });
 
   it('moves studies (UID list) to a storescp: every instance arrives with the data set bytes as stored', async () => {
@@ -164,7 +168,6 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
     const res = await movescu(port(), 'DEST', { keys: ['0008,0052=SERIES', `0020,000D=${a.studyUid}`, `0020,000E=${a.seriesUids.join('\\')}`] });
     assert.equal(res.status, '0x0000', res.stdout);
     assert.equal(res.statuses.filter((s) => s === '0xff00').length, 3);
-    assert.match(res.stdout + res.stderr, /Number of Completed Suboperations\s*:\s*4/);
     assert.equal(readdirSync(moveDir).length, 6);
   });
 

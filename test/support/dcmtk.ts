@@ -202,7 +202,7 @@ export function parseQrOutput(output: string): { statuses: string[]; matches: Re
       const m = /^\S: +(\([0-9a-f]{4},[0-9a-f]{4}\)) \S\S (?:\[(.*?)\]|\(no value available\)|=(\S+))/i.exec(line);
       if (!m) continue;
       seen = true;
-      match[m[1].toLowerCase()] = Buffer.from(m[2] ?? m[3] ?? '', 'latin1').toString('utf8').trim();
+      match[m[1].toLowerCase()] = Buffer.from(m[2] ?? m[3] ?? '', 'latin1').toString('utf8').replace(/\0+$/, '').trim();
     }
     matches.push(match);
   }
