@@ -160,3 +160,73 @@ export async function startStorescp(port: number, dir: string, aeTitle: string):
     },
   };
 }
+
+export interface QrResult extends DcmtkResult {
+  /** Status of the last (final) response, lowercase `0x` + 4 hex digits ('' when none came). */
+  status: string;
+  /** Pending C-FIND identifiers: tag "(gggg,eeee)" (lowercase) → value (UTF-8 decoded, trimmed). */
+  matches: Record<string, string>[];
+  /** Every DIMSE status seen in responses, in order. */
+  statuses: string[];
+}
+
+/** Q/R options: root model (-P patient, -S study; default study), keys as `gggg,eeee=value`. */
+export interface QrOptions extends AeOptions {
+  root?: 'patient' | 'study';
+  keys?: string[];
+  /** An identifier file (e.g. from dump2dcm) instead of / besides -k keys. */
+  queryFile?: string;
+  extraArgs?: string[];
+}
+
+function qrArgs(opts: QrOptions): string[] {
+  return [
+    '-d',
+    opts.root === 'patient' ? '-P' : '-S',
+    ...aeArgs(opts),
+    ...(opts.extraArgs ?? []),
+    ...(opts.keys ?? []).flatMap((k) => ['-k', k]),
+  ];
+}
+
+/** Reads DCMTK debug output: each DIMSE status, and the identifiers of pending find responses. */
+export function parseQrOutput(output: string): { statuses: string[]; matches: Record<string, string>[] } {
+  const statuses = [...output.matchAll(/DIMSE Status\s*:\s*0x([0-9a-f]{1,4})/gi)].map((m) => hex4(m[1]));
+  const matches: Record<string, string>[] = [];
+  // -v prints "Find Response: 1 (Pending)", -d "Received Find Response 1"; the final one has no number.
+  for (const block of output.split(/Find Response:? \d+/).slice(1)) {
+    const match: Record<string, string> = {};
+    let seen = false;
+    for (const line of block.split(/\r?\n/)) {
+      if (seen && /^\S: ?$/.test(line)) break;
+      const m = /^\S: +(\([0-9a-f]{4},[0-9a-f]{4}\)) \S\S (?:\[(.*?)\]|\(no value available\)|=(\S+))/i.exec(line);
+      if (!m) continue;
+      seen = true;
+      match[m[1].toLowerCase()] = Buffer.from(m[2] ?? m[3] ?? '', 'latin1').toString('utf8').replace(/\0+$/, '').trim();
+    }
+    matches.push(match);
+  }
+  return { statuses, matches };
+}
+
+async function qr(tool: string, port: number, opts: QrOptions, more: string[] = []): Promise<QrResult> {
+  const args = [...qrArgs(opts), ...more, opts.host ?? '127.0.0.1', String(port), ...(opts.queryFile ? [opts.queryFile] : [])];
+  const result = await runDcmtk(tool, args, { timeoutMs: opts.timeoutMs });
+  const parsed = parseQrOutput(`${result.stdout}\n${result.stderr}`);
+  return { ...result, ...parsed, status: parsed.statuses.at(-1) ?? '' };
+}
+
+/** C-FIND with `findscu -d`; `matches` holds every pending response identifier. */
+export function findscu(port: number, opts: QrOptions): Promise<QrResult> {
+  return qr('findscu', port, opts);
+}
+
+/** C-MOVE with `movescu -d` to `destination` (an AE the server knows as a peer). */
+export function movescu(port: number, destination: string, opts: QrOptions): Promise<QrResult> {
+  return qr('movescu', port, opts, ['-aem', destination]);
+}
+
+/** C-GET with `getscu -d`; received instances are written into `dir`. */
+export function getscu(port: number, dir: string, opts: QrOptions): Promise<QrResult> {
+  return qr('getscu', port, opts, ['-od', dir]);
+}

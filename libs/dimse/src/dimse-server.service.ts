@@ -12,7 +12,7 @@ import {
   TransferSyntax,
   VERIFICATION_SOP_CLASS,
 } from '@pacs/dicom';
-import { IngestError, IngestService } from '@pacs/index';
+import { IngestError, IngestService, RetrieveService } from '@pacs/index';
 import { BlobStore } from '@pacs/storage';
 import { Implementation, Server } from 'dcmjs-dimse';
 import { AePolicy } from './ae-policy';
@@ -20,11 +20,16 @@ import { AssociationTracker } from './association-tracker';
 import { DimseProviders } from './dimse-providers';
 import { routeLibraryLog } from './library-log';
 import { PacsScp } from './pacs-scp';
+import { PeersService } from './peers.service';
+import { RETRIEVE_SOP_CLASSES } from './qr-sop-classes';
+import { RetrieveDependencies } from './retrieve-handler';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { TLS_CERT_MUST_NAME_AE, TlsPacsScp } from './tls-scp';
 
 /** How long shutdown waits for C-STOREs under way before closing connections. */
 const DRAIN_TIMEOUT_MS = 10_000;
+/** How long C-MOVE waits to connect and associate with its destination. */
+const MOVE_CONNECT_TIMEOUT_MS = 10_000;
 
 /**
  * The DIMSE listener. Starts when the application has bootstrapped (peers are loaded by then);
@@ -46,6 +51,8 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly ingestService: IngestService,
     private readonly providers: DimseProviders,
     private readonly auditor: DimseAuditor,
+    private readonly retrieveService: RetrieveService,
+    private readonly peers: PeersService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -119,7 +126,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
 
   private dependencies(): ScpDependencies {
     const storage: ReadonlySet<string> = new Set(SUPPORTED_TRANSFER_SYNTAXES);
-    const services = new Set(this.providers.sopClassUids());
+    const services = new Set([...this.providers.sopClassUids(), ...RETRIEVE_SOP_CLASSES]);
     return {
       policy: this.policy,
       contexts: {
@@ -134,9 +141,25 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       buildPart10Header,
       ingestErrorCode: (err) => (err instanceof IngestError ? err.code : undefined),
       tracker: this.tracker,
+      retrieve: this.retrieveDependencies(),
       maxInstanceBytes: this.config.ingest.maxInstanceBytes,
       logger: this.logger,
       audit: this.auditor,
+    };
+  }
+
+  private retrieveDependencies(): RetrieveDependencies {
+    return {
+      policy: this.policy,
+      retrieve: this.retrieveService,
+      // Move destinations are the registered peers, from the cached snapshot (PS3.4 C.4.2.1.5).
+      moveDestination: (aeTitle) => {
+        const peer = this.peers.cached().find((p) => p.aeTitle.trim() === aeTitle);
+        return peer && peer.host && peer.port ? { aeTitle: peer.aeTitle.trim(), host: peer.host, port: peer.port } : undefined;
+      },
+      aeTitle: this.config.dimse.aeTitle,
+      connectTimeoutMs: MOVE_CONNECT_TIMEOUT_MS,
+      pduTimeoutMs: this.config.dimse.pduTimeoutMs,
     };
   }
 }

@@ -9,6 +9,7 @@ import { PeerEntity } from './peer.entity';
 import { PeersController } from './peers.controller';
 import { PeersRepository } from './peers.repository';
 import { PeersService } from './peers.service';
+import { QrFindProvider } from './qr-find.provider';
 
 /** The AE policy decides on the cached peers, kept current by PeersService. */
 function aePolicyFactory(config: PacsConfig, peers: PeersService): AePolicy {
@@ -26,6 +27,7 @@ function aePolicyFactory(config: PacsConfig, peers: PeersService): AePolicy {
     { provide: AePolicy, inject: [PacsConfig, PeersService], useFactory: aePolicyFactory },
     DimseProviders,
     DimseServer,
+    QrFindProvider,
   ],
   exports: [DimseServer, PeersService, AePolicy, DimseProviders],
 })

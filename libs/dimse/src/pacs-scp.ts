@@ -5,7 +5,9 @@ import { normalizeAe } from './ae-policy';
 import { DimseStatus, errorComment, statusForIngestError } from './dimse-status';
 import { ContextResult, choosePresentationContext } from './presentation-context';
 import { ProviderDispatch } from './provider-dispatch';
+import { RetrieveHandler } from './retrieve-handler';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
+import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
 import { SinkOutcome, StoreSink } from './store-sink';
 
 type Association = dimseAssociation.Association;
@@ -18,7 +20,7 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * One DICOM association (dcmjs-dimse creates one per connection). Verification and storage here;
- * C-FIND, N-CREATE and N-SET go to the providers domain modules register (ProviderDispatch);
+ * C-MOVE and C-GET go to RetrieveHandler; C-FIND, N-CREATE and N-SET go to the providers domain modules register (ProviderDispatch);
  * every DIMSE handler answers with a status, so a failure never drops the association
  * (STYLE: the pynetdicom boundary). C-STORE data sets stream to a temporary blob and are
  * handed to IngestService unparsed.
@@ -37,6 +39,10 @@ export class PacsScp extends Scp {
   private readonly outcomes = new Map<CStoreRequest, SinkOutcome>();
   private readonly storesInFlight = new Set<CStoreRequest>();
   private readonly dispatch: ProviderDispatch;
+  private readonly retrieves: RetrieveHandler;
+  /** Rejects when the association ends, so C-GET sub-operations waiting for a response stop. */
+  private readonly ended: Promise<never>;
+  private endWith: (err: Error) => void = () => undefined;
 
   constructor(socket: Socket, opts?: ScpOptions) {
     super(socket, opts);
@@ -49,6 +55,22 @@ export class PacsScp extends Scp {
       deps.policy,
       () => ({ callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
       (request, response) => this.sendResponse(request, response),
+      deps.logger,
+    );
+    this.ended = new Promise<never>((_, reject) => (this.endWith = reject));
+    this.ended.catch(() => undefined);
+    this.retrieves = new RetrieveHandler(
+      deps.retrieve,
+      {
+        caller: () => ({ callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+        sendPending: (request, response) => this.sendResponse(request, response),
+        // dcmjs-dimse aborts when no PDU came in for pduTimeout; our own progress counts (GOTCHAS).
+        keepAlive: () => ((this as unknown as { lastPduTime?: number }).lastPduTime = Date.now()),
+        channel: () => ({
+          acceptedSyntaxes: (sopClassUid) => acceptedSyntaxesOf(this.negotiated, sopClassUid, true),
+          store: (request) => sendAndAwait((r) => this.sendRequests(r), request, this.ended),
+        }),
+      },
       deps.logger,
     );
     // Nagle's algorithm delays each small DIMSE response by up to ~40 ms (GOTCHAS).
@@ -172,9 +194,24 @@ export class PacsScp extends Scp {
     });
   }
 
-  /** Stops the C-FIND it names; its final response is Cancel (PS3.7 9.3.2.3). */
+  /** C-MOVE (PS3.4 C.4.2): sub-operations on a new association to the destination. */
+  override cMoveRequest(request: requests.CMoveRequest, callback: (responses: responses.CMoveResponse[]) => void): void {
+    void this.retrieves.move(request).then((final) => {
+      if (!this.closed) callback([final]);
+    });
+  }
+
+  /** C-GET (PS3.4 C.4.3): C-STORE sub-operations on this association, SCP role (PS3.7 D.3.3.4). */
+  override cGetRequest(request: requests.CGetRequest, callback: (responses: responses.CGetResponse[]) => void): void {
+    void this.retrieves.get(request).then((final) => {
+      if (!this.closed) callback([final]);
+    });
+  }
+
+  /** Stops the C-FIND, C-MOVE or C-GET it names; its final response is Cancel (PS3.7 9.3.2.3). */
   override cCancelRequest(request: requests.CCancelRequest): void {
     this.dispatch.cancel(request.getMessageIdBeingRespondedTo());
+    this.retrieves.cancel(request.getMessageIdBeingRespondedTo());
   }
 
   override abort(source: number, reason: number): void {
@@ -287,6 +324,8 @@ export class PacsScp extends Scp {
     if (this.closed) return;
     this.closed = true;
     this.dispatch.cancelAll();
+    this.retrieves.cancelAll();
+    this.endWith(new Error('association closed'));
     const sink = this.activeSink;
     this.activeSink = undefined;
     if (sink) {

@@ -7,6 +7,7 @@ import type { AePolicy } from './ae-policy';
 import type { AssociationTracker } from './association-tracker';
 import type { DimseProviders } from './dimse-providers';
 import type { ContextRules } from './presentation-context';
+import type { RetrieveDependencies } from './retrieve-handler';
 
 /**
  * What every PacsScp needs. dcmjs-dimse constructs one Scp per connection itself, so these reach
@@ -26,6 +27,8 @@ export interface ScpDependencies {
   /** C-FIND, N-CREATE and N-SET services registered by domain modules. */
   providers: DimseProviders;
   tracker: AssociationTracker;
+  /** C-MOVE and C-GET: instances, move destinations, timeouts. */
+  retrieve: RetrieveDependencies;
   maxInstanceBytes: number;
   logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'>;
   /** The audit trail (PS3.15 A.5): each call resolves once its event is committed. */

@@ -4,6 +4,8 @@ export { QueryService } from './query.service';
 export { RetrieveService } from './retrieve.service';
 export type { IngestSource, IngestOutcome, IngestResult } from './ingest.types';
 export type { InstanceQuery, QueryLevel, QueryPage, StoredInstance } from './query.types';
+export type { FindKey, FindLevel, FindQuery } from './query.types';
+export type { RetrieveScope } from './retrieve.service';
 export { IngestError, NotFoundError, QueryError } from './index.errors';
 export type { IngestErrorCode } from './index.errors';
 export { StoreFailureStatus, storeFailureStatus } from './store-failure-status';

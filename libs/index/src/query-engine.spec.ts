@@ -67,9 +67,10 @@ describe('query engine: PS3.4 C.2.2.2 matching to SQL', () => {
     assert.throws(() => buildQuery({ level: 'series', match: { SeriesNumber: 'abc' } }), QueryError);
   });
 
-  it('fuzzy person-name matching matches each component by prefix', () => {
+  it('fuzzy person-name matching matches each component by prefix, ignoring case and accents', () => {
     const q = buildQuery({ level: 'study', match: { PatientName: 'jan' }, fuzzy: true });
-    assert.match(q.sql, /LIKE '%\^' \|\| \$1 \|\| '%'/);
-    assert.deepEqual(q.params, ['JAN']);
+    assert.match(q.sql, /LIKE '%\^' \|\| upper\(unaccent\(\$1::text\)\) \|\| '%'/);
+    assert.match(q.sql, /upper\(unaccent\(coalesce\(p\.patient_name, ''\)\)\)/);
+    assert.deepEqual(q.params, ['jan']);
   });
 });

@@ -68,7 +68,7 @@ function jsonColumn(level: QueryLevel, tag: string, vr: string): Column {
   return { sql: `(${source}->'${tag}'${path})`, kind: kindOfVr(vr) };
 }
 
-function condition(column: Column, raw: string, param: (v: unknown) => string, fuzzy: boolean): string {
+export function condition(column: Column, raw: string, param: (v: unknown) => string, fuzzy: boolean): string {
   const value = raw.trim();
   switch (column.kind) {
     case 'uid': {
@@ -110,14 +110,18 @@ function textMatch(sql: string, value: string, param: (v: unknown) => string, ca
   return `${target} LIKE ${caseInsensitive ? `upper(${param(pattern)})` : param(pattern)}`;
 }
 
-/** Fuzzy person-name matching: each query component matches a name component by prefix, any case. */
+/**
+ * Fuzzy person-name matching (PS3.18 10.6.1.2.1 fuzzymatching): each query word matches a name
+ * component by prefix, ignoring case and accents (PostgreSQL unaccent, created by migration).
+ */
 function fuzzyName(sql: string, value: string, param: (v: unknown) => string): string {
   const words = value.replace(/[*?]/g, '').split(/[\s^,]+/).filter(Boolean);
   if (words.length === 0) return 'TRUE';
+  const name = `upper(unaccent(coalesce(${sql}, '')))`;
   return words
     .map((w) => {
-      const p = param(w.toUpperCase().replace(/[\\%_]/g, (c) => `\\${c}`));
-      return `(upper(${sql}) LIKE ${p} || '%' OR upper(${sql}) LIKE '%^' || ${p} || '%' OR upper(${sql}) LIKE '% ' || ${p} || '%')`;
+      const p = `upper(unaccent(${param(w.replace(/[\\%_]/g, (c) => `\\${c}`))}::text))`;
+      return `(${name} LIKE ${p} || '%' OR ${name} LIKE '%^' || ${p} || '%' OR ${name} LIKE '% ' || ${p} || '%')`;
     })
     .join(' AND ');
 }

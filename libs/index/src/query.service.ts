@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { attributeInfo, DicomJson } from '@pacs/dicom';
 import { QueryError } from './index.errors';
 import { DEFAULT_RETURN } from './level-attributes';
+import { buildFindPage, FIND_BATCH } from './find-query';
 import { buildQuery } from './query-engine';
-import { InstanceQuery, QueryLevel, QueryPage } from './query.types';
+import { FindLevel, FindQuery, InstanceQuery, QueryLevel, QueryPage } from './query.types';
 
 type Row = Record<string, unknown>;
 
@@ -23,6 +24,39 @@ export class QueryService {
     const results = rows.slice(0, built.limit).map((row) => project(merge(query.level, row), returned));
     return { results, truncated };
   }
+
+  /**
+   * C-FIND: every match of the query, streamed page by page (keyset paging, no whole result set
+   * in memory, no limit), each holding only the query's keys and the unique keys (PS3.4
+   * C.4.1.2.1). Stops when `signal` aborts (C-CANCEL). Throws QueryError for a bad value.
+   */
+  async *stream(query: FindQuery, signal?: AbortSignal): AsyncGenerator<DicomJson> {
+    const returned = new Set<string>([...query.keys.map((k) => k.tag), ...query.alwaysReturn]);
+    let cursor = 0;
+    for (;;) {
+      const page = buildFindPage(query, cursor);
+      const rows: Row[] = await this.dataSource.query(page.sql, page.params);
+      for (const row of rows) {
+        // Back to the event loop between matches, so a C-CANCEL on the socket is read in time.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (signal?.aborted) return;
+        yield project(mergeFind(query.level, row), returned);
+      }
+      if (rows.length < FIND_BATCH || signal?.aborted) return;
+      cursor = Number(rows[rows.length - 1].cursor);
+    }
+  }
+}
+
+/** PS3.4 C.6.1.1.2: patient level attributes, with the Number of Patient Related Studies/Series/Instances. */
+function mergeFind(level: FindLevel, row: Row): DicomJson {
+  if (level !== 'patient') return merge(level, row);
+  const out: DicomJson = {};
+  for (const [tag, element] of Object.entries((row.study as DicomJson | null) ?? {})) if (tag.startsWith('0010')) out[tag] = element;
+  out['00201200'] = { vr: 'IS', Value: [Number(row.num_studies)] };
+  out['00201202'] = { vr: 'IS', Value: [Number(row.num_series)] };
+  out['00201204'] = { vr: 'IS', Value: [Number(row.num_instances)] };
+  return out;
 }
 
 /** All attributes known for a result row, computed ones included (PS3.18 10.6.3.3). */

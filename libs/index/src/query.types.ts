@@ -36,3 +36,24 @@ export interface StoredInstance {
   blobKey: string;
   sizeBytes: number;
 }
+
+/** Query/Retrieve levels of C-FIND (PS3.4 C.6.1.1: PATIENT, STUDY, SERIES, IMAGE). */
+export type FindLevel = 'patient' | QueryLevel;
+
+/** One matching key of a C-FIND identifier (PS3.4 C.2.2.2), by tag. */
+export interface FindKey {
+  /** 8 uppercase hex digits. */
+  tag: string;
+  /** Matching value in DICOM syntax ("" universal, wildcards, ranges, "\\"-separated UID lists). */
+  value: string;
+  /** For a sequence key (PS3.4 C.2.2.2.6): the keys of its one item. */
+  items?: FindKey[];
+}
+
+/** A C-FIND query: keys to match and return; results are streamed, no limit. */
+export interface FindQuery {
+  level: FindLevel;
+  keys: FindKey[];
+  /** Tags returned besides the keys: the unique keys of this level and those above (PS3.4 C.4.1.2.1). */
+  alwaysReturn: string[];
+}

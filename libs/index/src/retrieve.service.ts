@@ -3,8 +3,19 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { BlobStore } from '@pacs/storage';
-import { NotFoundError } from './index.errors';
+import { NotFoundError, QueryError } from './index.errors';
 import { StoredInstance } from './query.types';
+
+/**
+ * What a C-MOVE or C-GET asks for (PS3.4 C.4.2.1.4.1, C.4.3.1.3.1): the unique keys of the
+ * retrieve level and above; each list matches any of its UIDs.
+ */
+export interface RetrieveScope {
+  patientId?: string;
+  studyUids?: string[];
+  seriesUids?: string[];
+  sopInstanceUids?: string[];
+}
 
 /** Finds stored instances and streams their bytes: shared by WADO-RS, C-GET and C-MOVE. */
 @Injectable()
@@ -32,6 +43,40 @@ export class RetrieveService {
     );
     if (rows.length === 0) throw new NotFoundError(notFoundMessage(scope));
     return rows.map((r: Record<string, string>) => ({
+      studyUid: r.study_uid,
+      seriesUid: r.series_uid,
+      sopInstanceUid: r.sop_instance_uid,
+      sopClassUid: r.sop_class_uid,
+      transferSyntaxUid: r.transfer_syntax_uid,
+      blobKey: r.blob_key,
+      sizeBytes: Number(r.size_bytes),
+    }));
+  }
+
+  /**
+   * Every instance a retrieve identifier selects, in study, series and instance order; empty when
+   * none. Only locations are held, never bytes. Throws QueryError when the scope names nothing.
+   */
+  async findForRetrieve(scope: RetrieveScope): Promise<StoredInstance[]> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const any = (column: string, uids: string[] | undefined) => {
+      if (uids?.length) where.push(`${column} = ANY($${params.push(uids)}::text[])`);
+    };
+    if (scope.patientId !== undefined) where.push(`p.patient_id = $${params.push(scope.patientId)}`);
+    any('st.study_uid', scope.studyUids);
+    any('se.series_uid', scope.seriesUids);
+    any('i.sop_instance_uid', scope.sopInstanceUids);
+    if (where.length === 0) throw new QueryError('the identifier names no patient, study, series or instance');
+    const rows: Record<string, string>[] = await this.dataSource.query(
+      `SELECT st.study_uid, se.series_uid, i.sop_instance_uid, i.sop_class_uid, i.transfer_syntax_uid, i.blob_key, i.size_bytes
+       FROM instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk
+       JOIN patients p ON p.id = st.patient_pk
+       WHERE ${where.join(' AND ')}
+       ORDER BY st.id, se.series_number ASC NULLS LAST, se.id, i.instance_number ASC NULLS LAST, i.id`,
+      params,
+    );
+    return rows.map((r) => ({
       studyUid: r.study_uid,
       seriesUid: r.series_uid,
       sopInstanceUid: r.sop_instance_uid,

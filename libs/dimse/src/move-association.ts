@@ -1,0 +1,105 @@
+import { association as dimseAssociation, Client, requests } from 'dcmjs-dimse';
+import type { StoreChannel } from './store-channel';
+import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
+
+type Association = dimseAssociation.Association;
+type CStoreRequest = requests.CStoreRequest;
+
+/** The part of dcmjs-dimse's Network the move association drives (Client keeps it in `network`). */
+interface ClientNetwork {
+  sendRequests(request: CStoreRequest): void;
+  sendAssociationReleaseRequest(): void;
+  removeAllListeners(event: string): void;
+  on(event: string, listener: (...args: never[]) => void): void;
+}
+
+export interface MoveDestination {
+  aeTitle: string;
+  host: string;
+  port: number;
+}
+
+const UNCOMPRESSED = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];
+
+/**
+ * The association C-MOVE opens to its destination (PS3.4 C.4.2.3): for each SOP class one
+ * presentation context per stored transfer syntax (sent as stored) and one uncompressed context
+ * to fall back on. dcmjs-dimse's Client sends a fixed request list; here its Network is driven
+ * one request at a time instead, so only one instance is in memory at once.
+ */
+export class MoveAssociation implements StoreChannel {
+  private accepted: Association | undefined;
+  private readonly ended: Promise<never>;
+  private endWith: (err: Error) => void = () => undefined;
+
+  private constructor(
+    private readonly client: Client,
+    private readonly network: ClientNetwork,
+  ) {
+    this.ended = new Promise<never>((_, reject) => (this.endWith = reject));
+    this.ended.catch(() => undefined);
+  }
+
+  /** Connects and negotiates; rejects when the destination refuses or cannot be reached. */
+  static async open(
+    destination: MoveDestination,
+    callingAeTitle: string,
+    syntaxesByClass: Map<string, Set<string>>,
+    opts: { connectTimeoutMs: number; pduTimeoutMs: number },
+  ): Promise<MoveAssociation> {
+    const client = new Client();
+    // Client.send() needs a request to start; this one is never sent (the Network is driven below).
+    client.addRequest(new requests.CEchoRequest());
+    for (const [sopClassUid, stored] of syntaxesByClass) {
+      for (const ts of stored) client.addAdditionalPresentationContext(new dimseAssociation.PresentationContext(0, sopClassUid, ts), true);
+      const fallback = new dimseAssociation.PresentationContext(0, sopClassUid);
+      for (const ts of UNCOMPRESSED) fallback.addTransferSyntaxUid(ts);
+      client.addAdditionalPresentationContext(fallback, true);
+    }
+    client.send(destination.host, destination.port, callingAeTitle, destination.aeTitle, {
+      connectTimeout: opts.connectTimeoutMs,
+      associationTimeout: opts.connectTimeoutMs,
+      pduTimeout: opts.pduTimeoutMs,
+    });
+    const network = (client as unknown as { network: ClientNetwork }).network;
+    network.removeAllListeners('associationAccepted');
+    network.removeAllListeners('done');
+    const move = new MoveAssociation(client, network);
+    await move.negotiate();
+    return move;
+  }
+
+  private negotiate(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.network.on('associationAccepted', (association: Association) => {
+        this.accepted = association;
+        resolve();
+      });
+      this.client.on('associationRejected', () => reject(new Error('move destination rejected the association')));
+      this.client.on('networkError', (err: Error) => {
+        reject(err);
+        this.endWith(err);
+      });
+      this.client.on('closed', () => {
+        const err = new Error('move destination closed the association');
+        reject(err);
+        this.endWith(err);
+      });
+    });
+  }
+
+  acceptedSyntaxes(sopClassUid: string): string[] {
+    return acceptedSyntaxesOf(this.accepted, sopClassUid, false);
+  }
+
+  store(request: CStoreRequest): Promise<number> {
+    return sendAndAwait((r) => this.network.sendRequests(r), request, this.ended);
+  }
+
+  /** A-RELEASE (PS3.8 7.2); resolves when the connection has closed. */
+  async release(): Promise<void> {
+    const closed = this.ended.catch(() => undefined);
+    this.network.sendAssociationReleaseRequest();
+    await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  }
+}
