@@ -35,6 +35,6 @@ if (files.length === 0) {
 const result = spawnSync(
   process.execPath,
   ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1' } },
+  { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist } },
 );
 process.exit(result.status ?? 1);

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { echoscu, storescu } from '../support/dcmtk';
+import { echoscu, findscu, getscu, movescu, storescu } from '../support/dcmtk';
 import { buildInstance, newUid, writeInstance } from '../support/generator';
 import { http, multipartRelated } from '../support/http';
 import { freePort } from '../support/ports';
@@ -120,6 +120,24 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
     assert.equal(items[0].patientId, 'AUD-DIMSE');
     const logins = await audit('?actor=TESTSCU&action=110114');
     assert.ok(logins.items.length >= 1, 'association accepted is audited as a login of the AE');
+  });
+
+  it('records C-FIND as Query, C-GET as Instances Transferred and a move to an unknown destination as a failed transfer', async () => {
+    const studyUid = newUid();
+    const file = join(dir, 'qr.dcm');
+    writeInstance(file, { patientId: 'AUD-QR', studyUid });
+    assert.deepEqual((await storescu(server.dimsePort, [file])).statuses, ['0x0000']);
+    const keys = ['0008,0052=STUDY', `0020,000D=${studyUid}`];
+    await findscu(server.dimsePort, { keys });
+    await getscu(server.dimsePort, mkdtempSync(join(tmpdir(), 'pacs-audit-get-')), { keys });
+    await movescu(server.dimsePort, 'NOWHERE', { keys });
+    const events = (await audit(`?studyUid=${studyUid}&actor=TESTSCU`)).items.filter((e) => e.action !== '110104' || e.actionCode !== 'C');
+    const summary = events.map((e) => [e.action, e.actionCode, e.details.service, e.outcome]);
+    assert.deepEqual(summary, [
+      ['110112', 'E', 'find', 0],
+      ['110104', 'R', 'get', 0],
+      ['110104', 'R', 'move', 8],
+    ]);
   });
 
   it('records a rejected association (unknown calling AE) as a Security Alert naming the AE', async () => {

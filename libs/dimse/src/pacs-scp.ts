@@ -6,6 +6,7 @@ import { DimseStatus, errorComment, statusForIngestError } from './dimse-status'
 import { ContextResult, choosePresentationContext } from './presentation-context';
 import { ProviderDispatch } from './provider-dispatch';
 import { RetrieveHandler } from './retrieve-handler';
+import { AuditedOperation, auditOperation } from './operation-audit';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
 import { SinkOutcome, StoreSink } from './store-sink';
@@ -177,35 +178,25 @@ export class PacsScp extends Scp {
   }
 
   override cFindRequest(request: requests.CFindRequest, callback: (responses: responses.CFindResponse[]) => void): void {
-    void this.dispatch.find(request).then((final) => {
-      if (!this.closed) callback([final]);
-    });
+    this.answer(this.dispatch.find(request), 'find', request.getAffectedSopClassUid(), request, (final) => callback([final]));
   }
 
   override nCreateRequest(request: requests.NCreateRequest, callback: (response: responses.NCreateResponse) => void): void {
-    void this.dispatch.create(request).then((response) => {
-      if (!this.closed) callback(response);
-    });
+    this.answer(this.dispatch.create(request), 'mpps-create', request.getAffectedSopClassUid(), request, callback);
   }
 
   override nSetRequest(request: requests.NSetRequest, callback: (response: responses.NSetResponse) => void): void {
-    void this.dispatch.set(request).then((response) => {
-      if (!this.closed) callback(response);
-    });
+    this.answer(this.dispatch.set(request), 'mpps-set', request.getRequestedSopClassUid(), request, callback);
   }
 
   /** C-MOVE (PS3.4 C.4.2): sub-operations on a new association to the destination. */
   override cMoveRequest(request: requests.CMoveRequest, callback: (responses: responses.CMoveResponse[]) => void): void {
-    void this.retrieves.move(request).then((final) => {
-      if (!this.closed) callback([final]);
-    });
+    this.answer(this.retrieves.move(request), 'move', request.getAffectedSopClassUid(), request, (final) => callback([final]));
   }
 
   /** C-GET (PS3.4 C.4.3): C-STORE sub-operations on this association, SCP role (PS3.7 D.3.3.4). */
   override cGetRequest(request: requests.CGetRequest, callback: (responses: responses.CGetResponse[]) => void): void {
-    void this.retrieves.get(request).then((final) => {
-      if (!this.closed) callback([final]);
-    });
+    this.answer(this.retrieves.get(request), 'get', request.getAffectedSopClassUid(), request, (final) => callback([final]));
   }
 
   /** Stops the C-FIND, C-MOVE or C-GET it names; its final response is Cancel (PS3.7 9.3.2.3). */
@@ -300,6 +291,23 @@ export class PacsScp extends Scp {
   /** Who the audit events of this association name: the calling AE and its address. */
   private auditContext(calledAe?: string): DimseAuditContext {
     return { callingAe: this.callingAe, calledAe, remoteAddress: this.remoteAddress };
+  }
+
+  /** Sends the final response of an operation once its audit event is recorded. */
+  private answer<R extends { getStatus(): number }>(
+    work: Promise<R>,
+    operation: AuditedOperation,
+    sopClassUid: string,
+    request: { getDataset(): Dataset | undefined },
+    send: (response: R) => void,
+  ): void {
+    void work
+      .then(async (response) => {
+        const identifier = request.getDataset()?.getElements();
+        await auditOperation(this.deps.audit, this.auditContext(), operation, sopClassUid, response.getStatus(), identifier).catch((err) => this.auditFailed(err));
+        if (!this.closed) send(response);
+      })
+      .catch((err) => this.deps.logger.error({ msg: `${operation} response not sent`, callingAe: this.callingAe, err: String(err) }));
   }
 
   private audited(event: Promise<unknown>): void {
