@@ -1,27 +1,28 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActiveUserCache } from './active-user-cache';
 import { AuthController } from './auth.controller';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { jwtSecretProvider } from './jwt-secret';
+import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 import { PermissionGuard } from './permission.guard';
 import { TokenService } from './token.service';
-import { TokenVerifier } from './token-verifier.service';
 import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 /**
- * Users, the local JWT issuer, the OpenID Connect verifier and the two global guards (token, then permission).
+ * Users, the local JWT issuer, the passport JWT strategy (local and OpenID Connect tokens) and the two global guards (token, then permission).
  * Needs only the global PacsConfig (ConfigModule) and the TypeORM connection (DatabaseModule).
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([UserEntity]), JwtModule.register({})],
+  imports: [TypeOrmModule.forFeature([UserEntity]), PassportModule, JwtModule.register({})],
   controllers: [AuthController, UsersController],
   providers: [
     jwtSecretProvider,
@@ -30,7 +31,7 @@ import { UsersService } from './users.service';
     UsersService,
     TokenService,
     ActiveUserCache,
-    TokenVerifier,
+    JwtStrategy,
     LoginThrottle,
     // Order matters: the token guard puts the user on the request before permissions are checked.
     { provide: APP_GUARD, useClass: JwtAuthGuard },

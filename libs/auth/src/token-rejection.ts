@@ -1,5 +1,3 @@
-import { errors } from 'jose';
-
 /** Why a bearer token was refused: logged (never the token itself), the client gets a plain 401. */
 export class TokenRejected extends Error {
   constructor(readonly reason: string) {
@@ -8,23 +6,25 @@ export class TokenRejected extends Error {
   }
 }
 
-/** Translates jose's verification errors into the reasons operators read in the log. */
-export function rejectionFrom(err: unknown): TokenRejected {
-  if (err instanceof TokenRejected) return err;
-  if (err instanceof errors.JWTExpired) return new TokenRejected('expired');
-  if (err instanceof errors.JWTClaimValidationFailed) {
-    if (err.claim === 'iss') return new TokenRejected('wrong issuer');
-    if (err.claim === 'aud') return new TokenRejected('wrong audience');
-    if (err.claim === 'nbf') return new TokenRejected('not yet valid');
-    return new TokenRejected(`claim ${err.claim} invalid`);
+/**
+ * The reason for a failure passport reports: ours (TokenRejected, from picking the key or from
+ * the claim checks) or jsonwebtoken's (passport-jwt verifies the signature with it; matched by
+ * name because jsonwebtoken is passport-jwt's dependency, not ours). Undefined for anything
+ * else: an unexpected error, not a verdict on the token.
+ */
+export function rejectionReason(failure: unknown): string | undefined {
+  if (failure instanceof TokenRejected) return failure.reason;
+  if (!(failure instanceof Error) || failure.name !== 'JsonWebTokenError') return undefined;
+  switch (failure.message) {
+    case 'invalid signature':
+    case 'jwt signature is required':
+      return 'bad signature (tampered or wrong key)';
+    case 'invalid algorithm':
+      return 'algorithm not allowed (alg: none or unexpected)';
+    case 'jwt malformed':
+    case 'invalid token':
+      return 'malformed token';
+    default:
+      return `invalid token (${failure.message})`;
   }
-  if (err instanceof errors.JOSEAlgNotAllowed) return new TokenRejected('algorithm not allowed (alg: none or unexpected)');
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new TokenRejected('bad signature (tampered or wrong key)');
-  if (err instanceof errors.JWKSNoMatchingKey) return new TokenRejected('no key in the JWKS matches the token kid');
-  if (err instanceof errors.JWKSTimeout || err instanceof errors.JWKSInvalid) return new TokenRejected('JWKS unavailable');
-  if (err instanceof errors.JWSInvalid || err instanceof errors.JWTInvalid) return new TokenRejected('malformed token');
-  if (err instanceof errors.JOSENotSupported) return new TokenRejected('unsupported token algorithm or key');
-  if (err instanceof errors.JOSEError) return new TokenRejected(`invalid token (${err.code})`);
-  // Network errors while fetching the JWKS (connection refused, DNS) land here.
-  return new TokenRejected(`token could not be verified: ${(err as Error)?.message ?? String(err)}`);
 }

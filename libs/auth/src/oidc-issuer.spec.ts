@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mapRoles, rolesAt } from './oidc-verifier';
+import { mapRoles, rolesAt } from './oidc-issuer';
 
 describe('OIDC roles claim and mapping', () => {
   it('reads roles at a dotted path (Keycloak realm_access.roles), a flat claim, or a single string', () => {
