@@ -2,20 +2,20 @@ import type { Socket } from 'node:net';
 import type { DimseAuditContext } from '@pacs/audit';
 import { association as dimseAssociation, Dataset, Implementation, requests, responses, Scp } from 'dcmjs-dimse';
 import { normalizeAe } from './ae-policy';
-import { DimseStatus, errorComment, statusForIngestError } from './dimse-status';
+import { DimseStatus, errorComment } from './dimse-status';
 import { ContextResult, choosePresentationContext } from './presentation-context';
 import { ProviderDispatch } from './provider-dispatch';
 import { RetrieveHandler } from './retrieve-handler';
 import { AuditedOperation, auditOperation } from './operation-audit';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
+import { StoreHandler } from './store-handler';
 import { SinkOutcome, StoreSink } from './store-sink';
 
 type Association = dimseAssociation.Association;
 type PresentationContext = dimseAssociation.PresentationContext;
 type CStoreRequest = requests.CStoreRequest;
 type ScpOptions = ConstructorParameters<typeof Scp>[1];
-type StoreResult = { status: number; comment?: string };
 
 const EMPTY = Buffer.alloc(0);
 
@@ -41,6 +41,7 @@ export class PacsScp extends Scp {
   private readonly storesInFlight = new Set<CStoreRequest>();
   private readonly dispatch: ProviderDispatch;
   private readonly retrieves: RetrieveHandler;
+  private readonly stores: StoreHandler;
   /** Rejects when the association ends, so C-GET sub-operations waiting for a response stop. */
   private readonly ended: Promise<never>;
   private endWith: (err: Error) => void = () => undefined;
@@ -58,6 +59,7 @@ export class PacsScp extends Scp {
       (request, response) => this.sendResponse(request, response),
       deps.logger,
     );
+    this.stores = new StoreHandler(deps, () => this.auditContext());
     this.ended = new Promise<never>((_, reject) => (this.endWith = reject));
     this.ended.catch(() => undefined);
     this.retrieves = new RetrieveHandler(
@@ -164,15 +166,13 @@ export class PacsScp extends Scp {
   }
 
   override cStoreRequest(request: CStoreRequest, callback: (response: responses.CStoreResponse) => void): void {
-    void this.handleStore(request)
-      .catch((err): StoreResult => {
-        this.deps.logger.error({ msg: 'C-STORE failed unexpectedly', callingAe: this.callingAe, err: String(err) });
-        return { status: DimseStatus.ProcessingFailure, comment: 'processing failure' };
-      })
-      .then((result) => this.auditStoreFailure(request, result))
-      .then((result) => {
+    const outcome = this.outcomes.get(request);
+    this.outcomes.delete(request);
+    void this.stores
+      .respond(request, outcome)
+      .then((response) => {
         this.endStore(request);
-        if (!this.closed) callback(storeResponse(request, result));
+        if (!this.closed) callback(response);
       })
       .catch((err) => this.deps.logger.error({ msg: 'C-STORE response not sent', callingAe: this.callingAe, err: String(err) }));
   }
@@ -235,59 +235,6 @@ export class PacsScp extends Scp {
     return new StoreSink(this.deps.blobStore.createTemp(), header, max);
   }
 
-  private async handleStore(request: CStoreRequest): Promise<StoreResult> {
-    const outcome = this.outcomes.get(request);
-    this.outcomes.delete(request);
-    switch (outcome?.kind) {
-      case 'stored':
-        return this.ingest(request, outcome.temp);
-      case 'refused':
-        await this.deps.audit.denied(this.auditContext(), 'store');
-        return { status: DimseStatus.RefusedNotAuthorized, comment: `${this.callingAe} may not store` };
-      case 'too-large':
-        return { status: DimseStatus.OutOfResources, comment: `instance exceeds ${this.deps.maxInstanceBytes} bytes` };
-      case 'failed':
-        this.deps.logger.error({ msg: 'C-STORE data set not written', callingAe: this.callingAe, err: String(outcome.error) });
-        return { status: DimseStatus.OutOfResources, comment: 'could not write the instance' };
-      default:
-        return { status: DimseStatus.ProcessingFailure, comment: 'no data set received' };
-    }
-  }
-
-  private async ingest(request: CStoreRequest, temp: Extract<SinkOutcome, { kind: 'stored' }>['temp']): Promise<StoreResult> {
-    const sopInstanceUid = request.getAffectedSopInstanceUid();
-    try {
-      const outcome = await this.deps.ingest.ingest(temp, {
-        channel: 'dimse',
-        actor: this.callingAe,
-        remoteAddress: this.remoteAddress,
-        expectedSopClassUid: request.getAffectedSopClassUid(),
-        expectedSopInstanceUid: sopInstanceUid,
-      });
-      this.deps.logger.debug({ msg: 'C-STORE stored', callingAe: this.callingAe, sopInstanceUid, result: outcome.result, studyUid: outcome.studyUid });
-      await this.deps.audit.stored(this.auditContext(), outcome);
-      return { status: DimseStatus.Success };
-    } catch (err) {
-      // IngestService has already consumed (discarded) the temp blob.
-      return this.failedIngest(err, sopInstanceUid);
-    }
-  }
-
-  private failedIngest(err: unknown, sopInstanceUid: string): StoreResult {
-    const code = this.deps.ingestErrorCode(err);
-    const status = statusForIngestError(code);
-    const message = err instanceof Error ? err.message : String(err);
-    this.deps.logger.warn({ msg: 'C-STORE failed', callingAe: this.callingAe, sopInstanceUid, code: code ?? 'internal', status: hex(status), reason: message });
-    return { status, comment: code ? message : 'processing failure' };
-  }
-
-  /** A failed C-STORE is audited before it is answered (refusals were audited as denials). */
-  private async auditStoreFailure(request: CStoreRequest, result: StoreResult): Promise<StoreResult> {
-    if (result.status === DimseStatus.Success || result.status === DimseStatus.RefusedNotAuthorized) return result;
-    await this.deps.audit.storeFailed(this.auditContext(), request.getAffectedSopInstanceUid(), result.status).catch((err) => this.auditFailed(err));
-    return result;
-  }
-
   /** Who the audit events of this association name: the calling AE and its address. */
   private auditContext(calledAe?: string): DimseAuditContext {
     return { callingAe: this.callingAe, calledAe, remoteAddress: this.remoteAddress };
@@ -345,16 +292,4 @@ export class PacsScp extends Scp {
     if (this.associated) this.deps.tracker.associationClosed();
     this.associated = false;
   }
-}
-
-/** A C-STORE response; failures carry an Error Comment (PS3.7 C, PS3.4 B.2.3). */
-function storeResponse(request: CStoreRequest, result: StoreResult): responses.CStoreResponse {
-  const response = responses.CStoreResponse.fromRequest(request);
-  response.setStatus(result.status);
-  if (result.status !== DimseStatus.Success && result.comment) response.setErrorComment(errorComment(result.comment));
-  return response;
-}
-
-function hex(status: number): string {
-  return `0x${status.toString(16).padStart(4, '0').toUpperCase()}`;
 }

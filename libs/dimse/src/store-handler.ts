@@ -1,0 +1,96 @@
+import { requests, responses } from 'dcmjs-dimse';
+import type { DimseAuditContext } from '@pacs/audit';
+import { DimseStatus, errorComment, statusForIngestError } from './dimse-status';
+import type { ScpDependencies } from './scp-dependencies';
+import type { SinkOutcome } from './store-sink';
+
+type CStoreRequest = requests.CStoreRequest;
+type StoreResult = { status: number; comment?: string };
+type StoreDependencies = Pick<ScpDependencies, 'ingest' | 'ingestErrorCode' | 'audit' | 'logger' | 'maxInstanceBytes'>;
+
+/**
+ * Turns a received C-STORE data set into its response (PS3.4 B.2.3): ingest (durable blob and
+ * index), audit, then the status. Every path ends in a status; the audit event is written
+ * before the response goes out, so nothing is acknowledged without its event.
+ */
+export class StoreHandler {
+  constructor(
+    private readonly deps: StoreDependencies,
+    private readonly caller: () => DimseAuditContext,
+  ) {}
+
+  async respond(request: CStoreRequest, outcome: SinkOutcome | undefined): Promise<responses.CStoreResponse> {
+    const result = await this.handle(request, outcome).catch((err): StoreResult => {
+      this.deps.logger.error({ msg: 'C-STORE failed unexpectedly', callingAe: this.caller().callingAe, err: String(err) });
+      return { status: DimseStatus.ProcessingFailure, comment: 'processing failure' };
+    });
+    await this.auditFailure(request, result);
+    return storeResponse(request, result);
+  }
+
+  private async handle(request: CStoreRequest, outcome: SinkOutcome | undefined): Promise<StoreResult> {
+    const callingAe = this.caller().callingAe;
+    switch (outcome?.kind) {
+      case 'stored':
+        return this.ingest(request, outcome.temp);
+      case 'refused':
+        await this.deps.audit.denied(this.caller(), 'store');
+        return { status: DimseStatus.RefusedNotAuthorized, comment: `${callingAe} may not store` };
+      case 'too-large':
+        return { status: DimseStatus.OutOfResources, comment: `instance exceeds ${this.deps.maxInstanceBytes} bytes` };
+      case 'failed':
+        this.deps.logger.error({ msg: 'C-STORE data set not written', callingAe, err: String(outcome.error) });
+        return { status: DimseStatus.OutOfResources, comment: 'could not write the instance' };
+      default:
+        return { status: DimseStatus.ProcessingFailure, comment: 'no data set received' };
+    }
+  }
+
+  private async ingest(request: CStoreRequest, temp: Extract<SinkOutcome, { kind: 'stored' }>['temp']): Promise<StoreResult> {
+    const sopInstanceUid = request.getAffectedSopInstanceUid();
+    const caller = this.caller();
+    try {
+      const outcome = await this.deps.ingest.ingest(temp, {
+        channel: 'dimse',
+        actor: caller.callingAe,
+        remoteAddress: caller.remoteAddress,
+        expectedSopClassUid: request.getAffectedSopClassUid(),
+        expectedSopInstanceUid: sopInstanceUid,
+      });
+      this.deps.logger.debug({ msg: 'C-STORE stored', callingAe: caller.callingAe, sopInstanceUid, result: outcome.result, studyUid: outcome.studyUid });
+      await this.deps.audit.stored(caller, outcome);
+      return { status: DimseStatus.Success };
+    } catch (err) {
+      // IngestService has already consumed (discarded) the temp blob.
+      return this.failedIngest(err, sopInstanceUid);
+    }
+  }
+
+  private failedIngest(err: unknown, sopInstanceUid: string): StoreResult {
+    const code = this.deps.ingestErrorCode(err);
+    const status = statusForIngestError(code);
+    const message = err instanceof Error ? err.message : String(err);
+    this.deps.logger.warn({ msg: 'C-STORE failed', callingAe: this.caller().callingAe, sopInstanceUid, code: code ?? 'internal', status: hex(status), reason: message });
+    return { status, comment: code ? message : 'processing failure' };
+  }
+
+  /** A failed C-STORE is audited before it is answered (refusals were audited as denials). */
+  private async auditFailure(request: CStoreRequest, result: StoreResult): Promise<void> {
+    if (result.status === DimseStatus.Success || result.status === DimseStatus.RefusedNotAuthorized) return;
+    await this.deps.audit
+      .storeFailed(this.caller(), request.getAffectedSopInstanceUid(), result.status)
+      .catch((err) => this.deps.logger.error({ msg: 'audit event not recorded', callingAe: this.caller().callingAe, err: String(err) }));
+  }
+}
+
+/** A C-STORE response; failures carry an Error Comment (PS3.7 C, PS3.4 B.2.3). */
+function storeResponse(request: CStoreRequest, result: StoreResult): responses.CStoreResponse {
+  const response = responses.CStoreResponse.fromRequest(request);
+  response.setStatus(result.status);
+  if (result.status !== DimseStatus.Success && result.comment) response.setErrorComment(errorComment(result.comment));
+  return response;
+}
+
+function hex(status: number): string {
+  return `0x${status.toString(16).padStart(4, '0').toUpperCase()}`;
+}
