@@ -1,8 +1,13 @@
 import { DataSourceOptions } from 'typeorm';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSchema';
 import { IndexInstanceFunction1763910000000 } from './migrations/1763910000000-IndexInstanceFunction';
+import { SeriesMetadataCache1764100000000 } from './migrations/1764100000000-SeriesMetadataCache';
 
-export const MIGRATIONS = [InitialSchema1763900000000, IndexInstanceFunction1763910000000];
+export const MIGRATIONS = [
+  InitialSchema1763900000000,
+  IndexInstanceFunction1763910000000,
+  SeriesMetadataCache1764100000000,
+];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -7,3 +7,5 @@ export type { InstanceQuery, QueryLevel, QueryPage, StoredInstance } from './que
 export { IngestError, NotFoundError, QueryError } from './index.errors';
 export type { IngestErrorCode } from './index.errors';
 export { StoreFailureStatus, storeFailureStatus } from './store-failure-status';
+export { SeriesMetadataRepository } from './series-metadata.repository';
+export type { CachedSeriesMetadata, InstanceHeaderRow, MetadataScope } from './series-metadata.repository';
