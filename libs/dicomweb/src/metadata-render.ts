@@ -28,10 +28,10 @@ export function instanceMetadata(row: InstanceHeaderRow, baseUrl: string): Dicom
   return out;
 }
 
-/** The JSON array of a series' instances, gzipped too, with a strong ETag of the JSON bytes. */
-export async function renderSeriesMetadata(rows: InstanceHeaderRow[], baseUrl: string): Promise<CachedSeriesMetadata> {
+/** The JSON array of a series' instances, and its gzip, with a strong ETag of the JSON bytes. */
+export async function renderSeriesMetadata(rows: InstanceHeaderRow[], baseUrl: string): Promise<CachedSeriesMetadata & { body: Buffer }> {
   const body = Buffer.from(JSON.stringify(rows.map((row) => instanceMetadata(row, baseUrl))), 'utf8');
-  return { body, gzip: await gzipAsync(body), etag: etagOf([body]) };
+  return { body, gzip: await gzipAsync(body), etag: etagOf([body]), size: body.length };
 }
 
 /** `"<sha-256 of the parts, base64url>"`: a strong validator (RFC 9110 8.8.3). */

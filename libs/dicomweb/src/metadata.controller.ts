@@ -2,7 +2,8 @@ import { Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiNotAcceptableResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
-import { createGzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createGzip, gzip as gzipCallback } from 'node:zlib';
 import { RequirePermission } from '@pacs/auth';
 import { ApiUidParams, DICOM_JSON, DICOM_JSON_ARRAY } from './dicomweb-api.decorators';
 import { negotiateJson } from './json-negotiation';
@@ -21,6 +22,8 @@ function ApiMetadata(summary: string): MethodDecorator {
     })(target, key, descriptor);
   };
 }
+
+const gzipAsync = promisify(gzipCallback);
 
 /**
  * WADO-RS Retrieve Metadata (PS3.18 10.4.1.1.2) for a study, a series or an instance. Series
@@ -76,19 +79,23 @@ export class MetadataController {
  * when the client prefers gzip (RFC 9110 12.5.3). Private: the metadata holds patient data.
  */
 async function send(req: FastifyRequest, res: FastifyReply, type: string, meta: MetadataBody): Promise<void> {
-  const gzip = new Negotiator(req).encoding(['gzip', 'identity']) === 'gzip' && (meta.gzip !== undefined || meta.stream !== undefined);
-  const etag = gzip ? gzipEtag(meta.etag) : meta.etag;
-  res.header('etag', etag).header('vary', 'Accept, Accept-Encoding').header('cache-control', 'private, no-cache');
+  const gzip = new Negotiator(req).encoding(['gzip', 'identity']) === 'gzip';
+  res.header('etag', gzip ? gzipEtag(meta.etag) : meta.etag);
+  res.header('vary', 'Accept, Accept-Encoding').header('cache-control', 'private, no-cache');
   if (ifNoneMatch(req.headers['if-none-match'], meta.etag)) {
     await res.status(304).send();
     return;
   }
-  res.status(200).header('content-type', `${type}`);
-  if (gzip) res.header('content-encoding', 'gzip');
-  if (meta.body) {
-    await res.send(gzip && meta.gzip ? meta.gzip : meta.body);
+  res.status(200).header('content-type', type);
+  if (!gzip) {
+    await res.send(await meta.plain());
     return;
   }
-  const stream = meta.stream!();
-  await res.send(gzip ? stream.pipe(createGzip()) : stream);
+  res.header('content-encoding', 'gzip');
+  if (meta.gzip) {
+    await res.send(meta.gzip);
+    return;
+  }
+  const plain = await meta.plain();
+  await res.send(Buffer.isBuffer(plain) ? await gzipAsync(plain) : plain.pipe(createGzip()));
 }

@@ -13,11 +13,12 @@ export interface InstanceHeaderRow {
   attributes: DicomJson;
 }
 
-/** A series' metadata response as cached (see the SeriesMetadataCache migration). */
+/** A series' metadata response as cached (see the SeriesMetadataCache migration): gzipped JSON. */
 export interface CachedSeriesMetadata {
   etag: string;
-  body: Buffer;
   gzip: Buffer;
+  /** Length of the JSON before compression. */
+  size: number;
 }
 
 export interface MetadataScope {
@@ -42,12 +43,12 @@ export class SeriesMetadataRepository {
   /** The cached series metadata, if any. */
   async cached(studyUid: string, seriesUid: string, baseUrl: string): Promise<CachedSeriesMetadata | undefined> {
     const rows = await this.dataSource.query(
-      `SELECT m.etag, m.body, m.body_gzip FROM series_metadata m
+      `SELECT m.etag, m.body_gzip, m.body_size FROM series_metadata m
        JOIN series se ON se.id = m.series_pk JOIN studies st ON st.id = se.study_pk
        WHERE se.series_uid = $1 AND st.study_uid = $2 AND m.base_url = $3`,
       [seriesUid, studyUid, baseUrl],
     );
-    return rows[0] ? { etag: rows[0].etag, body: rows[0].body, gzip: rows[0].body_gzip } : undefined;
+    return rows[0] ? { etag: rows[0].etag, gzip: rows[0].body_gzip, size: rows[0].body_size } : undefined;
   }
 
   /**
@@ -55,12 +56,12 @@ export class SeriesMetadataRepository {
    * response. The series row is held FOR SHARE meanwhile, so an instance change (whose trigger
    * locks that row) waits and then removes the fresh entry. Throws NotFoundError.
    */
-  async rebuild(
+  async rebuild<T extends CachedSeriesMetadata>(
     studyUid: string,
     seriesUid: string,
     baseUrl: string,
-    render: (rows: InstanceHeaderRow[]) => Promise<CachedSeriesMetadata>,
-  ): Promise<CachedSeriesMetadata> {
+    render: (rows: InstanceHeaderRow[]) => Promise<T>,
+  ): Promise<T> {
     return this.dataSource.transaction(async (em) => {
       const [series] = await em.query(
         `SELECT se.id FROM series se JOIN studies st ON st.id = se.study_pk
@@ -72,10 +73,10 @@ export class SeriesMetadataRepository {
       if (rows.length === 0) throw new NotFoundError(`series ${seriesUid} not found`);
       const built = await render(rows);
       await em.query(
-        `INSERT INTO series_metadata (series_pk, base_url, etag, body, body_gzip, instance_count) VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (series_pk, base_url) DO UPDATE SET etag = EXCLUDED.etag, body = EXCLUDED.body,
-           body_gzip = EXCLUDED.body_gzip, instance_count = EXCLUDED.instance_count, created_at = now()`,
-        [series.id, baseUrl, built.etag, built.body, built.gzip, rows.length],
+        `INSERT INTO series_metadata (series_pk, base_url, etag, body_gzip, body_size, instance_count) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (series_pk, base_url) DO UPDATE SET etag = EXCLUDED.etag, body_gzip = EXCLUDED.body_gzip,
+           body_size = EXCLUDED.body_size, instance_count = EXCLUDED.instance_count, created_at = now()`,
+        [series.id, baseUrl, built.etag, built.gzip, built.size, rows.length],
       );
       return built;
     });
