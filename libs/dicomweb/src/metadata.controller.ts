@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiNotAcceptableResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
@@ -12,15 +12,15 @@ import { MetadataBody, MetadataService } from './metadata.service';
 import { dicomWebBaseUrl } from './retrieve-url';
 
 function ApiMetadata(summary: string): MethodDecorator {
-  return (target, key, descriptor) => {
-    ApiOperation({ summary })(target, key, descriptor);
+  return applyDecorators(
+    ApiOperation({ summary }),
     ApiOkResponse({
       schema: DICOM_JSON_ARRAY,
       description:
         'One DICOM JSON dataset per instance, in series and instance order; Pixel Data as a BulkDataURI. ' +
         'ETag (If-None-Match → 304) and gzip (Accept-Encoding)',
-    })(target, key, descriptor);
-  };
+    }),
+  );
 }
 
 const gzipAsync = promisify(gzipCallback);

@@ -93,6 +93,13 @@ describe('series metadata cache in PostgreSQL (invalidation by trigger)', () => 
     assert.equal(await repo.cached(studyUid, seriesUid, BASE), undefined);
   });
 
+  it('keeps at most four base URLs per series, dropping the oldest', async () => {
+    for (let n = 1; n <= 6; n++) await repo.rebuild(studyUid, seriesUid, `http://host${n}/dicomweb`, fake(n));
+    assert.equal(await repo.cached(studyUid, seriesUid, 'http://host1/dicomweb'), undefined);
+    assert.equal(await repo.cached(studyUid, seriesUid, 'http://host2/dicomweb'), undefined);
+    for (let n = 3; n <= 6; n++) assert.ok(await repo.cached(studyUid, seriesUid, `http://host${n}/dicomweb`), `host${n}`);
+  });
+
   it('throws NotFoundError for an unknown series or study', async () => {
     await assert.rejects(repo.rebuild(studyUid, newUid(), BASE, fake(5)), NotFoundError);
     await assert.rejects(repo.seriesOfStudy(newUid()), NotFoundError);

@@ -31,6 +31,8 @@ const HEADER_COLUMNS = `st.study_uid, se.series_uid, i.sop_instance_uid, i.trans
 const FROM = `instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk`;
 /** PS3.18 10.4.1.1.2: metadata in series, then instance order (as WADO-RS retrieve sends them). */
 const ORDER = `se.series_number ASC NULLS LAST, se.id, i.instance_number ASC NULLS LAST, i.id`;
+/** Cached variants kept per series (one per base URL the series was asked through). */
+const BASE_URLS_PER_SERIES = 4;
 
 /**
  * Reads stored instance headers for WADO-RS metadata and keeps the per-series metadata cache
@@ -77,6 +79,12 @@ export class SeriesMetadataRepository {
          ON CONFLICT (series_pk, base_url) DO UPDATE SET etag = EXCLUDED.etag, body_gzip = EXCLUDED.body_gzip,
            body_size = EXCLUDED.body_size, instance_count = EXCLUDED.instance_count, created_at = now()`,
         [series.id, baseUrl, built.etag, built.gzip, built.size, rows.length],
+      );
+      // The base URL comes from the Host header: keep a few per series, not one per forged host.
+      await em.query(
+        `DELETE FROM series_metadata WHERE series_pk = $1 AND base_url NOT IN
+           (SELECT base_url FROM series_metadata WHERE series_pk = $1 ORDER BY created_at DESC, base_url LIMIT ${BASE_URLS_PER_SERIES})`,
+        [series.id],
       );
       return built;
     });
