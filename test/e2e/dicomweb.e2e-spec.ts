@@ -2,6 +2,7 @@
 // the very bytes that were stored; bad requests get the PS3.18 status and store nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { data } from 'dcmjs';
 import { buildInstance, newUid, TransferSyntax } from '../support/generator';
 import { http, multipartRelated, parseMultipart, value } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
@@ -174,6 +175,58 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     const wrongType = multipartRelated([instances[0].bytes], 'image/jpeg');
     const res = await http(web('/studies'), { method: 'POST', token, body: wrongType.body, headers: { 'content-type': wrongType.contentType } });
     assert.equal(res.status, 415);
+  });
+
+  it('QIDO-RS answers 406 when Accept allows no JSON, and plain JSON when that is preferred', async () => {
+    const xml = await http(web('/studies?PatientID=WEB-1'), { token, headers: { accept: 'multipart/related; type="application/dicom+xml"' } });
+    assert.equal(xml.status, 406);
+    assert.match(xml.json().message, /application\/dicom\+json/);
+    const json = await http(web('/studies?PatientID=WEB-1'), { token, headers: { accept: 'application/dicom+json; q=0.1, application/json' } });
+    assert.equal(json.status, 200);
+    assert.match(json.headers.get('content-type') ?? '', /^application\/json/);
+    assert.equal((await http(web('/studies?PatientID=WEB-1'), { token, headers: { accept: '*/*' } })).status, 200);
+  });
+
+  it('QIDO-RS answers 400 naming the parameter for bad fuzzymatching, includefield, offset and repeated keys', async () => {
+    const cases: [string, RegExp][] = [
+      ['fuzzymatching=maybe', /fuzzymatching/],
+      ['includefield=NoSuchKeyword', /NoSuchKeyword/],
+      ['offset=-3', /offset/],
+      ['limit=0', /limit/],
+      ['PatientID=A&PatientID=B', /PatientID/],
+      ['SeriesNumber=abc', /abc/],
+    ];
+    for (const [q, message] of cases) {
+      const res = await http(web(`/series?${q}`), { token });
+      assert.equal(res.status, 400, q);
+      assert.match(res.json().message, message, q);
+    }
+  });
+
+  it('QIDO-RS results carry the RetrieveURL (0008,1190) of their resource', async () => {
+    const [found] = (await http(web(`/studies/${studyUid}/series/${ctSeries}/instances?InstanceNumber=1`), { token })).json();
+    assert.equal(value(found, '00081190'), `${server.httpUrl}/dicomweb/studies/${studyUid}/series/${ctSeries}/instances/${instances[0].sopInstanceUid}`);
+  });
+
+  it('WADO-RS transcodes a native instance to explicit VR little endian when asked, and answers 406 for compressed data', async () => {
+    const implicit = buildInstance({ patientId: 'WEB-5', transferSyntaxUid: TransferSyntax.ImplicitLittleEndian });
+    assert.equal((await stow([implicit.bytes])).status, 200);
+    const path = web(`/studies/${implicit.studyUid}/series/${implicit.seriesUid}/instances/${implicit.sopInstanceUid}`);
+    const explicit = TransferSyntax.ExplicitLittleEndian;
+    const res = await http(path, { token, headers: { accept: `multipart/related; type="application/dicom"; transfer-syntax=${explicit}` } });
+    assert.equal(res.status, 200);
+    const [part] = parseMultipart(res.body, res.headers.get('content-type') ?? '');
+    assert.match(part.headers, new RegExp(`transfer-syntax=${explicit.replace(/\./g, '\\.')}`));
+    const dict = data.DicomMessage.readFile(part.body.buffer.slice(part.body.byteOffset, part.body.byteOffset + part.body.length) as ArrayBuffer);
+    assert.deepEqual(dict.meta['00020010'].Value, [explicit]);
+    assert.deepEqual(dict.dict['00080018'].Value, [implicit.sopInstanceUid]);
+    const asStored = await http(path, { token, headers: { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+    assert.ok(parseMultipart(asStored.body, asStored.headers.get('content-type') ?? '')[0].body.equals(implicit.bytes));
+    const jpeg = web(`/studies/${studyUid}/series/${ctSeries}/instances/${instances[1].sopInstanceUid}`);
+    assert.equal((await http(jpeg, { token, headers: { accept: `multipart/related; type="application/dicom"; transfer-syntax=${explicit}` } })).status, 406);
+    const study = await http(web(`/studies/${studyUid}`), { token, headers: { accept: `multipart/related; type="application/dicom"; transfer-syntax=${explicit}, multipart/related; type="application/dicom"; q=0.5` } });
+    assert.equal(study.status, 200, 'falls back to the stored syntax by q-value');
+    assert.equal(parseMultipart(study.body, study.headers.get('content-type') ?? '').length, 3);
   });
 
   it('keeps serving after all of that', async () => {

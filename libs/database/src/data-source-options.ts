@@ -4,6 +4,7 @@ import { IndexInstanceFunction1763910000000 } from './migrations/1763910000000-I
 import { Workflow1764000000000 } from './migrations/1764000000000-Workflow';
 import { AuditEvents1764200000000 } from './migrations/1764200000000-AuditEvents';
 import { Unaccent1764050000000 } from './migrations/1764050000000-Unaccent';
+import { SeriesMetadataCache1764100000000 } from './migrations/1764100000000-SeriesMetadataCache';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -11,6 +12,7 @@ export const MIGRATIONS = [
   Workflow1764000000000,
   AuditEvents1764200000000,
   Unaccent1764050000000,
+  SeriesMetadataCache1764100000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

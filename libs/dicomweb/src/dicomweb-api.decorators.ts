@@ -52,7 +52,9 @@ export function ApiWadoRetrieve(summary: string, description?: string): MethodDe
     ApiOperation({ summary, description }),
     ApiOkResponse({
       schema: DICOM_BINARY,
-      description: 'Part 10 instances, one application/dicom part each in its stored transfer syntax (no transcoding)',
+      description:
+        'Part 10 instances, one application/dicom part each, in the stored transfer syntax or, when asked with ' +
+        '`transfer-syntax=1.2.840.10008.1.2.1`, transcoded from native syntaxes (406 for compressed ones)',
     }),
   );
 }

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { IndexModule } from '@pacs/index';
 import { DeleteController } from './delete.controller';
+import { MetadataController } from './metadata.controller';
+import { MetadataService } from './metadata.service';
 import { QidoController } from './qido.controller';
 import { StowController } from './stow.controller';
 import { StowService } from './stow.service';
@@ -14,7 +16,7 @@ import { RepresentativeInstance } from './representative-instance';
 /** DICOMweb (PS3.18) under /dicomweb: STOW-RS, QIDO-RS and WADO-RS over the shared index services. */
 @Module({
   imports: [IndexModule],
-  controllers: [StowController, QidoController, WadoController, FramesController, RenderedController, DeleteController],
-  providers: [StowService, PixelService, RenderingService, RepresentativeInstance],
+  controllers: [StowController, QidoController, WadoController, MetadataController, FramesController, RenderedController, DeleteController],
+  providers: [StowService, MetadataService, PixelService, RenderingService, RepresentativeInstance],
 })
 export class DicomWebModule {}

@@ -1,16 +1,20 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermission } from '@pacs/auth';
 import { QueryService } from '@pacs/index';
 import { ApiQidoQuery, ApiQidoSearch, ApiUidParams, DICOM_JSON } from './dicomweb-api.decorators';
+import { negotiateJson } from './json-negotiation';
 import { parseQidoParams, QidoScope, QueryParams } from './qido-params';
+import { withRetrieveUrl } from './qido-response';
+import { dicomWebBaseUrl } from './retrieve-url';
 
 /** QIDO-RS Search (PS3.18 10.6): studies, series and instances, at the top or nested. */
 @ApiTags('dicomweb: QIDO-RS')
 @ApiProduces(DICOM_JSON)
 @ApiQidoQuery()
 @ApiBadRequestResponse({ description: 'Unknown attribute or invalid limit, offset, fuzzymatching or includefield' })
+@ApiNotAcceptableResponse({ description: 'Accept allows neither application/dicom+json nor application/json' })
 @Controller('dicomweb')
 @RequirePermission('study:read')
 export class QidoController {
@@ -64,16 +68,21 @@ export class QidoController {
   /**
    * PS3.18 10.6.3: 200 with the DICOM JSON array (viewers expect `[]`, not 204, when nothing
    * matches), and a 299 Warning when more results exist than were returned (8.3.4.4).
+   * Accept is checked first (8.7.3): DICOM JSON or plain JSON, else 406.
    */
   private async search(scope: QidoScope, q: QueryParams, req: FastifyRequest, res: FastifyReply): Promise<void> {
-    const page = await this.queries.search(parseQidoParams(q, scope));
-    res.status(200).header('content-type', 'application/dicom+json');
+    const type = negotiateJson(req);
+    const query = parseQidoParams(q, scope);
+    const page = await this.queries.search(query);
+    const base = dicomWebBaseUrl(req);
+    const results = page.results.map((r) => withRetrieveUrl(r, query.level, base));
+    res.status(200).header('content-type', type);
     if (page.truncated) {
       res.header(
         'warning',
         `299 ${req.hostname}: "The number of results exceeded the maximum supported by the server. Additional results can be requested."`,
       );
     }
-    await res.send(JSON.stringify(page.results));
+    await res.send(JSON.stringify(results));
   }
 }

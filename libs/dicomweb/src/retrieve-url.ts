@@ -14,7 +14,12 @@ export function studyUrl(base: string, studyUid: string): string {
   return `${base}/studies/${studyUid}`;
 }
 
+/** PS3.18 10.4: the Series resource. */
+export function seriesUrl(base: string, studyUid: string, seriesUid: string): string {
+  return `${studyUrl(base, studyUid)}/series/${seriesUid}`;
+}
+
 /** PS3.18 10.4: the Instance resource. */
 export function instanceUrl(base: string, studyUid: string, seriesUid: string, sopInstanceUid: string): string {
-  return `${studyUrl(base, studyUid)}/series/${seriesUid}/instances/${sopInstanceUid}`;
+  return `${seriesUrl(base, studyUid, seriesUid)}/instances/${sopInstanceUid}`;
 }

@@ -1,19 +1,20 @@
 import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiNotAcceptableResponse, ApiNotFoundResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { RequirePermission } from '@pacs/auth';
 import { RetrieveService, StoredInstance } from '@pacs/index';
 import { APPLICATION_DICOM, ApiUidParams, ApiWadoRetrieve, MULTIPART_DICOM } from './dicomweb-api.decorators';
 import { multipartContentType, newBoundary, OutgoingPart, writeMultipart } from './multipart-writer';
+import { EXPLICIT_VR_LITTLE_ENDIAN, transcodeToExplicitLittle } from './transcode';
 import { negotiateWado } from './wado-negotiation';
 
 const DICOM = 'application/dicom';
 
 /**
  * WADO-RS Retrieve Instance(s) (PS3.18 10.4): a study, a series or one instance as
- * multipart/related application/dicom parts in their stored transfer syntax, streamed from
- * the blob store one instance after another.
+ * multipart/related application/dicom parts, streamed from the blob store one instance after
+ * another: as stored, or transcoded one at a time to Explicit VR Little Endian when asked.
  */
 @ApiTags('dicomweb: WADO-RS')
 @ApiProduces(MULTIPART_DICOM)
@@ -67,27 +68,36 @@ export class WadoController {
   ): Promise<void> {
     const instances = await this.retrieve.findInstances(scope);
     const syntaxes = new Set(instances.map((i) => i.transferSyntaxUid));
-    const rendering = negotiateWado(req.headers.accept, syntaxes, scope.sopInstanceUid !== undefined);
+    const { rendering, transferSyntax } = negotiateWado(req.headers.accept, syntaxes, scope.sopInstanceUid !== undefined);
+    const parts = instances.map((i) => this.partOf(i, transferSyntax));
     if (rendering === 'single') {
-      const [instance] = instances;
-      await res.status(200).header('content-type', partContentType(instance)).send(this.retrieve.open(instance));
+      await res.status(200).header('content-type', parts[0].contentType).send(parts[0].open());
       return;
     }
     const boundary = newBoundary();
     const body = new PassThrough();
     res.status(200).header('content-type', multipartContentType(DICOM, boundary));
-    writeMultipart(body, boundary, instances.map((i) => this.partOf(i))).catch((err) =>
+    writeMultipart(body, boundary, parts).catch((err) =>
       this.logger.warn({ studyUid: scope.studyUid, err: (err as Error).message }, 'WADO-RS response cut short'),
     );
     await res.send(body);
   }
 
-  private partOf(instance: StoredInstance): OutgoingPart {
-    return { contentType: partContentType(instance), open: () => this.retrieve.open(instance) };
+  /** PS3.18 8.7.3.5: each part names its transfer syntax; '*' sends the stored bytes. */
+  private partOf(instance: StoredInstance, transferSyntax: string): OutgoingPart {
+    if (transferSyntax === '*' || transferSyntax === instance.transferSyntaxUid) {
+      return { contentType: `${DICOM}; transfer-syntax=${instance.transferSyntaxUid}`, open: () => this.retrieve.open(instance) };
+    }
+    return {
+      contentType: `${DICOM}; transfer-syntax=${EXPLICIT_VR_LITTLE_ENDIAN}`,
+      open: () => Readable.from(this.transcoded(instance)),
+    };
   }
-}
 
-/** PS3.18 8.7.3.5: each part names its transfer syntax. */
-function partContentType(instance: StoredInstance): string {
-  return `${DICOM}; transfer-syntax=${instance.transferSyntaxUid}`;
+  /** One instance in memory at a time: read, re-encode, hand over. */
+  private async *transcoded(instance: StoredInstance): AsyncGenerator<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.retrieve.open(instance)) chunks.push(chunk as Buffer);
+    yield transcodeToExplicitLittle(Buffer.concat(chunks), instance.transferSyntaxUid);
+  }
 }

@@ -4,9 +4,10 @@ import { IndexRepository } from './index.repository';
 import { IngestService } from './ingest.service';
 import { QueryService } from './query.service';
 import { RetrieveService } from './retrieve.service';
+import { SeriesMetadataRepository } from './series-metadata.repository';
 
 @Module({
-  providers: [IndexRepository, IngestService, QueryService, RetrieveService, DeletionService],
-  exports: [IngestService, QueryService, RetrieveService, DeletionService],
+  providers: [IndexRepository, IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository],
+  exports: [IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository],
 })
 export class IndexModule {}

@@ -12,3 +12,5 @@ export { StoreFailureStatus, storeFailureStatus } from './store-failure-status';
 export { DeletionService } from './deletion.service';
 export type { DeletionScope, DeletionResult } from './deletion.service';
 export type { InstanceStoredEvent, InstanceStoredListener } from './ingest.types';
+export { SeriesMetadataRepository } from './series-metadata.repository';
+export type { CachedSeriesMetadata, InstanceHeaderRow, MetadataScope } from './series-metadata.repository';
