@@ -146,6 +146,11 @@ describe('MPPS: N-CREATE / N-SET, worklist status and study completeness', () =>
     assert.equal(state.complete, true);
     assert.ok(state.completedAt);
     assert.match(server.logs(), new RegExp(`"studyUid":"${studyUid.replace(/\./g, '\\.')}"[^\\n]*study complete`));
+
+    // QIDO-RS shows and matches it as Study Status ID (0032,000A).
+    const qido = async (query: string) => (await http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${studyUid}&${query}`, { token })).json();
+    assert.deepEqual((await qido('includefield=0032000A'))[0]['0032000A'], { vr: 'CS', Value: ['COMPLETED'] });
+    assert.equal((await qido('0032000A=COMPLETED')).length, 1);
   });
 
   it('completes the study at the final N-SET when the images arrived first, and keeps that state across a restart', async () => {

@@ -2,17 +2,19 @@ import { DataSourceOptions } from 'typeorm';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSchema';
 import { IndexInstanceFunction1763910000000 } from './migrations/1763910000000-IndexInstanceFunction';
 import { Workflow1764000000000 } from './migrations/1764000000000-Workflow';
-import { AuditEvents1764200000000 } from './migrations/1764200000000-AuditEvents';
 import { Unaccent1764050000000 } from './migrations/1764050000000-Unaccent';
 import { SeriesMetadataCache1764100000000 } from './migrations/1764100000000-SeriesMetadataCache';
+import { AuditEvents1764200000000 } from './migrations/1764200000000-AuditEvents';
+import { StudyCompletedAt1764400000000 } from './migrations/1764400000000-StudyCompletedAt';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
   IndexInstanceFunction1763910000000,
   Workflow1764000000000,
-  AuditEvents1764200000000,
   Unaccent1764050000000,
   SeriesMetadataCache1764100000000,
+  AuditEvents1764200000000,
+  StudyCompletedAt1764400000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { StudyStatusRepository } from './study-status.repository';
 import { DeletionService } from './deletion.service';
 import { IndexRepository } from './index.repository';
 import { IngestService } from './ingest.service';
@@ -7,7 +8,7 @@ import { RetrieveService } from './retrieve.service';
 import { SeriesMetadataRepository } from './series-metadata.repository';
 
 @Module({
-  providers: [IndexRepository, IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository],
-  exports: [IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository],
+  providers: [IndexRepository, IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
+  exports: [IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
 })
 export class IndexModule {}

@@ -14,3 +14,4 @@ export type { DeletionScope, DeletionResult } from './deletion.service';
 export type { InstanceStoredEvent, InstanceStoredListener } from './ingest.types';
 export { SeriesMetadataRepository } from './series-metadata.repository';
 export type { CachedSeriesMetadata, InstanceHeaderRow, MetadataScope } from './series-metadata.repository';
+export { StudyStatusRepository } from './study-status.repository';

@@ -21,6 +21,8 @@ const STUDY_COLUMNS: Record<string, Column> = {
   '00081030': { sql: 'st.study_description', kind: 'string' },
   '00080090': { sql: 'st.referring_physician', kind: 'pn' },
   '00080061': { sql: 'st.modalities', kind: 'array' },
+  // Study Status ID: COMPLETED once MPPS and the stored instances say so (StudyStatusRepository).
+  '0032000A': { sql: "(CASE WHEN st.completed_at IS NULL THEN NULL ELSE 'COMPLETED' END)", kind: 'string' },
 };
 
 const SERIES_COLUMNS: Record<string, Column> = {

@@ -21,7 +21,7 @@ const FROM: Record<QueryLevel, string> = {
 };
 
 const SELECT: Record<QueryLevel, string> = {
-  study: 'st.attributes AS study, st.modalities, st.num_series, st.num_instances',
+  study: 'st.attributes AS study, st.modalities, st.num_series, st.num_instances, st.completed_at',
   series: 'st.attributes AS study, se.attributes AS series, st.study_uid, se.num_instances',
   instance: 'st.attributes AS study, se.attributes AS series, i.attributes AS instance',
 };

@@ -69,6 +69,7 @@ function merge(level: QueryLevel, row: Row): DicomJson {
       '00080061': { vr: 'CS', Value: row.modalities as string[] },
       '00201206': { vr: 'IS', Value: [Number(row.num_series)] },
       '00201208': { vr: 'IS', Value: [Number(row.num_instances)] },
+      ...(row.completed_at ? { '0032000A': { vr: 'CS', Value: ['COMPLETED'] } } : {}),
     };
   }
   if (level === 'series') {

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
-import { IngestService } from '@pacs/index';
+import { IngestService, StudyStatusRepository } from '@pacs/index';
 import { MppsRepository } from './mpps.repository';
 
 export interface StudyCompleteEvent {
@@ -26,6 +26,7 @@ export class StudyCompletenessService implements OnModuleInit, OnApplicationBoot
   constructor(
     private readonly repo: MppsRepository,
     private readonly ingest: IngestService,
+    private readonly studyStatus: StudyStatusRepository,
   ) {}
 
   onModuleInit(): void {
@@ -78,6 +79,7 @@ export class StudyCompletenessService implements OnModuleInit, OnApplicationBoot
     if (before?.complete === complete && before) return;
     const completedAt = complete ? new Date() : null;
     await this.repo.saveCompleteness(studyUid, complete, completedAt);
+    await this.studyStatus.setCompletedAt(studyUid, completedAt);
     if (complete && completedAt) this.completed({ studyUid, completedAt });
   }
 
