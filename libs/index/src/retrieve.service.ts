@@ -42,15 +42,7 @@ export class RetrieveService {
       params,
     );
     if (rows.length === 0) throw new NotFoundError(notFoundMessage(scope));
-    return rows.map((r: Record<string, string>) => ({
-      studyUid: r.study_uid,
-      seriesUid: r.series_uid,
-      sopInstanceUid: r.sop_instance_uid,
-      sopClassUid: r.sop_class_uid,
-      transferSyntaxUid: r.transfer_syntax_uid,
-      blobKey: r.blob_key,
-      sizeBytes: Number(r.size_bytes),
-    }));
+    return rows.map(toStoredInstance);
   }
 
   /**
@@ -76,21 +68,25 @@ export class RetrieveService {
        ORDER BY st.id, se.series_number ASC NULLS LAST, se.id, i.instance_number ASC NULLS LAST, i.id`,
       params,
     );
-    return rows.map((r) => ({
-      studyUid: r.study_uid,
-      seriesUid: r.series_uid,
-      sopInstanceUid: r.sop_instance_uid,
-      sopClassUid: r.sop_class_uid,
-      transferSyntaxUid: r.transfer_syntax_uid,
-      blobKey: r.blob_key,
-      sizeBytes: Number(r.size_bytes),
-    }));
+    return rows.map(toStoredInstance);
   }
 
   /** The stored Part 10 bytes, exactly as received. */
   open(instance: StoredInstance): Readable {
     return this.blobs.read(instance.blobKey);
   }
+}
+
+function toStoredInstance(r: Record<string, string>): StoredInstance {
+  return {
+    studyUid: r.study_uid,
+    seriesUid: r.series_uid,
+    sopInstanceUid: r.sop_instance_uid,
+    sopClassUid: r.sop_class_uid,
+    transferSyntaxUid: r.transfer_syntax_uid,
+    blobKey: r.blob_key,
+    sizeBytes: Number(r.size_bytes),
+  };
 }
 
 function notFoundMessage(scope: { studyUid: string; seriesUid?: string; sopInstanceUid?: string }): string {
