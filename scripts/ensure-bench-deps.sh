@@ -9,7 +9,9 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v storescu >/dev/null 2>&1 && command -v dcmdump >/dev/null 2>&1 || need+=(dcmtk)
 command -v Orthanc >/dev/null 2>&1 || need+=(orthanc)
-dpkg -s orthanc-dicomweb >/dev/null 2>&1 || need+=(orthanc-dicomweb)
+# `dpkg -s` also succeeds for a removed package whose config files remain: ask for "installed".
+installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
+installed orthanc-dicomweb || need+=(orthanc-dicomweb)
 
 stop_packaged_orthanc() {
   service orthanc stop >/dev/null 2>&1 || true
