@@ -14,6 +14,7 @@ import { buildInstance, newUid, writeInstance } from '../support/generator';
 import { http, multipartRelated } from '../support/http';
 import { freePort } from '../support/ports';
 import { repoRoot, startTestServer, TestServer } from '../support/server';
+import { findscuWorklist, mwlQueryFile, worklistBody } from '../support/worklist';
 
 interface Item {
   id: number;
@@ -138,6 +139,23 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
       ['110104', 'R', 'get', 0],
       ['110104', 'R', 'move', 8],
     ]);
+  });
+
+  it('records a worklist item created by the RIS as a Procedure Record and the modality\'s worklist query as a Query', async () => {
+    const created = await http(`${server.httpUrl}/api/worklist`, {
+      method: 'POST',
+      token: admin,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(worklistBody({ accession: 'AUD-WL-1', station: 'AUDCT' })),
+    });
+    assert.equal(created.status, 201, created.body.toString());
+    const record = (await audit('?actor=admin&action=110111')).items.at(-1);
+    assert.equal(record?.actionCode, 'C');
+    const query = await mwlQueryFile(['(0040,0100) SQ', '(fffe,e000) -', '(0040,0001) AE [AUDCT]', '(fffe,e00d) -', '(fffe,e0dd) -']);
+    assert.equal((await findscuWorklist(server.dimsePort, query)).matches.length, 1);
+    const worklistQuery = (await audit('?actor=TESTSCU&action=110112')).items.at(-1);
+    assert.equal(worklistQuery?.details.service, 'worklist');
+    assert.equal(worklistQuery?.outcome, 0);
   });
 
   it('records a rejected association (unknown calling AE) as a Security Alert naming the AE', async () => {
