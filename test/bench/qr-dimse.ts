@@ -46,6 +46,8 @@ export interface FindResult {
   /** Median wall time of one findscu run with one query (process, association, query), ms. */
   medianRunMs: number;
   failures: number;
+  /** Pending responses of one untimed verbose run: the studies matched. */
+  matches: number;
 }
 
 /** C-FIND latency: `runs` findscu runs with one query, and `runs` with 1 + n queries on one association. */
@@ -60,7 +62,9 @@ export async function measureFind(t: DimseTarget, queryFile: string, n = 40, run
     single.push(one.seconds);
     many.push(all.seconds);
   }
-  return { perQueryMs: ((median(many) - median(single)) / n) * 1000, medianRunMs: median(single) * 1000, failures };
+  const check = await timed('findscu', ['-v', '-S', ...peer(t), queryFile]);
+  const matches = (check.output.match(/Find Response: \d+ \(Pending/g) ?? []).length;
+  return { perQueryMs: ((median(many) - median(single)) / n) * 1000, medianRunMs: median(single) * 1000, failures, matches };
 }
 
 async function countFiles(dir: string): Promise<number> {

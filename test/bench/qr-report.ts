@@ -62,11 +62,14 @@ export function formatQrReport(runs: QrRun[]): string {
       r.cmove?.failures ? `${r.server}: ${r.cmove.failures} movescu runs failed or lost instances` : '',
     ])
     .filter(Boolean);
+  const matches = runs.map((r) => `${r.server}: C-FIND ${r.find?.matches ?? '—'} studies, QIDO ${r.qidoMatches ?? '—'} studies`).join('; ');
   return [
     'Query/retrieve benchmark: both servers hold the 2,000-instance ingest corpus plus one 2,000-instance CT study',
     '(series of 500, 500, 500, 400, 100); HTTP concurrency 4, keep-alive; advantage >1 means ours is better.',
     '',
     table(rows),
+    '',
+    `matches per query: ${matches}`,
     ...(problems.length > 0 ? ['', 'problems:', ...problems.map((p) => `  ${p}`)] : []),
   ].join('\n');
 }

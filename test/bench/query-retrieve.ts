@@ -16,6 +16,8 @@ export interface QrRun {
   status: 'ok' | 'failed';
   reason?: string;
   stored?: number;
+  /** Studies in one QIDO response (a check that both servers answer the same query alike). */
+  qidoMatches?: number;
   find?: FindResult;
   qido?: RateResult;
   seriesMetadata?: RateResult;
@@ -35,6 +37,8 @@ async function measureAll(server: BenchServer, qr: QrCorpus, workDir: string, sa
   say('  C-FIND…');
   run.find = await measureFind(server, await writeStudyQuery(workDir, 'BENCH'));
   say('  QIDO-RS studies…');
+  const sample = await fetch(`${web.base}/studies?PatientName=BENCH*&limit=50`, { headers: { ...web.headers, accept: DICOM_JSON } });
+  run.qidoMatches = sample.status === 200 ? ((await sample.json()) as unknown[]).length : 0;
   run.qido = await measureRate(web, () => '/studies?PatientName=BENCH*&limit=50', DICOM_JSON, { ...RATE, count: 200 });
   say('  series metadata…');
   const metadataPath = `/studies/${qr.studyUid}/series/${big.seriesUid}/metadata`;
