@@ -30,16 +30,24 @@ const MANIFEST = 'manifest.json';
 const WRITER = 'test/support/generator';
 const SLICE_MM = 1.25;
 
-function writeSeries(dir: string, shape: CorpusShape, study: number, series: number, studyUids: { studyUid: string; frameUid: string }): string[] {
+/** The study's identity; `patient` names patient, ID and accession (default `BENCH<study>`). */
+export interface StudyUids {
+  studyUid: string;
+  frameUid: string;
+  patient?: string;
+}
+
+export function writeSeries(dir: string, shape: CorpusShape, study: number, series: number, studyUids: StudyUids, count = shape.instancesPerSeries): string[] {
   const seriesUid = newUid();
   const files: string[] = [];
-  for (let instance = 1; instance <= shape.instancesPerSeries; instance++) {
+  const patient = studyUids.patient ?? `BENCH${study}`;
+  for (let instance = 1; instance <= count; instance++) {
     const file = path.join(dir, `study-${study}`, `series-${series}`, `ct-${String(instance).padStart(4, '0')}.dcm`);
     const z = instance * SLICE_MM;
     writeInstance(file, {
-      patientName: `BENCH^PATIENT${study}`,
-      patientId: `BENCH${study}`,
-      accessionNumber: `BENCH${study}`,
+      patientName: `${patient.replace(/\d+$/, '')}^PATIENT${study}`,
+      patientId: patient,
+      accessionNumber: patient,
       studyDescription: `Bench CT study ${study}`,
       seriesDescription: `Bench series ${series}`,
       studyUid: studyUids.studyUid,
@@ -67,7 +75,7 @@ function writeSeries(dir: string, shape: CorpusShape, study: number, series: num
   return files;
 }
 
-async function listFiles(dir: string): Promise<string[]> {
+export async function listFiles(dir: string): Promise<string[]> {
   const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
   return entries
     .filter((e) => e.isFile() && e.name.endsWith('.dcm'))
@@ -75,7 +83,7 @@ async function listFiles(dir: string): Promise<string[]> {
     .sort();
 }
 
-async function sizeOf(files: string[]): Promise<number> {
+export async function sizeOf(files: string[]): Promise<number> {
   const sizes = await Promise.all(files.map(async (f) => (await fs.stat(f)).size));
   return sizes.reduce((a, b) => a + b, 0);
 }

@@ -20,7 +20,7 @@ export function locateOrthanc(): OrthancInfo {
   return { binary, plugin };
 }
 
-function orthancConfig(dataDir: string, httpPort: number, dicomPort: number, plugin: string): object {
+function orthancConfig(dataDir: string, httpPort: number, dicomPort: number, plugin: string, benchPort: number): object {
   return {
     Name: 'bench-orthanc',
     StorageDirectory: path.join(dataDir, 'storage'),
@@ -32,6 +32,8 @@ function orthancConfig(dataDir: string, httpPort: number, dicomPort: number, plu
     RemoteAccessAllowed: true,
     AuthenticationEnabled: false,
     Plugins: [plugin],
+    // The bench's SCU (C-FIND, C-GET) and its C-MOVE destination (a storescp on benchPort).
+    DicomModalities: { bench: { AET: 'BENCH', Host: '127.0.0.1', Port: benchPort, AllowFind: true, AllowMove: true, AllowGet: true, AllowStore: true, AllowEcho: true } },
   };
 }
 
@@ -48,12 +50,12 @@ export interface StartedOrthanc extends BenchServer {
  * Starts Orthanc on free loopback ports with a fresh storage and index under `dataDir`, and
  * resolves once `GET /system` answers.
  */
-export async function startOrthanc(info: OrthancInfo, benchDir: string, dataDir: string, logFile: string): Promise<StartedOrthanc> {
+export async function startOrthanc(info: OrthancInfo, benchDir: string, dataDir: string, logFile: string, benchPort = 11119): Promise<StartedOrthanc> {
   const [httpPort, dicomPort] = await freePorts(2);
   const configDir = path.join(benchDir, 'orthanc');
   await fs.mkdir(dataDir, { recursive: true });
   const configFile = path.join(configDir, 'config.json');
-  await fs.writeFile(configFile, JSON.stringify(orthancConfig(dataDir, httpPort, dicomPort, info.plugin), null, 2));
+  await fs.writeFile(configFile, JSON.stringify(orthancConfig(dataDir, httpPort, dicomPort, info.plugin, benchPort), null, 2));
   const env = { ...process.env, TCP_NODELAY: '1' };
   const proc = new ServerProcess(info.binary, [configFile], env, logFile);
   const base = `http://127.0.0.1:${httpPort}`;
@@ -75,6 +77,8 @@ export async function startOrthanc(info: OrthancInfo, benchDir: string, dataDir:
   return {
     aeTitle: 'ORTHANC',
     dimsePort: dicomPort,
+    pid: proc.child.pid,
+    web: { base: `${base}/dicom-web`, headers: {} },
     version: `${system.Version} (DICOMweb plugin ${await pluginVersion(base)})`,
     countInstances: async () => {
       const res = await http(`${base}/statistics`);

@@ -23,7 +23,7 @@ export function locatePacs(benchDir: string = __dirname): PacsLocation {
   return { main: path.join(dist, 'apps', 'pacs-server', 'src', 'main.js'), root: path.resolve(dist, '..') };
 }
 
-function pacsEnv(dataDir: string, ports: number[], adminPassword: string): NodeJS.ProcessEnv {
+function pacsEnv(dataDir: string, ports: number[], adminPassword: string, benchPort: number): NodeJS.ProcessEnv {
   const [httpPort, dimsePort, pgPort] = ports;
   return {
     ...process.env,
@@ -38,7 +38,7 @@ function pacsEnv(dataDir: string, ports: number[], adminPassword: string): NodeJ
     PACS_DIMSE_ALLOW_UNKNOWN: 'true',
     // The sender is also a known peer, so the normal AE policy path is the one measured.
     PACS_PEERS: JSON.stringify([
-      { aeTitle: BENCH_AE, host: '127.0.0.1', port: 11119, services: ['echo', 'store', 'find', 'move', 'get'] },
+      { aeTitle: BENCH_AE, host: '127.0.0.1', port: benchPort, services: ['echo', 'store', 'find', 'move', 'get'] },
     ]),
     PACS_LOG_LEVEL: 'warn',
     TCP_NODELAY: '1',
@@ -49,7 +49,7 @@ function pacsEnv(dataDir: string, ports: number[], adminPassword: string): NodeJ
  * Sums NumberOfStudyRelatedInstances over every study QIDO-RS returns; undefined when the
  * token or QIDO route is not there (the caller then falls back to storescu statuses).
  */
-async function countViaQido(base: string, adminPassword: string): Promise<number | undefined> {
+async function tokenFor(base: string, adminPassword: string): Promise<string | undefined> {
   const login = await http(`${base}/api/auth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -57,6 +57,11 @@ async function countViaQido(base: string, adminPassword: string): Promise<number
   });
   if (login.status !== 200 && login.status !== 201) return undefined;
   const token = (JSON.parse(login.body) as { access_token?: string }).access_token;
+  return token;
+}
+
+async function countViaQido(base: string, adminPassword: string): Promise<number | undefined> {
+  const token = await tokenFor(base, adminPassword);
   if (!token) return undefined;
   const res = await http(`${base}/dicomweb/studies?includefield=${STUDY_INSTANCES_TAG}&limit=1000`, {
     headers: { authorization: `Bearer ${token}`, accept: 'application/dicom+json' },
@@ -71,14 +76,14 @@ async function countViaQido(base: string, adminPassword: string): Promise<number
  * Starts the built server with a fresh data directory (and so a fresh embedded PostgreSQL) on
  * free loopback ports; resolves once it printed "PACS ready" and /health answers (200 or 503).
  */
-export async function startPacs(location: PacsLocation, dataDir: string, logFile: string): Promise<BenchServer> {
+export async function startPacs(location: PacsLocation, dataDir: string, logFile: string, benchPort = 11119): Promise<BenchServer> {
   await fs.access(location.main).catch(() => {
     throw new Error(`${location.main} not found: build first (npm run build)`);
   });
   await fs.mkdir(dataDir, { recursive: true });
   const ports = await freePorts(3);
   const adminPassword = randomBytes(12).toString('hex');
-  const env = pacsEnv(dataDir, ports, adminPassword);
+  const env = pacsEnv(dataDir, ports, adminPassword, benchPort);
   const proc = new ServerProcess(process.execPath, [location.main], env, logFile, location.root);
   const base = `http://127.0.0.1:${ports[0]}`;
   const exited = () => (proc.hasExited ? `our server exited (see ${proc.logFile})` : undefined);
@@ -89,9 +94,12 @@ export async function startPacs(location: PacsLocation, dataDir: string, logFile
     await proc.stop();
     throw err;
   }
+  const token = await tokenFor(base, adminPassword).catch(() => undefined);
   return {
     aeTitle: PACS_AE,
     dimsePort: ports[1],
+    pid: proc.child.pid,
+    web: { base: `${base}/dicomweb`, headers: token ? { authorization: `Bearer ${token}` } : {} },
     countInstances: () => countViaQido(base, adminPassword),
     stop: () => proc.stop(),
   };

@@ -8,13 +8,17 @@ import { locatePacs } from './pacs-server';
 import { BenchReport, RunResult, ServerKind, formatReport, machineInfo } from './report';
 import { BenchContext, removeData, runScenario } from './scenario';
 import { killSenders } from './storescu-runner';
+import { ensureQrCorpus } from './qr-corpus';
+import { formatQrReport } from './qr-report';
+import { QrRun, runQueryRetrieve } from './query-retrieve';
 
 /**
  * `npm run bench`: C-STORE ingest throughput of our server side by side with Orthanc, over one
  * and over four parallel storescu associations, each run into an empty archive.
  *
  * Options: --only=ours|orthanc (one server), --associations=1,4, --repeat=N (best of N runs per
- * cell; default 2), --keep-data (keep the stores).
+ * cell; default 2), --keep-data (keep the stores), --phases=ingest,qr (default both; qr is the
+ * query/retrieve phase: C-FIND, QIDO-RS, metadata, WADO-RS, C-GET, C-MOVE, RSS; see query-retrieve.ts).
  */
 
 const SHAPE: CorpusShape = { studies: 4, seriesPerStudy: 5, instancesPerSeries: 100, rows: 512, columns: 512 };
@@ -29,6 +33,7 @@ interface Options {
   associations: number[];
   repeat: number;
   keepData: boolean;
+  phases: Array<'ingest' | 'qr'>;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -39,7 +44,9 @@ function parseOptions(argv: string[]): Options {
   if (associations.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--associations takes positive integers, e.g. 1,4');
   const repeat = Number(value('repeat') ?? DEFAULT_REPEAT);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a positive integer');
-  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, repeat, keepData: argv.includes('--keep-data') };
+  const phases = (value('phases') ?? 'ingest,qr').split(',') as Options['phases'];
+  if (phases.some((p) => p !== 'ingest' && p !== 'qr')) throw new Error('--phases takes ingest and/or qr');
+  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, repeat, keepData: argv.includes('--keep-data'), phases };
 }
 
 function timestamp(): string {
@@ -104,6 +111,20 @@ async function runOne(ctx: BenchContext, kind: ServerKind, associations: number,
   return result;
 }
 
+async function runQr(ctx: BenchContext, options: Options): Promise<QrRun[]> {
+  const started = Date.now();
+  const qr = await ensureQrCorpus(path.join(ctx.benchDir, 'corpus-qr'));
+  const how = qr.reused ? 'reused' : `generated in ${((Date.now() - started) / 1000).toFixed(1)} s`;
+  say(`query/retrieve study: ${qr.files.length} CT instances, ${(qr.bytes / 1e6).toFixed(0)} MB, ${how} (${qr.dir})`);
+  const runs: QrRun[] = [];
+  for (const kind of options.servers) {
+    const run = await runQueryRetrieve(ctx, qr, kind, say);
+    if (run.status !== 'ok') say(`  failed: ${run.reason}`);
+    runs.push(run);
+  }
+  return runs;
+}
+
 /** Stops a running server when the bench is interrupted, so no server outlives it. */
 function stopOnSignal(ctx: BenchContext): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -125,7 +146,8 @@ async function main(): Promise<number> {
   const runId = timestamp();
   const ctx = await prepare(options, runId);
   stopOnSignal(ctx);
-  const runs = await runAll(ctx, options);
+  const runs = options.phases.includes('ingest') ? await runAll(ctx, options) : [];
+  const qrRuns = options.phases.includes('qr') ? await runQr(ctx, options) : [];
   const c = ctx.corpus;
   const report: BenchReport = {
     timestamp: runId,
@@ -138,11 +160,13 @@ async function main(): Promise<number> {
     },
     runs,
   };
+  const qrText = qrRuns.length > 0 ? `\n\n${formatQrReport(qrRuns)}` : '';
   const jsonFile = path.join(ctx.benchDir, `results-${runId}.json`);
-  await fs.writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
-  say(`\n${formatReport(report)}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
+  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, queryRetrieve: qrRuns }, null, 2)}\n`);
+  const ingestText = runs.length > 0 ? `\n${formatReport(report)}` : '';
+  say(`${ingestText}${qrText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
   // A slower server is a result; a run that lost instances (or never ran) is a failure.
-  return runs.every((r) => r.status === 'ok') ? 0 : 1;
+  return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') ? 0 : 1;
 }
 
 main().then(

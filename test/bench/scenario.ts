@@ -28,10 +28,10 @@ function dataDirFor(ctx: BenchContext, kind: ServerKind, associations: number, a
   return kind === 'orthanc' ? path.join(ctx.benchDir, 'orthanc', `db-${name}`) : path.join(ctx.benchDir, `pacs-${name}`);
 }
 
-async function startServer(ctx: BenchContext, kind: ServerKind, dataDir: string, logFile: string): Promise<BenchServer> {
-  if (kind === 'ours') return startPacs(ctx.pacs, dataDir, logFile);
+export async function startServer(ctx: BenchContext, kind: ServerKind, dataDir: string, logFile: string, benchPort?: number): Promise<BenchServer> {
+  if (kind === 'ours') return startPacs(ctx.pacs, dataDir, logFile, benchPort);
   if (!ctx.orthanc) throw new Error('Orthanc is not installed');
-  const orthanc = await startOrthanc(ctx.orthanc, ctx.benchDir, dataDir, logFile);
+  const orthanc = await startOrthanc(ctx.orthanc, ctx.benchDir, dataDir, logFile, benchPort);
   ctx.orthancVersion = orthanc.version;
   return orthanc;
 }
@@ -40,7 +40,7 @@ async function startServer(ctx: BenchContext, kind: ServerKind, dataDir: string,
  * Asks the server how many instances it holds, retrying briefly in case it indexes after the
  * acknowledgement; undefined when it cannot be asked.
  */
-async function countStored(server: BenchServer, expected: number): Promise<number | undefined> {
+export async function countStored(server: BenchServer, expected: number): Promise<number | undefined> {
   let counted: number | undefined;
   for (let attempt = 0; attempt < 10; attempt++) {
     counted = await server.countInstances().catch(() => undefined);

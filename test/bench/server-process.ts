@@ -8,6 +8,10 @@ export interface BenchServer {
   readonly dimsePort: number;
   /** Instances the server reports holding; undefined when it cannot be asked. */
   countInstances(): Promise<number | undefined>;
+  /** The server's main process (for memory sampling during one phase). */
+  readonly pid?: number;
+  /** DICOMweb root (…/dicomweb or …/dicom-web) and the headers every request needs. */
+  readonly web?: { base: string; headers: Record<string, string> };
   /** Stops sampling, then the server; returns its memory peaks. */
   stop(): Promise<MemoryPeaks>;
 }

@@ -1,0 +1,75 @@
+import { promises as fs } from 'node:fs';
+import { MemoryPeaks, MemorySampler } from './memory-sampler';
+
+/** A DICOMweb root and its request headers (bearer token for ours, none for Orthanc). */
+export interface WebTarget {
+  base: string;
+  headers: Record<string, string>;
+}
+
+export interface RateResult {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  /** Responses other than 200, with their statuses (the first few). */
+  errors: string[];
+}
+
+/**
+ * `count` GETs (or fewer once `maxSeconds` passed) from `concurrency` workers over node's fetch
+ * (undici keeps connections alive); each body is read to the end. The first request is sent
+ * alone beforehand and not counted, so caches and connections are warm for both servers alike.
+ */
+export async function measureRate(
+  target: WebTarget,
+  pathFor: (i: number) => string,
+  accept: string,
+  opts: { count: number; concurrency: number; maxSeconds: number },
+): Promise<RateResult> {
+  const errors: string[] = [];
+  const get = async (i: number) => {
+    const res = await fetch(`${target.base}${pathFor(i)}`, { headers: { ...target.headers, accept }, signal: AbortSignal.timeout(60_000) });
+    await res.arrayBuffer();
+    if (res.status !== 200 && errors.length < 5) errors.push(`${res.status} ${pathFor(i)}`);
+  };
+  await get(0);
+  let next = 1;
+  let done = 0;
+  const started = process.hrtime.bigint();
+  const deadline = Date.now() + opts.maxSeconds * 1000;
+  const worker = async () => {
+    while (next <= opts.count && Date.now() < deadline) {
+      await get(next++);
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: opts.concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { requests: done, seconds, perSecond: done / seconds, errors };
+}
+
+export interface StreamResult {
+  status: number;
+  bytes: number;
+  seconds: number;
+  memory?: MemoryPeaks;
+}
+
+/**
+ * Streams a whole-study WADO-RS retrieve and drops the bytes, sampling the server's memory
+ * every 50 ms meanwhile. VmHWM is reset first (clear_refs 5), so the peak is this retrieve's.
+ */
+export async function streamStudy(target: WebTarget, studyUid: string, pid: number | undefined): Promise<StreamResult> {
+  if (pid) await fs.writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);
+  const sampler = pid ? new MemorySampler(pid, 50) : undefined;
+  sampler?.start();
+  const started = process.hrtime.bigint();
+  const res = await fetch(`${target.base}/studies/${studyUid}`, {
+    headers: { ...target.headers, accept: 'multipart/related; type="application/dicom"' },
+    signal: AbortSignal.timeout(600_000),
+  });
+  let bytes = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { status: res.status, bytes, seconds, memory: await sampler?.stop() };
+}

@@ -1,0 +1,75 @@
+import { MemoryPeaks } from './memory-sampler';
+import { QrRun } from './query-retrieve';
+
+interface Row {
+  metric: string;
+  unit: string;
+  pick: (r: QrRun) => number | undefined;
+  /** true: more is better (ratio ours/Orthanc); false: less is better (ratio Orthanc/ours). */
+  higherBetter: boolean;
+  /** Minimum ratio the issue asks for; undefined: informational. */
+  target?: number;
+  digits: number;
+}
+
+const peak = (m?: MemoryPeaks) => (m ? Math.max(m.sampledPeakRssMb, m.hwmMb) : undefined);
+const ok = <T>(v: T | undefined, bad?: boolean) => (bad ? undefined : v);
+
+const ROWS: Row[] = [
+  { metric: 'C-FIND study query, one association', unit: 'ms/query', pick: (r) => ok(r.find?.perQueryMs, !!r.find?.failures), higherBetter: false, target: 1, digits: 1 },
+  { metric: 'C-FIND, one findscu run (median)', unit: 'ms', pick: (r) => ok(r.find?.medianRunMs, !!r.find?.failures), higherBetter: false, digits: 0 },
+  { metric: 'QIDO /studies?PatientName=BENCH*&limit=50', unit: 'req/s', pick: (r) => ok(r.qido?.perSecond, !!r.qido?.errors.length), higherBetter: true, target: 5, digits: 0 },
+  { metric: 'series metadata, 500 instances (warm)', unit: 'req/s', pick: (r) => ok(r.seriesMetadata?.perSecond, !!r.seriesMetadata?.errors.length), higherBetter: true, target: 10, digits: 1 },
+  { metric: 'WADO-RS instance', unit: 'req/s', pick: (r) => ok(r.wadoInstance?.perSecond, !!r.wadoInstance?.errors.length), higherBetter: true, target: 1, digits: 0 },
+  { metric: 'C-GET series of 100', unit: 'inst/s', pick: (r) => ok(r.cget && r.cget.received / r.cget.seconds, !r.cget?.received), higherBetter: true, target: 1, digits: 0 },
+  { metric: 'C-MOVE series of 100', unit: 's', pick: (r) => ok(r.cmove?.seconds, !r.cmove?.received), higherBetter: false, target: 2, digits: 2 },
+  { metric: 'WADO-RS study, 2,000 inst (1 GB)', unit: 's', pick: (r) => ok(r.studyRetrieve?.seconds, r.studyRetrieve?.status !== 200), higherBetter: false, digits: 1 },
+  { metric: 'peak RSS during the study retrieve', unit: 'MiB', pick: (r) => peak(r.studyRetrieve?.memory), higherBetter: false, digits: 0 },
+];
+
+export const RSS_LIMIT_MB = 400;
+
+function table(rows: string[][]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((v, c) => (c <= 1 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** The query/retrieve table: both servers, ours relative to Orthanc (>1 = ours better), target, verdict. */
+export function formatQrReport(runs: QrRun[]): string {
+  const orthanc = runs.find((r) => r.server === 'orthanc');
+  const ours = runs.find((r) => r.server === 'ours');
+  const rows = [['metric', 'unit', 'Orthanc', 'ours', 'advantage', 'target', 'met']];
+  for (const row of ROWS) {
+    const o = orthanc && row.pick(orthanc);
+    const u = ours && row.pick(ours);
+    const ratio = o !== undefined && u !== undefined ? (row.higherBetter ? u / o : o / u) : undefined;
+    let target = row.target === undefined ? '—' : `≥${row.target}×`;
+    let met = row.target === undefined || ratio === undefined ? '—' : ratio >= row.target ? 'yes' : 'NO';
+    if (row.unit === 'MiB') {
+      target = `ours <${RSS_LIMIT_MB}`;
+      met = u === undefined ? '—' : u < RSS_LIMIT_MB ? 'yes' : 'NO';
+    }
+    const fmt = (v: number | undefined) => (v === undefined ? '—' : v.toFixed(row.digits));
+    rows.push([row.metric, row.unit, fmt(o), fmt(u), ratio === undefined ? '—' : `${ratio.toFixed(2)}×`, target, met]);
+  }
+  const problems = runs
+    .flatMap((r) => [
+      r.status !== 'ok' ? `${r.server}: ${r.reason}` : '',
+      ...[r.qido, r.seriesMetadata, r.wadoInstance].flatMap((x) => x?.errors ?? []).map((e) => `${r.server}: HTTP ${e}`),
+      r.find?.failures ? `${r.server}: ${r.find.failures} findscu runs failed` : '',
+      r.cget?.failures ? `${r.server}: ${r.cget.failures} getscu runs failed or lost instances` : '',
+      r.cmove?.failures ? `${r.server}: ${r.cmove.failures} movescu runs failed or lost instances` : '',
+    ])
+    .filter(Boolean);
+  const matches = runs.map((r) => `${r.server}: C-FIND ${r.find?.matches ?? '—'} studies, QIDO ${r.qidoMatches ?? '—'} studies`).join('; ');
+  return [
+    'Query/retrieve benchmark: both servers hold the 2,000-instance ingest corpus plus one 2,000-instance CT study',
+    '(series of 500, 500, 500, 400, 100); HTTP concurrency 4, keep-alive; advantage >1 means ours is better.',
+    '',
+    table(rows),
+    '',
+    `matches per query: ${matches}`,
+    ...(problems.length > 0 ? ['', 'problems:', ...problems.map((p) => `  ${p}`)] : []),
+  ].join('\n');
+}
