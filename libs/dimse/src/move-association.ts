@@ -62,6 +62,9 @@ export class MoveAssociation implements StoreChannel {
       pduTimeout: opts.pduTimeoutMs,
     });
     const network = (client as unknown as { network: ClientNetwork }).network;
+    // Nagle's algorithm holds each small command PDU up to ~40 ms per sub-operation (GOTCHAS);
+    // dcmjs-dimse keeps the socket it connected in `socket`.
+    (network as unknown as { socket?: { setNoDelay(on: boolean): void } }).socket?.setNoDelay(true);
     network.removeAllListeners('associationAccepted');
     network.removeAllListeners('done');
     const move = new MoveAssociation(client, network);
