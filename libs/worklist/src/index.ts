@@ -8,3 +8,4 @@ export type { WorklistStatus } from './worklist-item.entity';
 export { WorklistError } from './worklist.errors';
 export type { WorklistErrorCode } from './worklist.errors';
 export { toHttpException as worklistErrorToHttp } from './worklist.errors';
+export { PageQueryDto } from './dto/page-query.dto';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
+import { PageQueryDto } from '@pacs/worklist';
 import { PPS_STATUSES } from '../mpps-rules';
 
 export class PerformedSeriesView {
@@ -57,7 +57,7 @@ export class ProcedureStepPage {
   total: number;
 }
 
-export class MppsQueryDto {
+export class MppsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: PPS_STATUSES })
   @IsOptional()
   @IsIn(PPS_STATUSES, { message: `status must be one of: ${PPS_STATUSES.join(', ')}` })
@@ -67,21 +67,6 @@ export class MppsQueryDto {
   @IsOptional()
   @IsString()
   studyUid?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
 
 export class StudyCompletenessView {

@@ -1,11 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString } from 'class-validator';
 import { IsAeTitle, IsCodeString, IsDicomDate } from '../dicom-validators';
 import { WORKLIST_STATUSES } from '../worklist-item.entity';
+import { PageQueryDto } from './page-query.dto';
 
 /** GET /api/worklist filters: all optional, combined with AND, on the scheduled steps' fields. */
-export class WorklistQueryDto {
+export class WorklistQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Steps starting on or after this date (YYYYMMDD)', example: '20261124' })
   @IsOptional()
   @IsDicomDate()
@@ -40,19 +40,4 @@ export class WorklistQueryDto {
   @IsOptional()
   @IsString()
   accessionNumber?: string;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  offset?: number;
 }
