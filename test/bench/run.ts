@@ -8,13 +8,15 @@ import { locatePacs } from './pacs-server';
 import { BenchReport, RunResult, ServerKind, formatReport, machineInfo } from './report';
 import { BenchContext, removeData, runScenario } from './scenario';
 import { killSenders } from './storescu-runner';
+import { formatAuditComparison, withAuditOff } from './audit-compare';
 
 /**
  * `npm run bench`: C-STORE ingest throughput of our server side by side with Orthanc, over one
  * and over four parallel storescu associations, each run into an empty archive.
  *
  * Options: --only=ours|orthanc (one server), --associations=1,4, --repeat=N (best of N runs per
- * cell; default 2), --keep-data (keep the stores).
+ * cell; default 2), --keep-data (keep the stores), --no-audit-off (skip the extra run of ours
+ * with PACS_AUDIT_ENABLED=false that shows what the audit trail costs).
  */
 
 const SHAPE: CorpusShape = { studies: 4, seriesPerStudy: 5, instancesPerSeries: 100, rows: 512, columns: 512 };
@@ -29,6 +31,7 @@ interface Options {
   associations: number[];
   repeat: number;
   keepData: boolean;
+  auditOff: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -39,7 +42,7 @@ function parseOptions(argv: string[]): Options {
   if (associations.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--associations takes positive integers, e.g. 1,4');
   const repeat = Number(value('repeat') ?? DEFAULT_REPEAT);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a positive integer');
-  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, repeat, keepData: argv.includes('--keep-data') };
+  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, repeat, keepData: argv.includes('--keep-data'), auditOff: !argv.includes('--no-audit-off') };
 }
 
 function timestamp(): string {
@@ -77,7 +80,7 @@ async function prepare(options: Options, runId: string): Promise<BenchContext> {
   return { benchDir, logDir, runId, corpus, pacs, orthanc: findOrthanc(options.servers), keepData: options.keepData };
 }
 
-async function runAll(ctx: BenchContext, options: Options): Promise<RunResult[]> {
+async function runAll(ctx: BenchContext, options: Options, auditOffRuns: RunResult[] = []): Promise<RunResult[]> {
   const runs: RunResult[] = [];
   const started = Date.now();
   for (let attempt = 1; attempt <= options.repeat; attempt++) {
@@ -88,6 +91,10 @@ async function runAll(ctx: BenchContext, options: Options): Promise<RunResult[]>
     // Servers alternate within each repetition, so drifting load on the machine hits both alike.
     for (const associations of options.associations) {
       for (const kind of options.servers) runs.push(await runOne(ctx, kind, associations, attempt));
+      if (options.auditOff && options.servers.includes('ours')) {
+        say('(ours with PACS_AUDIT_ENABLED=false)');
+        auditOffRuns.push(await withAuditOff(ctx, () => runOne(ctx, 'ours', associations, attempt)));
+      }
     }
   }
   return runs;
@@ -125,7 +132,8 @@ async function main(): Promise<number> {
   const runId = timestamp();
   const ctx = await prepare(options, runId);
   stopOnSignal(ctx);
-  const runs = await runAll(ctx, options);
+  const auditOffRuns: RunResult[] = [];
+  const runs = await runAll(ctx, options, auditOffRuns);
   const c = ctx.corpus;
   const report: BenchReport = {
     timestamp: runId,
@@ -141,6 +149,7 @@ async function main(): Promise<number> {
   const jsonFile = path.join(ctx.benchDir, `results-${runId}.json`);
   await fs.writeFile(jsonFile, `${JSON.stringify(report, null, 2)}\n`);
   say(`\n${formatReport(report)}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
+  if (auditOffRuns.length > 0) say(`\n${formatAuditComparison(runs, auditOffRuns, options.associations)}`);
   // A slower server is a result; a run that lost instances (or never ran) is a failure.
   return runs.every((r) => r.status === 'ok') ? 0 : 1;
 }

@@ -204,8 +204,10 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
 
   it('forwards events to the syslog collector as RFC 5424 messages carrying the event as JSON', async () => {
     const deadline = Date.now() + 5_000;
-    while (!datagrams.some((d) => d.includes('"110104"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const message = datagrams.find((d) => d.includes('"110104"'));
+    // The C-STORE's event: staged in the ingest commit, forwarded once the sealer chained it.
+    const isStore = (d: string) => d.includes('"110104"') && d.includes('"TESTSCU"');
+    while (!datagrams.some(isStore) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const message = datagrams.find(isStore);
     assert.ok(message, `no Instances Transferred message among ${datagrams.length} datagrams`);
     const match = /^<(\d+)>1 (\S+) (\S+) pacs (\d+) PACS-AUDIT-JSON - \uFEFF(\{.*\})$/s.exec(message);
     assert.ok(match, message);

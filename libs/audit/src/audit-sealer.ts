@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import type { AuditEvent } from './audit-event';
 import { AuditRepository } from './audit.repository';
 
 /** How long staged events wait for company before a seal: one transaction seals them all. */
@@ -20,8 +21,14 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
+  private listener: ((events: AuditEvent[]) => void) | undefined;
 
   constructor(private readonly repository: AuditRepository) {}
+
+  /** Told of every sealed batch (the syslog forwarder sends events once they carry their hash). */
+  onSealed(listener: (events: AuditEvent[]) => void): void {
+    this.listener = listener;
+  }
 
   /** A staged event was committed: seal soon (debounced). */
   staged(): void {
@@ -62,7 +69,11 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
 
   private async sealAll(): Promise<void> {
     try {
-      while ((await this.repository.sealStaged(SEAL_BATCH)) === SEAL_BATCH);
+      for (;;) {
+        const sealed = await this.repository.sealStaged(SEAL_BATCH);
+        if (sealed.length > 0) this.listener?.(sealed);
+        if (sealed.length < SEAL_BATCH) return;
+      }
     } catch (err) {
       // The rows stay staged (durable); the next stage or start-up retries.
       this.log.error({ msg: 'staged audit events not sealed', err: String(err) });

@@ -52,13 +52,20 @@ export class AuditRepository {
    * Seals up to `limit` staged events (audit_stage) into the chain, in id order, in one
    * transaction under the chain lock (so one sealer at a time, across nodes, and never
    * interleaved with an append). The hash is computed from the row as stored, exactly as
-   * verify() recomputes it. Returns how many were sealed.
+   * verify() recomputes it. Returns the events sealed, in chain order.
    */
-  async sealStaged(limit: number): Promise<number> {
+  async sealStaged(limit: number): Promise<AuditEvent[]> {
+    const sealed = await this.sealInTransaction(limit);
+    // The new head, for append()'s fast path (a wrong guess only costs the locked retry).
+    if (sealed.length > 0) this.head = sealed[sealed.length - 1].hash ?? undefined;
+    return sealed;
+  }
+
+  private sealInTransaction(limit: number): Promise<AuditEvent[]> {
     return this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
       const staged: AuditEvent[] = (await m.query(`SELECT ${COLUMNS} FROM audit_events WHERE seal_seq IS NULL ORDER BY id LIMIT $1`, [limit])).map(toEvent);
-      if (staged.length === 0) return 0;
+      if (staged.length === 0) return [];
       let { hash: prev, seq } = await chainHead(m);
       const ids: number[] = [];
       const prevs: string[] = [];
@@ -70,6 +77,8 @@ export class AuditRepository {
         prevs.push(prev);
         hashes.push(hash);
         seqs.push(++seq);
+        row.prevHash = prev;
+        row.hash = hash;
         prev = hash;
       }
       await m.query(
@@ -78,7 +87,7 @@ export class AuditRepository {
           WHERE a.id = v.id AND a.seal_seq IS NULL`,
         [ids, prevs, hashes, seqs],
       );
-      return staged.length;
+      return staged;
     });
   }
 

@@ -45,6 +45,8 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
     const target = config.audit?.syslogUrl ? parseSyslogUrl(config.audit.syslogUrl) : undefined;
     if (target) {
       this.forwarder = new SyslogForwarder(target, (err) => this.log.warn({ msg: 'syslog forwarding failed', err: err.message }));
+      // Staged events (StoreAuditCompanion) are forwarded once sealed, with their hash.
+      sealer.onSealed((events) => this.forwarder?.send(events));
     }
   }
 
