@@ -81,6 +81,16 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
     }
     return items[items.length - 1].id;
   };
+  async function sqlQuery(text: string, params: unknown[]): Promise<Record<string, string>[]> {
+    const pgPassword = readFileSync(join(server.dataDir, 'postgres-password'), 'utf8').trim();
+    const db = new Client({ connectionString: `postgres://pacs:${pgPassword}@127.0.0.1:${pgPort}/pacs` });
+    await db.connect();
+    try {
+      return (await db.query(text, params)).rows;
+    } finally {
+      await db.end();
+    }
+  }
   /** Events after `id`, without the auditor's own reads (Audit Log Used). */
   const since = async (id: number) => (await audit(`?cursor=${id}&limit=1000`)).items.filter((e) => e.action !== '110101');
 
@@ -120,6 +130,12 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
     assert.equal(items[0].patientId, 'AUD-DIMSE');
     const logins = await audit('?actor=TESTSCU&action=110114');
     assert.ok(logins.items.length >= 1, 'association accepted is audited as a login of the AE');
+    // No extra commit per instance: the event was written by the very transaction (xmin) that indexed the instance.
+    const [row] = await sqlQuery(
+      `SELECT a.xmin::text AS event_tx, i.xmin::text AS instance_tx FROM audit_events a JOIN instances i ON i.sop_instance_uid = a.details->>'sopInstanceUid' WHERE a.id = $1`,
+      [items[0].id],
+    );
+    assert.equal(row.event_tx, row.instance_tx);
   });
 
   it('records C-FIND as Query, C-GET as Instances Transferred and a move to an unknown destination as a failed transfer', async () => {
