@@ -3,7 +3,7 @@ import type { AuditEvent } from './audit-event';
 import { AuditRepository } from './audit.repository';
 
 /** How long staged events wait for company before a seal: one transaction seals them all. */
-export const SEAL_DELAY_MS = 200;
+export const SEAL_DELAY_MS = 500;
 /** Largest seal: bounds one transaction and how long the chain lock is held. */
 const SEAL_BATCH = 500;
 
