@@ -11,6 +11,7 @@ import { killSenders } from './storescu-runner';
 import { ensureQrCorpus } from './qr-corpus';
 import { formatQrReport } from './qr-report';
 import { QrRun, runQueryRetrieve } from './query-retrieve';
+import { formatAuditComparison, withAuditOff } from './audit-compare';
 
 /**
  * `npm run bench`: C-STORE ingest throughput of our server side by side with Orthanc, over one
@@ -18,7 +19,9 @@ import { QrRun, runQueryRetrieve } from './query-retrieve';
  *
  * Options: --only=ours|orthanc (one server), --associations=1,4, --repeat=N (best of N runs per
  * cell; default 2), --keep-data (keep the stores), --phases=ingest,qr (default both; qr is the
- * query/retrieve phase: C-FIND, QIDO-RS, metadata, WADO-RS, C-GET, C-MOVE, RSS; see query-retrieve.ts).
+ * query/retrieve phase: C-FIND, QIDO-RS, metadata, WADO-RS, C-GET, C-MOVE, RSS; see query-retrieve.ts),
+ * --no-audit-off (skip the extra run of ours with PACS_AUDIT_ENABLED=false that shows what the audit
+ * trail costs).
  */
 
 const SHAPE: CorpusShape = { studies: 4, seriesPerStudy: 5, instancesPerSeries: 100, rows: 512, columns: 512 };
@@ -34,6 +37,7 @@ interface Options {
   repeat: number;
   keepData: boolean;
   phases: Array<'ingest' | 'qr'>;
+  auditOff: boolean;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -46,7 +50,7 @@ function parseOptions(argv: string[]): Options {
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a positive integer');
   const phases = (value('phases') ?? 'ingest,qr').split(',') as Options['phases'];
   if (phases.some((p) => p !== 'ingest' && p !== 'qr')) throw new Error('--phases takes ingest and/or qr');
-  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, repeat, keepData: argv.includes('--keep-data'), phases };
+  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, repeat, keepData: argv.includes('--keep-data'), phases, auditOff: !argv.includes('--no-audit-off') };
 }
 
 function timestamp(): string {
@@ -84,7 +88,7 @@ async function prepare(options: Options, runId: string): Promise<BenchContext> {
   return { benchDir, logDir, runId, corpus, pacs, orthanc: findOrthanc(options.servers), keepData: options.keepData };
 }
 
-async function runAll(ctx: BenchContext, options: Options): Promise<RunResult[]> {
+async function runAll(ctx: BenchContext, options: Options, auditOffRuns: RunResult[] = []): Promise<RunResult[]> {
   const runs: RunResult[] = [];
   const started = Date.now();
   for (let attempt = 1; attempt <= options.repeat; attempt++) {
@@ -95,6 +99,10 @@ async function runAll(ctx: BenchContext, options: Options): Promise<RunResult[]>
     // Servers alternate within each repetition, so drifting load on the machine hits both alike.
     for (const associations of options.associations) {
       for (const kind of options.servers) runs.push(await runOne(ctx, kind, associations, attempt));
+      if (options.auditOff && options.servers.includes('ours')) {
+        say('(ours with PACS_AUDIT_ENABLED=false)');
+        auditOffRuns.push(await withAuditOff(ctx, () => runOne(ctx, 'ours', associations, attempt)));
+      }
     }
   }
   return runs;
@@ -146,7 +154,8 @@ async function main(): Promise<number> {
   const runId = timestamp();
   const ctx = await prepare(options, runId);
   stopOnSignal(ctx);
-  const runs = options.phases.includes('ingest') ? await runAll(ctx, options) : [];
+  const auditOffRuns: RunResult[] = [];
+  const runs = options.phases.includes('ingest') ? await runAll(ctx, options, auditOffRuns) : [];
   const qrRuns = options.phases.includes('qr') ? await runQr(ctx, options) : [];
   const c = ctx.corpus;
   const report: BenchReport = {
@@ -165,6 +174,7 @@ async function main(): Promise<number> {
   await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, queryRetrieve: qrRuns }, null, 2)}\n`);
   const ingestText = runs.length > 0 ? `\n${formatReport(report)}` : '';
   say(`${ingestText}${qrText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
+  if (auditOffRuns.length > 0) say(`\n${formatAuditComparison(runs, auditOffRuns, options.associations)}`);
   // A slower server is a result; a run that lost instances (or never ran) is a failure.
   return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') ? 0 : 1;
 }

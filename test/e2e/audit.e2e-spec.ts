@@ -82,6 +82,16 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
     }
     return items[items.length - 1].id;
   };
+  async function sqlQuery(text: string, params: unknown[]): Promise<Record<string, string>[]> {
+    const pgPassword = readFileSync(join(server.dataDir, 'postgres-password'), 'utf8').trim();
+    const db = new Client({ connectionString: `postgres://pacs:${pgPassword}@127.0.0.1:${pgPort}/pacs` });
+    await db.connect();
+    try {
+      return (await db.query(text, params)).rows;
+    } finally {
+      await db.end();
+    }
+  }
   /** Events after `id`, without the auditor's own reads (Audit Log Used). */
   const since = async (id: number) => (await audit(`?cursor=${id}&limit=1000`)).items.filter((e) => e.action !== '110101');
 
@@ -121,6 +131,12 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
     assert.equal(items[0].patientId, 'AUD-DIMSE');
     const logins = await audit('?actor=TESTSCU&action=110114');
     assert.ok(logins.items.length >= 1, 'association accepted is audited as a login of the AE');
+    // No extra commit per instance: the event was written by the very transaction (xmin) that indexed the instance.
+    const [row] = await sqlQuery(
+      `SELECT a.xmin::text AS event_tx, i.xmin::text AS instance_tx FROM audit_events a JOIN instances i ON i.sop_instance_uid = a.details->>'sopInstanceUid' WHERE a.id = $1`,
+      [items[0].id],
+    );
+    assert.equal(row.event_tx, row.instance_tx);
   });
 
   it('records C-FIND as Query, C-GET as Instances Transferred and a move to an unknown destination as a failed transfer', async () => {
@@ -222,8 +238,10 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
 
   it('forwards events to the syslog collector as RFC 5424 messages carrying the event as JSON', async () => {
     const deadline = Date.now() + 5_000;
-    while (!datagrams.some((d) => d.includes('"110104"')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const message = datagrams.find((d) => d.includes('"110104"'));
+    // The C-STORE's event: staged in the ingest commit, forwarded once the sealer chained it.
+    const isStore = (d: string) => d.includes('"110104"') && d.includes('"TESTSCU"');
+    while (!datagrams.some(isStore) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const message = datagrams.find(isStore);
     assert.ok(message, `no Instances Transferred message among ${datagrams.length} datagrams`);
     const match = /^<(\d+)>1 (\S+) (\S+) pacs (\d+) PACS-AUDIT-JSON - \uFEFF(\{.*\})$/s.exec(message);
     assert.ok(match, message);

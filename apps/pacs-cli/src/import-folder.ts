@@ -46,8 +46,9 @@ async function importFile(file: string, blobs: BlobStore, ingest: IngestService,
     await pipeline(createReadStream(file), writer, { end: false });
     const temp = await writer.finish();
     const outcome = await ingest.ingest(temp, { channel: 'import', actor: 'cli' });
-    // PS3.15 A.5.3.6 Import: one event per instance, committed before it counts as imported.
-    await audit?.record({
+    // PS3.15 A.5.3.6 Import: one event per instance, committed before it counts as imported
+    // (usually staged in the index commit itself: StoreAuditCompanion).
+    if (!outcome.coCommitted) await audit?.record({
       actor: 'cli', actorType: 'system', action: AuditAction.Import, actionCode: 'C', outcome: 0,
       patientId: outcome.patientId, studyUids: [outcome.studyUid], details: { sopInstanceUid: outcome.sopInstanceUid, result: outcome.result },
     });

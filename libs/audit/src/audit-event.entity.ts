@@ -45,9 +45,14 @@ export class AuditEventEntity {
   @Column({ type: 'jsonb' })
   details: Record<string, unknown>;
 
-  @Column({ name: 'prev_hash', type: 'char', length: 64 })
-  prevHash: string;
+  /** Null while staged (not yet sealed into the chain, see AuditSealer). */
+  @Column({ name: 'prev_hash', type: 'char', length: 64, nullable: true })
+  prevHash: string | null;
 
-  @Column({ type: 'char', length: 64 })
-  hash: string;
+  @Column({ type: 'char', length: 64, nullable: true })
+  hash: string | null;
+
+  /** Position in the hash chain, assigned when sealed; null while staged. */
+  @Column({ name: 'seal_seq', type: 'bigint', nullable: true })
+  sealSeq: string | null;
 }

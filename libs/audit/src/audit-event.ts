@@ -33,9 +33,13 @@ export interface AuditEvent {
   patientId: string | null;
   studyUids: string[];
   details: Record<string, unknown>;
-  prevHash: string;
-  hash: string;
+  /** Both null while the event is staged: durable, not yet sealed into the chain (AuditSealer). */
+  prevHash: string | null;
+  hash: string | null;
 }
+
+/** An event as audit_stage stores it: complete but unhashed. */
+export type StagedEvent = Omit<AuditEvent, 'id' | 'prevHash' | 'hash'>;
 
 /** The prev_hash of the first event of the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -44,9 +48,14 @@ export const GENESIS_HASH = '0'.repeat(64);
  * Fills the defaults and the readable name and links the event to `prevHash`; the result is
  * what gets stored. The id is assigned by the database on insert (0 until then).
  */
-export function normalizeEvent(input: AuditEventInput, prevHash: string): AuditEvent {
-  const event: Omit<AuditEvent, 'hash'> = {
-    id: 0,
+export function normalizeEvent(input: AuditEventInput, prevHash: string): AuditEvent & { prevHash: string; hash: string } {
+  const event = { id: 0, ...stagedEvent(input), prevHash };
+  return { ...event, hash: chainHash(event) };
+}
+
+/** Fills the defaults and the readable name, without linking the event to the chain. */
+export function stagedEvent(input: AuditEventInput): StagedEvent {
+  return {
     time: (input.time ?? new Date()).toISOString(),
     actor: input.actor ?? '',
     actorType: input.actorType,
@@ -58,9 +67,7 @@ export function normalizeEvent(input: AuditEventInput, prevHash: string): AuditE
     patientId: input.patientId || null,
     studyUids: [...new Set(input.studyUids ?? [])],
     details: input.details ?? {},
-    prevHash,
   };
-  return { ...event, hash: chainHash(event) };
 }
 
 /**
@@ -68,7 +75,7 @@ export function normalizeEvent(input: AuditEventInput, prevHash: string): AuditE
  * deleting, inserting or reordering rows breaks the next row's link (its prev_hash). The id is
  * left out: the database assigns it in the same statement that stores the hash.
  */
-export function chainHash(event: Omit<AuditEvent, 'hash'>): string {
+export function chainHash(event: Omit<AuditEvent, 'hash' | 'prevHash'> & { prevHash: string }): string {
   return createHash('sha256').update(event.prevHash).update('\n').update(canonicalEvent(event)).digest('hex');
 }
 

@@ -34,8 +34,11 @@ export class AuditController {
   }
 
   @Get('verify')
-  @ApiOperation({ summary: 'Verify the hash chain', description: 'Recomputes every hash in id order; names the first event that does not match.' })
-  @ApiOkResponse({ description: '{"intact": true} or {"intact": false, "brokenAt": <event id>}' })
+  @ApiOperation({
+    summary: 'Verify the hash chain',
+    description: 'Recomputes every hash in chain order; names the first event that does not match. Store events are committed with their instance and sealed into the chain within about a second; until then they are counted as "unsealed".',
+  })
+  @ApiOkResponse({ description: '{"intact": true} or {"intact": false, "brokenAt": <event id>}, with "unsealed": <n> while staged events wait for the sealer' })
   verify(): Promise<VerifyResult> {
     return this.audit.verify();
   }

@@ -6,14 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 import { ConfigModule, loadConfig } from '@pacs/config';
 import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
 import { freePort } from '../../../test/support/ports';
 import { AuditAction } from './audit-codes';
-import { AuditEventInput, GENESIS_HASH } from './audit-event';
+import { AuditEventInput, GENESIS_HASH, stagedEvent } from './audit-event';
+import { AuditSealer } from './audit-sealer';
 import { AuditModule } from './audit.module';
-import { AuditService } from './audit.service';
+import { AuditService, VerifyResult } from './audit.service';
 
 function event(n: number, over: Partial<AuditEventInput> = {}): AuditEventInput {
   return {
@@ -68,7 +69,7 @@ describe('audit chain against a real PostgreSQL', () => {
     assert.equal(first.prevHash, GENESIS_HASH);
     assert.equal(second.prevHash, first.hash);
     assert.ok(second.id > first.id);
-    assert.match(second.hash, /^[0-9a-f]{64}$/);
+    assert.match(second.hash ?? '', /^[0-9a-f]{64}$/);
     assert.deepEqual(await audit.verify(), { intact: true });
   });
 
@@ -99,6 +100,47 @@ describe('audit chain against a real PostgreSQL', () => {
     assert.ok(byStudy.every((e) => e.studyUids.includes('1.2.3.3') && e.patientId === 'P0'));
     const ids = byStudy.map((e) => e.id);
     assert.deepEqual(ids, [...ids].sort((a, b) => a - b));
+  });
+
+  const stage = (n: number, runner?: QueryRunner): Promise<{ audit_stage: string }[]> => {
+    const params = [JSON.stringify(stagedEvent(event(n)))];
+    return runner ? runner.query('SELECT audit_stage($1::jsonb)', params) : sql('SELECT audit_stage($1::jsonb)', params);
+  };
+
+  it('reports staged events as unsealed, then seals them into the intact chain within a second', async () => {
+    for (let n = 500; n < 520; n++) await stage(n);
+    const before: VerifyResult = await audit.verify();
+    assert.deepEqual(before, { intact: true, unsealed: 20 });
+    // verify() started the sealer: poll as an auditor would.
+    const deadline = Date.now() + 1500;
+    let now: VerifyResult = before;
+    while (now.unsealed && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      now = await audit.verify();
+    }
+    assert.deepEqual(now, { intact: true });
+    const rows = await sql(`SELECT count(*)::int AS n FROM audit_events WHERE details->>'n' >= '500' AND details->>'n' < '520' AND hash IS NOT NULL AND seal_seq IS NOT NULL`);
+    assert.equal(rows[0].n, 20);
+  });
+
+  it('keeps one chain when staged events, one committing out of id order, interleave with record() from two nodes', async () => {
+    // A store transaction that drew its id first and commits last (ids commit out of order).
+    const runner = ctx.get(DataSource).createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    const [late] = await stage(600, runner);
+    const otherAudit = other.get(AuditService);
+    await Promise.all([
+      ...Array.from({ length: 60 }, (_, i) => (i % 2 ? audit : otherAudit).record(event(700 + i))),
+      ...Array.from({ length: 60 }, (_, i) => stage(800 + i).then(() => (i % 2 ? ctx : other).get(AuditSealer).sealNow())),
+    ]);
+    await runner.commitTransaction();
+    await runner.release();
+    await ctx.get(AuditSealer).sealNow();
+    assert.deepEqual(await audit.verify(), { intact: true });
+    const [row] = await sql('SELECT seal_seq, (SELECT max(seal_seq) FROM audit_events WHERE id > $1) AS later FROM audit_events WHERE id = $1', [late.audit_stage]);
+    assert.ok(Number(row.seal_seq) > Number(row.later), 'the late row was chained after rows with greater ids');
+    assert.equal((await sql('SELECT count(*)::int AS n FROM audit_events WHERE seal_seq IS NULL'))[0].n, 0);
   });
 
   it('names the row that was altered with SQL, then the successor of a deleted row', async () => {

@@ -1,6 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LOGIN_AUDIT } from '@pacs/auth';
+import { INGEST_COMMIT_COMPANION } from '@pacs/index';
+import { AuditSealer } from './audit-sealer';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
@@ -8,10 +10,12 @@ import { AuditService } from './audit.service';
 import { DimseAuditor } from './dimse-auditor';
 import { HttpAuditHook } from './http-audit.hook';
 import { LoginAuditor } from './login-auditor';
+import { StoreAuditCompanion } from './store-audit.companion';
 
 /**
  * The audit trail. Global, so DIMSE and auth reach the recorder without importing this module
- * (auth through its LOGIN_AUDIT token, which keeps the two modules free of a cycle).
+ * (auth through its LOGIN_AUDIT token, which keeps the two modules free of a cycle; ingest
+ * through INGEST_COMMIT_COMPANION, the same way).
  */
 @Global()
 @Module({
@@ -24,7 +28,11 @@ import { LoginAuditor } from './login-auditor';
     HttpAuditHook,
     LoginAuditor,
     { provide: LOGIN_AUDIT, useExisting: LoginAuditor },
+    AuditSealer,
+    StoreAuditCompanion,
+    // IngestService stages each store event in its index commit (issue 4: no extra commit).
+    { provide: INGEST_COMMIT_COMPANION, useExisting: StoreAuditCompanion },
   ],
-  exports: [AuditService, DimseAuditor, LOGIN_AUDIT],
+  exports: [AuditService, DimseAuditor, LOGIN_AUDIT, INGEST_COMMIT_COMPANION, AuditSealer],
 })
 export class AuditModule {}

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditEvent, AuditEventInput, GENESIS_HASH, normalizeEvent } from './audit-event';
+import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent } from './audit-event';
 
 /** The audit chain's advisory lock (pg_advisory_xact_lock), 'AUDT'; the same key as in audit_append. */
 const CHAIN_LOCK_KEY = 0x41554454;
@@ -41,12 +41,74 @@ export class AuditRepository {
     }
     return this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
-      const rows = await m.query('SELECT hash FROM audit_events ORDER BY id DESC LIMIT 1');
-      const events = chain(inputs, rows[0]?.hash ?? GENESIS_HASH);
+      const events = chain(inputs, (await chainHead(m)).hash);
       const result = await this.callAppend(m, events);
       if (!result.ids) throw new Error('audit chain head moved while locked');
       return this.stored(events, result.ids);
     });
+  }
+
+  /**
+   * Seals up to `limit` staged events (audit_stage) into the chain, in id order, in one
+   * transaction under the chain lock (so one sealer at a time, across nodes, and never
+   * interleaved with an append). The hash is computed from the row as stored, exactly as
+   * verify() recomputes it. Returns the events sealed, in chain order.
+   */
+  async sealStaged(limit: number): Promise<AuditEvent[]> {
+    const sealed = await this.sealInTransaction(limit);
+    // The new head, for append()'s fast path (a wrong guess only costs the locked retry).
+    if (sealed.length > 0) this.head = sealed[sealed.length - 1].hash ?? undefined;
+    return sealed;
+  }
+
+  private sealInTransaction(limit: number): Promise<AuditEvent[]> {
+    return this.dataSource.transaction(async (m) => {
+      await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
+      const staged: AuditEvent[] = (await m.query(`SELECT ${COLUMNS} FROM audit_events WHERE seal_seq IS NULL ORDER BY id LIMIT $1`, [limit])).map(toEvent);
+      if (staged.length === 0) return [];
+      let { hash: prev, seq } = await chainHead(m);
+      const ids: number[] = [];
+      const prevs: string[] = [];
+      const hashes: string[] = [];
+      const seqs: number[] = [];
+      for (const row of staged) {
+        const hash = chainHash({ ...row, prevHash: prev });
+        ids.push(row.id);
+        prevs.push(prev);
+        hashes.push(hash);
+        seqs.push(++seq);
+        row.prevHash = prev;
+        row.hash = hash;
+        prev = hash;
+      }
+      await m.query(
+        `UPDATE audit_events a SET prev_hash = v.prev, hash = v.hash, seal_seq = v.seq
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS v(id, prev, hash, seq)
+          WHERE a.id = v.id AND a.seal_seq IS NULL`,
+        [ids, prevs, hashes, seqs],
+      );
+      return staged;
+    });
+  }
+
+  /** How many events are staged (durable, not yet sealed into the chain). */
+  async countStaged(): Promise<number> {
+    const rows = await this.dataSource.query('SELECT count(*)::int AS n FROM audit_events WHERE seal_seq IS NULL');
+    return rows[0].n;
+  }
+
+  /** The sealed events in chain order, a page at a time (for verification). */
+  async *streamChain(pageSize = 1000): AsyncGenerator<AuditEvent> {
+    let after = 0;
+    for (;;) {
+      const rows = await this.dataSource.query(
+        `SELECT ${COLUMNS}, seal_seq FROM audit_events WHERE seal_seq > $1 ORDER BY seal_seq LIMIT $2`,
+        [after, pageSize],
+      );
+      yield* rows.map(toEvent);
+      if (rows.length < pageSize) return;
+      after = Number(rows[rows.length - 1].seal_seq);
+    }
   }
 
   private async callAppend(m: EntityManager, events: AuditEvent[]): Promise<{ ids?: string[]; head?: string }> {
@@ -57,7 +119,7 @@ export class AuditRepository {
 
   private stored(events: AuditEvent[], ids: (string | number)[]): AuditEvent[] {
     events.forEach((e, i) => (e.id = Number(ids[i])));
-    this.head = events[events.length - 1].hash;
+    this.head = events[events.length - 1].hash ?? undefined;
     return events;
   }
 
@@ -95,6 +157,12 @@ export class AuditRepository {
 
 }
 
+/** The chain's last sealed event: its hash and position (genesis on an empty chain). */
+async function chainHead(m: EntityManager): Promise<{ hash: string; seq: number }> {
+  const rows = await m.query('SELECT hash, seal_seq FROM audit_events WHERE seal_seq IS NOT NULL ORDER BY seal_seq DESC LIMIT 1');
+  return rows[0] ? { hash: rows[0].hash, seq: Number(rows[0].seal_seq) } : { hash: GENESIS_HASH, seq: 0 };
+}
+
 /** Links the events one after another, the first to `head`. */
 function chain(inputs: readonly AuditEventInput[], head: string): AuditEvent[] {
   let prev = head;
@@ -118,8 +186,8 @@ interface AuditRow {
   patient_id: string | null;
   study_uids: string[];
   details: Record<string, unknown>;
-  prev_hash: string;
-  hash: string;
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 function toEvent(r: AuditRow): AuditEvent {

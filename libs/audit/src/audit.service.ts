@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
-import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH } from './audit-event';
+import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent } from './audit-event';
+import { AuditSealer } from './audit-sealer';
 import { AuditFilter, AuditRepository } from './audit.repository';
 import { parseSyslogUrl, SyslogForwarder } from './syslog-forwarder';
 
@@ -13,7 +14,12 @@ interface Pending {
   reject(err: unknown): void;
 }
 
-export type VerifyResult = { intact: true } | { intact: false; brokenAt: number };
+/**
+ * The chain check. `unsealed`: events that are durable (committed with their operation) but
+ * not yet sealed into the chain; present only when there are any (the sealer links them within
+ * about a second).
+ */
+export type VerifyResult = ({ intact: true } | { intact: false; brokenAt: number }) & { unsealed?: number };
 
 /**
  * The audit trail. record() resolves once the event is committed (durable) in the hash
@@ -27,19 +33,26 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
   private queue: Pending[] = [];
   private draining: Promise<void> | undefined;
   private readonly forwarder: SyslogForwarder | undefined;
+  /** PACS_AUDIT_ENABLED=false (benchmarks only): record() stores nothing. */
+  private readonly enabled: boolean;
 
   constructor(
     private readonly repository: AuditRepository,
+    private readonly sealer: AuditSealer,
     config: PacsConfig,
   ) {
+    this.enabled = config.audit?.enabled !== false;
     const target = config.audit?.syslogUrl ? parseSyslogUrl(config.audit.syslogUrl) : undefined;
     if (target) {
       this.forwarder = new SyslogForwarder(target, (err) => this.log.warn({ msg: 'syslog forwarding failed', err: err.message }));
+      // Staged events (StoreAuditCompanion) are forwarded once sealed, with their hash.
+      sealer.onSealed((events) => this.forwarder?.send(events));
     }
   }
 
   /** Appends one event; resolves with it (id, hash) once committed, rejects if it could not be. */
   record(input: AuditEventInput): Promise<AuditEvent> {
+    if (!this.enabled) return Promise.resolve(normalizeEvent(input, GENESIS_HASH));
     const done = new Promise<AuditEvent>((resolve, reject) => this.queue.push({ input: { ...input, time: input.time ?? new Date() }, resolve, reject }));
     // Events recorded in the same turn of the event loop join the first batch.
     this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
@@ -60,17 +73,21 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
   }
 
   /**
-   * Recomputes the chain in id order, a page at a time. The first event whose prev_hash is
-   * not its predecessor's hash, or whose own hash does not match its content, is named.
+   * Recomputes the chain in chain (seal) order, a page at a time. The first event whose
+   * prev_hash is not its predecessor's hash, or whose own hash does not match its content, is
+   * named. Staged events (not yet sealed) are counted, and a seal is started for them.
    */
   async verify(): Promise<VerifyResult> {
+    const unsealed = await this.repository.countStaged();
+    if (unsealed > 0) this.sealer.staged();
+    const extra = unsealed > 0 ? { unsealed } : {};
     let prev = GENESIS_HASH;
-    for await (const event of this.repository.stream({})) {
-      const { hash, ...rest } = event;
-      if (event.prevHash !== prev || chainHash(rest) !== hash) return { intact: false, brokenAt: event.id };
+    for await (const event of this.repository.streamChain()) {
+      const { hash, prevHash } = event;
+      if (prevHash !== prev || hash === null || chainHash({ ...event, prevHash }) !== hash) return { intact: false, brokenAt: event.id, ...extra };
       prev = hash;
     }
-    return { intact: true };
+    return { intact: true, ...extra };
   }
 
   /** Events recorded before shutdown are committed before the database closes. */

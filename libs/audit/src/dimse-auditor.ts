@@ -48,8 +48,7 @@ export class DimseAuditor {
 
   /** A C-STORE we acknowledged with Success: Instances Transferred, Create (PS3.15 A.5.3.4). */
   stored(ctx: DimseAuditContext, facts: StoredInstanceFacts): Promise<AuditEvent> {
-    const { studyUid, patientId, ...rest } = facts;
-    return this.record(ctx, AuditAction.InstancesTransferred, 'C', AuditOutcome.Success, { service: 'store', ...rest }, { studyUids: [studyUid], patientId });
+    return this.audit.record(storedInstanceEvent(ctx, facts));
   }
 
   /** A C-STORE answered with a failure status. */
@@ -91,6 +90,19 @@ export class DimseAuditor {
   ): Promise<AuditEvent> {
     return this.audit.record({ actor: ctx.callingAe, actorType: 'ae', sourceAddress: ctx.remoteAddress ?? null, action, actionCode, outcome, details, ...subject });
   }
+}
+
+/**
+ * The event of an acknowledged C-STORE: Instances Transferred, Create (PS3.15 A.5.3.4). Also
+ * staged in the ingest commit by StoreAuditCompanion, so both paths write the same event.
+ */
+export function storedInstanceEvent(ctx: DimseAuditContext, facts: StoredInstanceFacts & { coCommitted?: boolean }): AuditEventInput {
+  const { studyUid, patientId, coCommitted: _co, ...rest } = facts;
+  return {
+    actor: ctx.callingAe, actorType: 'ae', sourceAddress: ctx.remoteAddress ?? null,
+    action: AuditAction.InstancesTransferred, actionCode: 'C', outcome: AuditOutcome.Success,
+    details: { service: 'store', ...rest }, studyUids: [studyUid], patientId,
+  };
 }
 
 /**

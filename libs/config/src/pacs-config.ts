@@ -49,7 +49,7 @@ export class PacsConfig {
     dimseCa: string | null;
     dimseRequireClientCert: boolean;
   };
-  audit: { syslogUrl: string | null };
+  audit: { syslogUrl: string | null; enabled: boolean };
 }
 
 const SETTINGS: Setting[] = [
@@ -91,6 +91,7 @@ const SETTINGS: Setting[] = [
   { path: 'tls.dimseCa', env: 'PACS_DIMSE_TLS_CA', type: 'file', optional: true },
   { path: 'tls.dimseRequireClientCert', env: 'PACS_DIMSE_TLS_REQUIRE_CLIENT_CERT', type: 'boolean' },
   { path: 'audit.syslogUrl', env: 'PACS_AUDIT_SYSLOG_URL', type: 'syslogUrl', optional: true },
+  { path: 'audit.enabled', env: 'PACS_AUDIT_ENABLED', type: 'boolean' },
 ];
 
 /** Settings that only make sense together (checked after each one is valid on its own). */

@@ -6,6 +6,7 @@ import { Unaccent1764050000000 } from './migrations/1764050000000-Unaccent';
 import { SeriesMetadataCache1764100000000 } from './migrations/1764100000000-SeriesMetadataCache';
 import { AuditEvents1764200000000 } from './migrations/1764200000000-AuditEvents';
 import { StudyCompletedAt1764400000000 } from './migrations/1764400000000-StudyCompletedAt';
+import { AuditStaging1764500000000 } from './migrations/1764500000000-AuditStaging';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -15,6 +16,7 @@ export const MIGRATIONS = [
   SeriesMetadataCache1764100000000,
   AuditEvents1764200000000,
   StudyCompletedAt1764400000000,
+  AuditStaging1764500000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

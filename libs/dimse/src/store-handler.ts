@@ -10,8 +10,9 @@ type StoreDependencies = Pick<ScpDependencies, 'ingest' | 'ingestErrorCode' | 'a
 
 /**
  * Turns a received C-STORE data set into its response (PS3.4 B.2.3): ingest (durable blob and
- * index), audit, then the status. Every path ends in a status; the audit event is written
- * before the response goes out, so nothing is acknowledged without its event.
+ * index), audit, then the status. Every path ends in a status; the audit event is durable
+ * before the response goes out (committed with the index row, or recorded), so nothing is
+ * acknowledged without its event.
  */
 export class StoreHandler {
   constructor(
@@ -58,7 +59,9 @@ export class StoreHandler {
         expectedSopInstanceUid: sopInstanceUid,
       });
       this.deps.logger.debug({ msg: 'C-STORE stored', callingAe: caller.callingAe, sopInstanceUid, result: outcome.result, studyUid: outcome.studyUid });
-      await this.deps.audit.stored(caller, outcome);
+      // Usually the event was staged in the index commit itself (StoreAuditCompanion, no extra
+      // commit); otherwise (a kept duplicate: no index write) it is recorded before the answer.
+      if (!outcome.coCommitted) await this.deps.audit.stored(caller, outcome);
       return { status: DimseStatus.Success };
     } catch (err) {
       // IngestService has already consumed (discarded) the temp blob.

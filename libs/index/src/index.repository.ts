@@ -9,6 +9,12 @@ export interface BlobRecord {
   sha256: string;
 }
 
+/** A SQL function call (one jsonb argument) to commit with the index row. */
+export interface CompanionCall {
+  sqlFunction: string;
+  payload: object;
+}
+
 export interface ExistingInstance {
   blobKey: string;
 }
@@ -27,7 +33,7 @@ export class IndexRepository {
    * Records patient, study, series and instance with their counters in one statement (and so
    * one commit): see the pacs_index_instance migration. Returns whether the instance is new.
    */
-  async indexInstance(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null): Promise<boolean> {
+  async indexInstance(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null, companion?: CompanionCall): Promise<boolean> {
     const row = {
       patientId: f.patient.id,
       issuer: f.patient.issuer,
@@ -58,7 +64,16 @@ export class IndexRepository {
       sourceAe,
       attributes: f.attributes,
     };
-    const [result] = await this.dataSource.query('SELECT pacs_index_instance($1::jsonb) AS inserted', [JSON.stringify(row)]);
+    if (!companion) {
+      const [result] = await this.dataSource.query('SELECT pacs_index_instance($1::jsonb) AS inserted', [JSON.stringify(row)]);
+      return result.inserted === true;
+    }
+    // One statement, so one transaction and one commit for both (IngestCommitCompanion).
+    if (!/^[a-z_][a-z0-9_]*$/.test(companion.sqlFunction)) throw new Error(`invalid companion function ${companion.sqlFunction}`);
+    const [result] = await this.dataSource.query(
+      `SELECT pacs_index_instance($1::jsonb) AS inserted, ${companion.sqlFunction}($2::jsonb) AS companion`,
+      [JSON.stringify(row), JSON.stringify(companion.payload)],
+    );
     return result.inserted === true;
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { PacsConfig } from '@pacs/config';
 import { DicomParseError, readInstanceHeader } from '@pacs/dicom';
@@ -6,7 +6,7 @@ import { BlobStore, TempBlob } from '@pacs/storage';
 import { IngestError } from './index.errors';
 import { ExistingInstance, IndexRepository } from './index.repository';
 import { InstanceFacts, instanceFacts } from './instance-facts';
-import { IngestOutcome, IngestSource, InstanceStoredListener } from './ingest.types';
+import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, IngestOutcome, IngestSource, InstanceStoredListener } from './ingest.types';
 
 /**
  * The one ingest path shared by C-STORE, STOW-RS and `pacs import` (ARCHITECTURE.md):
@@ -25,6 +25,7 @@ export class IngestService {
     private readonly config: PacsConfig,
     private readonly blobs: BlobStore,
     private readonly index: IndexRepository,
+    @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
   ) {}
 
   /**
@@ -113,9 +114,12 @@ export class IngestService {
     // An overwrite goes to a new key so the old bytes stay valid until the new row commits.
     const key = blobKey(facts.sopInstanceUid, existing ? Date.now().toString(36) : undefined);
     await this.blobs.commit(temp, key).catch((err) => this.fail(temp, err));
+    const stored = outcome(existing ? 'overwritten' : 'stored');
+    const payload = this.companion?.payload(stored, source);
     try {
       const sourceAe = source.channel === 'dimse' ? source.actor ?? null : null;
-      await this.index.indexInstance(facts, { key, size: temp.size, sha256: temp.sha256 }, sourceAe);
+      const call = payload && this.companion ? { sqlFunction: this.companion.sqlFunction, payload } : undefined;
+      await this.index.indexInstance(facts, { key, size: temp.size, sha256: temp.sha256 }, sourceAe, call);
     } catch (err) {
       await this.blobs.remove(key);
       this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'index write failed');
@@ -124,7 +128,11 @@ export class IngestService {
     if (existing && existing.blobKey !== key) await this.blobs.remove(existing.blobKey);
     this.log.debug({ channel: source.channel, actor: source.actor, sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid }, 'stored');
     this.notifyStored(facts);
-    return outcome(existing ? 'overwritten' : 'stored');
+    if (payload) {
+      this.companion?.committed();
+      stored.coCommitted = true;
+    }
+    return stored;
   }
 
   private notifyStored(facts: InstanceFacts): void {

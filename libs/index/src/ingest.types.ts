@@ -22,6 +22,8 @@ export interface IngestOutcome {
   transferSyntaxUid: string;
   /** Patient ID (0010,0020) of the instance, for the audit trail (never logged). */
   patientId?: string;
+  /** True when the commit companion's payload (the audit event) committed with the index row. */
+  coCommitted?: boolean;
 }
 
 /** An instance that has just been stored (durable and indexed). */
@@ -32,3 +34,21 @@ export interface InstanceStoredEvent {
   sopClassUid: string;
 }
 export type InstanceStoredListener = (event: InstanceStoredEvent) => void;
+
+/**
+ * Work that must commit together with an instance's index row, at no extra commit: its SQL
+ * function (one jsonb argument) is called in the same statement as pacs_index_instance, so both
+ * are one transaction. The audit trail registers one to stage each store event (issue 4: no
+ * acknowledged instance without its event, and no extra fsync per instance).
+ */
+export interface IngestCommitCompanion {
+  /** A SQL function name taking one jsonb argument, e.g. 'audit_stage'. */
+  readonly sqlFunction: string;
+  /** The argument for this instance, or undefined to add nothing this time. */
+  payload(instance: IngestOutcome, source: IngestSource): object | undefined;
+  /** Called after the statement committed with a payload (e.g. to schedule follow-up work). */
+  committed(): void;
+}
+
+/** The Nest token under which a (global) module provides the IngestCommitCompanion. */
+export const INGEST_COMMIT_COMPANION = Symbol('INGEST_COMMIT_COMPANION');
