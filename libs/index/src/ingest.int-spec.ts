@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
@@ -13,10 +13,11 @@ import { BlobStore, StorageModule } from '@pacs/storage';
 import { buildInstance, InstanceSpec, newUid } from '../../../test/support/generator';
 import { freePort } from '../../../test/support/ports';
 import { IndexModule } from './index.module';
-import { IngestService } from './ingest.service';
+import { blobKey, IngestService } from './ingest.service';
 import { QueryService } from './query.service';
 import { RetrieveService } from './retrieve.service';
 import { IngestError } from './index.errors';
+import { IngestRecovery } from './ingest-recovery';
 
 describe('ingest and query against a real PostgreSQL', () => {
   let dir: string;
@@ -123,5 +124,40 @@ describe('ingest and query against a real PostgreSQL', () => {
     await assert.rejects(send(Buffer.alloc(3 << 20)), (e: IngestError) => e.code === 'too-large');
     assert.equal(await count('instances'), before.instances);
     assert.equal(readdirSync(join(dir, 'tmp')).length, before.temps);
+  });
+
+  it('after an unclean stop, removes the newest rows whose blob is missing or cut short and keeps the rest', async () => {
+    const spec = { patientId: 'P5', studyUid: newUid(), seriesUid: newUid() };
+    const sent = [1, 2, 3].map((n) => buildInstance({ ...spec, instanceNumber: n }));
+    for (const instance of sent) await send(instance.bytes);
+    const stored = await ctx.get(RetrieveService).findInstances({ studyUid: spec.studyUid });
+    const byUid = new Map(stored.map((s) => [s.sopInstanceUid, s]));
+    // What a power loss can leave when the row committed before the blob's flush completed.
+    unlinkSync(join(dir, 'blobs', byUid.get(sent[0].sopInstanceUid)!.blobKey));
+    truncateSync(join(dir, 'blobs', byUid.get(sent[1].sopInstanceUid)!.blobKey), 1000);
+    assert.equal(await ctx.get(IngestRecovery).recheckNewest(), 2);
+    const left = await ctx.get(RetrieveService).findInstances({ studyUid: spec.studyUid });
+    assert.deepEqual(left.map((s) => s.sopInstanceUid), [sent[2].sopInstanceUid]);
+    const page = await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: spec.studyUid } });
+    assert.deepEqual(page.results[0]['00201208'].Value, [1]);
+    assert.equal(await ctx.get(IngestRecovery).recheckNewest(), 0);
+  });
+
+  it('answers a storage failure and keeps no row when the blob cannot be flushed after the index commit', async () => {
+    const instance = buildInstance({ patientId: 'P6' });
+    const flush = blobs.flush;
+    blobs.flush = async (temp, key) => {
+      await flush.call(blobs, temp, key);
+      throw new Error('EIO: simulated disk error');
+    };
+    try {
+      await assert.rejects(send(instance.bytes), (e: IngestError) => e.code === 'storage-failure');
+    } finally {
+      blobs.flush = flush;
+    }
+    await assert.rejects(ctx.get(RetrieveService).findInstances({ studyUid: instance.studyUid }), (e: Error & { code?: string }) => e.code === 'not-found');
+    assert.equal(await blobs.exists(blobKey(instance.sopInstanceUid)), false);
+    const rows = await ctx.get(DataSource).query('SELECT 1 FROM instances WHERE sop_instance_uid = $1', [instance.sopInstanceUid]);
+    assert.equal(rows.length, 0);
   });
 });

@@ -20,19 +20,29 @@ export interface TempBlobWriter extends Writable {
 }
 
 /**
- * Where instance bytes live. Blobs are written to a temporary place first; commit moves one
- * under its key and makes it durable. Until commit resolves the key may name bytes that a crash
- * would lose, which is safe because nothing refers to a key before that: the index row is
- * written after commit, and an overwrite goes to a fresh key.
+ * Where instance bytes live. Blobs are written to a temporary place first; `place` moves one
+ * under its key, `flush` makes it durable there (`commit` is both). Until flush resolves the key
+ * may name bytes that a crash would lose: the ingest path either writes the index row after
+ * commit, or (a new instance) commits the row while the blob flushes and re-checks recent blobs
+ * at start-up (IngestRecovery); an overwrite always goes to a fresh key.
  */
 export abstract class BlobStore {
   abstract createTemp(): TempBlobWriter;
-  /** Makes a temporary blob durable under `key`: rename, then fsync of the file and its directory. */
-  abstract commit(temp: TempBlob, key: string): Promise<void>;
+  /** Moves a finished temporary blob under `key` (readable at once, not yet durable). */
+  abstract place(temp: TempBlob, key: string): Promise<void>;
+  /** Makes a placed blob durable: fsync of the file and its directory. */
+  abstract flush(temp: TempBlob, key: string): Promise<void>;
+  /** place, then flush. */
+  async commit(temp: TempBlob, key: string): Promise<void> {
+    await this.place(temp, key);
+    await this.flush(temp, key);
+  }
   abstract discardTemp(temp: TempBlob): Promise<void>;
   abstract read(key: string, range?: { start: number; end?: number }): Readable;
   abstract remove(key: string): Promise<void>;
   abstract exists(key: string): Promise<boolean>;
+  /** The blob's size in bytes, undefined when there is no such blob. */
+  abstract size(key: string): Promise<number | undefined>;
   abstract freeSpace(): Promise<{ freeBytes: number; totalBytes: number }>;
   /** Removes temporary blobs a crash left behind (older than the given age); returns how many. */
   abstract sweepTemp(olderThanMs?: number): Promise<number>;

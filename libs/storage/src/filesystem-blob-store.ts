@@ -48,21 +48,25 @@ export class FilesystemBlobStore extends BlobStore {
     return new FileTempBlobWriter(join(this.tmpDir, `${randomUUID()}.part`));
   }
 
-  async commit(temp: TempBlob, key: string): Promise<void> {
+  async place(temp: TempBlob, key: string): Promise<void> {
     const target = this.pathOf(key);
     const dir = dirname(target);
     if (!this.knownDirs.has(dir)) {
       await mkdir(dir, { recursive: true });
       this.knownDirs.add(dir);
     }
-    // Rename first: the file's fsync then commits its data and its new name in one journal
-    // commit, and the directory fsync that follows finds little left to do.
     await rename(temp.path, target);
+  }
+
+  // Renamed before it is fsynced: the file's fsync then commits its data and its new name in one
+  // journal commit, and the directory fsync that follows finds little left to do.
+  async flush(temp: TempBlob, key: string): Promise<void> {
+    const target = this.pathOf(key);
     const handle = openHandles.get(temp);
     openHandles.delete(temp);
     if (handle) await syncAndClose(handle);
     else await fsyncPath(target);
-    await fsyncPath(dir);
+    await fsyncPath(dirname(target));
   }
 
   async discardTemp(temp: TempBlob): Promise<void> {
@@ -83,6 +87,16 @@ export class FilesystemBlobStore extends BlobStore {
     return access(this.pathOf(key)).then(
       () => true,
       () => false,
+    );
+  }
+
+  async size(key: string): Promise<number | undefined> {
+    return stat(this.pathOf(key)).then(
+      (info) => info.size,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return undefined;
+        throw err;
+      },
     );
   }
 

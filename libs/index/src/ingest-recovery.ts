@@ -1,0 +1,84 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { BlobStore } from '@pacs/storage';
+import { DeletionService } from './deletion.service';
+
+/** In-flight stores are bounded by the association cap and HTTP concurrency: far below this. */
+const RECHECKED_ROWS = 256;
+/** Rows written this long before the newest cannot have had a flush outstanding at a crash. */
+const RECHECK_WINDOW = '60 seconds';
+/** Above this many bytes the remaining rows get a size check only, so a start stays quick. */
+const HASH_BUDGET_BYTES = 512 * 1024 * 1024;
+
+interface RecentRow {
+  sop_instance_uid: string;
+  blob_key: string;
+  size_bytes: string;
+  sha256: string;
+  series_uid: string;
+  study_uid: string;
+}
+
+/**
+ * A new instance's index row commits while its blob is still being flushed (IngestService), so
+ * a crash or power loss can leave a row whose file lost its last writes. Only the newest rows
+ * can be such: at start-up they are checked against their blobs (size, and SHA-256 within a
+ * budget, both recorded at ingest), and a row whose blob is missing or differs is deleted. It
+ * was never acknowledged (the acknowledgement waits for the flush), so the sender still has it.
+ */
+@Injectable()
+export class IngestRecovery implements OnModuleInit {
+  private readonly log = new Logger('IngestRecovery');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly blobs: BlobStore,
+    private readonly deletion: DeletionService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.recheckNewest();
+  }
+
+  /** Returns how many rows were removed. */
+  async recheckNewest(): Promise<number> {
+    const rows: RecentRow[] = await this.dataSource.query(
+      `SELECT i.sop_instance_uid, i.blob_key, i.size_bytes, i.sha256, se.series_uid, st.study_uid
+       FROM instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk
+       WHERE i.created_at >= (SELECT max(created_at) FROM instances) - interval '${RECHECK_WINDOW}'
+       ORDER BY i.id DESC LIMIT $1`,
+      [RECHECKED_ROWS],
+    );
+    let budget = HASH_BUDGET_BYTES;
+    let removed = 0;
+    for (const row of rows) {
+      const size = Number(row.size_bytes);
+      const hash = budget >= size;
+      if (hash) budget -= size;
+      const verdict = await this.check(row, size, hash);
+      if (verdict === 'intact') continue;
+      this.log.warn({ sopInstanceUid: row.sop_instance_uid, studyUid: row.study_uid, blob: verdict }, 'index row without its complete blob after an unclean stop: removed');
+      await this.deletion.delete({ studyUid: row.study_uid, seriesUid: row.series_uid, sopInstanceUid: row.sop_instance_uid });
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Only a missing or different blob condemns a row; a read error leaves it alone (and logged). */
+  private async check(row: RecentRow, size: number, hash: boolean): Promise<'intact' | 'missing' | 'different'> {
+    try {
+      const actual = await this.blobs.size(row.blob_key);
+      if (actual === undefined) return 'missing';
+      if (actual !== size) return 'different';
+      if (!hash) return 'intact';
+      const digest = createHash('sha256');
+      for await (const chunk of this.blobs.read(row.blob_key)) digest.update(chunk as Buffer);
+      return digest.digest('hex') === row.sha256 ? 'intact' : 'different';
+    } catch (err) {
+      this.log.error({ sopInstanceUid: row.sop_instance_uid, err: (err as Error).message }, 'could not re-check a recent blob');
+      return 'intact';
+    }
+  }
+}
