@@ -6,31 +6,16 @@ import { MppsRepository } from './mpps.repository';
 import { ProcedureStepEntity } from './procedure-step.entity';
 import { StudyCompletenessService } from './study-completeness.service';
 
-/** What changed in a procedure step, for audit and other listeners. */
-export interface MppsChange {
-  action: 'created' | 'updated';
-  sopInstanceUid: string;
-  status: string;
-  studyUid: string | null;
-  callingAe: string;
-}
-export type MppsListener = (change: MppsChange) => void;
-
 /** The MPPS SCP's logic (PS3.4 F.7): N-CREATE and N-SET move a step; its worklist item follows. */
 @Injectable()
 export class MppsService {
   private readonly log = new Logger('MPPS');
-  private readonly listeners: MppsListener[] = [];
 
   constructor(
     private readonly repo: MppsRepository,
     private readonly worklist: WorklistService,
     private readonly completeness: StudyCompletenessService,
   ) {}
-
-  onChange(listener: MppsListener): void {
-    this.listeners.push(listener);
-  }
 
   /** N-CREATE (PS3.4 F.7.2.1): throws DimseFailure with the status the SCU must receive. */
   async create(sopInstanceUid: string, attributes: DicomAttributes, caller: DimseCaller): Promise<void> {
@@ -75,8 +60,8 @@ export class MppsService {
     return item;
   }
 
-  /** The single place every committed change passes through: worklist, completeness, listeners. */
-  private async changed(action: MppsChange['action'], step: ProcedureStepEntity, caller: DimseCaller): Promise<void> {
+  /** The single place every committed change passes through: worklist, then completeness. */
+  private async changed(action: 'created' | 'updated', step: ProcedureStepEntity, caller: DimseCaller): Promise<void> {
     this.log.log({ action, sopInstanceUid: step.sopInstanceUid, status: step.status, studyUid: step.studyUid, callingAe: caller.callingAe }, 'procedure step changed');
     if (step.worklistItemId) {
       await this.worklist
@@ -84,13 +69,5 @@ export class MppsService {
         .catch((err) => this.log.error({ sopInstanceUid: step.sopInstanceUid, err: (err as Error).message }, 'worklist status not updated'));
     }
     if (step.studyUid && step.status !== 'IN PROGRESS') await this.completeness.studyChanged(step.studyUid);
-    const change: MppsChange = { action, sopInstanceUid: step.sopInstanceUid, status: step.status, studyUid: step.studyUid, callingAe: caller.callingAe };
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (err) {
-        this.log.error({ err: (err as Error).message }, 'mpps listener failed');
-      }
-    }
   }
 }

@@ -1,7 +1,6 @@
 // Public API of @pacs/worklist: worklist items (REST for the RIS) and the MWL C-FIND provider.
 export { WorklistModule } from './worklist.module';
 export { WorklistService } from './worklist.service';
-export type { WorklistChange, WorklistListener } from './worklist.service';
 export type { WorklistItemView } from './dto/worklist-view.dto';
 export { WORKLIST_STATUSES } from './worklist-item.entity';
 export type { WorklistStatus } from './worklist-item.entity';

@@ -7,16 +7,8 @@ import { WorklistError } from './worklist.errors';
 import { fromDto, itemStatusOf, toView } from './worklist-mapping';
 import { StoredItem, WorklistRepository } from './worklist.repository';
 
-/** What changed in the worklist, for audit (ARCHITECTURE.md, Security) and other listeners. */
-export interface WorklistChange {
-  action: 'created' | 'updated' | 'cancelled' | 'status-changed';
-  itemId: string;
-  studyUid: string;
-  accessionNumber: string;
-  status: WorklistStatus;
-  actor: string;
-}
-export type WorklistListener = (change: WorklistChange) => void;
+/** What happened to a worklist item (logged; audited by the controller). */
+type WorklistAction = 'created' | 'updated' | 'cancelled' | 'status-changed';
 
 const DEFAULT_LIMIT = 50;
 
@@ -24,14 +16,8 @@ const DEFAULT_LIMIT = 50;
 @Injectable()
 export class WorklistService {
   private readonly log = new Logger('Worklist');
-  private readonly listeners: WorklistListener[] = [];
 
   constructor(private readonly repo: WorklistRepository) {}
-
-  /** Called after every committed change; a throwing listener never undoes or fails the change. */
-  onChange(listener: WorklistListener): void {
-    this.listeners.push(listener);
-  }
 
   async create(dto: WorklistItemDto, actor: string): Promise<WorklistItemView> {
     checkStepIds(dto);
@@ -102,18 +88,10 @@ export class WorklistService {
     return stored;
   }
 
-  /** The single place every committed change passes through (audit hooks in here). */
-  private changed(action: WorklistChange['action'], stored: StoredItem, actor: string): WorklistItemView {
+  /** The single place every committed change passes through. */
+  private changed(action: WorklistAction, stored: StoredItem, actor: string): WorklistItemView {
     const view = toView(stored);
-    const change: WorklistChange = { action, itemId: view.id, studyUid: view.studyInstanceUid, accessionNumber: view.accessionNumber, status: stored.item.status, actor };
     this.log.log({ action, itemId: view.id, studyUid: view.studyInstanceUid, status: view.status, actor }, 'worklist item changed');
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch (err) {
-        this.log.error({ err: (err as Error).message, itemId: view.id }, 'worklist listener failed');
-      }
-    }
     return view;
   }
 }
