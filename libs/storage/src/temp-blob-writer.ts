@@ -6,6 +6,14 @@ import { TempBlob, TempBlobWriter } from './blob-store';
 /** How many leading bytes a temp blob keeps in memory: enough for almost every DICOM header. */
 export const HEAD_BYTES = 64 * 1024;
 
+/**
+ * Bytes gathered before a write is issued. Most instances (a 512 KB CT) then reach the file in
+ * one writev after their last PDV instead of a queue of small writes, each a trip through the
+ * libuv pool (profiled: ~1.5 ms per instance on one association); larger ones stream in steps
+ * of this size, so memory stays bounded per transfer.
+ */
+const GATHER_BYTES = 1 << 20;
+
 /** Handles of finished temp blobs, kept open so commit can fsync without reopening the file. */
 export const openHandles = new WeakMap<TempBlob, FileHandle>();
 
@@ -18,6 +26,8 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
   private readonly hash = createHash('sha256');
   private readonly head = Buffer.allocUnsafe(HEAD_BYTES);
   private size = 0;
+  private gathered: Buffer[] = [];
+  private gatheredBytes = 0;
 
   constructor(readonly path: string) {
     super({ highWaterMark: 1 << 20 });
@@ -30,14 +40,37 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
   }
 
   override _write(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null) => void): void {
-    this.take(chunk);
-    this.handle.then((h) => h.write(chunk)).then(() => done(), done);
+    this.gather([chunk], done);
   }
 
   override _writev(chunks: { chunk: Buffer }[], done: (err?: Error | null) => void): void {
-    const buffers = chunks.map((c) => c.chunk);
-    for (const b of buffers) this.take(b);
-    this.handle.then((h) => h.writev(buffers)).then(() => done(), done);
+    this.gather(
+      chunks.map((c) => c.chunk),
+      done,
+    );
+  }
+
+  override _final(done: (err?: Error | null) => void): void {
+    this.writeGathered().then(() => done(), done);
+  }
+
+  /** Hashes and keeps the chunks; writes once GATHER_BYTES are waiting (the rest at the end). */
+  private gather(buffers: Buffer[], done: (err?: Error | null) => void): void {
+    for (const b of buffers) {
+      this.take(b);
+      this.gathered.push(b);
+      this.gatheredBytes += b.length;
+    }
+    if (this.gatheredBytes < GATHER_BYTES) return done();
+    this.writeGathered().then(() => done(), done);
+  }
+
+  private async writeGathered(): Promise<void> {
+    const buffers = this.gathered;
+    this.gathered = [];
+    this.gatheredBytes = 0;
+    const handle = await this.handle;
+    if (buffers.length > 0) await handle.writev(buffers);
   }
 
   /** Ends the stream and returns the blob; the file stays open until commit or discard. */
