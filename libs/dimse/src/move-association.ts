@@ -1,7 +1,7 @@
 import { association as dimseAssociation, Client, requests } from 'dcmjs-dimse';
 import type { StoreChannel } from './store-channel';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
-import { withoutCustomNameMap } from './dataset-encoding';
+import { leanMessageCoding } from './dataset-encoding';
 
 type Association = dimseAssociation.Association;
 type CStoreRequest = requests.CStoreRequest;
@@ -66,7 +66,7 @@ export class MoveAssociation implements StoreChannel {
     // Nagle's algorithm holds each small command PDU up to ~40 ms per sub-operation (GOTCHAS);
     // dcmjs-dimse keeps the socket it connected in `socket`.
     (network as unknown as { socket?: { setNoDelay(on: boolean): void } }).socket?.setNoDelay(true);
-    withoutCustomNameMap(network);
+    leanMessageCoding(network);
     network.removeAllListeners('associationAccepted');
     network.removeAllListeners('done');
     const move = new MoveAssociation(client, network);

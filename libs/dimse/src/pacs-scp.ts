@@ -8,7 +8,7 @@ import { ProviderDispatch } from './provider-dispatch';
 import { RetrieveHandler } from './retrieve-handler';
 import { AuditedOperation, auditOperation } from './operation-audit';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
-import { withoutCustomNameMap } from './dataset-encoding';
+import { leanMessageCoding } from './dataset-encoding';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
 import { StoreHandler } from './store-handler';
 import { SinkOutcome, StoreSink } from './store-sink';
@@ -79,7 +79,7 @@ export class PacsScp extends Scp {
     );
     // Nagle's algorithm delays each small DIMSE response by up to ~40 ms (GOTCHAS).
     socket.setNoDelay(true);
-    withoutCustomNameMap(this);
+    leanMessageCoding(this);
     this.on('close', () => this.cleanUp());
   }
 

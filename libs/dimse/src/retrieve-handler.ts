@@ -1,4 +1,3 @@
-import type { Readable } from 'node:stream';
 import { Dataset, requests, responses } from 'dcmjs-dimse';
 import type { RetrieveScope, StoredInstance } from '@pacs/index';
 import type { AePolicy } from './ae-policy';
@@ -18,7 +17,7 @@ type Final = { status: number; comment?: string; outcome?: RetrieveOutcome };
 /** What C-MOVE and C-GET need from the server. */
 export interface RetrieveDependencies {
   policy: Pick<AePolicy, 'mayUse'>;
-  retrieve: { findForRetrieve(scope: RetrieveScope): Promise<StoredInstance[]>; open(instance: StoredInstance): Readable };
+  retrieve: { findForRetrieve(scope: RetrieveScope): Promise<StoredInstance[]>; load(instance: StoredInstance, target: Buffer): Promise<Buffer> };
   /** A registered peer with host and port (PS3.4 C.4.2.1.5: otherwise 0xA801). */
   moveDestination(aeTitle: string): MoveDestination | undefined;
   /** Our AE title: the calling AE of move associations. */
@@ -121,7 +120,7 @@ export class RetrieveHandler {
     const outcome = await runRetrieve({
       instances,
       channel,
-      open: (instance) => this.deps.retrieve.open(instance),
+      load: (instance, target) => this.deps.retrieve.load(instance, target),
       signal,
       onProgress: (counts) => {
         this.requester.keepAlive();

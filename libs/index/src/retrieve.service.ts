@@ -75,6 +75,17 @@ export class RetrieveService {
   open(instance: StoredInstance): Readable {
     return this.blobs.read(instance.blobKey);
   }
+
+  /**
+   * The stored Part 10 bytes read into `target` (a C-STORE sub-operation of C-GET or C-MOVE),
+   * which should have a byte to spare (that saves a read); fails unless the blob has the size the
+   * index recorded.
+   */
+  async load(instance: StoredInstance, target: Buffer): Promise<Buffer> {
+    const length = await this.blobs.readInto(instance.blobKey, target);
+    if (length !== instance.sizeBytes) throw new Error(`blob of ${instance.sopInstanceUid} has ${length} bytes, the index says ${instance.sizeBytes}`);
+    return target.subarray(0, length);
+  }
 }
 
 function toStoredInstance(r: Record<string, string>): StoredInstance {

@@ -39,6 +39,12 @@ export abstract class BlobStore {
   }
   abstract discardTemp(temp: TempBlob): Promise<void>;
   abstract read(key: string, range?: { start: number; end?: number }): Readable;
+  /**
+   * Reads the whole blob into the start of `target` and returns its length; fails when it does
+   * not fit. For C-STORE sub-operations, which are sent from one buffer: reusing the buffer keeps
+   * a retrieve from allocating (and the GC from chasing) one external buffer per instance.
+   */
+  abstract readInto(key: string, target: Buffer): Promise<number>;
   abstract remove(key: string): Promise<void>;
   abstract exists(key: string): Promise<boolean>;
   /** The blob's size in bytes, undefined when there is no such blob. */

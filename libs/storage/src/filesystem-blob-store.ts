@@ -4,6 +4,7 @@ import { access, FileHandle, mkdir, open, readdir, rename, rm, stat, statfs } fr
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobStore, TempBlob, TempBlobWriter } from './blob-store';
+import { readFileInto } from './read-into';
 import { FileTempBlobWriter, openHandles } from './temp-blob-writer';
 
 /** A temporary file untouched this long belongs to no live write. */
@@ -75,6 +76,10 @@ export class FilesystemBlobStore extends BlobStore {
 
   read(key: string, range?: { start: number; end?: number }): Readable {
     return createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end } : {});
+  }
+
+  readInto(key: string, target: Buffer): Promise<number> {
+    return readFileInto(this.pathOf(key), target);
   }
 
   async remove(key: string): Promise<void> {
