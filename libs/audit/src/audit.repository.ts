@@ -33,16 +33,16 @@ export class AuditRepository {
    * head meanwhile, the batch is rehashed inside a transaction that holds the chain lock, so
    * the second try cannot miss.
    */
-  async append(inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+  async append(inputs: readonly AuditEventInput[], opts: { flush: boolean } = { flush: true }): Promise<AuditEvent[]> {
     if (this.head !== undefined) {
       const events = chain(inputs, this.head);
-      const result = await this.callAppend(this.dataSource.manager, events);
+      const result = await this.callAppend(this.dataSource.manager, events, opts.flush);
       if (result.ids) return this.stored(events, result.ids);
     }
     return this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
       const events = chain(inputs, (await chainHead(m)).hash);
-      const result = await this.callAppend(m, events);
+      const result = await this.callAppend(m, events, opts.flush);
       if (!result.ids) throw new Error('audit chain head moved while locked');
       return this.stored(events, result.ids);
     });
@@ -111,9 +111,14 @@ export class AuditRepository {
     }
   }
 
-  private async callAppend(m: EntityManager, events: AuditEvent[]): Promise<{ ids?: string[]; head?: string }> {
+  /**
+   * Without `flush`, the transaction commits without waiting for the WAL flush (set_config with
+   * is_local applies synchronous_commit = off to this transaction only, in the same statement).
+   */
+  private async callAppend(m: EntityManager, events: AuditEvent[], flush: boolean): Promise<{ ids?: string[]; head?: string }> {
     const payload = events.map(({ id: _id, ...e }) => e);
-    const rows = await m.query('SELECT audit_append($1, $2::jsonb) AS r', [events[0].prevHash, JSON.stringify(payload)]);
+    const sql = flush ? 'SELECT audit_append($1, $2::jsonb) AS r' : `SELECT set_config('synchronous_commit', 'off', true), audit_append($1, $2::jsonb) AS r`;
+    const rows = await m.query(sql, [events[0].prevHash, JSON.stringify(payload)]);
     return rows[0].r;
   }
 

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
+import { AuditAction } from './audit-codes';
 import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent } from './audit-event';
 import { AuditSealer } from './audit-sealer';
 import { AuditFilter, AuditRepository } from './audit.repository';
@@ -7,6 +8,9 @@ import { parseSyslogUrl, SyslogForwarder } from './syslog-forwarder';
 
 /** Largest group commit: bounds one statement's JSON and how long the chain lock is held. */
 const MAX_BATCH = 500;
+
+/** Events of reads: a viewer makes many such requests, each answered after its event commits. */
+const READ_ACTIONS: ReadonlySet<string> = new Set([AuditAction.Query, AuditAction.InstancesAccessed]);
 
 interface Pending {
   input: AuditEventInput;
@@ -22,8 +26,9 @@ interface Pending {
 export type VerifyResult = ({ intact: true } | { intact: false; brokenAt: number }) & { unsealed?: number };
 
 /**
- * The audit trail. record() resolves once the event is committed (durable) in the hash
- * chain. Group commit: while one transaction is under way, events recorded meanwhile queue up
+ * The audit trail. record() resolves once the event is committed in the hash chain: durable
+ * on disk, except that read events (Query, Instances Accessed) by default do not wait for the
+ * WAL flush (PACS_AUDIT_FLUSH_READS). Group commit: while one transaction is under way, events recorded meanwhile queue up
  * and go into the next one together, so N concurrent callers cost about one commit (one
  * fsync) rather than N, and a lone caller waits for no timer.
  */
@@ -35,6 +40,8 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
   private readonly forwarder: SyslogForwarder | undefined;
   /** PACS_AUDIT_ENABLED=false (benchmarks only): record() stores nothing. */
   private readonly enabled: boolean;
+  /** PACS_AUDIT_FLUSH_READS: read events too wait for the WAL flush, not only for the commit. */
+  private readonly flushReads: boolean;
 
   constructor(
     private readonly repository: AuditRepository,
@@ -42,6 +49,7 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
     config: PacsConfig,
   ) {
     this.enabled = config.audit?.enabled !== false;
+    this.flushReads = config.audit?.flushReads === true;
     const target = config.audit?.syslogUrl ? parseSyslogUrl(config.audit.syslogUrl) : undefined;
     if (target) {
       this.forwarder = new SyslogForwarder(target, (err) => this.log.warn({ msg: 'syslog forwarding failed', err: err.message }));
@@ -103,7 +111,9 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        const events = await this.repository.append(batch.map((p) => p.input));
+        // A batch of read events only commits without waiting for the flush (config/default.yaml).
+        const flush = this.flushReads || batch.some((p) => !READ_ACTIONS.has(p.input.action));
+        const events = await this.repository.append(batch.map((p) => p.input), { flush });
         batch.forEach((p, i) => p.resolve(events[i]));
         this.forwarder?.send(events);
       } catch (err) {
