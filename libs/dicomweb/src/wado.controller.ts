@@ -75,7 +75,9 @@ export class WadoController {
       return;
     }
     const boundary = newBoundary();
-    const body = new PassThrough();
+    // 1 MiB of buffering between the parts and the socket: with the default 16 KiB every
+    // 64 KiB read of a blob waited for a drain (a 263 MB study took 1.9–2.3 s here, now ~1 s).
+    const body = new PassThrough({ highWaterMark: 1024 * 1024 });
     res.status(200).header('content-type', multipartContentType(DICOM, boundary));
     writeMultipart(body, boundary, parts).catch((err) =>
       this.logger.warn({ studyUid: scope.studyUid, err: (err as Error).message }, 'WADO-RS response cut short'),

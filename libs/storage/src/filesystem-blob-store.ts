@@ -10,6 +10,9 @@ import { FileTempBlobWriter, openHandles } from './temp-blob-writer';
 /** A temporary file untouched this long belongs to no live write. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 
+/** Reads of 256 KiB: a typical instance in two or three chunks rather than eight or nine. */
+const READ_CHUNK = 256 * 1024;
+
 /**
  * Blobs as files under <root>/blobs/<key>; temporary files under <root>/tmp on the same
  * filesystem so that commit is an atomic rename. Every fsync goes through the libuv pool:
@@ -75,7 +78,7 @@ export class FilesystemBlobStore extends BlobStore {
   }
 
   read(key: string, range?: { start: number; end?: number }): Readable {
-    return createReadStream(this.pathOf(key), range ? { start: range.start, end: range.end } : {});
+    return createReadStream(this.pathOf(key), { highWaterMark: READ_CHUNK, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
   readInto(key: string, target: Buffer): Promise<number> {
