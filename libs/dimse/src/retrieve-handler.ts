@@ -9,6 +9,13 @@ import { QrRoot, rootOf } from './qr-sop-classes';
 import { RetrieveOutcome, runRetrieve, SubOperationCounts } from './retrieve-operation';
 import type { StoreChannel } from './store-channel';
 
+/**
+ * Pending C-MOVE/C-GET responses are optional (PS3.4 C.4.2.3.1, C.4.3.3.1: the SCP "may"
+ * send them): one after the first sub-operation, then at most one per interval. A workstation's
+ * progress stays current without a response per instance on the critical path of a retrieve.
+ */
+const PENDING_INTERVAL_MS = 100;
+
 type RetrieveRequest = requests.CMoveRequest | requests.CGetRequest;
 type RetrieveResponse = responses.CMoveResponse | responses.CGetResponse;
 type Logger = { log(message: unknown): void; warn(message: unknown): void; error(message: unknown): void };
@@ -117,6 +124,7 @@ export class RetrieveHandler {
   private async sendAll(request: RetrieveRequest, instances: StoredInstance[], channel: StoreChannel, signal: AbortSignal): Promise<RetrieveOutcome> {
     const { callingAe } = this.requester.caller();
     const move = request instanceof requests.CMoveRequest;
+    let lastPending = 0;
     const outcome = await runRetrieve({
       instances,
       channel,
@@ -124,6 +132,9 @@ export class RetrieveHandler {
       signal,
       onProgress: (counts) => {
         this.requester.keepAlive();
+        const now = Date.now();
+        if (now - lastPending < PENDING_INTERVAL_MS) return;
+        lastPending = now;
         const pending = move ? responses.CMoveResponse.fromRequest(request) : responses.CGetResponse.fromRequest(request as requests.CGetRequest);
         this.requester.sendPending(request, withCounts(pending, DimseStatus.Pending, counts, true));
       },

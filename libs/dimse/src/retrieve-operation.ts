@@ -25,7 +25,7 @@ export interface RetrieveRun {
   /** Reads the instance's stored bytes into `target` (large enough); resolves with them. */
   load(instance: StoredInstance, target: Buffer): Promise<Buffer>;
   signal: AbortSignal;
-  /** After each sub-operation while more remain: a Pending response (PS3.4 C.4.2.1.5). */
+  /** After each sub-operation while more remain, with the counts of a Pending response (PS3.4 C.4.2.1.5). */
   onProgress(counts: SubOperationCounts): void;
   /** Adds command elements to each C-STORE (C-MOVE: Move Originator, PS3.7 9.1.1.1). */
   decorate?(request: requests.CStoreRequest): void;
