@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent } from './audit-event';
+import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent, StagedEvent } from './audit-event';
 
 /** The audit chain's advisory lock (pg_advisory_xact_lock), 'AUDT'; the same key as in audit_append. */
 const CHAIN_LOCK_KEY = 0x41554454;
@@ -33,19 +33,33 @@ export class AuditRepository {
    * head meanwhile, the batch is rehashed inside a transaction that holds the chain lock, so
    * the second try cannot miss.
    */
-  async append(inputs: readonly AuditEventInput[], opts: { flush: boolean } = { flush: true }): Promise<AuditEvent[]> {
+  async append(inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
     if (this.head !== undefined) {
       const events = chain(inputs, this.head);
-      const result = await this.callAppend(this.dataSource.manager, events, opts.flush);
+      const result = await this.callAppend(this.dataSource.manager, events);
       if (result.ids) return this.stored(events, result.ids);
     }
     return this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
       const events = chain(inputs, (await chainHead(m)).hash);
-      const result = await this.callAppend(m, events, opts.flush);
+      const result = await this.callAppend(m, events);
       if (!result.ids) throw new Error('audit chain head moved while locked');
       return this.stored(events, result.ids);
     });
+  }
+
+  /**
+   * Stores events unhashed (staged, as an ingest does with audit_stage), taking no chain lock, in
+   * a transaction that commits without waiting for the WAL flush (set_config with is_local sets
+   * synchronous_commit = off for this statement's transaction only); the sealer chains them. For
+   * read events, which many concurrent viewer requests each wait for. Returns their ids.
+   */
+  async stageUnflushed(events: readonly StagedEvent[]): Promise<number[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT set_config('synchronous_commit', 'off', true), audit_stage(e) AS id FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n`,
+      [JSON.stringify(events)],
+    );
+    return rows.map((r) => Number(r.id));
   }
 
   /**
@@ -111,14 +125,9 @@ export class AuditRepository {
     }
   }
 
-  /**
-   * Without `flush`, the transaction commits without waiting for the WAL flush (set_config with
-   * is_local applies synchronous_commit = off to this transaction only, in the same statement).
-   */
-  private async callAppend(m: EntityManager, events: AuditEvent[], flush: boolean): Promise<{ ids?: string[]; head?: string }> {
+  private async callAppend(m: EntityManager, events: AuditEvent[]): Promise<{ ids?: string[]; head?: string }> {
     const payload = events.map(({ id: _id, ...e }) => e);
-    const sql = flush ? 'SELECT audit_append($1, $2::jsonb) AS r' : `SELECT set_config('synchronous_commit', 'off', true), audit_append($1, $2::jsonb) AS r`;
-    const rows = await m.query(sql, [events[0].prevHash, JSON.stringify(payload)]);
+    const rows = await m.query('SELECT audit_append($1, $2::jsonb) AS r', [events[0].prevHash, JSON.stringify(payload)]);
     return rows[0].r;
   }
 

@@ -7,35 +7,45 @@ import type { AuditSealer } from './audit-sealer';
 import type { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
 
-/** An AuditService over a repository that records each batch and whether it asked for the flush. */
+/** An AuditService over a repository that records how each event was written. */
 function service(flushReads: boolean) {
-  const batches: { actions: string[]; flush: boolean }[] = [];
+  const written: { action: string; how: 'appended' | 'staged' }[] = [];
+  let sealRequests = 0;
   const repository = {
-    append: async (inputs: AuditEventInput[], opts: { flush: boolean }) => {
-      batches.push({ actions: inputs.map((i) => i.action), flush: opts.flush });
+    append: async (inputs: AuditEventInput[]) => {
+      written.push(...inputs.map((i) => ({ action: i.action, how: 'appended' as const })));
       return inputs.map((i) => normalizeEvent(i, GENESIS_HASH));
     },
+    stageUnflushed: async (events: { action: string }[]) => {
+      written.push(...events.map((e) => ({ action: e.action, how: 'staged' as const })));
+      return events.map((_, i) => i + 1);
+    },
   } as unknown as AuditRepository;
+  const sealer = { staged: () => void sealRequests++ } as unknown as AuditSealer;
   const config = { audit: { syslogUrl: null, enabled: true, flushReads } } as unknown as PacsConfig;
-  return { audit: new AuditService(repository, {} as AuditSealer, config), batches };
+  return { audit: new AuditService(repository, sealer, config), written, sealRequests: () => sealRequests };
 }
 
 const event = (action: string): AuditEventInput => ({ actor: 'viewer', actorType: 'user', action, actionCode: 'E', outcome: 0 });
 
-describe('AuditService commit mode', () => {
-  it('commits a batch of read events without waiting for the flush, and any batch with a change with it', async () => {
-    const { audit, batches } = service(false);
-    await Promise.all([audit.record(event(AuditAction.Query)), audit.record(event(AuditAction.InstancesAccessed))]);
-    await Promise.all([audit.record(event(AuditAction.Query)), audit.record(event(AuditAction.StudyDeleted))]);
-    assert.deepEqual(
-      batches.map((b) => b.flush),
-      [false, true],
-    );
+describe('AuditService: how events are written', () => {
+  it('stages read events (sealed later) and appends every other event to the chain', async () => {
+    const { audit, written, sealRequests } = service(false);
+    const staged = await audit.record(event(AuditAction.Query));
+    await audit.record(event(AuditAction.InstancesAccessed));
+    await audit.record(event(AuditAction.StudyDeleted));
+    assert.deepEqual(written, [
+      { action: AuditAction.Query, how: 'staged' },
+      { action: AuditAction.InstancesAccessed, how: 'staged' },
+      { action: AuditAction.StudyDeleted, how: 'appended' },
+    ]);
+    assert.equal(staged.hash, null);
+    assert.equal(sealRequests(), 2);
   });
 
-  it('waits for the flush for read events too when PACS_AUDIT_FLUSH_READS is set', async () => {
-    const { audit, batches } = service(true);
+  it('appends read events too when PACS_AUDIT_FLUSH_READS is set', async () => {
+    const { audit, written } = service(true);
     await audit.record(event(AuditAction.Query));
-    assert.deepEqual(batches, [{ actions: [AuditAction.Query], flush: true }]);
+    assert.deepEqual(written, [{ action: AuditAction.Query, how: 'appended' }]);
   });
 });

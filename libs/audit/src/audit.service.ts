@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
 import { AuditAction } from './audit-codes';
-import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent } from './audit-event';
+import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent, stagedEvent } from './audit-event';
 import { AuditSealer } from './audit-sealer';
 import { AuditFilter, AuditRepository } from './audit.repository';
 import { parseSyslogUrl, SyslogForwarder } from './syslog-forwarder';
@@ -26,9 +26,9 @@ interface Pending {
 export type VerifyResult = ({ intact: true } | { intact: false; brokenAt: number }) & { unsealed?: number };
 
 /**
- * The audit trail. record() resolves once the event is committed in the hash chain: durable
- * on disk, except that read events (Query, Instances Accessed) by default do not wait for the
- * WAL flush (PACS_AUDIT_FLUSH_READS). Group commit: while one transaction is under way, events recorded meanwhile queue up
+ * The audit trail. record() resolves once the event is committed in the hash chain (durable on
+ * disk); read events (Query, Instances Accessed) by default are staged instead (stageRead).
+ * Group commit: while one transaction is under way, events recorded meanwhile queue up
  * and go into the next one together, so N concurrent callers cost about one commit (one
  * fsync) rather than N, and a lone caller waits for no timer.
  */
@@ -61,10 +61,23 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
   /** Appends one event; resolves with it (id, hash) once committed, rejects if it could not be. */
   record(input: AuditEventInput): Promise<AuditEvent> {
     if (!this.enabled) return Promise.resolve(normalizeEvent(input, GENESIS_HASH));
+    if (!this.flushReads && READ_ACTIONS.has(input.action)) return this.stageRead(input);
     const done = new Promise<AuditEvent>((resolve, reject) => this.queue.push({ input: { ...input, time: input.time ?? new Date() }, resolve, reject }));
     // Events recorded in the same turn of the event loop join the first batch.
     this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
     return done;
+  }
+
+  /**
+   * A read event is staged (no chain lock, no wait for other requests' events) and committed
+   * without waiting for the WAL flush (config/default.yaml, PACS_AUDIT_FLUSH_READS); the sealer
+   * chains it within about a second, like an ingest's event.
+   */
+  private async stageRead(input: AuditEventInput): Promise<AuditEvent> {
+    const event = stagedEvent({ ...input, time: input.time ?? new Date() });
+    const [id] = await this.repository.stageUnflushed([event]);
+    this.sealer.staged();
+    return { id, ...event, prevHash: null, hash: null };
   }
 
   /** Like record(), for callers that must not fail because of the audit trail: a failure is logged. */
@@ -111,9 +124,7 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, MAX_BATCH);
       try {
-        // A batch of read events only commits without waiting for the flush (config/default.yaml).
-        const flush = this.flushReads || batch.some((p) => !READ_ACTIONS.has(p.input.action));
-        const events = await this.repository.append(batch.map((p) => p.input), { flush });
+        const events = await this.repository.append(batch.map((p) => p.input));
         batch.forEach((p, i) => p.resolve(events[i]));
         this.forwarder?.send(events);
       } catch (err) {
