@@ -1,3 +1,5 @@
+// First: V8 flags are set before anything else runs (gc-tuning.ts).
+import './gc-tuning';
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '@pacs/config';
 import { startServer } from './server';
