@@ -7,6 +7,7 @@ import { SeriesMetadataCache1764100000000 } from './migrations/1764100000000-Ser
 import { AuditEvents1764200000000 } from './migrations/1764200000000-AuditEvents';
 import { StudyCompletedAt1764400000000 } from './migrations/1764400000000-StudyCompletedAt';
 import { AuditStaging1764500000000 } from './migrations/1764500000000-AuditStaging';
+import { AuditStagePlpgsql1764600000000 } from './migrations/1764600000000-AuditStagePlpgsql';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -17,6 +18,7 @@ export const MIGRATIONS = [
   AuditEvents1764200000000,
   StudyCompletedAt1764400000000,
   AuditStaging1764500000000,
+  AuditStagePlpgsql1764600000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

@@ -69,7 +69,7 @@ const AUDIT_APPEND_FUNCTION = `
  * Stores one event unhashed (staged), taking no lock: called in the same statement as the
  * index write (SELECT pacs_index_instance($1), audit_stage($2)), so both commit together.
  */
-const AUDIT_STAGE_FUNCTION = `
+export const AUDIT_STAGE_FUNCTION = `
   CREATE FUNCTION audit_stage(e jsonb) RETURNS bigint LANGUAGE sql AS $$
     INSERT INTO audit_events (time, actor, actor_type, source_address, action, action_name, action_code, outcome,
                               patient_id, study_uids, details)
