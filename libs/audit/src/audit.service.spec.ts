@@ -43,6 +43,16 @@ describe('AuditService: how events are written', () => {
     assert.equal(sealRequests(), 2);
   });
 
+  it('stages the read events of concurrent requests in one statement, each with its own id', async () => {
+    const { audit, written } = service(false);
+    const events = await Promise.all([1, 2, 3].map(() => audit.record(event(AuditAction.Query))));
+    assert.equal(written.length, 3);
+    assert.deepEqual(
+      events.map((e) => e.id),
+      [1, 2, 3],
+    );
+  });
+
   it('appends read events too when PACS_AUDIT_FLUSH_READS is set', async () => {
     const { audit, written } = service(true);
     await audit.record(event(AuditAction.Query));

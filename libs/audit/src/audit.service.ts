@@ -1,8 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
 import { AuditAction } from './audit-codes';
-import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent, stagedEvent } from './audit-event';
+import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent, StagedEvent, stagedEvent } from './audit-event';
 import { AuditSealer } from './audit-sealer';
+import { GroupCommit } from './group-commit';
 import { AuditFilter, AuditRepository } from './audit.repository';
 import { parseSyslogUrl, SyslogForwarder } from './syslog-forwarder';
 
@@ -11,12 +12,6 @@ const MAX_BATCH = 500;
 
 /** Events of reads: a viewer makes many such requests, each answered after its event commits. */
 const READ_ACTIONS: ReadonlySet<string> = new Set([AuditAction.Query, AuditAction.InstancesAccessed]);
-
-interface Pending {
-  input: AuditEventInput;
-  resolve(event: AuditEvent): void;
-  reject(err: unknown): void;
-}
 
 /**
  * The chain check. `unsealed`: events that are durable (committed with their operation) but
@@ -28,15 +23,13 @@ export type VerifyResult = ({ intact: true } | { intact: false; brokenAt: number
 /**
  * The audit trail. record() resolves once the event is committed in the hash chain (durable on
  * disk); read events (Query, Instances Accessed) by default are staged instead (stageRead).
- * Group commit: while one transaction is under way, events recorded meanwhile queue up
- * and go into the next one together, so N concurrent callers cost about one commit (one
- * fsync) rather than N, and a lone caller waits for no timer.
+ * Both go through a group commit: N concurrent callers cost about one transaction, not N.
  */
 @Injectable()
 export class AuditService implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly log = new Logger('Audit');
-  private queue: Pending[] = [];
-  private draining: Promise<void> | undefined;
+  private readonly chained: GroupCommit<AuditEventInput, AuditEvent>;
+  private readonly readsStaged: GroupCommit<StagedEvent, number>;
   private readonly forwarder: SyslogForwarder | undefined;
   /** PACS_AUDIT_ENABLED=false (benchmarks only): record() stores nothing. */
   private readonly enabled: boolean;
@@ -50,6 +43,9 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
   ) {
     this.enabled = config.audit?.enabled !== false;
     this.flushReads = config.audit?.flushReads === true;
+    const failed = (what: string) => (err: unknown, events: number) => this.log.error({ msg: `${what} not committed`, events, err: String(err) });
+    this.chained = new GroupCommit((inputs) => this.appendAndForward(inputs), MAX_BATCH, failed('audit batch'));
+    this.readsStaged = new GroupCommit((events) => repository.stageUnflushed(events), MAX_BATCH, failed('staged read events'));
     const target = config.audit?.syslogUrl ? parseSyslogUrl(config.audit.syslogUrl) : undefined;
     if (target) {
       this.forwarder = new SyslogForwarder(target, (err) => this.log.warn({ msg: 'syslog forwarding failed', err: err.message }));
@@ -62,20 +58,18 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
   record(input: AuditEventInput): Promise<AuditEvent> {
     if (!this.enabled) return Promise.resolve(normalizeEvent(input, GENESIS_HASH));
     if (!this.flushReads && READ_ACTIONS.has(input.action)) return this.stageRead(input);
-    const done = new Promise<AuditEvent>((resolve, reject) => this.queue.push({ input: { ...input, time: input.time ?? new Date() }, resolve, reject }));
-    // Events recorded in the same turn of the event loop join the first batch.
-    this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
-    return done;
+    return this.chained.add({ ...input, time: input.time ?? new Date() });
   }
 
   /**
    * A read event is staged (no chain lock, no wait for other requests' events) and committed
    * without waiting for the WAL flush (config/default.yaml, PACS_AUDIT_FLUSH_READS); the sealer
-   * chains it within about a second, like an ingest's event.
+   * chains it within about a second, like an ingest's event. Concurrent requests' events share
+   * one statement.
    */
   private async stageRead(input: AuditEventInput): Promise<AuditEvent> {
     const event = stagedEvent({ ...input, time: input.time ?? new Date() });
-    const [id] = await this.repository.stageUnflushed([event]);
+    const id = await this.readsStaged.add(event);
     this.sealer.staged();
     return { id, ...event, prevHash: null, hash: null };
   }
@@ -113,25 +107,16 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
 
   /** Events recorded before shutdown are committed before the database closes. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.draining;
+    await Promise.all([this.chained.settled(), this.readsStaged.settled()]);
   }
 
   onApplicationShutdown(): void {
     this.forwarder?.close();
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, MAX_BATCH);
-      try {
-        const events = await this.repository.append(batch.map((p) => p.input));
-        batch.forEach((p, i) => p.resolve(events[i]));
-        this.forwarder?.send(events);
-      } catch (err) {
-        this.log.error({ msg: 'audit batch not committed', events: batch.length, err: String(err) });
-        batch.forEach((p) => p.reject(err));
-      }
-    }
-    this.draining = undefined;
+  private async appendAndForward(inputs: AuditEventInput[]): Promise<AuditEvent[]> {
+    const events = await this.repository.append(inputs);
+    this.forwarder?.send(events);
+    return events;
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { InstanceFacts } from './instance-facts';
+import { queryPrepared } from './prepared-statements';
 
 export interface BlobRecord {
   key: string;
@@ -20,18 +20,13 @@ export interface ExistingInstance {
   blobKey: string;
 }
 
-/** The part of node-postgres' Pool (TypeORM's `master`) used for named statements. */
-interface PreparedQueryPool {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
-}
-
 /** All index writes of the ingest path. */
 @Injectable()
 export class IndexRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async findInstance(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
-    const rows = await this.prepared('pacs_find_instance', 'SELECT blob_key FROM instances WHERE sop_instance_uid = $1', [sopInstanceUid]);
+    const rows = await queryPrepared(this.dataSource, 'SELECT blob_key FROM instances WHERE sop_instance_uid = $1', [sopInstanceUid]);
     return rows[0] ? { blobKey: rows[0].blob_key as string } : undefined;
   }
 
@@ -71,27 +66,16 @@ export class IndexRepository {
       attributes: f.attributes,
     };
     if (!companion) {
-      const [result] = await this.prepared('pacs_index_instance', 'SELECT pacs_index_instance($1::jsonb) AS inserted', [JSON.stringify(row)]);
+      const [result] = await queryPrepared(this.dataSource, 'SELECT pacs_index_instance($1::jsonb) AS inserted', [JSON.stringify(row)]);
       return result.inserted === true;
     }
     // One statement, so one transaction and one commit for both (IngestCommitCompanion).
     if (!/^[a-z_][a-z0-9_]*$/.test(companion.sqlFunction)) throw new Error(`invalid companion function ${companion.sqlFunction}`);
-    const [result] = await this.prepared(
-      `pacs_index_instance_${companion.sqlFunction}`,
+    const [result] = await queryPrepared(
+      this.dataSource,
       `SELECT pacs_index_instance($1::jsonb) AS inserted, ${companion.sqlFunction}($2::jsonb) AS companion`,
       [JSON.stringify(row), JSON.stringify(companion.payload)],
     );
     return result.inserted === true;
-  }
-
-  /**
-   * Runs a statement of the ingest path as a named prepared statement: each pooled connection
-   * parses and plans it once instead of once per stored instance (two statements each).
-   * `name` must always stand for the same `text`.
-   */
-  private async prepared(name: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
-    const pool = (this.dataSource.driver as PostgresDriver).master as PreparedQueryPool;
-    const result = await pool.query({ name, text, values });
-    return result.rows;
   }
 }

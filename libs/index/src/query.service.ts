@@ -5,6 +5,7 @@ import { attributeInfo, DicomJson } from '@pacs/dicom';
 import { QueryError } from './index.errors';
 import { DEFAULT_RETURN } from './level-attributes';
 import { buildFindPage, FIND_BATCH } from './find-query';
+import { queryPrepared } from './prepared-statements';
 import { buildQuery } from './query-engine';
 import { FindLevel, FindQuery, InstanceQuery, QueryLevel, QueryPage } from './query.types';
 
@@ -19,7 +20,7 @@ export class QueryService {
   async search(query: InstanceQuery): Promise<QueryPage> {
     const built = buildQuery(query);
     const returned = returnedTags(query, built.matchedTags);
-    const rows: Row[] = await this.dataSource.query(built.sql, built.params);
+    const rows: Row[] = await queryPrepared(this.dataSource, built.sql, built.params);
     const truncated = rows.length > built.limit;
     const results = rows.slice(0, built.limit).map((row) => project(merge(query.level, row), returned));
     return { results, truncated };
