@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
+import { GroupCommit } from '@pacs/database';
 import { AuditAction } from './audit-codes';
 import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent, StagedEvent, stagedEvent } from './audit-event';
 import { AuditSealer } from './audit-sealer';
-import { GroupCommit } from './group-commit';
 import { AuditFilter, AuditRepository } from './audit.repository';
 import { parseSyslogUrl, SyslogForwarder } from './syslog-forwarder';
 

@@ -8,6 +8,7 @@ import { AuditEvents1764200000000 } from './migrations/1764200000000-AuditEvents
 import { StudyCompletedAt1764400000000 } from './migrations/1764400000000-StudyCompletedAt';
 import { AuditStaging1764500000000 } from './migrations/1764500000000-AuditStaging';
 import { AuditStagePlpgsql1764600000000 } from './migrations/1764600000000-AuditStagePlpgsql';
+import { IndexInstancesBatch1764700000000 } from './migrations/1764700000000-IndexInstancesBatch';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   StudyCompletedAt1764400000000,
   AuditStaging1764500000000,
   AuditStagePlpgsql1764600000000,
+  IndexInstancesBatch1764700000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

@@ -2,3 +2,4 @@ export { DatabaseModule } from './database.module';
 export { startDatabase, startEmbeddedPostgres } from './embedded-postgres';
 export type { DatabaseHandle } from './embedded-postgres';
 export { dataSourceOptions, MIGRATIONS } from './data-source-options';
+export { GroupCommit } from './group-commit';

@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { GroupCommit } from '@pacs/database';
 import { DataSource } from 'typeorm';
 import { InstanceFacts } from './instance-facts';
 import { queryPrepared } from './prepared-statements';
@@ -23,6 +24,9 @@ export interface ExistingInstance {
 /** All index writes of the ingest path. */
 @Injectable()
 export class IndexRepository {
+  private readonly log = new Logger('Index');
+  private readonly writes = new GroupCommit<IndexWrite, WriteResult>((batch) => this.writeBatch(batch), MAX_INDEX_BATCH);
+
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async findInstance(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
@@ -31,51 +35,124 @@ export class IndexRepository {
   }
 
   /**
-   * Records patient, study, series and instance with their counters in one statement (and so
-   * one commit): see the pacs_index_instance migration. Returns whether the instance is new.
+   * Records patient, study, series and instance with their counters (see the
+   * pacs_index_instance migration) and, in the same statement, the companion call. Concurrent
+   * calls are group-committed: one statement and one commit for a batch. Returns whether the
+   * instance is new.
    */
   async indexInstance(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null, companion?: CompanionCall): Promise<boolean> {
-    const row = {
-      patientId: f.patient.id,
-      issuer: f.patient.issuer,
-      patientName: f.patient.name,
-      birthDate: f.patient.birthDate,
-      sex: f.patient.sex,
-      studyUid: f.studyUid,
-      studyDate: f.study.date,
-      studyTime: f.study.time,
-      accessionNumber: f.study.accessionNumber,
-      studyId: f.study.studyId,
-      studyDescription: f.study.description,
-      referringPhysician: f.study.referringPhysician,
-      studyAttributes: f.study.attributes,
-      seriesUid: f.seriesUid,
-      modality: f.series.modality,
-      seriesNumber: f.series.number,
-      seriesDescription: f.series.description,
-      bodyPart: f.series.bodyPart,
-      seriesAttributes: f.series.attributes,
-      sopInstanceUid: f.sopInstanceUid,
-      sopClassUid: f.sopClassUid,
-      instanceNumber: f.instanceNumber,
-      transferSyntaxUid: f.transferSyntaxUid,
-      blobKey: blob.key,
-      sizeBytes: blob.size,
-      sha256: blob.sha256,
-      sourceAe,
-      attributes: f.attributes,
-    };
-    if (!companion) {
-      const [result] = await queryPrepared(this.dataSource, 'SELECT pacs_index_instance($1::jsonb) AS inserted', [JSON.stringify(row)]);
-      return result.inserted === true;
+    if (companion && !FUNCTION_NAME.test(companion.sqlFunction)) throw new Error(`invalid companion function ${companion.sqlFunction}`);
+    const result = await this.writes.add({ row: indexRow(f, blob, sourceAe), companion });
+    if ('error' in result) throw result.error;
+    return result.inserted;
+  }
+
+  private async writeBatch(batch: IndexWrite[]): Promise<WriteResult[]> {
+    if (batch.length === 1) return [await this.settle(batch[0])];
+    try {
+      return (await this.writeMany(batch)).map((inserted) => ({ inserted }));
+    } catch (err) {
+      // One bad row fails the whole statement (as would a deadlock with another node's batch):
+      // each row again on its own, so only the bad one fails.
+      this.log.warn({ rows: batch.length, err: (err as Error).message }, 'index batch failed: writing its rows one by one');
+      return Promise.all(batch.map((w) => this.settle(w)));
     }
-    // One statement, so one transaction and one commit for both (IngestCommitCompanion).
-    if (!/^[a-z_][a-z0-9_]*$/.test(companion.sqlFunction)) throw new Error(`invalid companion function ${companion.sqlFunction}`);
-    const [result] = await queryPrepared(
-      this.dataSource,
-      `SELECT pacs_index_instance($1::jsonb) AS inserted, ${companion.sqlFunction}($2::jsonb) AS companion`,
-      [JSON.stringify(row), JSON.stringify(companion.payload)],
+  }
+
+  private settle(write: IndexWrite): Promise<WriteResult> {
+    return this.writeOne(write).then(
+      (inserted) => ({ inserted }),
+      (error: unknown) => ({ error }),
     );
+  }
+
+  private async writeOne({ row, companion }: IndexWrite): Promise<boolean> {
+    const text = companion
+      ? `SELECT pacs_index_instance($1::jsonb) AS inserted, ${companion.sqlFunction}($2::jsonb) AS companion`
+      : 'SELECT pacs_index_instance($1::jsonb) AS inserted';
+    const values = companion ? [JSON.stringify(row), JSON.stringify(companion.payload)] : [JSON.stringify(row)];
+    const [result] = await queryPrepared(this.dataSource, text, values);
     return result.inserted === true;
   }
+
+  /**
+   * The batch in one statement. Rows go in study, series, instance order, so that batches of
+   * several writers lock shared study and series rows in one order; results come back in the
+   * callers' order.
+   */
+  private async writeMany(batch: IndexWrite[]): Promise<boolean[]> {
+    const order = batch.map((_, i) => i).sort((a, b) => compareRows(batch[a].row, batch[b].row));
+    const functions = [...new Set(batch.flatMap((w) => (w.companion ? [w.companion.sqlFunction] : [])))].sort();
+    const companions = functions.map((fn, k) => `, (SELECT count(${fn}(value)) FROM jsonb_array_elements($${k + 2}::jsonb)) AS c${k}`);
+    const values = [
+      JSON.stringify(order.map((i) => batch[i].row)),
+      ...functions.map((fn) => JSON.stringify(batch.flatMap((w) => (w.companion?.sqlFunction === fn ? [w.companion.payload] : [])))),
+    ];
+    const [result] = await queryPrepared(this.dataSource, `SELECT pacs_index_instances($1::jsonb) AS inserted${companions.join('')}`, values);
+    const inserted = result.inserted as boolean[];
+    if (inserted.length !== batch.length) throw new Error(`index batch returned ${inserted.length} results for ${batch.length} rows`);
+    const byCaller = new Array<boolean>(batch.length);
+    order.forEach((i, k) => (byCaller[i] = inserted[k]));
+    return byCaller;
+  }
+}
+
+/** Largest index batch: bounds one statement's JSON and how long its row locks are held. */
+const MAX_INDEX_BATCH = 32;
+const FUNCTION_NAME = /^[a-z_][a-z0-9_]*$/;
+
+interface IndexRow {
+  studyUid: string;
+  seriesUid: string;
+  sopInstanceUid: string;
+  [column: string]: unknown;
+}
+
+interface IndexWrite {
+  row: IndexRow;
+  companion?: CompanionCall;
+}
+
+type WriteResult = { inserted: boolean } | { error: unknown };
+
+function compareRows(a: IndexRow, b: IndexRow): number {
+  return compare(a.studyUid, b.studyUid) || compare(a.seriesUid, b.seriesUid) || compare(a.sopInstanceUid, b.sopInstanceUid);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The JSON argument of pacs_index_instance. */
+function indexRow(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null): IndexRow {
+  return {
+    patientId: f.patient.id,
+    issuer: f.patient.issuer,
+    patientName: f.patient.name,
+    birthDate: f.patient.birthDate,
+    sex: f.patient.sex,
+    studyUid: f.studyUid,
+    studyDate: f.study.date,
+    studyTime: f.study.time,
+    accessionNumber: f.study.accessionNumber,
+    studyId: f.study.studyId,
+    studyDescription: f.study.description,
+    referringPhysician: f.study.referringPhysician,
+    studyAttributes: f.study.attributes,
+    seriesUid: f.seriesUid,
+    modality: f.series.modality,
+    seriesNumber: f.series.number,
+    seriesDescription: f.series.description,
+    bodyPart: f.series.bodyPart,
+    seriesAttributes: f.series.attributes,
+    sopInstanceUid: f.sopInstanceUid,
+    sopClassUid: f.sopClassUid,
+    instanceNumber: f.instanceNumber,
+    transferSyntaxUid: f.transferSyntaxUid,
+    blobKey: blob.key,
+    sizeBytes: blob.size,
+    sha256: blob.sha256,
+    sourceAe,
+    attributes: f.attributes,
+  };
 }

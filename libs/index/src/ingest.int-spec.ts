@@ -68,6 +68,25 @@ describe('ingest and query against a real PostgreSQL', () => {
     assert.deepEqual(study['00100010'].Value, [{ Alphabetic: 'DOE^JANE' }]);
   });
 
+  it('stores concurrent instances of two studies in shared commits with every count right', async () => {
+    const studies = [newUid(), newUid()];
+    const series = studies.map(() => [newUid(), newUid()]);
+    const sends = [];
+    for (let i = 0; i < 24; i++) {
+      const s = i % 2;
+      sends.push(send(buildInstance({ studyUid: studies[s], seriesUid: series[s][i % 4 < 2 ? 0 : 1], patientId: `PB${s}`, instanceNumber: i }).bytes));
+    }
+    const outcomes = await Promise.all(sends);
+    assert.deepEqual(new Set(outcomes.map((o) => o.result)), new Set(['stored']));
+    for (const [s, studyUid] of studies.entries()) {
+      const [study] = (await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: studyUid } })).results;
+      assert.deepEqual(study['00201206'].Value, [2], `study ${s}: series`);
+      assert.deepEqual(study['00201208'].Value, [12], `study ${s}: instances`);
+    }
+    const rows = await ctx.get(DataSource).query('SELECT num_instances FROM series WHERE series_uid = ANY($1) ORDER BY num_instances', [series.flat()]);
+    assert.deepEqual(rows.map((r: { num_instances: number }) => r.num_instances), [6, 6, 6, 6]);
+  });
+
   it('overwrites a resent instance by default without changing counts, and the new bytes are served', async () => {
     const first = buildInstance({ patientId: 'P2', instanceNumber: 1 });
     await send(first.bytes);

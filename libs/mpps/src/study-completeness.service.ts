@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { IngestService, StudyStatusRepository } from '@pacs/index';
 import { MppsRepository } from './mpps.repository';
 
@@ -9,6 +9,13 @@ export interface StudyCompleteEvent {
 export type StudyCompleteListener = (event: StudyCompleteEvent) => void;
 
 /**
+ * How long after a stored instance its study is looked at: a study arrives as a burst of
+ * instances, and one look per burst (not one query per instance, on the ingest's connections)
+ * finds the same state. Completion is reported at most this much later.
+ */
+const STORE_SETTLE_MS = 200;
+
+/**
  * Study completeness: a study is complete once it has a COMPLETED procedure step, no step still
  * IN PROGRESS, and every instance its COMPLETED steps reference (Performed Series Sequence,
  * PS3.4 F.7.2) is stored, whichever comes last. The state lives in `study_completeness`, and is
@@ -16,12 +23,14 @@ export type StudyCompleteListener = (event: StudyCompleteEvent) => void;
  * across a restart).
  */
 @Injectable()
-export class StudyCompletenessService implements OnModuleInit, OnApplicationBootstrap {
+export class StudyCompletenessService implements OnModuleInit, OnModuleDestroy, OnApplicationBootstrap {
   private readonly log = new Logger('Completeness');
   private readonly listeners: StudyCompleteListener[] = [];
   /** One evaluation per study at a time in this process; a request during one runs it again after. */
   private readonly running = new Map<string, Promise<void>>();
   private readonly again = new Set<string>();
+  /** Studies with instances stored since their last look, each with its timer. */
+  private readonly settling = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly repo: MppsRepository,
@@ -30,7 +39,12 @@ export class StudyCompletenessService implements OnModuleInit, OnApplicationBoot
   ) {}
 
   onModuleInit(): void {
-    this.ingest.onInstanceStored((e) => void this.studyChanged(e.studyUid, true));
+    this.ingest.onInstanceStored((e) => this.instanceStored(e.studyUid));
+  }
+
+  onModuleDestroy(): void {
+    for (const timer of this.settling.values()) clearTimeout(timer);
+    this.settling.clear();
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -63,6 +77,15 @@ export class StudyCompletenessService implements OnModuleInit, OnApplicationBoot
       .finally(() => this.running.delete(studyUid));
     this.running.set(studyUid, run);
     return run;
+  }
+
+  private instanceStored(studyUid: string): void {
+    if (this.settling.has(studyUid)) return;
+    const timer = setTimeout(() => {
+      this.settling.delete(studyUid);
+      void this.studyChanged(studyUid, true);
+    }, STORE_SETTLE_MS);
+    this.settling.set(studyUid, timer);
   }
 
   private async evaluate(studyUid: string): Promise<void> {
