@@ -9,7 +9,12 @@ type Call = { text: string; values: unknown[] };
 /** A DataSource whose pool answers like PostgreSQL would, recording every statement. */
 function fakeDataSource(answer: (call: Call) => Record<string, unknown>[]): { dataSource: DataSource; calls: Call[] } {
   const calls: Call[] = [];
-  const master = { query: async ({ text, values }: Call) => ({ rows: answer((calls.push({ text, values }), { text, values })) }) };
+  const master = {
+    query: async ({ text, values }: Call) => {
+      calls.push({ text, values });
+      return { rows: answer({ text, values }) };
+    },
+  };
   return { dataSource: { driver: { master } } as unknown as DataSource, calls };
 }
 
