@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FilesystemBlobStore } from './filesystem-blob-store';
+import { FilesystemBlobStore, parentsToSync } from './filesystem-blob-store';
 
 async function read(store: FilesystemBlobStore, key: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -54,6 +54,25 @@ describe('filesystem blob store', () => {
     assert.deepEqual(tmpFiles(), [freshBlob.path.split('/').pop()]);
     await store.discardTemp(freshBlob);
     await store.discardTemp(staleBlob);
+  });
+
+  it('commits blobs placed at once into the same new directory', async () => {
+    const temps = await Promise.all(
+      ['one', 'two', 'three'].map(async (text) => {
+        const writer = store.createTemp();
+        writer.write(Buffer.from(text));
+        return { text, temp: await writer.finish() };
+      }),
+    );
+    await Promise.all(temps.map(({ text, temp }) => store.commit(temp, `ef/01/${text}.dcm`)));
+    for (const { text } of temps) assert.equal((await read(store, `ef/01/${text}.dcm`)).toString(), text);
+    assert.deepEqual(readdirSync(join(root, 'blobs', 'ef', '01')).sort(), ['one.dcm', 'three.dcm', 'two.dcm']);
+  });
+
+  it('fsyncs the parent of every directory a blob directory creation made', () => {
+    assert.deepEqual(parentsToSync('/d/blobs/ab/cd', '/d/blobs/ab'), ['/d/blobs/ab', '/d/blobs']);
+    assert.deepEqual(parentsToSync('/d/blobs/ab/cd', '/d/blobs/ab/cd'), ['/d/blobs/ab']);
+    assert.deepEqual(parentsToSync('/d/blobs/ab/cd', undefined), []);
   });
 
   it('refuses keys that would leave the blob directory', () => {

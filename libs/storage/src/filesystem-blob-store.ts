@@ -21,7 +21,8 @@ const READ_CHUNK = 256 * 1024;
 export class FilesystemBlobStore extends BlobStore {
   private readonly blobsDir: string;
   private readonly tmpDir: string;
-  private readonly knownDirs = new Set<string>();
+  /** Blob directories this process made or found, each with its creation made durable. */
+  private readonly dirs = new Map<string, BlobDirectory>();
 
   constructor(root: string) {
     super();
@@ -54,21 +55,35 @@ export class FilesystemBlobStore extends BlobStore {
 
   async place(temp: TempBlob, key: string): Promise<void> {
     const target = this.pathOf(key);
-    const dir = dirname(target);
-    if (!this.knownDirs.has(dir)) {
-      await mkdir(dir, { recursive: true });
-      this.knownDirs.add(dir);
-    }
+    await this.directory(dirname(target)).made;
     await rename(temp.path, target);
   }
 
-  // The file (data and inode) and its directory (the new name) are fsynced at once: both are
-  // awaited before the blob counts as durable, and two flushes in flight cost about one.
+  // The file (data and inode), its directory (the new name) and, for a directory made just now,
+  // the parents holding its name are fsynced at once: all are awaited before the blob counts
+  // as durable, and flushes in flight together cost about one.
   async flush(temp: TempBlob, key: string): Promise<void> {
     const target = this.pathOf(key);
     const handle = openHandles.get(temp);
     openHandles.delete(temp);
-    await Promise.all([handle ? syncAndClose(handle) : fsyncPath(target), fsyncPath(dirname(target))]);
+    const dir = dirname(target);
+    await Promise.all([handle ? syncAndClose(handle) : fsyncPath(target), fsyncPath(dir), this.directory(dir).durable]);
+  }
+
+  /**
+   * Makes a blob directory once per process. A directory is only durable once the directory
+   * holding its name is fsynced too, so every blob placed in a new directory waits for that,
+   * not just the first one (a crash must not lose an acknowledged blob's directory).
+   */
+  private directory(dir: string): BlobDirectory {
+    const known = this.dirs.get(dir);
+    if (known) return known;
+    const made = mkdir(dir, { recursive: true });
+    const durable = made.then((first) => Promise.all(parentsToSync(dir, first).map(fsyncPath))).then(() => undefined);
+    const entry = { made: made.then(() => undefined), durable };
+    durable.catch(() => this.dirs.delete(dir)); // a failure is answered once; the next blob tries again
+    this.dirs.set(dir, entry);
+    return entry;
   }
 
   async discardTemp(temp: TempBlob): Promise<void> {
@@ -115,6 +130,22 @@ export class FilesystemBlobStore extends BlobStore {
     if (key.includes('..') || key.startsWith('/')) throw new Error(`invalid blob key ${key}`);
     return join(this.blobsDir, key);
   }
+}
+
+interface BlobDirectory {
+  made: Promise<void>;
+  durable: Promise<void>;
+}
+
+/**
+ * The directories whose entries changed when `mkdir -p dir` created `first` and everything below
+ * it: the parent of each new directory. None when nothing was created.
+ */
+export function parentsToSync(dir: string, first: string | undefined): string[] {
+  if (!first) return [];
+  const parents: string[] = [];
+  for (let d = dir; d !== dirname(first); d = dirname(d)) parents.push(dirname(d));
+  return parents;
 }
 
 async function fsyncPath(path: string): Promise<void> {
