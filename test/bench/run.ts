@@ -6,7 +6,7 @@ import { CorpusShape, ensureCorpus } from './corpus';
 import { OrthancInfo, locateOrthanc } from './orthanc-server';
 import { locatePacs } from './pacs-server';
 import { BenchReport, RunResult, ServerKind, formatReport, machineInfo } from './report';
-import { BenchContext, removeData, runScenario } from './scenario';
+import { BenchContext, dropRetired, removeData, runScenario } from './scenario';
 import { killSenders } from './storescu-runner';
 import { ensureQrCorpus } from './qr-corpus';
 import { formatQrReport } from './qr-report';
@@ -85,7 +85,7 @@ async function prepare(options: Options, runId: string): Promise<BenchContext> {
   const corpus = await ensureCorpus(path.join(benchDir, 'corpus'), SHAPE);
   const how = corpus.reused ? 'reused' : `generated in ${((Date.now() - started) / 1000).toFixed(1)} s`;
   say(`corpus: ${corpus.files.length} CT instances, ${(corpus.bytes / 1e6).toFixed(0)} MB, ${how} (${corpus.dir})`);
-  return { benchDir, logDir, runId, corpus, pacs, orthanc: findOrthanc(options.servers), keepData: options.keepData };
+  return { benchDir, logDir, runId, corpus, pacs, orthanc: findOrthanc(options.servers), keepData: options.keepData, retired: [] };
 }
 
 async function runAll(ctx: BenchContext, options: Options, auditOffRuns: RunResult[] = []): Promise<RunResult[]> {
@@ -140,7 +140,7 @@ function stopOnSignal(ctx: BenchContext): void {
       say(`${signal}: stopping`);
       killSenders();
       const current = ctx.current;
-      const stopped = current ? current.server.stop().then(() => removeData(ctx, current.dataDir)) : Promise.resolve();
+      const stopped = (current ? current.server.stop().then(() => removeData(ctx, current.dataDir)) : Promise.resolve()).then(() => dropRetired(ctx));
       void stopped.finally(() => process.exit(130));
     });
   }
@@ -157,6 +157,7 @@ async function main(): Promise<number> {
   const auditOffRuns: RunResult[] = [];
   const runs = options.phases.includes('ingest') ? await runAll(ctx, options, auditOffRuns) : [];
   const qrRuns = options.phases.includes('qr') ? await runQr(ctx, options) : [];
+  await dropRetired(ctx);
   const c = ctx.corpus;
   const report: BenchReport = {
     timestamp: runId,

@@ -17,6 +17,8 @@ export interface BenchContext {
   orthanc?: OrthancInfo;
   pacs: PacsLocation;
   keepData: boolean;
+  /** Stores of finished runs, dropped together when the bench ends (removeData). */
+  retired: string[];
   /** Set while a server runs, so an interrupted bench can stop it and drop its store. */
   current?: { server: BenchServer; dataDir: string };
   orthancVersion?: string;
@@ -24,7 +26,7 @@ export interface BenchContext {
 
 /** Fresh data directory per run: every run stores into an empty archive. */
 function dataDirFor(ctx: BenchContext, kind: ServerKind, associations: number, attempt: number): string {
-  const name = `${ctx.runId}-${associations}assoc-${attempt}`;
+  const name = `${ctx.runId}-${associations}assoc-${attempt}-${ctx.retired.length}`;
   return kind === 'orthanc' ? path.join(ctx.benchDir, 'orthanc', `db-${name}`) : path.join(ctx.benchDir, `pacs-${name}`);
 }
 
@@ -61,9 +63,21 @@ function verdict(result: RunResult, exitCodes: number[], failures: number): RunR
   return { ...result, status: 'ok' };
 }
 
-/** A run's store is 1 GB: dropped afterwards unless --keep-data; the logs stay in .bench/logs. */
+/**
+ * Retires a run's store (1 GB); the logs stay in .bench/logs. Stores are dropped only when the
+ * bench ends: this machine's ext4 has no journal, and then it skips inodes freed in the last
+ * minutes when it makes a file, so a run started right after a large delete pays several times
+ * the usual cost per created file (docs/benchmarks.md, session 6) and its place in the run order
+ * would decide its result.
+ */
 export async function removeData(ctx: BenchContext, dataDir: string): Promise<void> {
-  if (!ctx.keepData) await fs.rm(dataDir, { recursive: true, force: true });
+  if (!ctx.retired.includes(dataDir)) ctx.retired.push(dataDir);
+}
+
+/** Drops every retired store, unless --keep-data. */
+export async function dropRetired(ctx: BenchContext): Promise<void> {
+  const dirs = ctx.retired.splice(0);
+  if (!ctx.keepData) for (const dir of dirs) await fs.rm(dir, { recursive: true, force: true });
 }
 
 /** Starts one server on a fresh store, sends the corpus, checks it arrived, stops the server. */
