@@ -102,7 +102,7 @@ describe('server lifecycle', () => {
   it('refuses to start with a bad configuration, naming every bad value', () => {
     const main = join(repoRoot(), process.env.PACS_TEST_DIST ?? 'dist', 'apps/pacs-server/src/main.js');
     const res = spawnSync(process.execPath, [main], {
-      env: { PATH: process.env.PATH, PACS_HTTP_PORT: 'eighty', PACS_DUPLICATE_POLICY: 'sometimes', PACS_AE_TITLE: 'A\\B' },
+      env: { PATH: process.env.PATH, PACS_HTTP_PORT: 'eighty', PACS_DUPLICATE_POLICY: 'sometimes', PACS_AE_TITLE: 'A\\B', PACS_HTTP_TRUSTED_PROXIES: '10.0.0.0/99' },
       encoding: 'utf8',
       timeout: 30_000,
     });
@@ -110,5 +110,6 @@ describe('server lifecycle', () => {
     assert.match(res.stderr, /PACS_HTTP_PORT/);
     assert.match(res.stderr, /PACS_DUPLICATE_POLICY/);
     assert.match(res.stderr, /PACS_AE_TITLE/);
+    assert.match(res.stderr, /PACS_HTTP_TRUSTED_PROXIES/);
   });
 });

@@ -105,6 +105,19 @@ describe('RBAC: role × route matrix from the OpenAPI route table', () => {
       assert.ok(res.status !== 401 && res.status !== 403, `${op.method} ${op.path} → ${res.status}`);
     }
   });
+
+  // Last in this block: it leaves the loopback address throttled.
+  it('counts failed logins by the connection address when no proxy is trusted, whatever X-Forwarded-For says', async () => {
+    const login = (username: string, password: string, forwardedFor: string) =>
+      http(`${server.httpUrl}/api/auth/token`, {
+        method: 'POST',
+        body: JSON.stringify({ username, password }),
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      });
+    for (let i = 0; i < 6; i++) assert.equal((await login(`ghost${i}`, 'wrong-password', `10.3.0.${i}`)).status, 401);
+    const limited = await login(`user-${ROLES[0]}`, 'password-123', '10.3.0.99');
+    assert.equal(limited.status, 429, 'a fresh X-Forwarded-For must not reset the limit of the real address');
+  });
 });
 
 describe('User management and login throttling', () => {
@@ -113,7 +126,8 @@ describe('User management and login throttling', () => {
 
   before(async () => {
     server = await startTestServer({
-      env: { PACS_LOGIN_MAX_FAILURES: '3', PACS_LOGIN_MAX_FAILURES_PER_ADDRESS: '5', PACS_LOGIN_WINDOW_SECONDS: '600' },
+      // The test client stands in for a reverse proxy on loopback that reports each client's address.
+      env: { PACS_LOGIN_MAX_FAILURES: '3', PACS_LOGIN_MAX_FAILURES_PER_ADDRESS: '5', PACS_LOGIN_WINDOW_SECONDS: '600', PACS_HTTP_TRUSTED_PROXIES: 'loopback' },
     });
     admin = await server.token();
   });

@@ -24,7 +24,7 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
   const database = await startDatabase(config, say);
   let app: NestFastifyApplication;
   try {
-    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: true, ...httpsOptions(config) });
+    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false, ...httpsOptions(config) });
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database.url), adapter, {
       bufferLogs: true,
     });

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
 
 /** What a peer may be allowed to use over DIMSE (config peers and /api/peers). */
@@ -18,6 +19,7 @@ type SettingType =
   | 'roleMapping'
   | 'nonNegativeInt'
   | 'syslogUrl'
+  | 'proxyList'
   | readonly string[];
 
 export interface Setting {
@@ -106,10 +108,30 @@ function convert(type: SettingType, raw: unknown): unknown {
       const n = Number(raw);
       return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
     }
+    case 'proxyList':
+      return convertProxyList(raw);
     case 'syslogUrl':
       return /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+):\d{1,5}\/?$/.test(String(raw).trim()) ? String(raw).trim() : undefined;
   }
   return undefined;
+}
+
+/** Names proxy-addr (Fastify's trustProxy) knows for address ranges. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** Addresses, CIDR ranges or range names, comma-separated or a YAML list; an empty list trusts none. */
+function convertProxyList(raw: unknown): string[] | undefined {
+  const items = (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  return items.every(isProxyEntry) ? items : undefined;
+}
+
+function isProxyEntry(entry: string): boolean {
+  if (PROXY_RANGES.includes(entry)) return true;
+  const [address, bits, extra] = entry.split('/');
+  if (extra !== undefined || isIP(address) === 0) return false;
+  if (bits === undefined) return true;
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
 }
 
 function convertPeers(raw: unknown): unknown {
@@ -171,6 +193,7 @@ function describe(type: SettingType): string {
     roleMapping: 'expected a JSON object {"external-role": "our-role" or ["our-role", ...]}',
     nonNegativeInt: 'expected an integer >= 0',
     syslogUrl: 'expected udp://host:port or tcp://host:port',
+    proxyList: 'expected addresses or CIDR ranges (10.0.0.5, 10.0.0.0/8, ::1) or loopback / linklocal / uniquelocal, comma-separated',
   };
   return text[type as string];
 }

@@ -15,7 +15,7 @@ export interface PeerSeed {
 
 /** The whole server configuration, validated once at boot (see config/default.yaml). */
 export class PacsConfig {
-  http: { port: number; host: string; bodyLimit: number };
+  http: { port: number; host: string; bodyLimit: number; trustedProxies: string[] };
   dimse: { port: number; aeTitle: string; allowUnknown: boolean; maxAssociations: number; pduTimeoutMs: number };
   dataDir: string;
   database: { url: string | null; embeddedPort: number };
@@ -56,6 +56,7 @@ const SETTINGS: Setting[] = [
   { path: 'http.port', env: 'PACS_HTTP_PORT', type: 'port' },
   { path: 'http.host', env: 'PACS_HTTP_HOST', type: 'string' },
   { path: 'http.bodyLimit', env: 'PACS_HTTP_BODY_LIMIT', type: 'positiveInt' },
+  { path: 'http.trustedProxies', env: 'PACS_HTTP_TRUSTED_PROXIES', type: 'proxyList' },
   { path: 'dimse.port', env: 'PACS_DIMSE_PORT', type: 'port' },
   { path: 'dimse.aeTitle', env: 'PACS_AE_TITLE', type: 'aeTitle' },
   { path: 'dimse.allowUnknown', env: 'PACS_DIMSE_ALLOW_UNKNOWN', type: 'boolean' },

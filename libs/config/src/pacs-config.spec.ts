@@ -1,0 +1,25 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError } from './config-schema';
+import { loadConfig } from './pacs-config';
+
+describe('configuration: trusted reverse proxies', () => {
+  it('trusts no proxy by default', () => {
+    assert.deepEqual(loadConfig({}).http.trustedProxies, []);
+  });
+
+  it('takes addresses, CIDR ranges and range names, comma-separated', () => {
+    const { trustedProxies } = loadConfig({ PACS_HTTP_TRUSTED_PROXIES: '10.0.0.5, 10.1.0.0/16,::1,fd00::/8, loopback' }).http;
+    assert.deepEqual(trustedProxies, ['10.0.0.5', '10.1.0.0/16', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it('names the setting when an entry is no address', () => {
+    for (const bad of ['10.0.0.0/33', 'proxy.example', '10.0.0.1/8/2', '::1/129']) {
+      assert.throws(
+        () => loadConfig({ PACS_HTTP_TRUSTED_PROXIES: bad }),
+        (err: unknown) => err instanceof ConfigError && /PACS_HTTP_TRUSTED_PROXIES/.test(err.message),
+        bad,
+      );
+    }
+  });
+});
