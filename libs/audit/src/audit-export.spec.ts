@@ -28,6 +28,17 @@ describe('audit export', () => {
     assert.match(row, /^7,[^,]+,"ann, ""x""",user,,110112,Query,E,0,,1\.2 3\.4,\{\},0{64},[0-9a-f]{64}$/);
   });
 
+  it('defuses text a spreadsheet would run as a formula, in CSV only', async () => {
+    async function* hostile() {
+      yield { ...normalizeEvent({ actor: '=HYPERLINK("http://x")', actorType: 'user', action: '110112', actionCode: 'E', outcome: 0, patientId: '-1+2' }, GENESIS_HASH), id: 8 };
+    }
+    const row = (await text(exportStream(hostile(), 'csv'))).split('\r\n')[1];
+    assert.match(row, /^8,[^,]+,"'=HYPERLINK\(""http:\/\/x""\)",user,/);
+    assert.match(row, /,'-1\+2,/);
+    const line = JSON.parse((await text(exportStream(hostile(), 'ndjson'))).trim());
+    assert.equal(line.actor, '=HYPERLINK("http://x")');
+  });
+
   it('writes one JSON object per line in NDJSON', async () => {
     const lines = (await text(exportStream(events(), 'ndjson'))).trim().split('\n');
     assert.equal(lines.length, 1);

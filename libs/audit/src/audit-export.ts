@@ -31,8 +31,14 @@ async function* csvLines(events: AsyncIterable<AuditEvent>): AsyncGenerator<stri
   for await (const e of events) yield `${CSV_COLUMNS.map((c) => csvField(e[c])).join(',')}\r\n`;
 }
 
-/** Study UIDs joined by a space; details as JSON; quotes doubled (RFC 4180 2.7). */
+/**
+ * Study UIDs joined by a space; details as JSON; quotes doubled (RFC 4180 2.7). Text a
+ * spreadsheet would run as a formula (a user name or patient ID starting with = + - @, tab or
+ * CR, chosen by whoever sent it) gets a leading apostrophe, so opening an export runs nothing
+ * (OWASP, CSV injection). Numbers stay as they are; NDJSON keeps every value untouched.
+ */
 function csvField(value: unknown): string {
   const text = value === null || value === undefined ? '' : Array.isArray(value) ? value.join(' ') : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  const inert = typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(inert) ? `"${inert.replace(/"/g, '""')}"` : inert;
 }
