@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
-import type { IngestCommitCompanion, IngestOutcome, IngestSource } from '@pacs/index';
+import type { IngestCommitCompanion, IngestOutcome, IngestSource, RecoveredRemoval } from '@pacs/index';
 import { AuditAction, AuditOutcome } from './audit-codes';
 import { AuditEventInput, stagedEvent } from './audit-event';
 import { AuditSealer } from './audit-sealer';
@@ -32,6 +32,16 @@ export class StoreAuditCompanion implements IngestCommitCompanion {
 
   committed(): void {
     this.sealer.staged();
+  }
+
+  /** PS3.15 A.5.3.5 (DICOM Instances Deleted, here Study Deleted 110105 with its instance): by the archive itself. */
+  removalPayload(removal: RecoveredRemoval): object | undefined {
+    if (!this.enabled) return undefined;
+    return stagedEvent({
+      actor: 'pacs', actorType: 'system', action: AuditAction.StudyDeleted, actionCode: 'D', outcome: AuditOutcome.Success,
+      patientId: removal.patientId, studyUids: [removal.studyUid],
+      details: { reason: 'blob missing or incomplete after an unclean stop; the store was never acknowledged', blob: removal.blob, seriesUid: removal.seriesUid, sopInstanceUid: removal.sopInstanceUid },
+    });
   }
 }
 

@@ -33,9 +33,16 @@ export class DeletionService {
     private readonly blobs: BlobStore,
   ) {}
 
-  /** Throws NotFoundError when nothing matches the scope. */
-  async delete(scope: DeletionScope): Promise<DeletionResult> {
-    const { result, blobKeys } = await this.dataSource.transaction((m) => this.deleteRows(m, scope));
+  /**
+   * Throws NotFoundError when nothing matches the scope. `alsoCommit` (a SQL function and its
+   * jsonb argument, e.g. an audit event) commits in the same transaction as the removal.
+   */
+  async delete(scope: DeletionScope, alsoCommit?: { sqlFunction: string; payload: object }): Promise<DeletionResult> {
+    const { result, blobKeys } = await this.dataSource.transaction(async (m) => {
+      const removed = await this.deleteRows(m, scope);
+      if (alsoCommit) await m.query(`SELECT ${alsoCommit.sqlFunction}($1::jsonb)`, [JSON.stringify(alsoCommit.payload)]);
+      return removed;
+    });
     let failed = 0;
     for (const key of blobKeys) {
       await this.blobs.remove(key).catch(() => failed++);

@@ -1,9 +1,10 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { BlobStore } from '@pacs/storage';
 import { DeletionService } from './deletion.service';
+import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, RecoveredRemoval } from './ingest.types';
 
 /** In-flight stores are bounded by the association cap and HTTP concurrency: far below this. */
 const RECHECKED_ROWS = 256;
@@ -19,6 +20,7 @@ interface RecentRow {
   sha256: string;
   series_uid: string;
   study_uid: string;
+  patient_id: string;
 }
 
 /**
@@ -27,6 +29,8 @@ interface RecentRow {
  * can be such: at start-up they are checked against their blobs (size, and SHA-256 within a
  * budget, both recorded at ingest), and a row whose blob is missing or differs is deleted. It
  * was never acknowledged (the acknowledgement waits for the flush), so the sender still has it.
+ * Its store event is in the audit trail, so the removal goes there too (the commit companion's
+ * removal event, in the same transaction).
  */
 @Injectable()
 export class IngestRecovery implements OnModuleInit {
@@ -36,6 +40,7 @@ export class IngestRecovery implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly blobs: BlobStore,
     private readonly deletion: DeletionService,
+    @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -45,8 +50,9 @@ export class IngestRecovery implements OnModuleInit {
   /** Returns how many rows were removed. */
   async recheckNewest(): Promise<number> {
     const rows: RecentRow[] = await this.dataSource.query(
-      `SELECT i.sop_instance_uid, i.blob_key, i.size_bytes, i.sha256, se.series_uid, st.study_uid
+      `SELECT i.sop_instance_uid, i.blob_key, i.size_bytes, i.sha256, se.series_uid, st.study_uid, p.patient_id
        FROM instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk
+       JOIN patients p ON p.id = st.patient_pk
        WHERE i.created_at >= (SELECT max(created_at) FROM instances) - interval '${RECHECK_WINDOW}'
        ORDER BY i.id DESC LIMIT $1`,
       [RECHECKED_ROWS],
@@ -60,10 +66,18 @@ export class IngestRecovery implements OnModuleInit {
       const verdict = await this.check(row, size, hash);
       if (verdict === 'intact') continue;
       this.log.warn({ sopInstanceUid: row.sop_instance_uid, studyUid: row.study_uid, blob: verdict }, 'index row without its complete blob after an unclean stop: removed');
-      await this.deletion.delete({ studyUid: row.study_uid, seriesUid: row.series_uid, sopInstanceUid: row.sop_instance_uid });
+      await this.remove(row, verdict);
       removed++;
     }
     return removed;
+  }
+
+  private async remove(row: RecentRow, blob: RecoveredRemoval['blob']): Promise<void> {
+    const removal = { studyUid: row.study_uid, seriesUid: row.series_uid, sopInstanceUid: row.sop_instance_uid, patientId: row.patient_id, blob };
+    const payload = this.companion?.removalPayload?.(removal);
+    const alsoCommit = payload && this.companion ? { sqlFunction: this.companion.sqlFunction, payload } : undefined;
+    await this.deletion.delete({ studyUid: row.study_uid, seriesUid: row.series_uid, sopInstanceUid: row.sop_instance_uid }, alsoCommit);
+    if (alsoCommit) this.companion?.committed();
   }
 
   /** Only a missing or different blob condemns a row; a read error leaves it alone (and logged). */

@@ -9,6 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ConfigModule, loadConfig, PacsConfig } from '@pacs/config';
 import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
+import { AuditModule } from '@pacs/audit';
 import { BlobStore, StorageModule } from '@pacs/storage';
 import { buildInstance, InstanceSpec, newUid } from '../../../test/support/generator';
 import { freePort } from '../../../test/support/ports';
@@ -31,7 +32,7 @@ describe('ingest and query against a real PostgreSQL', () => {
     db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
     const config = loadConfig({ PACS_DATA_DIR: dir, PACS_MAX_INSTANCE_BYTES: String(2 << 20) });
     ctx = await NestFactory.createApplicationContext(
-      { module: class TestModule {}, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db.url), StorageModule, IndexModule] },
+      { module: class TestModule {}, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db.url), StorageModule, IndexModule, AuditModule] },
       { logger: false },
     );
     ingest = ctx.get(IngestService);
@@ -160,6 +161,19 @@ describe('ingest and query against a real PostgreSQL', () => {
     const page = await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: spec.studyUid } });
     assert.deepEqual(page.results[0]['00201208'].Value, [1]);
     assert.equal(await ctx.get(IngestRecovery).recheckNewest(), 0);
+    // The store events of the two are in the trail, so their removal is too.
+    const removals = await ctx.get(DataSource).query(
+      `SELECT actor, actor_type, action, action_code, patient_id, study_uids, details->>'blob' AS blob FROM audit_events
+       WHERE action = '110105' AND details->>'sopInstanceUid' = ANY($1) ORDER BY details->>'blob'`,
+      [[sent[0].sopInstanceUid, sent[1].sopInstanceUid]],
+    );
+    assert.deepEqual(
+      removals.map((r: Record<string, unknown>) => [r.actor, r.actor_type, r.action_code, r.patient_id, r.study_uids, r.blob]),
+      [
+        ['pacs', 'system', 'D', 'P5', [spec.studyUid], 'different'],
+        ['pacs', 'system', 'D', 'P5', [spec.studyUid], 'missing'],
+      ],
+    );
   });
 
   it('answers a storage failure and keeps no row when the blob cannot be flushed after the index commit', async () => {

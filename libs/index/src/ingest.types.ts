@@ -48,6 +48,20 @@ export interface IngestCommitCompanion {
   payload(instance: IngestOutcome, source: IngestSource): object | undefined;
   /** Called after the statement committed with a payload (e.g. to schedule follow-up work). */
   committed(): void;
+  /**
+   * The argument for the same function when start-up recovery removes an instance whose blob
+   * did not survive an unclean stop (IngestRecovery), committed with the removal.
+   */
+  removalPayload?(removal: RecoveredRemoval): object | undefined;
+}
+
+/** An index row removed at start-up because its blob was missing or incomplete. */
+export interface RecoveredRemoval {
+  studyUid: string;
+  seriesUid: string;
+  sopInstanceUid: string;
+  patientId: string;
+  blob: 'missing' | 'different';
 }
 
 /** The Nest token under which a (global) module provides the IngestCommitCompanion. */
