@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: V8 flags are set before anything else runs (gc-tuning.ts).
+import './gc-tuning';
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
