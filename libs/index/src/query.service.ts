@@ -20,7 +20,7 @@ export class QueryService {
   async search(query: InstanceQuery): Promise<QueryPage> {
     const built = buildQuery(query);
     const returned = returnedTags(query, built.matchedTags);
-    const rows: Row[] = await queryPrepared(this.dataSource, built.sql, built.params, query.offset ? 'once' : 'first-page');
+    const rows: Row[] = await queryPrepared(this.dataSource, built.sql, built.params, 'varying');
     const truncated = rows.length > built.limit;
     const results = rows.slice(0, built.limit).map((row) => project(merge(query.level, row), returned));
     return { results, truncated };
