@@ -3,6 +3,7 @@
 // tampering with a row is named by /api/audit/verify; events reach a syslog collector (UDP).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { XMLParser } from 'fast-xml-parser';
 import { spawn } from 'node:child_process';
 import { createSocket, Socket } from 'node:dgram';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -236,20 +237,29 @@ describe('Audit trail: events, auditors\' API, integrity and syslog', () => {
     assert.ok(records.slice(1).every((r) => r.length === records[0].length && r[2] === 'admin'));
   });
 
-  it('forwards events to the syslog collector as RFC 5424 messages carrying the event as JSON', async () => {
+  it('forwards events to the syslog collector as RFC 5424 messages carrying the DICOM Audit Message', async () => {
     const deadline = Date.now() + 5_000;
     // The C-STORE's event: staged in the ingest commit, forwarded once the sealer chained it.
-    const isStore = (d: string) => d.includes('"110104"') && d.includes('"TESTSCU"');
+    const isStore = (d: string) => d.includes('"110104"') && d.includes('EventActionCode="C"') && d.includes('"TESTSCU"');
     while (!datagrams.some(isStore) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const message = datagrams.find(isStore);
-    assert.ok(message, `no Instances Transferred message among ${datagrams.length} datagrams`);
-    const match = /^<(\d+)>1 (\S+) (\S+) pacs (\d+) PACS-AUDIT-JSON - \uFEFF(\{.*\})$/s.exec(message);
+    assert.ok(message, `no Instances Transferred (Create) message among ${datagrams.length} datagrams`);
+    const match = /^<(\d+)>1 (\S+) (\S+) pacs (\d+) IHE\+RFC-3881 - \uFEFF(<\?xml .*)$/s.exec(message);
     assert.ok(match, message);
     assert.equal(match[1], '85'); // facility 10 (security/authorization), severity 5 (notice)
     assert.ok(!Number.isNaN(Date.parse(match[2])));
-    const event = JSON.parse(match[5]) as Item;
-    assert.equal(event.action, '110104');
-    assert.match(event.hash, /^[0-9a-f]{64}$/);
+    const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['ActiveParticipant', 'ParticipantObjectIdentification', 'ParticipantObjectDetail'].includes(name) });
+    const audit = parser.parse(match[5]).AuditMessage;
+    assert.equal(audit.EventIdentification.EventID['csd-code'], '110104');
+    assert.equal(audit.EventIdentification.EventActionCode, 'C');
+    assert.deepEqual(
+      audit.ActiveParticipant.map((p: { UserID: string; UserIsRequestor: string }) => [p.UserID, p.UserIsRequestor]),
+      [['TESTSCU', 'true'], ['PACS', 'false']],
+    );
+    const objects = audit.ParticipantObjectIdentification as { ParticipantObjectTypeCodeRole: string; ParticipantObjectDetail?: { type: string; value: string }[] }[];
+    assert.deepEqual(objects.map((o) => o.ParticipantObjectTypeCodeRole), ['1', '3'], 'the patient, then the study');
+    const hash = objects[0].ParticipantObjectDetail!.find((d) => d.type === 'AuditChainHash')!;
+    assert.match(Buffer.from(hash.value, 'base64').toString(), /^[0-9a-f]{64}$/);
   });
 
   it('records `pacs import` beside the running server as Import events in the same intact chain', async () => {

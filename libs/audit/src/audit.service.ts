@@ -1,4 +1,5 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { hostname } from 'node:os';
 import { PacsConfig } from '@pacs/config';
 import { GroupCommit } from '@pacs/database';
 import { AuditAction } from './audit-codes';
@@ -48,7 +49,8 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
     this.readsStaged = new GroupCommit((events) => repository.stageUnflushed(events), MAX_BATCH, failed('staged read events'));
     const target = config.audit?.syslogUrl ? parseSyslogUrl(config.audit.syslogUrl) : undefined;
     if (target) {
-      this.forwarder = new SyslogForwarder(target, (err) => this.log.warn({ msg: 'syslog forwarding failed', err: err.message }));
+      const onError = (err: Error) => this.log.warn({ msg: 'syslog forwarding failed', err: err.message });
+      this.forwarder = new SyslogForwarder(target, onError, config.audit.syslogFormat ?? 'dicom', { sourceId: hostname(), aeTitle: config.dimse.aeTitle });
       // Staged events (StoreAuditCompanion) are forwarded once sealed, with their hash.
       sealer.onSealed((events) => this.forwarder?.send(events));
     }

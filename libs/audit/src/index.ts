@@ -8,4 +8,5 @@ export { AuditEventEntity } from './audit-event.entity';
 export type { AuditEvent, AuditEventInput } from './audit-event';
 export { AuditAction, AuditEventType, AuditOutcome, AUDIT_ACTION_NAMES } from './audit-codes';
 export type { ActorType, AuditActionCodeLetter } from './audit-codes';
-export { formatSyslog, parseSyslogUrl, SYSLOG_MSGID } from './syslog-forwarder';
+export { formatSyslog, parseSyslogUrl, SYSLOG_MSGIDS } from './syslog-forwarder';
+export type { SyslogFormat } from './syslog-forwarder';

@@ -2,13 +2,18 @@ import { createSocket, Socket as UdpSocket } from 'node:dgram';
 import { hostname } from 'node:os';
 import { connect, Socket as TcpSocket } from 'node:net';
 import type { AuditEvent } from './audit-event';
+import { AuditSource, auditMessageXml } from './audit-message-xml';
 
 /** RFC 5424 facility 10 (security/authorization), as IHE ATNA (ITI TF-2 3.20.4.1.2) asks. */
 const FACILITY = 10;
 const SEVERITY_NOTICE = 5;
 const SEVERITY_WARNING = 4;
-/** MSGID naming our payload: the event as JSON (not the DICOM audit XML of PS3.15 A.5). */
-export const SYSLOG_MSGID = 'PACS-AUDIT-JSON';
+/**
+ * MSGID naming the payload: IHE ATNA's (ITI TF-2 3.20.4.1.2) for the DICOM Audit Message XML
+ * (PS3.15 A.5.1), ours for the event as JSON (with every field and the chain hash).
+ */
+export const SYSLOG_MSGIDS = { dicom: 'IHE+RFC-3881', json: 'PACS-AUDIT-JSON' } as const;
+export type SyslogFormat = keyof typeof SYSLOG_MSGIDS;
 const BOM = '\uFEFF';
 
 export interface SyslogTarget {
@@ -28,12 +33,13 @@ export function parseSyslogUrl(text: string): SyslogTarget | undefined {
 
 /**
  * One RFC 5424 message: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - BOM MSG`, the MSG
- * being the stored event (with its chain hash) as JSON.
+ * being the stored event as a DICOM Audit Message (XML) or as JSON.
  */
-export function formatSyslog(event: AuditEvent, host = hostname()): string {
+export function formatSyslog(event: AuditEvent, format: SyslogFormat, source: AuditSource = { sourceId: hostname(), aeTitle: 'PACS' }): string {
   const severity = event.outcome === 0 ? SEVERITY_NOTICE : SEVERITY_WARNING;
   const pri = FACILITY * 8 + severity;
-  return `<${pri}>1 ${event.time} ${header(host)} pacs ${process.pid} ${SYSLOG_MSGID} - ${BOM}${JSON.stringify(event)}`;
+  const body = format === 'dicom' ? `<?xml version="1.0" encoding="UTF-8"?>${auditMessageXml(event, source)}` : JSON.stringify(event);
+  return `<${pri}>1 ${event.time} ${header(source.sourceId)} pacs ${process.pid} ${SYSLOG_MSGIDS[format]} - ${BOM}${body}`;
 }
 
 /** RFC 5424 6.2.4: printable US-ASCII, at most 255 characters, NILVALUE when empty. */
@@ -54,11 +60,13 @@ export class SyslogForwarder {
   constructor(
     private readonly target: SyslogTarget,
     private readonly onError: (err: Error) => void,
+    private readonly format: SyslogFormat = 'dicom',
+    private readonly source: AuditSource = { sourceId: hostname(), aeTitle: 'PACS' },
   ) {}
 
   send(events: readonly AuditEvent[]): void {
     for (const event of events) {
-      const message = Buffer.from(formatSyslog(event), 'utf8');
+      const message = Buffer.from(formatSyslog(event, this.format, this.source), 'utf8');
       if (this.target.protocol === 'udp') this.sendUdp(message);
       else this.sendTcp(message);
     }

@@ -49,7 +49,7 @@ export class PacsConfig {
     dimseCa: string | null;
     dimseRequireClientCert: boolean;
   };
-  audit: { syslogUrl: string | null; enabled: boolean; flushReads: boolean };
+  audit: { syslogUrl: string | null; syslogFormat: 'dicom' | 'json'; enabled: boolean; flushReads: boolean };
 }
 
 const SETTINGS: Setting[] = [
@@ -92,6 +92,7 @@ const SETTINGS: Setting[] = [
   { path: 'tls.dimseCa', env: 'PACS_DIMSE_TLS_CA', type: 'file', optional: true },
   { path: 'tls.dimseRequireClientCert', env: 'PACS_DIMSE_TLS_REQUIRE_CLIENT_CERT', type: 'boolean' },
   { path: 'audit.syslogUrl', env: 'PACS_AUDIT_SYSLOG_URL', type: 'syslogUrl', optional: true },
+  { path: 'audit.syslogFormat', env: 'PACS_AUDIT_SYSLOG_FORMAT', type: ['dicom', 'json'] },
   { path: 'audit.enabled', env: 'PACS_AUDIT_ENABLED', type: 'boolean' },
   { path: 'audit.flushReads', env: 'PACS_AUDIT_FLUSH_READS', type: 'boolean' },
 ];

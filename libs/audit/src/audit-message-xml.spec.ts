@@ -1,0 +1,58 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { XMLParser } from 'fast-xml-parser';
+import { AuditEventType } from './audit-codes';
+import { GENESIS_HASH, normalizeEvent } from './audit-event';
+import { auditMessageXml } from './audit-message-xml';
+
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['ActiveParticipant', 'ParticipantObjectIdentification', 'ParticipantObjectDetail'].includes(name) });
+const source = { sourceId: 'pacs01', aeTitle: 'PACS' };
+
+describe('DICOM Audit Message XML (PS3.15 A.5.1)', () => {
+  it('writes a C-STORE event: event identification, both participants, source, patient and study', () => {
+    const event = {
+      ...normalizeEvent(
+        { actor: 'CT1', actorType: 'ae', sourceAddress: '10.1.2.3', action: '110104', actionCode: 'C', outcome: 0, patientId: 'P<1>&', studyUids: ['1.2.3', '1.2.4'] },
+        GENESIS_HASH,
+      ),
+      id: 42,
+    };
+    const xml = auditMessageXml(event, source);
+    const message = parser.parse(xml).AuditMessage;
+    assert.deepEqual(message.EventIdentification, {
+      EventActionCode: 'C',
+      EventDateTime: event.time,
+      EventOutcomeIndicator: '0',
+      EventID: { 'csd-code': '110104', codeSystemName: 'DCM', originalText: 'DICOM Instances Transferred' },
+    });
+    assert.deepEqual(message.ActiveParticipant, [
+      { UserID: 'CT1', AlternativeUserID: 'AETITLES=CT1', UserIsRequestor: 'true', NetworkAccessPointID: '10.1.2.3', NetworkAccessPointTypeCode: '2' },
+      { UserID: 'PACS', AlternativeUserID: 'AETITLES=PACS', UserIsRequestor: 'false', NetworkAccessPointID: 'pacs01', NetworkAccessPointTypeCode: '1' },
+    ]);
+    assert.deepEqual(message.AuditSourceIdentification, { AuditSourceID: 'pacs01' });
+    const [patient, ...studies] = message.ParticipantObjectIdentification;
+    assert.equal(patient.ParticipantObjectID, 'P<1>&', 'escaped in the XML, the same value after parsing');
+    assert.match(xml, /ParticipantObjectID="P&lt;1&gt;&amp;"/);
+    assert.deepEqual([patient.ParticipantObjectTypeCode, patient.ParticipantObjectTypeCodeRole], ['1', '1']);
+    assert.deepEqual(patient.ParticipantObjectIDTypeCode, { 'csd-code': '2', codeSystemName: 'RFC-3881', originalText: 'Patient Number' });
+    assert.deepEqual(
+      patient.ParticipantObjectDetail.map((d: { type: string; value: string }) => [d.type, Buffer.from(d.value, 'base64').toString()]),
+      [['AuditEventId', '42'], ['AuditChainHash', event.hash]],
+    );
+    assert.deepEqual(studies.map((s: { ParticipantObjectID: string }) => s.ParticipantObjectID), ['1.2.3', '1.2.4']);
+    assert.deepEqual(studies[0].ParticipantObjectIDTypeCode, { 'csd-code': '110180', codeSystemName: 'DCM', originalText: 'Study Instance UID' });
+    assert.deepEqual([studies[0].ParticipantObjectTypeCode, studies[0].ParticipantObjectTypeCodeRole], ['2', '3']);
+  });
+
+  it('adds the Event Type Code of a login, and no participant objects when none are concerned', () => {
+    const event = normalizeEvent(
+      { actor: 'ann', actorType: 'user', action: '110114', actionCode: 'E', outcome: 4, details: { eventType: AuditEventType.Login } },
+      GENESIS_HASH,
+    );
+    const message = parser.parse(auditMessageXml(event, source)).AuditMessage;
+    assert.deepEqual(message.EventIdentification.EventTypeCode, { 'csd-code': '110122', codeSystemName: 'DCM', originalText: 'Login' });
+    assert.equal(message.EventIdentification.EventOutcomeIndicator, '4');
+    assert.deepEqual(message.ActiveParticipant[0], { UserID: 'ann', UserIsRequestor: 'true' });
+    assert.equal(message.ParticipantObjectIdentification, undefined);
+  });
+});
