@@ -170,6 +170,15 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     assert.equal((await api('/NEWCT', 'PUT', { ...peer, services: ['echo'] })).status, 200);
     const refused = await storescu(server.dimsePort, [file], { callingAe: 'NEWCT', extraArgs: ['-d'] });
     assert.deepEqual(refused.statuses, ['0x0124']);
+    // The host check for this peer alone (PACS_DIMSE_CHECK_HOST is off on this server).
+    assert.equal((await api('/NEWCT')).json().checkHost, false);
+    const elsewhere = await api('/NEWCT', 'PUT', { ...peer, host: '192.0.2.10', checkHost: true });
+    assert.equal(elsewhere.json().checkHost, true);
+    const rejected = await echoscu(server.dimsePort, { callingAe: 'NEWCT' });
+    assert.match(rejected.stdout + rejected.stderr, /Calling AE Title Not Recognized/i, 'an association from another host than the peer\'s');
+    assert.equal((await api('/NEWCT', 'PUT', { ...peer, checkHost: true })).status, 200);
+    assert.equal((await echoscu(server.dimsePort, { callingAe: 'NEWCT' })).code, 0, 'from its own host');
+    assert.equal((await api('/NEWCT', 'PUT', { ...peer, checkHost: 'yes' })).status, 400);
     assert.equal((await api('/NEWCT', 'DELETE')).status, 204);
     assert.equal((await api('/NEWCT')).status, 404);
     assert.notEqual((await echoscu(server.dimsePort, { callingAe: 'NEWCT' })).code, 0, 'unknown again once deleted');

@@ -152,7 +152,8 @@ function convertPeers(raw: unknown): unknown {
       typeof p.host === 'string' &&
       Number.isInteger(p.port) &&
       Array.isArray(p.services) &&
-      p.services.every((s: unknown) => (DIMSE_SERVICES as readonly string[]).includes(String(s))),
+      p.services.every((s: unknown) => (DIMSE_SERVICES as readonly string[]).includes(String(s))) &&
+      (p.checkHost === undefined || typeof p.checkHost === 'boolean'),
   );
   return ok ? list : undefined;
 }
@@ -187,7 +188,7 @@ function describe(type: SettingType): string {
     boolean: 'expected true or false',
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',
     postgresUrl: 'expected a postgres:// URL',
-    peers: 'expected a list of {aeTitle, host, port, services}',
+    peers: 'expected a list of {aeTitle, host, port, services[, checkHost]}',
     file: 'expected the path of an existing file',
     url: 'expected an http:// or https:// URL',
     roleMapping: 'expected a JSON object {"external-role": "our-role" or ["our-role", ...]}',

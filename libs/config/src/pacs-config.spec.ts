@@ -23,3 +23,19 @@ describe('configuration: trusted reverse proxies', () => {
     }
   });
 });
+
+describe('configuration: seeded peers', () => {
+  const peer = { aeTitle: 'CT1', host: '10.1.2.3', port: 104, services: ['echo', 'store'] };
+
+  it('takes a per-peer host check', () => {
+    const [seeded] = loadConfig({ PACS_PEERS: JSON.stringify([{ ...peer, checkHost: true }]) }).peers;
+    assert.equal(seeded.checkHost, true);
+  });
+
+  it('names PACS_PEERS when checkHost is not true or false', () => {
+    assert.throws(
+      () => loadConfig({ PACS_PEERS: JSON.stringify([{ ...peer, checkHost: 'yes' }]) }),
+      (err: unknown) => err instanceof ConfigError && /PACS_PEERS/.test(err.message),
+    );
+  });
+});

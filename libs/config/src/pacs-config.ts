@@ -11,6 +11,8 @@ export interface PeerSeed {
   host: string;
   port: number;
   services: DimseService[];
+  /** Host check for this peer alone (see PACS_DIMSE_CHECK_HOST). */
+  checkHost?: boolean;
 }
 
 /** The whole server configuration, validated once at boot (see config/default.yaml). */

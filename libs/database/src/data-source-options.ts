@@ -9,6 +9,7 @@ import { StudyCompletedAt1764400000000 } from './migrations/1764400000000-StudyC
 import { AuditStaging1764500000000 } from './migrations/1764500000000-AuditStaging';
 import { AuditStagePlpgsql1764600000000 } from './migrations/1764600000000-AuditStagePlpgsql';
 import { IndexInstancesBatch1764700000000 } from './migrations/1764700000000-IndexInstancesBatch';
+import { PeerCheckHost1764800000000 } from './migrations/1764800000000-PeerCheckHost';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -21,6 +22,7 @@ export const MIGRATIONS = [
   AuditStaging1764500000000,
   AuditStagePlpgsql1764600000000,
   IndexInstancesBatch1764700000000,
+  PeerCheckHost1764800000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

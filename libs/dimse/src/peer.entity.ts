@@ -22,6 +22,10 @@ export class PeerEntity {
   @Column({ type: 'text', nullable: true })
   description: string | null;
 
+  /** Associations from this AE title only from `host`, whatever PACS_DIMSE_CHECK_HOST says. */
+  @Column({ name: 'check_host', type: 'boolean', default: false })
+  checkHost: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -100,5 +100,5 @@ export class PeersController {
 }
 
 function toView(aeTitle: string, body: UpdatePeerDto): PeerView {
-  return { aeTitle, host: body.host, port: body.port, services: body.services, description: body.description ?? null };
+  return { aeTitle, host: body.host, port: body.port, services: body.services, description: body.description ?? null, checkHost: body.checkHost ?? false };
 }

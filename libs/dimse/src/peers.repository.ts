@@ -10,6 +10,7 @@ export interface PeerFields {
   port: number;
   services: string[];
   description: string | null;
+  checkHost: boolean;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -37,7 +38,7 @@ export class PeersRepository {
     }
   }
 
-  /** Replaces host, port, services and description; null when no such AE title exists. */
+  /** Replaces host, port, services, description and the host check; null when no such AE title exists. */
   async replace(peer: PeerFields): Promise<PeerEntity | null> {
     const existing = await this.findByAeTitle(peer.aeTitle);
     if (!existing) return null;

@@ -7,6 +7,9 @@ import { PeerFields, PeersRepository } from './peers.repository';
 
 export type PeersListener = (peers: readonly PeerView[]) => void;
 
+/** A peer as written: the host check may be left out (off). */
+export type PeerInput = Omit<PeerView, 'checkHost'> & { checkHost?: boolean };
+
 /** Other nodes may change peers: reload now and then so every node converges. */
 const RELOAD_INTERVAL_MS = 30_000;
 
@@ -29,7 +32,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
   /** Seeds config.peers (existing AE titles untouched) and loads the snapshot before any listener starts. */
   async onModuleInit(): Promise<void> {
     const seeds = this.config.peers ?? [];
-    await this.repo.insertMissing(seeds.map((s) => toFields({ ...s, description: null })));
+    await this.repo.insertMissing(seeds.map((s) => toFields({ ...s, description: null, checkHost: s.checkHost ?? false })));
     await this.reload();
     this.timer = setInterval(() => this.reload().catch((err) => this.logger.warn(`peer reload failed: ${String(err)}`)), RELOAD_INTERVAL_MS);
     this.timer.unref();
@@ -61,7 +64,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
     return toView(peer);
   }
 
-  async create(fields: PeerView): Promise<PeerView> {
+  async create(fields: PeerInput): Promise<PeerView> {
     const created = await this.repo.insert(toFields(fields));
     if (!created) throw new DimseError('peer-exists', `peer ${fields.aeTitle.trim()} already exists`);
     await this.reload();
@@ -69,7 +72,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Replaces an existing peer's settings. */
-  async replace(fields: PeerView): Promise<PeerView> {
+  async replace(fields: PeerInput): Promise<PeerView> {
     const replaced = await this.repo.replace(toFields(fields));
     if (!replaced) throw notFound(fields.aeTitle);
     await this.reload();
@@ -77,7 +80,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Creates or replaces; `created` tells which. */
-  async upsert(fields: PeerView): Promise<{ peer: PeerView; created: boolean }> {
+  async upsert(fields: PeerInput): Promise<{ peer: PeerView; created: boolean }> {
     const replaced = await this.repo.replace(toFields(fields));
     if (replaced) {
       await this.reload();
@@ -103,16 +106,17 @@ function notFound(aeTitle: string): DimseError {
 }
 
 // AE titles are compared without leading/trailing spaces (PS3.5 6.2, AE VR: they are not significant).
-function toFields(p: PeerView): PeerFields {
+function toFields(p: PeerInput): PeerFields {
   return {
     aeTitle: p.aeTitle.trim(),
     host: p.host,
     port: p.port,
     services: [...new Set(p.services)],
     description: p.description ?? null,
+    checkHost: p.checkHost ?? false,
   };
 }
 
 function toView(p: PeerEntity): PeerView {
-  return { aeTitle: p.aeTitle, host: p.host, port: p.port, services: p.services, description: p.description };
+  return { aeTitle: p.aeTitle, host: p.host, port: p.port, services: p.services, description: p.description, checkHost: p.checkHost };
 }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -52,6 +53,14 @@ export class PeerSettingsDto {
   @IsString()
   @MaxLength(1024)
   description?: string | null;
+
+  @ApiPropertyOptional({
+    description: 'Accept associations from this AE title only from `host` (its addresses, when a name), even with PACS_DIMSE_CHECK_HOST off. Default false.',
+    example: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  checkHost?: boolean;
 }
 
 /** PUT /api/peers/:aeTitle: the AE title may be repeated in the body, and must then match. */
@@ -85,4 +94,7 @@ export class PeerView {
 
   @ApiProperty({ type: String, nullable: true, example: 'CT scanner, room 1' })
   description: string | null;
+
+  @ApiProperty({ description: 'Host check for this peer alone (the global PACS_DIMSE_CHECK_HOST applies to every peer)', example: false })
+  checkHost: boolean;
 }
