@@ -1,16 +1,43 @@
-// Free TCP ports on the loopback interface for servers started by the tests.
+// Free TCP ports for servers started by the tests.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** Asks the kernel for a free port (listen on :0, read it, close); racy only in theory. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports come from below the kernel's ephemeral range. A port from listen(0) is ephemeral: between
+ * the probe and the server's own listen, an outgoing connection (the server's PostgreSQL pool,
+ * an HTTP client) can be given it as its local port, and the listen then fails with EADDRINUSE
+ * (seen in CI: the TLS suite's DIMSE TLS port). Below the range no connection gets one.
+ */
+const LOW = 20000;
+const HIGH = ephemeralStart();
+const handedOut = new Set<number>();
+
+function ephemeralStart(): number {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > LOW + 1000 ? start : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** A port nothing listens on now (on any address) and not handed out before by this process. */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 500; attempt++) {
+    const port = LOW + Math.floor(Math.random() * (HIGH - LOW));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port in ${LOW}-${HIGH - 1}`);
+}
+
+/** Listens on every address (as the servers do), then closes. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, () => server.close(() => resolve(true)));
   });
 }
