@@ -6,7 +6,7 @@ import { QrCorpus } from './qr-corpus';
 import { FindResult, RetrieveResult, measureFind, measureGet, measureMove, writeStudyQuery } from './qr-dimse';
 import { RateResult, StreamResult, WebTarget, measureRate, streamStudy } from './qr-http';
 import { ServerKind } from './report';
-import { BenchContext, countStored, removeData, startServer } from './scenario';
+import { BenchContext, countStored, retireStore, startServer } from './scenario';
 import { BenchServer } from './server-process';
 import { sendCorpus } from './storescu-runner';
 
@@ -84,7 +84,7 @@ export async function runQueryRetrieve(ctx: BenchContext, qr: QrCorpus, kind: Se
     ctx.current = undefined;
     await server?.stop();
     await storescp.stop();
-    await removeData(ctx, dataDir);
+    await retireStore(ctx, dataDir);
     await fs.rm(workDir, { recursive: true, force: true });
   }
   return run;

@@ -6,7 +6,7 @@ import { CorpusShape, ensureCorpus } from './corpus';
 import { OrthancInfo, locateOrthanc } from './orthanc-server';
 import { locatePacs } from './pacs-server';
 import { BenchReport, RunResult, ServerKind, formatReport, machineInfo } from './report';
-import { BenchContext, dropRetired, removeData, runScenario } from './scenario';
+import { BenchContext, dropRetired, retireStore, runScenario } from './scenario';
 import { killSenders } from './storescu-runner';
 import { ensureQrCorpus } from './qr-corpus';
 import { formatQrReport } from './qr-report';
@@ -140,7 +140,7 @@ function stopOnSignal(ctx: BenchContext): void {
       say(`${signal}: stopping`);
       killSenders();
       const current = ctx.current;
-      const stopped = (current ? current.server.stop().then(() => removeData(ctx, current.dataDir)) : Promise.resolve()).then(() => dropRetired(ctx));
+      const stopped = (current ? current.server.stop().then(() => retireStore(ctx, current.dataDir)) : Promise.resolve()).then(() => dropRetired(ctx));
       void stopped.finally(() => process.exit(130));
     });
   }

@@ -17,14 +17,17 @@ export interface BenchContext {
   orthanc?: OrthancInfo;
   pacs: PacsLocation;
   keepData: boolean;
-  /** Stores of finished runs, dropped together when the bench ends (removeData). */
+  /** Stores of finished runs, dropped together when the bench ends (retireStore, dropRetired). */
   retired: string[];
   /** Set while a server runs, so an interrupted bench can stop it and drop its store. */
   current?: { server: BenchServer; dataDir: string };
   orthancVersion?: string;
 }
 
-/** Fresh data directory per run: every run stores into an empty archive. */
+/**
+ * Fresh data directory per run: every run stores into an empty archive. Every finished run has
+ * retired its store, so their count numbers the runs (ours with and without audit get two).
+ */
 function dataDirFor(ctx: BenchContext, kind: ServerKind, associations: number, attempt: number): string {
   const name = `${ctx.runId}-${associations}assoc-${attempt}-${ctx.retired.length}`;
   return kind === 'orthanc' ? path.join(ctx.benchDir, 'orthanc', `db-${name}`) : path.join(ctx.benchDir, `pacs-${name}`);
@@ -70,7 +73,7 @@ function verdict(result: RunResult, exitCodes: number[], failures: number): RunR
  * the usual cost per created file (docs/benchmarks.md, session 6) and its place in the run order
  * would decide its result.
  */
-export async function removeData(ctx: BenchContext, dataDir: string): Promise<void> {
+export async function retireStore(ctx: BenchContext, dataDir: string): Promise<void> {
   if (!ctx.retired.includes(dataDir)) ctx.retired.push(dataDir);
 }
 
@@ -92,7 +95,7 @@ export async function runScenario(ctx: BenchContext, kind: ServerKind, associati
   try {
     server = await startServer(ctx, kind, dataDir, path.join(ctx.logDir, `${name}-server.log`));
   } catch (err) {
-    await removeData(ctx, dataDir);
+    await retireStore(ctx, dataDir);
     return { server: kind, associations, attempt, status: 'failed', reason: `start: ${(err as Error).message}`, expected, loadBefore };
   }
   ctx.current = { server, dataDir };
@@ -119,6 +122,6 @@ export async function runScenario(ctx: BenchContext, kind: ServerKind, associati
     ctx.current = undefined;
     // Idempotent: a no-op after the stop above, the only stop when sending threw.
     await server.stop();
-    await removeData(ctx, dataDir);
+    await retireStore(ctx, dataDir);
   }
 }

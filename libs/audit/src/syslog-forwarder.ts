@@ -35,7 +35,7 @@ export function parseSyslogUrl(text: string): SyslogTarget | undefined {
  * One RFC 5424 message: `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - BOM MSG`, the MSG
  * being the stored event as a DICOM Audit Message (XML) or as JSON.
  */
-export function formatSyslog(event: AuditEvent, format: SyslogFormat, source: AuditSource = { sourceId: hostname(), aeTitle: 'PACS' }): string {
+export function formatSyslog(event: AuditEvent, format: SyslogFormat, source: AuditSource): string {
   const severity = event.outcome === 0 ? SEVERITY_NOTICE : SEVERITY_WARNING;
   const pri = FACILITY * 8 + severity;
   const body = format === 'dicom' ? `<?xml version="1.0" encoding="UTF-8"?>${auditMessageXml(event, source)}` : JSON.stringify(event);

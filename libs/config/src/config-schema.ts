@@ -128,9 +128,10 @@ function convertProxyList(raw: unknown): string[] | undefined {
 function isProxyEntry(entry: string): boolean {
   if (PROXY_RANGES.includes(entry)) return true;
   const [address, bits, extra] = entry.split('/');
-  if (extra !== undefined || isIP(address) === 0) return false;
+  const family = isIP(address);
+  if (extra !== undefined || family === 0) return false;
   if (bits === undefined) return true;
-  const max = isIP(address) === 4 ? 32 : 128;
+  const max = family === 4 ? 32 : 128;
   return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
 }
 

@@ -13,7 +13,7 @@ import {
 import { RequirePermission } from '@pacs/auth';
 import { DimseError } from './dimse.errors';
 import { PeerDto, PeerView, UpdatePeerDto } from './dto/peer.dto';
-import { PeersService } from './peers.service';
+import { PeerInput, PeersService } from './peers.service';
 
 /** The part of a Fastify reply used to choose 200 or 201 on upsert. */
 interface StatusReply {
@@ -41,7 +41,7 @@ export class PeersController {
   @ApiBadRequestResponse({ description: 'Invalid AE title, host, port or service' })
   @ApiConflictResponse({ description: 'A peer with this AE title exists' })
   create(@Body() body: PeerDto): Promise<PeerView> {
-    return this.peers.create(toView(body.aeTitle, body));
+    return this.peers.create(toInput(body.aeTitle, body));
   }
 
   /** Upsert by the body's AE title: 201 when created, 200 when replaced. */
@@ -51,7 +51,7 @@ export class PeersController {
   @ApiCreatedResponse({ type: PeerView, description: 'Peer created' })
   @ApiBadRequestResponse({ description: 'Invalid AE title, host, port or service' })
   async upsert(@Body() body: PeerDto, @Res({ passthrough: true }) reply: StatusReply): Promise<PeerView> {
-    const { peer, created } = await this.peers.upsert(toView(body.aeTitle, body));
+    const { peer, created } = await this.peers.upsert(toInput(body.aeTitle, body));
     reply.status(created ? 201 : 200);
     return peer;
   }
@@ -86,7 +86,7 @@ export class PeersController {
     if (body.aeTitle !== undefined && body.aeTitle.trim() !== aeTitle.trim()) {
       throw new DimseError('invalid-peer', 'aeTitle in the body differs from the one in the path');
     }
-    return this.peers.replace(toView(aeTitle, body));
+    return this.peers.replace(toInput(aeTitle, body));
   }
 
   @Delete(':aeTitle')
@@ -99,6 +99,6 @@ export class PeersController {
   }
 }
 
-function toView(aeTitle: string, body: UpdatePeerDto): PeerView {
-  return { aeTitle, host: body.host, port: body.port, services: body.services, description: body.description ?? null, checkHost: body.checkHost ?? false };
+function toInput(aeTitle: string, body: UpdatePeerDto): PeerInput {
+  return { aeTitle, host: body.host, port: body.port, services: body.services, description: body.description ?? null, checkHost: body.checkHost };
 }

@@ -32,7 +32,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
   /** Seeds config.peers (existing AE titles untouched) and loads the snapshot before any listener starts. */
   async onModuleInit(): Promise<void> {
     const seeds = this.config.peers ?? [];
-    await this.repo.insertMissing(seeds.map((s) => toFields({ ...s, description: null, checkHost: s.checkHost ?? false })));
+    await this.repo.insertMissing(seeds.map((s) => toFields({ ...s, description: null })));
     await this.reload();
     this.timer = setInterval(() => this.reload().catch((err) => this.logger.warn(`peer reload failed: ${String(err)}`)), RELOAD_INTERVAL_MS);
     this.timer.unref();
