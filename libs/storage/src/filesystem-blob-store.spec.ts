@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { FilesystemBlobStore, parentsToSync } from './filesystem-blob-store';
 
 async function read(store: FilesystemBlobStore, key: string): Promise<Buffer> {
@@ -73,6 +73,29 @@ describe('filesystem blob store', () => {
     assert.deepEqual(parentsToSync('/d/blobs/ab/cd', '/d/blobs/ab'), ['/d/blobs/ab', '/d/blobs']);
     assert.deepEqual(parentsToSync('/d/blobs/ab/cd', '/d/blobs/ab/cd'), ['/d/blobs/ab']);
     assert.deepEqual(parentsToSync('/d/blobs/ab/cd', undefined), []);
+  });
+
+  it('after a failed parent fsync, syncs every parent again for the next blob in that directory', async () => {
+    const failRoot = mkdtempSync(join(tmpdir(), 'pacs-blobs-'));
+    const synced: string[] = [];
+    let parentSyncFails = true;
+    const failing = new FilesystemBlobStore(failRoot, async (path) => {
+      synced.push(relative(failRoot, path));
+      if (parentSyncFails && path.endsWith('/gh')) throw new Error('EIO');
+    });
+    const temp = async (text: string) => {
+      const writer = failing.createTemp();
+      writer.write(Buffer.from(text));
+      return writer.finish();
+    };
+    await assert.rejects(failing.commit(await temp('lost'), 'gh/ij/a.dcm'), /EIO/);
+    parentSyncFails = false;
+    synced.length = 0;
+    await failing.commit(await temp('kept'), 'gh/ij/b.dcm');
+    assert.deepEqual(synced.sort(), ['blobs', 'blobs/gh', 'blobs/gh/ij']);
+    synced.length = 0;
+    await failing.commit(await temp('next'), 'gh/ij/c.dcm');
+    assert.deepEqual(synced, ['blobs/gh/ij'], 'once durable, only the blob directory itself is synced');
   });
 
   it('refuses keys that would leave the blob directory', () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream, mkdirSync } from 'node:fs';
 import { access, FileHandle, mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobStore, TempBlob, TempBlobWriter } from './blob-store';
 import { readFileInto } from './read-into';
@@ -23,8 +23,14 @@ export class FilesystemBlobStore extends BlobStore {
   private readonly tmpDir: string;
   /** Blob directories this process made or found, each with its creation made durable. */
   private readonly dirs = new Map<string, BlobDirectory>();
+  /** Blob directories whose parents' fsync failed: which parent holds an unsynced name is unknown. */
+  private readonly unsynced = new Set<string>();
 
-  constructor(root: string) {
+  /** `syncDirectory` is replaceable only so tests can make a directory fsync fail. */
+  constructor(
+    root: string,
+    private readonly syncDirectory: (path: string) => Promise<void> = fsyncPath,
+  ) {
     super();
     this.blobsDir = join(root, 'blobs');
     this.tmpDir = join(root, 'tmp');
@@ -67,7 +73,7 @@ export class FilesystemBlobStore extends BlobStore {
     const handle = openHandles.get(temp);
     openHandles.delete(temp);
     const dir = dirname(target);
-    await Promise.all([handle ? syncAndClose(handle) : fsyncPath(target), fsyncPath(dir), this.directory(dir).durable]);
+    await Promise.all([handle ? syncAndClose(handle) : fsyncPath(target), this.syncDirectory(dir), this.directory(dir).durable]);
   }
 
   /**
@@ -79,11 +85,25 @@ export class FilesystemBlobStore extends BlobStore {
     const known = this.dirs.get(dir);
     if (known) return known;
     const made = mkdir(dir, { recursive: true });
-    const durable = made.then((first) => Promise.all(parentsToSync(dir, first).map(fsyncPath))).then(() => undefined);
+    // After a failed attempt the directories exist, so mkdir reports nothing new: every parent
+    // up to the blob root is synced instead, as any of them may hold a name not yet durable.
+    const firstNew = (first: string | undefined) => first ?? (this.unsynced.has(dir) ? this.topOf(dir) : undefined);
+    const durable = made.then((first) => Promise.all(parentsToSync(dir, firstNew(first)).map((parent) => this.syncDirectory(parent)))).then(() => {
+      this.unsynced.delete(dir);
+    });
     const entry = { made: made.then(() => undefined), durable };
-    durable.catch(() => this.dirs.delete(dir)); // a failure is answered once; the next blob tries again
+    durable.catch(() => {
+      // a failure is answered once; the next blob into this directory tries again
+      this.unsynced.add(dir);
+      this.dirs.delete(dir);
+    });
     this.dirs.set(dir, entry);
     return entry;
+  }
+
+  /** The directory directly under the blob root that contains `dir`. */
+  private topOf(dir: string): string {
+    return join(this.blobsDir, relative(this.blobsDir, dir).split(sep)[0]);
   }
 
   async discardTemp(temp: TempBlob): Promise<void> {
