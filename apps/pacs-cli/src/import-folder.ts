@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, readdir } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
 import { AuditAction, AuditService } from '@pacs/audit';
@@ -11,6 +11,8 @@ export interface ImportSummary {
   stored: number;
   duplicates: number;
   failed: { file: string; reason: string }[];
+  /** Files that are not DICOM instances (a CD's DICOMDIR, viewer, README...): listed, not failures. */
+  skipped: { file: string; reason: string }[];
 }
 
 const PARALLEL = 4;
@@ -24,7 +26,7 @@ export async function importFolder(
   audit?: AuditService,
 ): Promise<ImportSummary> {
   const files = await listFiles(folder);
-  const summary: ImportSummary = { stored: 0, duplicates: 0, failed: [] };
+  const summary: ImportSummary = { stored: 0, duplicates: 0, failed: [], skipped: [] };
   const bar = progress ? new SingleBar({ format: 'importing [{bar}] {value}/{total} files', stream: process.stderr }) : undefined;
   bar?.start(files.length, 0);
   let next = 0;
@@ -41,6 +43,13 @@ export async function importFolder(
 }
 
 async function importFile(file: string, blobs: BlobStore, ingest: IngestService, summary: ImportSummary, audit?: AuditService): Promise<void> {
+  let skip: string | undefined;
+  try {
+    skip = await notAnInstance(file);
+  } catch (err) {
+    return void summary.failed.push({ file, reason: (err as Error).message });
+  }
+  if (skip) return void summary.skipped.push({ file, reason: skip });
   const writer = blobs.createTemp();
   try {
     await pipeline(createReadStream(file), writer, { end: false });
@@ -58,6 +67,22 @@ async function importFile(file: string, blobs: BlobStore, ingest: IngestService,
     await writer.discard();
     const reason = err instanceof IngestError ? `${err.code}: ${err.message}` : (err as Error).message;
     summary.failed.push({ file, reason });
+  }
+}
+
+/**
+ * Why a file is no DICOM instance, or undefined if it may be one: a Part 10 file starts with a
+ * 128-byte preamble and "DICM" (PS3.10 7.1); a DICOMDIR is one, but indexes media (PS3.10 8.6).
+ * A file that claims to be DICOM and then fails to parse still counts as failed.
+ */
+async function notAnInstance(file: string): Promise<string | undefined> {
+  if (basename(file).toUpperCase() === 'DICOMDIR') return 'a DICOMDIR (media directory), not an instance';
+  const handle = await open(file, 'r');
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(132), 0, 132, 0);
+    return bytesRead === 132 && buffer.toString('latin1', 128, 132) === 'DICM' ? undefined : 'not a DICOM Part 10 file (no "DICM" at offset 128)';
+  } finally {
+    await handle.close();
   }
 }
 

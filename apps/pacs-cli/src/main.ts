@@ -38,6 +38,8 @@ program
     const summary = await withContext((ctx) => importFolder(folder, ctx.get(BlobStore), ctx.get(IngestService), opts.progress, ctx.get(AuditService)));
     process.stdout.write(`stored: ${summary.stored}\nduplicates: ${summary.duplicates}\nfailed: ${summary.failed.length}\n`);
     for (const f of summary.failed) process.stdout.write(`  ${f.file}: ${f.reason}\n`);
+    process.stdout.write(`skipped: ${summary.skipped.length}\n`);
+    for (const f of summary.skipped) process.stdout.write(`  ${f.file}: ${f.reason}\n`);
     process.exitCode = summary.failed.length > 0 ? 1 : 0;
   });
 
