@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { BlobStore } from '@pacs/storage';
+import { CompanionCall, companionFunction } from './companion-call';
 import { NotFoundError } from './index.errors';
 
 export interface DeletionScope {
@@ -37,10 +38,10 @@ export class DeletionService {
    * Throws NotFoundError when nothing matches the scope. `alsoCommit` (a SQL function and its
    * jsonb argument, e.g. an audit event) commits in the same transaction as the removal.
    */
-  async delete(scope: DeletionScope, alsoCommit?: { sqlFunction: string; payload: object }): Promise<DeletionResult> {
+  async delete(scope: DeletionScope, alsoCommit?: CompanionCall): Promise<DeletionResult> {
     const { result, blobKeys } = await this.dataSource.transaction(async (m) => {
       const removed = await this.deleteRows(m, scope);
-      if (alsoCommit) await m.query(`SELECT ${alsoCommit.sqlFunction}($1::jsonb)`, [JSON.stringify(alsoCommit.payload)]);
+      if (alsoCommit) await m.query(`SELECT ${companionFunction(alsoCommit)}($1::jsonb)`, [JSON.stringify(alsoCommit.payload)]);
       return removed;
     });
     let failed = 0;

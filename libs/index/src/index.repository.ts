@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { GroupCommit } from '@pacs/database';
 import { DataSource } from 'typeorm';
+import { CompanionCall, companionFunction } from './companion-call';
 import { InstanceFacts } from './instance-facts';
 import { queryPrepared } from './prepared-statements';
 
@@ -9,12 +10,6 @@ export interface BlobRecord {
   key: string;
   size: number;
   sha256: string;
-}
-
-/** A SQL function call (one jsonb argument) to commit with the index row. */
-export interface CompanionCall {
-  sqlFunction: string;
-  payload: object;
 }
 
 export interface ExistingInstance {
@@ -41,7 +36,6 @@ export class IndexRepository {
    * instance is new.
    */
   async indexInstance(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null, companion?: CompanionCall): Promise<boolean> {
-    if (companion && !FUNCTION_NAME.test(companion.sqlFunction)) throw new Error(`invalid companion function ${companion.sqlFunction}`);
     const result = await this.writes.add({ row: indexRow(f, blob, sourceAe), companion });
     if ('error' in result) throw result.error;
     return result.inserted;
@@ -68,7 +62,7 @@ export class IndexRepository {
 
   private async writeOne({ row, companion }: IndexWrite): Promise<boolean> {
     const text = companion
-      ? `SELECT pacs_index_instance($1::jsonb) AS inserted, ${companion.sqlFunction}($2::jsonb) AS companion`
+      ? `SELECT pacs_index_instance($1::jsonb) AS inserted, ${companionFunction(companion)}($2::jsonb) AS companion`
       : 'SELECT pacs_index_instance($1::jsonb) AS inserted';
     const values = companion ? [JSON.stringify(row), JSON.stringify(companion.payload)] : [JSON.stringify(row)];
     const [result] = await queryPrepared(this.dataSource, text, values);
@@ -82,7 +76,7 @@ export class IndexRepository {
    */
   private async writeMany(batch: IndexWrite[]): Promise<boolean[]> {
     const order = batch.map((_, i) => i).sort((a, b) => compareRows(batch[a].row, batch[b].row));
-    const functions = [...new Set(batch.flatMap((w) => (w.companion ? [w.companion.sqlFunction] : [])))].sort();
+    const functions = [...new Set(batch.flatMap((w) => (w.companion ? [companionFunction(w.companion)] : [])))].sort();
     const companions = functions.map((fn, k) => `, (SELECT count(${fn}(value)) FROM jsonb_array_elements($${k + 2}::jsonb)) AS c${k}`);
     const values = [
       JSON.stringify(order.map((i) => batch[i].row)),
@@ -99,7 +93,6 @@ export class IndexRepository {
 
 /** Largest index batch: bounds one statement's JSON and how long its row locks are held. */
 const MAX_INDEX_BATCH = 32;
-const FUNCTION_NAME = /^[a-z_][a-z0-9_]*$/;
 
 interface IndexRow {
   studyUid: string;

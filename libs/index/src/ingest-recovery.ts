@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { BlobStore } from '@pacs/storage';
+import { companionCall } from './companion-call';
 import { DeletionService } from './deletion.service';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, RecoveredRemoval } from './ingest.types';
 
@@ -75,7 +76,7 @@ export class IngestRecovery implements OnModuleInit {
   private async remove(row: RecentRow, blob: RecoveredRemoval['blob']): Promise<void> {
     const removal = { studyUid: row.study_uid, seriesUid: row.series_uid, sopInstanceUid: row.sop_instance_uid, patientId: row.patient_id, blob };
     const payload = this.companion?.removalPayload?.(removal);
-    const alsoCommit = payload && this.companion ? { sqlFunction: this.companion.sqlFunction, payload } : undefined;
+    const alsoCommit = companionCall(this.companion, payload);
     await this.deletion.delete({ studyUid: row.study_uid, seriesUid: row.series_uid, sopInstanceUid: row.sop_instance_uid }, alsoCommit);
     if (alsoCommit) this.companion?.committed();
   }

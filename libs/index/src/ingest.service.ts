@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { PacsConfig } from '@pacs/config';
 import { DicomParseError, readInstanceHeader } from '@pacs/dicom';
 import { BlobStore, TempBlob } from '@pacs/storage';
+import { companionCall } from './companion-call';
 import { DeletionService } from './deletion.service';
 import { IngestError } from './index.errors';
 import { ExistingInstance, IndexRepository } from './index.repository';
@@ -118,7 +119,7 @@ export class IngestService {
     const stored = outcome(existing ? 'overwritten' : 'stored');
     const payload = this.companion?.payload(stored, source);
     const sourceAe = source.channel === 'dimse' ? source.actor ?? null : null;
-    const call = payload && this.companion ? { sqlFunction: this.companion.sqlFunction, payload } : undefined;
+    const call = companionCall(this.companion, payload);
     await this.blobs.place(temp, key).catch((err) => this.fail(temp, err));
     await this.flushAndIndex(temp, key, facts, !!existing, () =>
       this.index.indexInstance(facts, { key, size: temp.size, sha256: temp.sha256 }, sourceAe, call),
