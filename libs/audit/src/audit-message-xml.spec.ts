@@ -44,15 +44,22 @@ describe('DICOM Audit Message XML (PS3.15 A.5.1)', () => {
     assert.deepEqual([studies[0].ParticipantObjectTypeCode, studies[0].ParticipantObjectTypeCodeRole], ['2', '3']);
   });
 
-  it('adds the Event Type Code of a login, and no participant objects when none are concerned', () => {
-    const event = normalizeEvent(
-      { actor: 'ann', actorType: 'user', action: '110114', actionCode: 'E', outcome: 4, details: { eventType: AuditEventType.Login } },
-      GENESIS_HASH,
-    );
+  it('adds the Event Type Code of a login, and names the audit record itself to carry the chain', () => {
+    const event = {
+      ...normalizeEvent({ actor: 'ann', actorType: 'user', action: '110114', actionCode: 'E', outcome: 4, details: { eventType: AuditEventType.Login } }, GENESIS_HASH),
+      id: 7,
+    };
     const message = parser.parse(auditMessageXml(event, source)).AuditMessage;
     assert.deepEqual(message.EventIdentification.EventTypeCode, { 'csd-code': '110122', codeSystemName: 'DCM', originalText: 'Login' });
     assert.equal(message.EventIdentification.EventOutcomeIndicator, '4');
     assert.deepEqual(message.ActiveParticipant[0], { UserID: 'ann', UserIsRequestor: 'true' });
-    assert.equal(message.ParticipantObjectIdentification, undefined);
+    const [record, ...others] = message.ParticipantObjectIdentification;
+    assert.deepEqual(others, [], 'no patient or study');
+    assert.deepEqual([record.ParticipantObjectID, record.ParticipantObjectTypeCode, record.ParticipantObjectTypeCodeRole], ['7', '2', '13']);
+    assert.deepEqual(record.ParticipantObjectIDTypeCode, { 'csd-code': 'AUDIT-EVENT', codeSystemName: '99PACS', originalText: 'Audit event number' });
+    assert.deepEqual(
+      record.ParticipantObjectDetail.map((d: { type: string; value: string }) => [d.type, Buffer.from(d.value, 'base64').toString()]),
+      [['AuditEventId', '7'], ['AuditChainHash', event.hash]],
+    );
   });
 });

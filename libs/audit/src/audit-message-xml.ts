@@ -29,8 +29,8 @@ function attributes(values: Attributes): Attributes {
  * Type Code; the actor as the requesting ActiveParticipant with its network address, and this
  * archive as the other; AuditSourceIdentification; the patient (RFC 3881 Patient Number) and
  * each study (DCM 110180) as ParticipantObjectIdentification. The chain position (id, hash)
- * goes along as ParticipantObjectDetail of the first object (an event concerning no patient or
- * study, such as a login, carries it only in the JSON format).
+ * goes along as ParticipantObjectDetail of the first object; an event concerning no patient or
+ * study (a login, a peer change) names itself instead, so that every message carries its chain.
  */
 export function auditMessageXml(event: AuditEvent, source: AuditSource): string {
   const eventType = event.details.eventType as { code?: string; name?: string } | undefined;
@@ -44,13 +44,14 @@ export function auditMessageXml(event: AuditEvent, source: AuditSource): string 
     ...(event.hash ? [{ '@type': 'AuditChainHash', '@value': Buffer.from(event.hash).toString('base64') }] : []),
   ];
   const objects = participantObjects(event);
-  if (objects.length > 0) objects[0].ParticipantObjectDetail = chain;
+  if (objects.length === 0) objects.push(auditRecord(event));
+  objects[0].ParticipantObjectDetail = chain;
   const message = {
     AuditMessage: {
       EventIdentification: identification,
       ActiveParticipant: [actor(event), archive(source, event.actorType === 'ae')],
       AuditSourceIdentification: attributes({ AuditSourceID: source.sourceId }),
-      ...(objects.length > 0 ? { ParticipantObjectIdentification: objects } : {}),
+      ParticipantObjectIdentification: objects,
     },
   };
   return builder.build(message) as string;
@@ -96,4 +97,16 @@ function participantObjects(event: AuditEvent): Record<string, unknown>[] {
     });
   }
   return objects;
+}
+
+/**
+ * The audit record itself (type 2 system object, role 13 security resource, RFC 3881), for an
+ * event that concerns no patient or study. Its ID type is a private code (PS3.16 8.2: a coding
+ * scheme designator starting with 99).
+ */
+function auditRecord(event: AuditEvent): Record<string, unknown> {
+  return {
+    ...attributes({ ParticipantObjectID: String(event.id), ParticipantObjectTypeCode: 2, ParticipantObjectTypeCodeRole: 13 }),
+    ParticipantObjectIDTypeCode: coded('AUDIT-EVENT', '99PACS', 'Audit event number'),
+  };
 }
