@@ -82,24 +82,25 @@ function exitOf(child: ChildProcess): Promise<{ code: number | null; signal: Nod
   return new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
 }
 
-async function healthy(httpUrl: string): Promise<boolean> {
+/** /health answers 2xx, or (when a test starts the server degraded on purpose) answers at all. */
+async function healthy(httpUrl: string, degraded: boolean): Promise<boolean> {
   try {
     const res = await fetch(`${httpUrl}/health`, { signal: AbortSignal.timeout(2_000) });
     await res.arrayBuffer();
-    return res.ok;
+    return res.ok || (degraded && res.status === 503);
   } catch {
     return false;
   }
 }
 
 /** Resolves once the ready line was printed and /health answers 2xx; rejects if the child exits. */
-async function waitReady(child: ChildProcess, stdout: () => string, httpUrl: string): Promise<void> {
+async function waitReady(child: ChildProcess, stdout: () => string, httpUrl: string, degraded: boolean): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   void exitOf(child).then((e) => (exited = e));
   while (Date.now() < deadline) {
     if (exited) throw new Error(`server exited during start-up (code ${exited.code}, signal ${exited.signal})`);
-    if (stdout().includes(READY_LINE) && (await healthy(httpUrl))) return;
+    if (stdout().includes(READY_LINE) && (await healthy(httpUrl, degraded))) return;
     await sleep(100);
   }
   throw new Error(`server not ready within ${STARTUP_TIMEOUT_MS / 1000} s`);
@@ -143,7 +144,8 @@ function newDataDir(): string {
  * server's output if it exits or is not ready within 60 s.
  */
 export async function startTestServer(
-  opts: { env?: Record<string, string>; dataDir?: string; peers?: TestPeer[] } = {},
+  /** `degraded`: the test makes /health report a part down on purpose (503 counts as started). */
+  opts: { env?: Record<string, string>; dataDir?: string; peers?: TestPeer[]; degraded?: boolean } = {},
 ): Promise<TestServer> {
   const root = repoRoot();
   const main = serverMain(root);
@@ -176,7 +178,7 @@ export async function startTestServer(
   // HTTPS when the test gives the server a certificate (test/support/tls.ts).
   const httpUrl = `${env.PACS_HTTP_TLS_CERT ? 'https' : 'http'}://127.0.0.1:${env.PACS_HTTP_PORT}`;
   try {
-    await waitReady(child, () => stdout, httpUrl);
+    await waitReady(child, () => stdout, httpUrl, opts.degraded ?? false);
   } catch (err) {
     await stopChild(child, 'SIGKILL').catch(() => undefined);
     process.stderr.write(`---- pacs-server output ----\n${all}\n----\n`);

@@ -39,3 +39,20 @@ describe('configuration: seeded peers', () => {
     );
   });
 });
+
+describe('configuration: minimum free space for stores', () => {
+  it('defaults to 1 GiB and takes bytes from PACS_STORAGE_MIN_FREE_BYTES', () => {
+    assert.equal(loadConfig({}).ingest.minFreeBytes, 1024 ** 3);
+    assert.equal(loadConfig({ PACS_STORAGE_MIN_FREE_BYTES: '5368709120' }).ingest.minFreeBytes, 5 * 1024 ** 3);
+  });
+
+  it('names the setting when the value is no positive whole number', () => {
+    for (const bad of ['1GB', '-1', '0']) {
+      assert.throws(
+        () => loadConfig({ PACS_STORAGE_MIN_FREE_BYTES: bad }),
+        (err: unknown) => err instanceof ConfigError && /PACS_STORAGE_MIN_FREE_BYTES/.test(err.message),
+        bad,
+      );
+    }
+  });
+});

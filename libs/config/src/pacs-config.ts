@@ -22,7 +22,7 @@ export class PacsConfig {
   dataDir: string;
   database: { url: string | null; embeddedPort: number };
   auth: { adminPassword: string | null; jwtSecret: string | null; tokenTtlSeconds: number };
-  ingest: { duplicatePolicy: DuplicatePolicy; maxInstanceBytes: number };
+  ingest: { duplicatePolicy: DuplicatePolicy; maxInstanceBytes: number; minFreeBytes: number };
   log: { level: string };
   peers: PeerSeed[];
   /** External OpenID Connect issuer (all three of issuer, jwksUrl, audience, or none). */
@@ -72,6 +72,7 @@ const SETTINGS: Setting[] = [
   { path: 'auth.tokenTtlSeconds', env: 'PACS_TOKEN_TTL_SECONDS', type: 'positiveInt' },
   { path: 'ingest.duplicatePolicy', env: 'PACS_DUPLICATE_POLICY', type: ['overwrite', 'keep', 'reject'] },
   { path: 'ingest.maxInstanceBytes', env: 'PACS_MAX_INSTANCE_BYTES', type: 'positiveInt' },
+  { path: 'ingest.minFreeBytes', env: 'PACS_STORAGE_MIN_FREE_BYTES', type: 'positiveInt' },
   { path: 'log.level', env: 'PACS_LOG_LEVEL', type: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
   { path: 'peers', env: 'PACS_PEERS', type: 'peers' },
   { path: 'oidc.issuer', env: 'PACS_OIDC_ISSUER', type: 'string', optional: true },

@@ -14,6 +14,7 @@ describe('STOW-RS failure reasons (PS3.18 10.5.3)', () => {
     ['sop-class-not-supported', 0x0122],
     ['duplicate-rejected', 0x0111],
     ['too-large', 0xa700],
+    ['out-of-space', 0xa700],
     ['storage-failure', 0xa700],
     ['write-failed', 0xa700],
     ['processing-failure', 0x0110],

@@ -13,6 +13,7 @@ const EXPECTED: Record<IngestErrorCode, number> = {
   'study-mismatch': 0xa900,
   'sop-class-not-supported': 0x0122,
   'too-large': 0xa700,
+  'out-of-space': 0xa700,
   'duplicate-rejected': 0x0111,
   'storage-failure': 0xa700,
 };

@@ -67,7 +67,7 @@ export const DimseStatus = {
 
 const INGEST_ERROR_CODES: ReadonlySet<string> = new Set<IngestErrorCode>([
   'unparsable', 'missing-attribute', 'invalid-uid', 'sop-class-mismatch', 'sop-instance-mismatch',
-  'study-mismatch', 'sop-class-not-supported', 'too-large', 'duplicate-rejected', 'storage-failure',
+  'study-mismatch', 'sop-class-not-supported', 'too-large', 'out-of-space', 'duplicate-rejected', 'storage-failure',
 ]);
 
 /**

@@ -8,6 +8,7 @@ export type IngestErrorCode =
   | 'study-mismatch' // STOW-RS to /studies/{s} with an instance of another study
   | 'sop-class-not-supported'
   | 'too-large'
+  | 'out-of-space' // the data directory is below PACS_STORAGE_MIN_FREE_BYTES
   | 'duplicate-rejected' // PACS_DUPLICATE_POLICY=reject
   | 'storage-failure'; // disk or database failure: out of resources
 

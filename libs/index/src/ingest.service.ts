@@ -5,6 +5,7 @@ import { DicomParseError, readInstanceHeader } from '@pacs/dicom';
 import { BlobStore, TempBlob } from '@pacs/storage';
 import { companionCall } from './companion-call';
 import { DeletionService } from './deletion.service';
+import { FreeSpaceGuard } from './free-space-guard';
 import { IngestError } from './index.errors';
 import { ExistingInstance, IndexRepository } from './index.repository';
 import { InstanceFacts, instanceFacts } from './instance-facts';
@@ -22,6 +23,7 @@ export class IngestService {
   /** Duplicate lookups started by announce(), by SOP Instance UID. */
   private readonly lookups = new Map<string, Promise<ExistingInstance | undefined>>();
   private readonly storedListeners: InstanceStoredListener[] = [];
+  private readonly space: FreeSpaceGuard;
 
   constructor(
     private readonly config: PacsConfig,
@@ -29,7 +31,9 @@ export class IngestService {
     private readonly index: IndexRepository,
     private readonly deletion: DeletionService,
     @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
-  ) {}
+  ) {
+    this.space = new FreeSpaceGuard(blobs, config.ingest.minFreeBytes);
+  }
 
   /**
    * Called after each instance is durable (blob fsynced, index committed), e.g. for study
@@ -81,6 +85,13 @@ export class IngestService {
     if (temp.size > this.config.ingest.maxInstanceBytes) {
       throw new IngestError('too-large', `instance of ${temp.size} bytes exceeds the limit of ${this.config.ingest.maxInstanceBytes}`);
     }
+    const facts = await this.readFacts(temp, source);
+    // After the header, so that a refusal can name the instance (STOW-RS Failed SOP Sequence).
+    await this.space.check({ sopClassUid: facts.sopClassUid, sopInstanceUid: facts.sopInstanceUid });
+    return facts;
+  }
+
+  private async readFacts(temp: TempBlob, source: IngestSource): Promise<InstanceFacts> {
     try {
       return instanceFacts(await readInstanceHeader(temp.path, temp.head && { size: temp.size, head: temp.head }), source);
     } catch (err) {

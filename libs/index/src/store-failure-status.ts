@@ -36,6 +36,7 @@ export function storeFailureStatus(code: IngestErrorCode): number {
     case 'duplicate-rejected':
       return StoreFailureStatus.DuplicateSopInstance;
     case 'too-large':
+    case 'out-of-space':
     case 'storage-failure':
       return StoreFailureStatus.OutOfResources;
     default: {

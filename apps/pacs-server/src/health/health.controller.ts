@@ -2,11 +2,9 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '@pacs/auth';
+import { PacsConfig } from '@pacs/config';
 import { DimseServer } from '@pacs/dimse';
 import { BlobStore } from '@pacs/storage';
-
-/** Below this much free space the store reports down: ingest would soon fail with out-of-resources. */
-const MIN_FREE_BYTES = 1 << 30;
 
 /** Liveness and readiness: database, blob storage (free space) and the DIMSE listener. */
 @ApiTags('health')
@@ -18,6 +16,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly blobs: BlobStore,
     private readonly dimse: DimseServer,
+    private readonly config: PacsConfig,
   ) {}
 
   @Public()
@@ -31,8 +30,10 @@ export class HealthController {
   private async storage() {
     const check = this.indicators.check('storage');
     const { freeBytes, totalBytes } = await this.blobs.freeSpace();
-    const data = { freeBytes, totalBytes, minFreeBytes: MIN_FREE_BYTES };
-    return freeBytes >= MIN_FREE_BYTES ? check.up(data) : check.down({ ...data, message: 'low disk space' });
+    // The same threshold below which stores are refused (FreeSpaceGuard in @pacs/index).
+    const minFreeBytes = this.config.ingest.minFreeBytes;
+    const data = { freeBytes, totalBytes, minFreeBytes };
+    return freeBytes >= minFreeBytes ? check.up(data) : check.down({ ...data, message: 'low disk space: stores are refused' });
   }
 
   private listener() {
