@@ -54,6 +54,8 @@ describe('storage below the minimum free space', () => {
     assert.equal(storage.minFreeBytes, 1e15);
     assert.match(storage.message, /stores are refused/);
     assert.deepEqual(Object.keys(health.json().error), ['storage'], 'only storage is down');
+    assert.equal(health.json().details.database.status, 'up');
+    assert.equal(health.json().details.dimse.status, 'up');
     assert.equal((await echoscu(server.dimsePort)).code, 0);
     assert.equal((await http(`${server.httpUrl}/dicomweb/studies`, { token })).status, 200);
   });

@@ -34,6 +34,8 @@ export class HttpErrorFilter implements ExceptionFilter {
       const status = err.getStatus();
       const body = err.getResponse();
       const fields = typeof body === 'string' ? { message: body } : (body as Record<string, unknown>);
+      // /health's 503 keeps terminus' report (info, error, details): monitors read which part is down and which are up.
+      if (isHealthReport(fields)) return void reply.status(status).send({ ...fields, correlationId });
       const message = Array.isArray(fields.message) ? fields.message.join('; ') : fields.message;
       reply.status(status).send({ error: fields.error ?? defaultCode(status), message, correlationId });
       return;
@@ -52,6 +54,10 @@ function domainToHttp(err: unknown): unknown {
   if (err instanceof MppsError) return mppsErrorToHttp(err);
   if (err instanceof NotFoundError) return new NotFoundException({ error: err.code, message: err.message });
   return err;
+}
+
+function isHealthReport(fields: Record<string, unknown>): boolean {
+  return fields.status === 'error' && typeof fields.details === 'object' && typeof fields.error === 'object';
 }
 
 function defaultCode(status: number): string {
