@@ -50,7 +50,7 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
     const target = config.audit?.syslogUrl ? parseSyslogUrl(config.audit.syslogUrl) : undefined;
     if (target) {
       const onError = (err: Error) => this.log.warn({ msg: 'syslog forwarding failed', err: err.message });
-      this.forwarder = new SyslogForwarder(target, onError, config.audit.syslogFormat ?? 'dicom', { sourceId: hostname(), aeTitle: config.dimse.aeTitle });
+      this.forwarder = new SyslogForwarder(target, onError, config.audit.syslogFormat, { sourceId: hostname(), aeTitle: config.dimse.aeTitle });
       // Staged events (StoreAuditCompanion) are forwarded once sealed, with their hash.
       sealer.onSealed((events) => this.forwarder?.send(events));
     }

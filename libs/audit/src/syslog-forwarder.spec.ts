@@ -37,7 +37,7 @@ describe('syslog forwarding (RFC 5424)', () => {
     const server = createServer((socket) => socket.on('data', (d) => (received = Buffer.concat([received, d]))));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
-    const forwarder = new SyslogForwarder({ protocol: 'tcp', host: '127.0.0.1', port }, (err) => assert.fail(err), 'json');
+    const forwarder = new SyslogForwarder({ protocol: 'tcp', host: '127.0.0.1', port }, (err) => assert.fail(err), 'json', { sourceId: 'h', aeTitle: 'PACS' });
     const events = ['110112', '110103'].map((action) => normalizeEvent({ actor: 'ü', actorType: 'user', action, actionCode: 'E', outcome: 0 }, GENESIS_HASH));
     forwarder.send(events);
     const deadline = Date.now() + 5000;

@@ -1,5 +1,4 @@
 import { createSocket, Socket as UdpSocket } from 'node:dgram';
-import { hostname } from 'node:os';
 import { connect, Socket as TcpSocket } from 'node:net';
 import type { AuditEvent } from './audit-event';
 import { AuditSource, auditMessageXml } from './audit-message-xml';
@@ -60,8 +59,8 @@ export class SyslogForwarder {
   constructor(
     private readonly target: SyslogTarget,
     private readonly onError: (err: Error) => void,
-    private readonly format: SyslogFormat = 'dicom',
-    private readonly source: AuditSource = { sourceId: hostname(), aeTitle: 'PACS' },
+    private readonly format: SyslogFormat,
+    private readonly source: AuditSource,
   ) {}
 
   send(events: readonly AuditEvent[]): void {
