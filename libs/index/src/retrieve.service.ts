@@ -82,7 +82,7 @@ export class RetrieveService {
    * index recorded.
    */
   async load(instance: StoredInstance, target: Buffer): Promise<Buffer> {
-    const length = await this.blobs.readInto(instance.blobKey, target);
+    const length = await this.blobs.readInto(instance.blobKey, target, instance.sizeBytes);
     if (length !== instance.sizeBytes) throw new Error(`blob of ${instance.sopInstanceUid} has ${length} bytes, the index says ${instance.sizeBytes}`);
     return target.subarray(0, length);
   }

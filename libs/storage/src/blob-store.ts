@@ -43,8 +43,9 @@ export abstract class BlobStore {
    * Reads the whole blob into the start of `target` and returns its length; fails when it does
    * not fit. For C-STORE sub-operations, which are sent from one buffer: reusing the buffer keeps
    * a retrieve from allocating (and the GC from chasing) one external buffer per instance.
+   * `expected` (the size the index recorded) saves the read that would find the end.
    */
-  abstract readInto(key: string, target: Buffer): Promise<number>;
+  abstract readInto(key: string, target: Buffer, expected?: number): Promise<number>;
   abstract remove(key: string): Promise<void>;
   abstract exists(key: string): Promise<boolean>;
   /** The blob's size in bytes, undefined when there is no such blob. */

@@ -116,8 +116,8 @@ export class FilesystemBlobStore extends BlobStore {
     return createReadStream(this.pathOf(key), { highWaterMark: READ_CHUNK, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
-  readInto(key: string, target: Buffer): Promise<number> {
-    return readFileInto(this.pathOf(key), target);
+  readInto(key: string, target: Buffer, expected?: number): Promise<number> {
+    return readFileInto(this.pathOf(key), target, expected);
   }
 
   async remove(key: string): Promise<void> {
