@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BenchServer, ServerProcess } from './server-process';
 import { freePorts, http, waitFor } from './net-util';
+import { BENCH_AE, CONCURRENT_DESTINATION_AE, MoveDestinationPorts } from './pacs-server';
 
 /** The reference server: the Debian Orthanc with its DICOMweb plugin, default settings. */
 export interface OrthancInfo {
@@ -20,7 +21,8 @@ export function locateOrthanc(): OrthancInfo {
   return { binary, plugin };
 }
 
-function orthancConfig(dataDir: string, httpPort: number, dicomPort: number, plugin: string, benchPort: number): object {
+function orthancConfig(dataDir: string, httpPort: number, dicomPort: number, plugin: string, destinations: MoveDestinationPorts): object {
+  const rights = { AllowFind: true, AllowMove: true, AllowGet: true, AllowStore: true, AllowEcho: true };
   return {
     Name: 'bench-orthanc',
     StorageDirectory: path.join(dataDir, 'storage'),
@@ -32,8 +34,12 @@ function orthancConfig(dataDir: string, httpPort: number, dicomPort: number, plu
     RemoteAccessAllowed: true,
     AuthenticationEnabled: false,
     Plugins: [plugin],
-    // The bench's SCU (C-FIND, C-GET) and its C-MOVE destination (a storescp on benchPort).
-    DicomModalities: { bench: { AET: 'BENCH', Host: '127.0.0.1', Port: benchPort, AllowFind: true, AllowMove: true, AllowGet: true, AllowStore: true, AllowEcho: true } },
+    // The bench's SCU (C-FIND, C-GET) and its C-MOVE destinations (storescp). Orthanc has no
+    // setting for more than one association per C-MOVE.
+    DicomModalities: {
+      bench: { AET: BENCH_AE, Host: '127.0.0.1', Port: destinations.serial, ...rights },
+      ...(destinations.concurrent ? { benchpar: { AET: CONCURRENT_DESTINATION_AE, Host: '127.0.0.1', Port: destinations.concurrent, ...rights } } : {}),
+    },
   };
 }
 
@@ -50,12 +56,12 @@ export interface StartedOrthanc extends BenchServer {
  * Starts Orthanc on free loopback ports with a fresh storage and index under `dataDir`, and
  * resolves once `GET /system` answers.
  */
-export async function startOrthanc(info: OrthancInfo, benchDir: string, dataDir: string, logFile: string, benchPort = 11119): Promise<StartedOrthanc> {
+export async function startOrthanc(info: OrthancInfo, benchDir: string, dataDir: string, logFile: string, destinations: MoveDestinationPorts = { serial: 11119 }): Promise<StartedOrthanc> {
   const [httpPort, dicomPort] = await freePorts(2);
   const configDir = path.join(benchDir, 'orthanc');
   await fs.mkdir(dataDir, { recursive: true });
   const configFile = path.join(configDir, 'config.json');
-  await fs.writeFile(configFile, JSON.stringify(orthancConfig(dataDir, httpPort, dicomPort, info.plugin, benchPort), null, 2));
+  await fs.writeFile(configFile, JSON.stringify(orthancConfig(dataDir, httpPort, dicomPort, info.plugin, destinations), null, 2));
   const env = { ...process.env, TCP_NODELAY: '1' };
   const proc = new ServerProcess(info.binary, [configFile], env, logFile);
   const base = `http://127.0.0.1:${httpPort}`;

@@ -13,6 +13,16 @@ export interface PacsLocation {
 }
 
 export const BENCH_AE = 'BENCH';
+/** The C-MOVE destination that takes concurrent associations (a storescp --fork). */
+export const CONCURRENT_DESTINATION_AE = 'BENCHPAR';
+/** Associations our C-MOVE opens to it: more than 2 gained nothing on this 2-core machine. */
+export const CONCURRENT_MOVE_ASSOCIATIONS = 2;
+
+/** Ports of the bench's two C-MOVE destinations (storescp; `concurrent` runs with --fork). */
+export interface MoveDestinationPorts {
+  serial: number;
+  concurrent?: number;
+}
 const PACS_AE = 'PACS';
 /** QIDO-RS computed attribute NumberOfStudyRelatedInstances (PS3.18 10.6.3.3.1). */
 const STUDY_INSTANCES_TAG = '00201208';
@@ -23,7 +33,7 @@ export function locatePacs(benchDir: string = __dirname): PacsLocation {
   return { main: path.join(dist, 'apps', 'pacs-server', 'src', 'main.js'), root: path.resolve(dist, '..') };
 }
 
-function pacsEnv(dataDir: string, ports: number[], adminPassword: string, benchPort: number): NodeJS.ProcessEnv {
+function pacsEnv(dataDir: string, ports: number[], adminPassword: string, destinations: MoveDestinationPorts): NodeJS.ProcessEnv {
   const [httpPort, dimsePort, pgPort] = ports;
   return {
     ...process.env,
@@ -38,7 +48,10 @@ function pacsEnv(dataDir: string, ports: number[], adminPassword: string, benchP
     PACS_DIMSE_ALLOW_UNKNOWN: 'true',
     // The sender is also a known peer, so the normal AE policy path is the one measured.
     PACS_PEERS: JSON.stringify([
-      { aeTitle: BENCH_AE, host: '127.0.0.1', port: benchPort, services: ['echo', 'store', 'find', 'move', 'get'] },
+      { aeTitle: BENCH_AE, host: '127.0.0.1', port: destinations.serial, services: ['echo', 'store', 'find', 'move', 'get'] },
+      ...(destinations.concurrent
+        ? [{ aeTitle: CONCURRENT_DESTINATION_AE, host: '127.0.0.1', port: destinations.concurrent, services: ['store'], moveAssociations: CONCURRENT_MOVE_ASSOCIATIONS }]
+        : []),
     ]),
     PACS_LOG_LEVEL: 'warn',
     TCP_NODELAY: '1',
@@ -76,14 +89,14 @@ async function countViaQido(base: string, adminPassword: string): Promise<number
  * Starts the built server with a fresh data directory (and so a fresh embedded PostgreSQL) on
  * free loopback ports; resolves once it printed "PACS ready" and /health answers (200 or 503).
  */
-export async function startPacs(location: PacsLocation, dataDir: string, logFile: string, benchPort = 11119): Promise<BenchServer> {
+export async function startPacs(location: PacsLocation, dataDir: string, logFile: string, destinations: MoveDestinationPorts = { serial: 11119 }): Promise<BenchServer> {
   await fs.access(location.main).catch(() => {
     throw new Error(`${location.main} not found: build first (npm run build)`);
   });
   await fs.mkdir(dataDir, { recursive: true });
   const ports = await freePorts(3);
   const adminPassword = randomBytes(12).toString('hex');
-  const env = pacsEnv(dataDir, ports, adminPassword, benchPort);
+  const env = pacsEnv(dataDir, ports, adminPassword, destinations);
   const proc = new ServerProcess(process.execPath, [location.main], env, logFile, location.root);
   const base = `http://127.0.0.1:${ports[0]}`;
   const exited = () => (proc.hasExited ? `our server exited (see ${proc.logFile})` : undefined);

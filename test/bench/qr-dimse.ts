@@ -97,13 +97,13 @@ export async function measureGet(t: DimseTarget, studyUid: string, seriesUid: st
   return best;
 }
 
-/** C-MOVE of one series to the bench's storescp (writing into `destDir`); best of `runs`. */
-export async function measureMove(t: DimseTarget, studyUid: string, seriesUid: string, expected: number, destDir: string, runs = 3): Promise<RetrieveResult> {
+/** C-MOVE of one series to a storescp of the bench (AE `destination`, writing into `destDir`); best of `runs`. */
+export async function measureMove(t: DimseTarget, studyUid: string, seriesUid: string, expected: number, destination: string, destDir: string, runs = 3): Promise<RetrieveResult> {
   let best: RetrieveResult = { seconds: Infinity, received: 0, expected, failures: 0 };
   for (let i = 0; i < runs; i++) {
     await fs.rm(destDir, { recursive: true, force: true });
     await fs.mkdir(destDir, { recursive: true });
-    const r = await timed('movescu', ['-S', '-aem', BENCH_AE, ...seriesKeys(studyUid, seriesUid), ...peer(t)]);
+    const r = await timed('movescu', ['-S', '-aem', destination, ...seriesKeys(studyUid, seriesUid), ...peer(t)]);
     const received = await countFiles(destDir);
     const failed = r.code !== 0 || received !== expected;
     if (failed) best.failures++;

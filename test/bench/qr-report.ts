@@ -1,4 +1,5 @@
 import { MemoryPeaks } from './memory-sampler';
+import { CONCURRENT_MOVE_ASSOCIATIONS } from './pacs-server';
 import { QrRun } from './query-retrieve';
 
 interface Row {
@@ -23,6 +24,14 @@ const ROWS: Row[] = [
   { metric: 'WADO-RS instance', unit: 'req/s', pick: (r) => ok(r.wadoInstance?.perSecond, !!r.wadoInstance?.errors.length), higherBetter: true, target: 1, digits: 0 },
   { metric: 'C-GET series of 100', unit: 'inst/s', pick: (r) => ok(r.cget && r.cget.received / r.cget.seconds, !r.cget?.received), higherBetter: true, target: 1, digits: 0 },
   { metric: 'C-MOVE series of 100', unit: 's', pick: (r) => ok(r.cmove?.seconds, !r.cmove?.received), higherBetter: false, target: 2, digits: 2 },
+  {
+    metric: 'C-MOVE, concurrent destination',
+    unit: 's',
+    pick: (r) => ok(r.cmoveConcurrent?.seconds, !r.cmoveConcurrent?.received),
+    higherBetter: false,
+    target: 2,
+    digits: 2,
+  },
   { metric: 'WADO-RS study, 2,000 inst (1 GB)', unit: 's', pick: (r) => ok(r.studyRetrieve?.seconds, r.studyRetrieve?.status !== 200), higherBetter: false, digits: 1 },
   { metric: 'peak RSS during the study retrieve', unit: 'MiB', pick: (r) => peak(r.studyRetrieve?.memory), higherBetter: false, digits: 0 },
 ];
@@ -60,6 +69,7 @@ export function formatQrReport(runs: QrRun[]): string {
       r.find?.failures ? `${r.server}: ${r.find.failures} findscu runs failed` : '',
       r.cget?.failures ? `${r.server}: ${r.cget.failures} getscu runs failed or lost instances` : '',
       r.cmove?.failures ? `${r.server}: ${r.cmove.failures} movescu runs failed or lost instances` : '',
+      r.cmoveConcurrent?.failures ? `${r.server}: ${r.cmoveConcurrent.failures} movescu runs to the concurrent destination failed or lost instances` : '',
     ])
     .filter(Boolean);
   const matches = runs.map((r) => `${r.server}: C-FIND ${r.find?.matches ?? '—'} studies, QIDO ${r.qidoMatches ?? '—'} studies`).join('; ');
@@ -69,6 +79,8 @@ export function formatQrReport(runs: QrRun[]): string {
     '',
     table(rows),
     '',
+    'C-MOVE destinations: DCMTK storescp, one association at a time; "concurrent": storescp --fork, to which ours',
+    `opens ${CONCURRENT_MOVE_ASSOCIATIONS} associations per C-MOVE (peer moveAssociations) and Orthanc one (it has no such setting).`,
     `matches per query: ${matches}`,
     ...(problems.length > 0 ? ['', 'problems:', ...problems.map((p) => `  ${p}`)] : []),
   ].join('\n');

@@ -8,6 +8,7 @@ import { RateResult, StreamResult, WebTarget, measureRate, streamStudy } from '.
 import { ServerKind } from './report';
 import { BenchContext, countStored, retireStore, startServer } from './scenario';
 import { BenchServer } from './server-process';
+import { BENCH_AE, CONCURRENT_DESTINATION_AE } from './pacs-server';
 import { sendCorpus } from './storescu-runner';
 
 /** Every figure of one server's query/retrieve phase; absent figures could not be measured. */
@@ -24,6 +25,8 @@ export interface QrRun {
   wadoInstance?: RateResult;
   cget?: RetrieveResult;
   cmove?: RetrieveResult;
+  /** C-MOVE to a destination that takes concurrent associations (ours: moveAssociations 2). */
+  cmoveConcurrent?: RetrieveResult;
   studyRetrieve?: StreamResult;
 }
 
@@ -49,7 +52,8 @@ async function measureAll(server: BenchServer, qr: QrCorpus, workDir: string, sa
   run.wadoInstance = await measureRate(web, (i) => all[(i * 7919) % all.length], MULTIPART_DICOM, { ...RATE, count: 400 });
   say('  C-GET, C-MOVE…');
   run.cget = await measureGet(server, qr.studyUid, small.seriesUid, small.instanceUids.length, workDir);
-  run.cmove = await measureMove(server, qr.studyUid, small.seriesUid, small.instanceUids.length, path.join(workDir, 'moved'));
+  run.cmove = await measureMove(server, qr.studyUid, small.seriesUid, small.instanceUids.length, BENCH_AE, path.join(workDir, 'moved'));
+  run.cmoveConcurrent = await measureMove(server, qr.studyUid, small.seriesUid, small.instanceUids.length, CONCURRENT_DESTINATION_AE, path.join(workDir, 'moved-concurrent'));
   say('  WADO-RS study retrieve…');
   run.studyRetrieve = await streamStudy(web, qr.studyUid, server.pid);
 }
@@ -63,13 +67,15 @@ export async function runQueryRetrieve(ctx: BenchContext, qr: QrCorpus, kind: Se
   const dataDir = kind === 'orthanc' ? path.join(ctx.benchDir, 'orthanc', `db-${name}`) : path.join(ctx.benchDir, `pacs-${name}`);
   const workDir = path.join(ctx.benchDir, `work-${name}`);
   await fs.mkdir(workDir, { recursive: true });
-  const [storescpPort] = await freePorts(1);
+  const [serial, concurrent] = await freePorts(2);
   await fs.mkdir(path.join(workDir, 'moved'), { recursive: true });
-  const storescp = await startStorescp(storescpPort, path.join(workDir, 'moved'), 'BENCH');
+  await fs.mkdir(path.join(workDir, 'moved-concurrent'), { recursive: true });
+  const storescp = await startStorescp(serial, path.join(workDir, 'moved'), BENCH_AE);
+  const forking = await startStorescp(concurrent, path.join(workDir, 'moved-concurrent'), CONCURRENT_DESTINATION_AE, { fork: true });
   const run: QrRun = { server: kind, status: 'ok' };
   let server: BenchServer | undefined;
   try {
-    server = await startServer(ctx, kind, dataDir, path.join(ctx.logDir, `${name}-server.log`), storescpPort);
+    server = await startServer(ctx, kind, dataDir, path.join(ctx.logDir, `${name}-server.log`), { serial, concurrent });
     ctx.current = { server, dataDir };
     const files = [...ctx.corpus.files, ...qr.files];
     say(`${kind}: query/retrieve phase, storing ${files.length} instances first…`);
@@ -84,6 +90,7 @@ export async function runQueryRetrieve(ctx: BenchContext, qr: QrCorpus, kind: Se
     ctx.current = undefined;
     await server?.stop();
     await storescp.stop();
+    await forking.stop();
     await retireStore(ctx, dataDir);
     await fs.rm(workDir, { recursive: true, force: true });
   }

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Corpus } from './corpus';
 import { OrthancInfo, startOrthanc } from './orthanc-server';
-import { PacsLocation, startPacs } from './pacs-server';
+import { MoveDestinationPorts, PacsLocation, startPacs } from './pacs-server';
 import { RunResult, ServerKind } from './report';
 import { BenchServer } from './server-process';
 import { sendCorpus } from './storescu-runner';
@@ -33,10 +33,10 @@ function dataDirFor(ctx: BenchContext, kind: ServerKind, associations: number, a
   return kind === 'orthanc' ? path.join(ctx.benchDir, 'orthanc', `db-${name}`) : path.join(ctx.benchDir, `pacs-${name}`);
 }
 
-export async function startServer(ctx: BenchContext, kind: ServerKind, dataDir: string, logFile: string, benchPort?: number): Promise<BenchServer> {
-  if (kind === 'ours') return startPacs(ctx.pacs, dataDir, logFile, benchPort);
+export async function startServer(ctx: BenchContext, kind: ServerKind, dataDir: string, logFile: string, destinations?: MoveDestinationPorts): Promise<BenchServer> {
+  if (kind === 'ours') return startPacs(ctx.pacs, dataDir, logFile, destinations);
   if (!ctx.orthanc) throw new Error('Orthanc is not installed');
-  const orthanc = await startOrthanc(ctx.orthanc, ctx.benchDir, dataDir, logFile, benchPort);
+  const orthanc = await startOrthanc(ctx.orthanc, ctx.benchDir, dataDir, logFile, destinations);
   ctx.orthancVersion = orthanc.version;
   return orthanc;
 }

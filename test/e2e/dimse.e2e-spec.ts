@@ -179,6 +179,11 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     assert.equal((await api('/NEWCT', 'PUT', { ...peer, checkHost: true })).status, 200);
     assert.equal((await echoscu(server.dimsePort, { callingAe: 'NEWCT' })).code, 0, 'from its own host');
     assert.equal((await api('/NEWCT', 'PUT', { ...peer, checkHost: 'yes' })).status, 400);
+    // Associations a C-MOVE to it opens at once: 1 unless set, 1 to 8.
+    assert.equal((await api('/NEWCT')).json().moveAssociations, 1);
+    assert.equal((await api('/NEWCT', 'PUT', { ...peer, moveAssociations: 4 })).json().moveAssociations, 4);
+    assert.equal((await api('/NEWCT')).json().moveAssociations, 4);
+    for (const bad of [0, 9, 1.5, '2']) assert.equal((await api('/NEWCT', 'PUT', { ...peer, moveAssociations: bad })).status, 400, `moveAssociations ${bad}`);
     assert.equal((await api('/NEWCT', 'DELETE')).status, 204);
     assert.equal((await api('/NEWCT')).status, 404);
     assert.notEqual((await echoscu(server.dimsePort, { callingAe: 'NEWCT' })).code, 0, 'unknown again once deleted');

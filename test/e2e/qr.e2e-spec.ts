@@ -24,8 +24,10 @@ function datasetBytes(file: Buffer): Buffer {
 describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
   let server: TestServer;
   let storescp: Storescp;
+  let forking: Storescp;
   const dir = mkdtempSync(join(tmpdir(), 'pacs-qr-'));
   const moveDir = join(dir, 'moved');
+  const parallelDir = join(dir, 'moved-parallel');
   const procedure = [{ CodeValue: 'PC-77', CodingSchemeDesignator: 'L', CodeMeaning: 'Procedure' }];
   const a = generateStudy(join(dir, 'a'), {
     series: 2, instancesPerSeries: 2, patientId: 'QR-1', patientName: 'DOE^JOHN', studyDate: '20240115',
@@ -41,20 +43,27 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
 
   before(async () => {
     const destPort = await freePort();
+    const forkingPort = await freePort();
     server = await startTestServer({
       peers: [
         { aeTitle: 'TESTSCU', host: '127.0.0.1', port: 11113, services: ['echo', 'store', 'find', 'move', 'get'] },
         { aeTitle: 'DEST', host: '127.0.0.1', port: destPort, services: ['store'] },
+        // The same one-association-at-a-time storescp, asked for two associations per C-MOVE.
+        { aeTitle: 'DEST2', host: '127.0.0.1', port: destPort, services: ['store'], moveAssociations: 2 },
+        { aeTitle: 'FORKING', host: '127.0.0.1', port: forkingPort, services: ['store'], moveAssociations: 3 },
         { aeTitle: 'NOQR', host: '127.0.0.1', port: 11115, services: ['echo', 'store'] },
       ],
     });
     mkdirSync(moveDir);
     storescp = await startStorescp(destPort, moveDir, 'DEST');
+    mkdirSync(parallelDir);
+    forking = await startStorescp(forkingPort, parallelDir, 'FORKING', { fork: true });
     const stored = await storescu(server.dimsePort, [...a.files, ...b.files, ...c.files, ...many.files]);
     assert.deepEqual(stored.statuses, Array(66).fill('0x0000'), stored.stderr);
   });
   after(async () => {
     await storescp?.stop();
+    await forking?.stop();
     await server?.stop();
   });
 
@@ -193,5 +202,31 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
   it('answers a move to an unknown destination with 0xA801', async () => {
     const res = await movescu(port(), 'NOWHERE', { keys: ['0008,0052=STUDY', `0020,000D=${b.studyUid}`] });
     assert.equal(res.status, '0xa801', res.stdout);
+  });
+
+  it('moves over three associations at once to a destination that takes them (moveAssociations 3)', async () => {
+    // Studies without sequences: storescp rewrites undefined-length sequences with explicit lengths.
+    const res = await movescu(port(), 'FORKING', { keys: ['0008,0052=STUDY', `0020,000D=${many.studyUid}\\${b.studyUid}\\${c.studyUid}`] });
+    assert.equal(res.status, '0x0000', res.stdout);
+    assert.match(`${res.stdout}\n${res.stderr}`, /Completed Suboperations\s*:\s*62\b/);
+    const received = readdirSync(parallelDir);
+    assert.equal(received.length, 62, forking.logs());
+    assert.equal(forking.logs().match(/Association Acknowledged/g)?.length, 3, forking.logs());
+    for (const [uid, file] of [[b.sopInstanceUids[0], b.files[0]], [c.sopInstanceUids[0], c.files[0]], [many.sopInstanceUids[59], many.files[59]]]) {
+      const name = received.find((f) => f.endsWith(uid));
+      assert.ok(name, `instance ${uid} arrived`);
+      assert.ok(datasetBytes(readFileSync(join(parallelDir, name))).equals(datasetBytes(readFileSync(file))), `bytes of ${uid}`);
+    }
+  });
+
+  it('moves everything over the first association to a destination that takes one at a time', async () => {
+    const before = readdirSync(moveDir).length;
+    const started = Date.now();
+    const res = await movescu(port(), 'DEST2', { keys: ['0008,0052=STUDY', `0020,000D=${many.studyUid}`] });
+    assert.equal(res.status, '0x0000', res.stdout);
+    assert.match(`${res.stdout}\n${res.stderr}`, /Completed Suboperations\s*:\s*60\b/);
+    assert.equal(readdirSync(moveDir).length, before + 60, storescp.logs());
+    // The second association is answered only after the first is released: not waited for.
+    assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
   });
 });

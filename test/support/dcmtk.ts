@@ -135,8 +135,9 @@ export interface Storescp {
  * Starts a DCMTK storescp (a C-MOVE destination) that accepts every transfer syntax it knows
  * and writes received files into `dir` as `<modality>.<SOP Instance UID>`.
  */
-export async function startStorescp(port: number, dir: string, aeTitle: string): Promise<Storescp> {
-  const child = spawn('storescp', ['-v', '+xa', '-aet', aeTitle, '-od', dir, String(port)], {
+export async function startStorescp(port: number, dir: string, aeTitle: string, opts: { fork?: boolean } = {}): Promise<Storescp> {
+  // --fork: a child process per association, so several are served at once.
+  const child = spawn('storescp', ['-v', '+xa', ...(opts.fork ? ['--fork'] : []), '-aet', aeTitle, '-od', dir, String(port)], {
     env: dcmtkEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -22,6 +22,7 @@ export interface TestPeer {
   host: string;
   port: number;
   services: string[];
+  moveAssociations?: number;
 }
 
 const DEFAULT_PEERS: TestPeer[] = [

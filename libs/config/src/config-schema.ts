@@ -5,6 +5,9 @@ import { dirname, join } from 'node:path';
 /** What a peer may be allowed to use over DIMSE (config peers and /api/peers). */
 export const DIMSE_SERVICES = ['echo', 'store', 'find', 'move', 'get', 'worklist', 'mpps'] as const;
 
+/** Most associations one C-MOVE opens to its destination (a peer's `moveAssociations`). */
+export const MAX_MOVE_ASSOCIATIONS = 8;
+
 type SettingType =
   | 'string'
   | 'secret'
@@ -154,7 +157,8 @@ function convertPeers(raw: unknown): unknown {
       Number.isInteger(p.port) &&
       Array.isArray(p.services) &&
       p.services.every((s: unknown) => (DIMSE_SERVICES as readonly string[]).includes(String(s))) &&
-      (p.checkHost === undefined || typeof p.checkHost === 'boolean'),
+      (p.checkHost === undefined || typeof p.checkHost === 'boolean') &&
+      (p.moveAssociations === undefined || (Number.isInteger(p.moveAssociations) && p.moveAssociations >= 1 && p.moveAssociations <= MAX_MOVE_ASSOCIATIONS)),
   );
   return ok ? list : undefined;
 }
@@ -189,7 +193,7 @@ function describe(type: SettingType): string {
     boolean: 'expected true or false',
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',
     postgresUrl: 'expected a postgres:// URL',
-    peers: 'expected a list of {aeTitle, host, port, services[, checkHost]}',
+    peers: `expected a list of {aeTitle, host, port, services[, checkHost][, moveAssociations 1-${MAX_MOVE_ASSOCIATIONS}]}`,
     file: 'expected the path of an existing file',
     url: 'expected an http:// or https:// URL',
     roleMapping: 'expected a JSON object {"external-role": "our-role" or ["our-role", ...]}',

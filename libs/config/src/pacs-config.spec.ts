@@ -38,6 +38,18 @@ describe('configuration: seeded peers', () => {
       (err: unknown) => err instanceof ConfigError && /PACS_PEERS/.test(err.message),
     );
   });
+
+  it('takes moveAssociations 1 to 8 and names PACS_PEERS for anything else', () => {
+    const [seeded] = loadConfig({ PACS_PEERS: JSON.stringify([{ ...peer, moveAssociations: 8 }]) }).peers;
+    assert.equal(seeded.moveAssociations, 8);
+    for (const bad of [0, 9, 2.5, '2']) {
+      assert.throws(
+        () => loadConfig({ PACS_PEERS: JSON.stringify([{ ...peer, moveAssociations: bad }]) }),
+        (err: unknown) => err instanceof ConfigError && /PACS_PEERS.*moveAssociations 1-8/s.test(err.message),
+        String(bad),
+      );
+    }
+  });
 });
 
 describe('configuration: minimum free space for stores', () => {

@@ -13,6 +13,8 @@ export interface PeerSeed {
   services: DimseService[];
   /** Host check for this peer alone (see PACS_DIMSE_CHECK_HOST). */
   checkHost?: boolean;
+  /** Associations a C-MOVE to this peer opens at once (1 to MAX_MOVE_ASSOCIATIONS; default 1). */
+  moveAssociations?: number;
 }
 
 /** The whole server configuration, validated once at boot (see config/default.yaml). */

@@ -10,6 +10,7 @@ import { AuditStaging1764500000000 } from './migrations/1764500000000-AuditStagi
 import { AuditStagePlpgsql1764600000000 } from './migrations/1764600000000-AuditStagePlpgsql';
 import { IndexInstancesBatch1764700000000 } from './migrations/1764700000000-IndexInstancesBatch';
 import { PeerCheckHost1764800000000 } from './migrations/1764800000000-PeerCheckHost';
+import { PeerMoveAssociations1764900000000 } from './migrations/1764900000000-PeerMoveAssociations';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -23,6 +24,7 @@ export const MIGRATIONS = [
   AuditStagePlpgsql1764600000000,
   IndexInstancesBatch1764700000000,
   PeerCheckHost1764800000000,
+  PeerMoveAssociations1764900000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

@@ -155,7 +155,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       // Move destinations are the registered peers, from the cached snapshot (PS3.4 C.4.2.1.5).
       moveDestination: (aeTitle) => {
         const peer = this.peers.cached().find((p) => p.aeTitle.trim() === aeTitle);
-        return peer && peer.host && peer.port ? { aeTitle: peer.aeTitle.trim(), host: peer.host, port: peer.port } : undefined;
+        return peer && peer.host && peer.port ? { aeTitle: peer.aeTitle.trim(), host: peer.host, port: peer.port, associations: peer.moveAssociations } : undefined;
       },
       aeTitle: this.config.dimse.aeTitle,
       connectTimeoutMs: MOVE_CONNECT_TIMEOUT_MS,

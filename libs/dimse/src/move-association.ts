@@ -18,7 +18,11 @@ export interface MoveDestination {
   aeTitle: string;
   host: string;
   port: number;
+  /** Associations a C-MOVE may open to it at once (the peer's `moveAssociations`, 1 or more). */
+  associations: number;
 }
+
+type OpenOptions = { connectTimeoutMs: number; pduTimeoutMs: number };
 
 const UNCOMPRESSED = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];
 
@@ -46,7 +50,7 @@ export class MoveAssociation implements StoreChannel {
     destination: MoveDestination,
     callingAeTitle: string,
     syntaxesByClass: Map<string, Set<string>>,
-    opts: { connectTimeoutMs: number; pduTimeoutMs: number },
+    opts: OpenOptions,
   ): Promise<MoveAssociation> {
     const client = new Client();
     // Client.send() needs a request to start; this one is never sent (the Network is driven below).
@@ -106,5 +110,61 @@ export class MoveAssociation implements StoreChannel {
     const closed = this.ended.catch(() => undefined);
     this.network.sendAssociationReleaseRequest();
     await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+  }
+}
+
+/**
+ * The associations of one C-MOVE to its destination, opened at once: as many as the peer takes
+ * (`moveAssociations`), at most one per instance, each sending the next instance when it is free.
+ * Only the first must open; a destination that takes one association at a time (DCMTK storescp
+ * without --fork) answers the others after the first is released, when nothing is left to send.
+ */
+export class MoveAssociations {
+  private readonly opened = new Set<MoveAssociation>();
+  private releasing = false;
+  private refused: (err: unknown) => void = () => undefined;
+
+  private constructor(private readonly openings: Promise<MoveAssociation>[]) {
+    openings.forEach((opening, n) => {
+      // One that opens after the retrieve is over has nothing to send.
+      opening.then(
+        (association) => {
+          if (this.releasing) void association.release().catch(() => undefined);
+          else this.opened.add(association);
+        },
+        (err) => {
+          if (n > 0) this.refused(err);
+        },
+      );
+    });
+  }
+
+  static open(destination: MoveDestination, callingAeTitle: string, syntaxesByClass: Map<string, Set<string>>, opts: OpenOptions, instances: number): MoveAssociations {
+    const count = Math.max(1, Math.min(destination.associations, instances));
+    return new MoveAssociations(Array.from({ length: count }, () => MoveAssociation.open(destination, callingAeTitle, syntaxesByClass, opts)));
+  }
+
+  /** Called for each association after the first that could not be opened. */
+  onExtraRefused(listener: (err: unknown) => void): void {
+    this.refused = listener;
+  }
+
+  /** Resolves when the first association is open; rejects with its error when none opens. */
+  async first(): Promise<void> {
+    try {
+      await Promise.any(this.openings);
+    } catch (err) {
+      throw err instanceof AggregateError ? err.errors[0] : err;
+    }
+  }
+
+  channels(): Promise<StoreChannel>[] {
+    return this.openings;
+  }
+
+  /** A-RELEASE of those open now, waited for; those still opening are released when they open. */
+  async release(): Promise<void> {
+    this.releasing = true;
+    await Promise.all([...this.opened].map((association) => association.release().catch(() => undefined)));
   }
 }

@@ -26,6 +26,10 @@ export class PeerEntity {
   @Column({ name: 'check_host', type: 'boolean', default: false })
   checkHost: boolean;
 
+  /** Associations a C-MOVE to this peer opens at once (1-8). */
+  @Column({ name: 'move_associations', type: 'integer', default: 1 })
+  moveAssociations: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

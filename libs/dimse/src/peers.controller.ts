@@ -100,5 +100,5 @@ export class PeersController {
 }
 
 function toInput(aeTitle: string, body: UpdatePeerDto): PeerInput {
-  return { aeTitle, host: body.host, port: body.port, services: body.services, description: body.description ?? null, checkHost: body.checkHost };
+  return { aeTitle, host: body.host, port: body.port, services: body.services, description: body.description ?? null, checkHost: body.checkHost, moveAssociations: body.moveAssociations };
 }

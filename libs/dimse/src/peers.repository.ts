@@ -11,6 +11,7 @@ export interface PeerFields {
   services: string[];
   description: string | null;
   checkHost: boolean;
+  moveAssociations: number;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -38,7 +39,7 @@ export class PeersRepository {
     }
   }
 
-  /** Replaces host, port, services, description and the host check; null when no such AE title exists. */
+  /** Replaces host, port, services, description, the host check and the move associations; null when no such AE title exists. */
   async replace(peer: PeerFields): Promise<PeerEntity | null> {
     const existing = await this.findByAeTitle(peer.aeTitle);
     if (!existing) return null;

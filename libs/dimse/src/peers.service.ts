@@ -7,8 +7,8 @@ import { PeerFields, PeersRepository } from './peers.repository';
 
 export type PeersListener = (peers: readonly PeerView[]) => void;
 
-/** A peer as written: the host check may be left out (off). */
-export type PeerInput = Omit<PeerView, 'checkHost'> & { checkHost?: boolean };
+/** A peer as written: the host check (off) and the move associations (1) may be left out. */
+export type PeerInput = Omit<PeerView, 'checkHost' | 'moveAssociations'> & { checkHost?: boolean; moveAssociations?: number };
 
 /** Other nodes may change peers: reload now and then so every node converges. */
 const RELOAD_INTERVAL_MS = 30_000;
@@ -114,9 +114,10 @@ function toFields(p: PeerInput): PeerFields {
     services: [...new Set(p.services)],
     description: p.description ?? null,
     checkHost: p.checkHost ?? false,
+    moveAssociations: p.moveAssociations ?? 1,
   };
 }
 
 function toView(p: PeerEntity): PeerView {
-  return { aeTitle: p.aeTitle, host: p.host, port: p.port, services: p.services, description: p.description, checkHost: p.checkHost };
+  return { aeTitle: p.aeTitle, host: p.host, port: p.port, services: p.services, description: p.description, checkHost: p.checkHost, moveAssociations: p.moveAssociations };
 }

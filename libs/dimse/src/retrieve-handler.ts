@@ -3,7 +3,7 @@ import type { RetrieveScope, StoredInstance } from '@pacs/index';
 import type { AePolicy } from './ae-policy';
 import { DimseCaller, DimseFailure } from './dimse-providers';
 import { DimseStatus, errorComment } from './dimse-status';
-import { MoveAssociation, MoveDestination } from './move-association';
+import { MoveAssociations, MoveDestination } from './move-association';
 import { toRetrieveScope } from './qr-identifier';
 import { QrRoot, rootOf } from './qr-sop-classes';
 import { RetrieveOutcome, runRetrieve, SubOperationCounts } from './retrieve-operation';
@@ -66,17 +66,18 @@ export class RetrieveHandler {
       if (!destination) return { status: DimseStatus.MoveDestinationUnknown, comment: 'move destination unknown' };
       const instances = await this.deps.retrieve.findForRetrieve(toRetrieveScope(identifier(request), root));
       if (instances.length === 0) return { status: DimseStatus.Success };
-      let channel: MoveAssociation;
+      const associations = MoveAssociations.open(destination, this.deps.aeTitle, syntaxesByClass(instances), this.deps, instances.length);
+      associations.onExtraRefused((err) => this.logger.warn({ msg: 'C-MOVE: extra association not opened', destinationAe: destination.aeTitle, err: String(err) }));
       try {
-        channel = await MoveAssociation.open(destination, this.deps.aeTitle, syntaxesByClass(instances), this.deps);
+        await associations.first();
       } catch (err) {
         this.logger.warn({ msg: 'C-MOVE destination not reachable', destinationAe: destination.aeTitle, err: String(err) });
         return { status: DimseStatus.OutOfResourcesSubOperations, comment: 'cannot associate with the move destination' };
       }
       try {
-        return { status: 0, outcome: await this.sendAll(request, instances, channel, signal) };
+        return { status: 0, outcome: await this.sendAll(request, instances, associations.channels(), signal) };
       } finally {
-        await channel.release().catch(() => undefined);
+        await associations.release();
       }
     });
     return finalResponse(responses.CMoveResponse.fromRequest(request), request, final);
@@ -86,7 +87,7 @@ export class RetrieveHandler {
     const final = await this.guarded(request, 'get', async (root, signal) => {
       const instances = await this.deps.retrieve.findForRetrieve(toRetrieveScope(identifier(request), root));
       if (instances.length === 0) return { status: DimseStatus.Success };
-      return { status: 0, outcome: await this.sendAll(request, instances, this.requester.channel(), signal) };
+      return { status: 0, outcome: await this.sendAll(request, instances, [Promise.resolve(this.requester.channel())], signal) };
     });
     return finalResponse(responses.CGetResponse.fromRequest(request), request, final);
   }
@@ -121,13 +122,13 @@ export class RetrieveHandler {
     }
   }
 
-  private async sendAll(request: RetrieveRequest, instances: StoredInstance[], channel: StoreChannel, signal: AbortSignal): Promise<RetrieveOutcome> {
+  private async sendAll(request: RetrieveRequest, instances: StoredInstance[], channels: Promise<StoreChannel>[], signal: AbortSignal): Promise<RetrieveOutcome> {
     const { callingAe } = this.requester.caller();
     const move = request instanceof requests.CMoveRequest;
     let lastPending = 0;
     const outcome = await runRetrieve({
       instances,
-      channel,
+      channels,
       load: (instance, target) => this.deps.retrieve.load(instance, target),
       signal,
       onProgress: (counts) => {

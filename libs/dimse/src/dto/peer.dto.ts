@@ -14,7 +14,7 @@ import {
   registerDecorator,
   ValidationOptions,
 } from 'class-validator';
-import { DIMSE_SERVICES, isAeTitle } from '@pacs/config';
+import { DIMSE_SERVICES, isAeTitle, MAX_MOVE_ASSOCIATIONS } from '@pacs/config';
 
 /** AE VR, PS3.5 6.2: 1-16 characters, no backslash or control characters, not all spaces. */
 export function IsAeTitle(options?: ValidationOptions): PropertyDecorator {
@@ -61,6 +61,19 @@ export class PeerSettingsDto {
   @IsOptional()
   @IsBoolean()
   checkHost?: boolean;
+
+  @ApiPropertyOptional({
+    description:
+      'Associations a C-MOVE to this peer opens at once, each sending the next instance when it is free. More than 1 only for a destination that accepts concurrent associations (most PACS and workstations); one that takes one at a time still receives everything, over the first. Default 1.',
+    minimum: 1,
+    maximum: MAX_MOVE_ASSOCIATIONS,
+    example: 2,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_MOVE_ASSOCIATIONS)
+  moveAssociations?: number;
 }
 
 /** PUT /api/peers/:aeTitle: the AE title may be repeated in the body, and must then match. */
@@ -97,4 +110,7 @@ export class PeerView {
 
   @ApiProperty({ description: 'Host check for this peer alone (the global PACS_DIMSE_CHECK_HOST applies to every peer)', example: false })
   checkHost: boolean;
+
+  @ApiProperty({ description: 'Associations a C-MOVE to this peer opens at once', example: 1 })
+  moveAssociations: number;
 }
