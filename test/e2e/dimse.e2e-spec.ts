@@ -184,6 +184,14 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     assert.equal((await api('/NEWCT', 'PUT', { ...peer, moveAssociations: 4 })).json().moveAssociations, 4);
     assert.equal((await api('/NEWCT')).json().moveAssociations, 4);
     for (const bad of [0, 9, 1.5, '2']) assert.equal((await api('/NEWCT', 'PUT', { ...peer, moveAssociations: bad })).status, 400, `moveAssociations ${bad}`);
+    // PATCH changes only what it names; PUT above replaced everything (checkHost back to false).
+    assert.equal((await api('/NEWCT', 'PATCH', { checkHost: true })).json().checkHost, true);
+    const patched = (await api('/NEWCT', 'PATCH', { port: 105 })).json();
+    assert.deepEqual([patched.port, patched.checkHost, patched.moveAssociations, patched.services], [105, true, 4, peer.services]);
+    assert.equal((await api('/NEWCT', 'PATCH', { moveAssociations: 0 })).status, 400);
+    assert.equal((await api('/NEWCT', 'PATCH', { aeTitle: 'OTHER' })).status, 400);
+    assert.equal((await api('/NOSUCHPEER', 'PATCH', { port: 104 })).status, 404);
+    assert.equal((await api('/NEWCT')).json().port, 105);
     assert.equal((await api('/NEWCT', 'DELETE')).status, 204);
     assert.equal((await api('/NEWCT')).status, 404);
     assert.notEqual((await echoscu(server.dimsePort, { callingAe: 'NEWCT' })).code, 0, 'unknown again once deleted');

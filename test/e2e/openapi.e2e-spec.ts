@@ -49,6 +49,7 @@ describe('OpenAPI document', () => {
     ]) {
       assert.ok(doc.paths[path], `missing path ${path}`);
     }
+    assert.deepEqual(Object.keys(doc.paths['/api/peers/{aeTitle}']).sort(), ['delete', 'get', 'patch', 'put']);
   });
 
   it('requires the bearer scheme on every operation except the token endpoint and /health', async () => {

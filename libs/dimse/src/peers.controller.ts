@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -12,7 +12,7 @@ import {
 } from '@nestjs/swagger';
 import { RequirePermission } from '@pacs/auth';
 import { DimseError } from './dimse.errors';
-import { PeerDto, PeerView, UpdatePeerDto } from './dto/peer.dto';
+import { PatchPeerDto, PeerDto, PeerView, UpdatePeerDto } from './dto/peer.dto';
 import { PeerInput, PeersService } from './peers.service';
 
 /** The part of a Fastify reply used to choose 200 or 201 on upsert. */
@@ -83,10 +83,21 @@ export class PeersController {
   @ApiBadRequestResponse({ description: 'Invalid body, or its aeTitle differs from the path' })
   @ApiNotFoundResponse({ description: 'No such peer' })
   replace(@Param('aeTitle') aeTitle: string, @Body() body: UpdatePeerDto): Promise<PeerView> {
-    if (body.aeTitle !== undefined && body.aeTitle.trim() !== aeTitle.trim()) {
-      throw new DimseError('invalid-peer', 'aeTitle in the body differs from the one in the path');
-    }
+    checkSameAeTitle(aeTitle, body);
     return this.peers.replace(toInput(aeTitle, body));
+  }
+
+  /** Unlike PUT, settings left out keep their values (a PUT without checkHost turns the host check off). */
+  @Patch(':aeTitle')
+  @ApiOperation({ summary: "Change some of an existing peer's settings" })
+  @ApiOkResponse({ type: PeerView, description: 'Peer updated' })
+  @ApiBadRequestResponse({ description: 'Invalid value, or an aeTitle that differs from the path' })
+  @ApiNotFoundResponse({ description: 'No such peer' })
+  async update(@Param('aeTitle') aeTitle: string, @Body() body: PatchPeerDto): Promise<PeerView> {
+    checkSameAeTitle(aeTitle, body);
+    const current = await this.peers.get(aeTitle);
+    const defined = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+    return this.peers.replace({ ...current, ...defined, aeTitle: current.aeTitle });
   }
 
   @Delete(':aeTitle')
@@ -96,6 +107,12 @@ export class PeersController {
   @ApiNotFoundResponse({ description: 'No such peer' })
   async remove(@Param('aeTitle') aeTitle: string): Promise<void> {
     await this.peers.remove(aeTitle);
+  }
+}
+
+function checkSameAeTitle(aeTitle: string, body: { aeTitle?: string }): void {
+  if (body.aeTitle !== undefined && body.aeTitle.trim() !== aeTitle.trim()) {
+    throw new DimseError('invalid-peer', 'aeTitle in the body differs from the one in the path');
   }
 }
 

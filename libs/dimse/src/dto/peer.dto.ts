@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import {
   ArrayUnique,
   IsArray,
@@ -83,6 +83,9 @@ export class UpdatePeerDto extends PeerSettingsDto {
   @IsAeTitle()
   aeTitle?: string;
 }
+
+/** PATCH /api/peers/:aeTitle: only the settings given change. */
+export class PatchPeerDto extends PartialType(UpdatePeerDto) {}
 
 /** POST /api/peers and PUT /api/peers (upsert). */
 export class PeerDto extends PeerSettingsDto {
