@@ -1,17 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StoredInstance } from '@pacs/index';
+import { storedInstance as instance } from './stored-instance.test-helper';
 import { ReadAhead } from './read-ahead';
-
-const instance = (n: number, sizeBytes = 10): StoredInstance => ({
-  studyUid: '1.2',
-  seriesUid: '1.2.3',
-  sopInstanceUid: `1.2.3.${n}`,
-  sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-  transferSyntaxUid: '1.2.840.10008.1.2.1',
-  blobKey: `k${n}`,
-  sizeBytes,
-});
 
 describe('ReadAhead', () => {
   it('gives every instance in order, reads a few ahead, and reuses buffers once released', async () => {

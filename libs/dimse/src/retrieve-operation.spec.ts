@@ -2,18 +2,11 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { requests } from 'dcmjs-dimse';
 import type { StoredInstance } from '@pacs/index';
+import { storedInstance } from './stored-instance.test-helper';
 import { runRetrieve, SubOperationCounts } from './retrieve-operation';
 import type { StoreChannel } from './store-channel';
 
-const instance = (n: number): StoredInstance => ({
-  studyUid: '1.2',
-  seriesUid: '1.2.3',
-  sopInstanceUid: `1.2.3.${n}`,
-  sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
-  transferSyntaxUid: '1.2.840.10008.1.2.1',
-  blobKey: `k${n}`,
-  sizeBytes: 132,
-});
+const instance = (n: number): StoredInstance => storedInstance(n, 132);
 
 /** A Part 10 file with an empty data set: enough for a C-STORE request of the stored bytes. */
 async function load(_: StoredInstance, target: Buffer): Promise<Buffer> {
