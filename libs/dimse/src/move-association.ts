@@ -122,9 +122,11 @@ export class MoveAssociation implements StoreChannel {
 export class MoveAssociations {
   private readonly opened = new Set<MoveAssociation>();
   private releasing = false;
-  private refused: (err: unknown) => void = () => undefined;
 
-  private constructor(private readonly openings: Promise<MoveAssociation>[]) {
+  private constructor(
+    private readonly openings: Promise<MoveAssociation>[],
+    extraRefused: (err: unknown) => void,
+  ) {
     openings.forEach((opening, n) => {
       // One that opens after the retrieve is over has nothing to send.
       opening.then(
@@ -133,20 +135,22 @@ export class MoveAssociations {
           else this.opened.add(association);
         },
         (err) => {
-          if (n > 0) this.refused(err);
+          if (n > 0) extraRefused(err);
         },
       );
     });
   }
 
-  static open(destination: MoveDestination, callingAeTitle: string, syntaxesByClass: Map<string, Set<string>>, opts: OpenOptions, instances: number): MoveAssociations {
-    const count = Math.max(1, Math.min(destination.associations, instances));
-    return new MoveAssociations(Array.from({ length: count }, () => MoveAssociation.open(destination, callingAeTitle, syntaxesByClass, opts)));
-  }
-
-  /** Called for each association after the first that could not be opened. */
-  onExtraRefused(listener: (err: unknown) => void): void {
-    this.refused = listener;
+  /** `extraRefused` hears of each association after the first that could not be opened. */
+  static open(
+    destination: MoveDestination,
+    callingAeTitle: string,
+    syntaxesByClass: Map<string, Set<string>>,
+    opts: OpenOptions & { instances: number; extraRefused: (err: unknown) => void },
+  ): MoveAssociations {
+    const count = Math.max(1, Math.min(destination.associations, opts.instances));
+    const openings = Array.from({ length: count }, () => MoveAssociation.open(destination, callingAeTitle, syntaxesByClass, opts));
+    return new MoveAssociations(openings, opts.extraRefused);
   }
 
   /** Resolves when the first association is open; rejects with its error when none opens. */

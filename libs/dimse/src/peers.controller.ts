@@ -93,11 +93,9 @@ export class PeersController {
   @ApiOkResponse({ type: PeerView, description: 'Peer updated' })
   @ApiBadRequestResponse({ description: 'Invalid value, or an aeTitle that differs from the path' })
   @ApiNotFoundResponse({ description: 'No such peer' })
-  async update(@Param('aeTitle') aeTitle: string, @Body() body: PatchPeerDto): Promise<PeerView> {
+  update(@Param('aeTitle') aeTitle: string, @Body() body: PatchPeerDto): Promise<PeerView> {
     checkSameAeTitle(aeTitle, body);
-    const current = await this.peers.get(aeTitle);
-    const defined = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
-    return this.peers.replace({ ...current, ...defined, aeTitle: current.aeTitle });
+    return this.peers.update(aeTitle, body);
   }
 
   @Delete(':aeTitle')

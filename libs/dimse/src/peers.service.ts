@@ -79,6 +79,13 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
     return toView(replaced);
   }
 
+  /** Changes the settings given (not undefined) of an existing peer; the others keep their values. */
+  async update(aeTitle: string, changes: Partial<PeerInput>): Promise<PeerView> {
+    const current = await this.get(aeTitle);
+    const given = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
+    return this.replace({ ...current, ...given, aeTitle: current.aeTitle });
+  }
+
   /** Creates or replaces; `created` tells which. */
   async upsert(fields: PeerInput): Promise<{ peer: PeerView; created: boolean }> {
     const replaced = await this.repo.replace(toFields(fields));

@@ -66,8 +66,11 @@ export class RetrieveHandler {
       if (!destination) return { status: DimseStatus.MoveDestinationUnknown, comment: 'move destination unknown' };
       const instances = await this.deps.retrieve.findForRetrieve(toRetrieveScope(identifier(request), root));
       if (instances.length === 0) return { status: DimseStatus.Success };
-      const associations = MoveAssociations.open(destination, this.deps.aeTitle, syntaxesByClass(instances), this.deps, instances.length);
-      associations.onExtraRefused((err) => this.logger.warn({ msg: 'C-MOVE: extra association not opened', destinationAe: destination.aeTitle, err: String(err) }));
+      const associations = MoveAssociations.open(destination, this.deps.aeTitle, syntaxesByClass(instances), {
+        ...this.deps,
+        instances: instances.length,
+        extraRefused: (err) => this.logger.warn({ msg: 'C-MOVE: extra association not opened', destinationAe: destination.aeTitle, err: String(err) }),
+      });
       try {
         await associations.first();
       } catch (err) {
