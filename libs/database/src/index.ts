@@ -1,5 +1,5 @@
 export { DatabaseModule } from './database.module';
-export { startDatabase, startEmbeddedPostgres } from './embedded-postgres';
+export { DatabaseStartError, startDatabase, startEmbeddedPostgres } from './embedded-postgres';
 export type { DatabaseHandle } from './embedded-postgres';
 export { dataSourceOptions, MIGRATIONS } from './data-source-options';
 export { GroupCommit } from './group-commit';
