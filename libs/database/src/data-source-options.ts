@@ -11,6 +11,7 @@ import { AuditStagePlpgsql1764600000000 } from './migrations/1764600000000-Audit
 import { IndexInstancesBatch1764700000000 } from './migrations/1764700000000-IndexInstancesBatch';
 import { PeerCheckHost1764800000000 } from './migrations/1764800000000-PeerCheckHost';
 import { PeerMoveAssociations1764900000000 } from './migrations/1764900000000-PeerMoveAssociations';
+import { IndexInstancesBySeries1765000000000 } from './migrations/1765000000000-IndexInstancesBySeries';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   IndexInstancesBatch1764700000000,
   PeerCheckHost1764800000000,
   PeerMoveAssociations1764900000000,
+  IndexInstancesBySeries1765000000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

@@ -1,0 +1,105 @@
+// pacs_index_instances against a real PostgreSQL: a batch records what its rows one by one
+// would (IndexInstancesBySeries1765000000000), while updating study and series once per run.
+import 'reflect-metadata';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { freePort } from '../../../test/support/ports';
+import { dataSourceOptions } from './data-source-options';
+import { DatabaseHandle, startEmbeddedPostgres } from './embedded-postgres';
+
+let uid = 0;
+
+function row(studyUid: string, seriesUid: string, modality: string, extra: Record<string, unknown> = {}) {
+  uid += 1;
+  return {
+    patientId: 'PB',
+    issuer: '',
+    patientName: 'BATCH^ROW',
+    studyUid,
+    studyDescription: `description ${uid}`,
+    studyAttributes: { [`0008103${uid % 2}`]: { vr: 'LO', Value: [`v${uid}`] } },
+    seriesUid,
+    modality,
+    seriesNumber: 1,
+    seriesAttributes: {},
+    sopInstanceUid: `1.2.9.${uid}`,
+    sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+    instanceNumber: uid,
+    transferSyntaxUid: '1.2.840.10008.1.2.1',
+    blobKey: `k/${uid}`,
+    sizeBytes: 10,
+    sha256: '00',
+    sourceAe: 'T',
+    attributes: {},
+    ...extra,
+  };
+}
+
+describe('pacs_index_instances', () => {
+  let dir: string;
+  let db: DatabaseHandle;
+  let ds: DataSource;
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pacs-batch-'));
+    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    ds = await new DataSource(dataSourceOptions(db.url)).initialize();
+  });
+
+  after(async () => {
+    await ds?.destroy();
+    await db?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const indexBatch = async (rows: object[]): Promise<boolean[]> =>
+    (await ds.query('SELECT pacs_index_instances($1::jsonb) AS r', [JSON.stringify(rows)]))[0].r;
+
+  const study = async (studyUid: string) =>
+    (await ds.query('SELECT num_series, num_instances, modalities, study_description, attributes FROM studies WHERE study_uid = $1', [studyUid]))[0];
+
+  const seriesCounts = async (studyUid: string) =>
+    (
+      await ds.query(
+        'SELECT s.series_uid, s.num_instances, (SELECT count(*)::int FROM instances i WHERE i.series_pk = s.id) AS rows FROM series s JOIN studies st ON st.id = s.study_pk WHERE st.study_uid = $1 ORDER BY s.series_uid',
+        [studyUid],
+      )
+    ).map((r: { series_uid: string; num_instances: number; rows: number }) => [r.series_uid, r.num_instances, r.rows]);
+
+  it('counts runs of several series in one batch, with the last row of a run and the merged attributes kept', async () => {
+    const batch = [row('1.2.1', '1.2.1.1', 'CT'), row('1.2.1', '1.2.1.1', 'CT'), row('1.2.1', '1.2.1.1', 'CT'), row('1.2.1', '1.2.1.2', 'MR'), row('1.2.1', '1.2.1.2', 'MR')];
+    assert.deepEqual(await indexBatch(batch), [true, true, true, true, true]);
+    const s = await study('1.2.1');
+    assert.equal(s.num_series, 2);
+    assert.equal(s.num_instances, 5);
+    assert.deepEqual(s.modalities, ['CT', 'MR']);
+    assert.equal(s.study_description, batch[4].studyDescription);
+    assert.deepEqual(Object.keys(s.attributes).sort(), ['00081030', '00081031'], 'attributes of every row merged');
+    assert.deepEqual(await seriesCounts('1.2.1'), [['1.2.1.1', 3, 3], ['1.2.1.2', 2, 2]]);
+  });
+
+  it('recounts a resend inside a batch that moves an instance to another series, and counts the rest of the run', async () => {
+    const first = row('1.2.2', '1.2.2.1', 'CT');
+    assert.deepEqual(await indexBatch([first, row('1.2.2', '1.2.2.1', 'CT')]), [true, true]);
+    const moved = { ...first, seriesUid: '1.2.2.2', modality: 'MR' };
+    const batch = [row('1.2.2', '1.2.2.2', 'MR'), moved, row('1.2.2', '1.2.2.2', 'MR')];
+    assert.deepEqual(await indexBatch(batch), [true, false, true]);
+    const s = await study('1.2.2');
+    assert.equal(s.num_instances, 4);
+    assert.equal(s.num_series, 2);
+    assert.deepEqual([...s.modalities].sort(), ['CT', 'MR']);
+    assert.deepEqual(await seriesCounts('1.2.2'), [['1.2.2.1', 1, 1], ['1.2.2.2', 3, 3]]);
+  });
+
+  it('applies a patient change within a batch as the rows one by one would', async () => {
+    const batch = [row('1.2.3', '1.2.3.1', 'CT'), row('1.2.3', '1.2.3.1', 'CT', { patientName: 'BATCH^RENAMED' })];
+    assert.deepEqual(await indexBatch(batch), [true, true]);
+    const [patient] = await ds.query("SELECT patient_name FROM patients WHERE patient_id = 'PB'");
+    assert.equal(patient.patient_name, 'BATCH^RENAMED');
+    assert.deepEqual(await seriesCounts('1.2.3'), [['1.2.3.1', 2, 2]]);
+  });
+});
