@@ -6,8 +6,9 @@ import { IndexInstancesBatch1764700000000 } from './1764700000000-IndexInstances
  * pacs_index_instances updates each study and series row once per run of consecutive rows of
  * one series instead of once per instance. The batch arrives sorted by study, series and
  * instance (IndexRepository), so the four instances of a batch from four associations sending
- * one series cost one study and one series update: less PostgreSQL CPU per instance (0.68 →
- * 0.48 ms in a batch of four, docs/benchmarks.md) and fewer dead row versions to vacuum.
+ * one series cost one study and one series update: about 30 % less PostgreSQL CPU per instance
+ * (docs/benchmarks.md, session 11) and fewer dead row versions to vacuum. Batches of rows
+ * of different series cost what they did.
  *
  * What a batch records is what the rows one by one would: scalar columns from the run's last
  * row, the level attributes merged in row order (jsonb || is associative), counts and
