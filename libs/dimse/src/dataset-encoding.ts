@@ -1,12 +1,13 @@
 import { createRequire } from 'node:module';
-import { Dataset } from 'dcmjs-dimse';
+import type { Socket } from 'node:net';
+import { Dataset, Implementation } from 'dcmjs-dimse';
 import { decodeCommandSet, encodeCommandSet } from './command-set';
 import { writePData, type PduSink } from './pdata-writer';
-import { PduAssembler } from './pdu-assembler';
+import { PduAssembler, PduLimits } from './pdu-assembler';
 
 /** What dcmjs-dimse 0.3's Network keeps and calls when it sends a DIMSE message. */
 interface LibraryNetwork {
-  socket?: PduSink & Pick<NodeJS.EventEmitter, 'listeners' | 'removeAllListeners' | 'on'>;
+  socket?: PduSink & Pick<NodeJS.EventEmitter, 'listeners' | 'removeAllListeners' | 'on'> & Pick<Socket, 'pause' | 'end' | 'destroy'>;
   statistics?: { addBytesSent(bytes: number): void };
   datasetWriteOptions?: unknown;
   datasetNameMap?: unknown;
@@ -45,13 +46,13 @@ interface LibraryMessage {
  * The library's message encoding, transcoding and flow are unchanged: `_sendDimse` still
  * decides the transfer syntax and calls `_sendPDataTF`, which is replaced on this instance.
  */
-export function leanMessageCoding(network: object): void {
+export function leanMessageCoding(network: object, onAbort?: (why: string) => void): void {
   readCommandSetsDirectly();
   gatherStreamsWithoutDeprecatedBuffer();
   const net = network as LibraryNetwork;
   net.datasetNameMap = undefined;
   if (typeof net._sendPDataTF !== 'function') throw new Error('dcmjs-dimse Network has no _sendPDataTF: check leanMessageCoding against this version');
-  deliverWholePdus(net);
+  deliverWholePdus(net, onAbort);
   const perform = net._performDimse;
   if (typeof perform !== 'function') throw new Error('dcmjs-dimse Network has no _performDimse: check leanMessageCoding against this version');
   net._performDimse = function (this: LibraryNetwork, context, message) {
@@ -109,15 +110,44 @@ function gatherStreamsWithoutDeprecatedBuffer(): void {
   streamsGathered = true;
 }
 
-/** Puts a PduAssembler between the socket and the 'data' listener the library registered. */
-function deliverWholePdus(net: LibraryNetwork): void {
+/** Any PDU but P-DATA-TF: an A-ASSOCIATE-RQ with every storage SOP class is ~20 KB. */
+const LARGEST_OTHER_PDU = 1 << 20;
+/** How long the peer has to read our A-ABORT before the connection is cut. */
+const ABORT_LINGER_MS = 1000;
+
+function pduLimits(): PduLimits {
+  return { pData: Implementation.getMaxPduLength() + 6, other: LARGEST_OTHER_PDU };
+}
+
+/**
+ * A-ABORT (PS3.8 9.3.8): source 2, the DICOM UL service-provider; reason 6,
+ * invalid-PDU-parameter-value (Table 9-26).
+ */
+const ABORT_INVALID_PDU_PARAMETER = Buffer.from([0x07, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x02, 0x06]);
+
+/**
+ * Puts a PduAssembler between the socket and the 'data' listener the library registered. A PDU
+ * over its limit ends the connection with an A-ABORT: a P-DATA-TF longer than the Maximum
+ * Length we announced breaks PS3.8 D.1 (DCMTK refuses it too), and any PDU of megabytes would
+ * otherwise be held in memory until complete.
+ */
+function deliverWholePdus(net: LibraryNetwork, onAbort?: (why: string) => void): void {
   const socket = net.socket;
   if (!socket) return;
   const library = socket.listeners('data') as ((chunk: Buffer) => void)[];
   if (library.length === 0) throw new Error('dcmjs-dimse Network listens to no socket data: check leanMessageCoding against this version');
   socket.removeAllListeners('data');
-  const assembler = new PduAssembler((pdu) => {
-    for (const listener of library) listener.call(socket, pdu);
-  });
+  const assembler = new PduAssembler(
+    (pdu) => {
+      for (const listener of library) listener.call(socket, pdu);
+    },
+    pduLimits(),
+    (type, declared, limit) => {
+      onAbort?.(`a PDU of type 0x${type.toString(16).padStart(2, '0')} declares ${declared} bytes, more than the ${limit} accepted`);
+      socket.pause();
+      socket.end(ABORT_INVALID_PDU_PARAMETER);
+      setTimeout(() => socket.destroy(), ABORT_LINGER_MS).unref();
+    },
+  );
   socket.on('data', (chunk: Buffer) => assembler.push(chunk));
 }

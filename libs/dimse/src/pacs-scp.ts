@@ -79,7 +79,9 @@ export class PacsScp extends Scp {
     );
     // Nagle's algorithm delays each small DIMSE response by up to ~40 ms (GOTCHAS).
     socket.setNoDelay(true);
-    leanMessageCoding(this);
+    leanMessageCoding(this, (why) =>
+      this.deps.logger.warn({ msg: 'association aborted: PDU too large (PS3.8 D.1)', why, callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+    );
     this.on('close', () => this.cleanUp());
   }
 

@@ -1,22 +1,54 @@
+/** P-DATA-TF, the one PDU type whose length the receiver bounds (PS3.8 9.3.5, D.1). */
+const P_DATA_TF = 0x04;
+
+/** The largest PDUs taken in, 6-byte header included. */
+export interface PduLimits {
+  /** P-DATA-TF: the Maximum Length we announced (PS3.8 D.1, the variable field) plus the header. */
+  pData: number;
+  /** Any other PDU (an A-ASSOCIATE-RQ with many presentation contexts stays far below). */
+  other: number;
+}
+
+/** Told when a PDU declares more bytes than its limit; nothing more is taken in after it. */
+export type PduRefusal = (type: number, declaredBytes: number, limitBytes: number) => void;
+
 /**
  * Cuts a byte stream into whole PDUs (PS3.8 9.3.1: type, reserved byte, 4-byte big-endian length
  * of what follows the 6-byte header). A PDU that arrives in one chunk is handed on as a view of
- * it; one spread over several chunks is copied once, when its last byte has come.
+ * it; one spread over several chunks is copied once, when its last byte has come. A PDU that
+ * declares more than its limit is refused as soon as its header is in, so a peer cannot make us
+ * buffer up to the 4 GiB its length field allows.
  */
 export class PduAssembler {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  private refused = false;
 
-  constructor(private readonly deliver: (pdu: Buffer) => void) {}
+  constructor(
+    private readonly deliver: (pdu: Buffer) => void,
+    private readonly limits: PduLimits,
+    private readonly refuse: PduRefusal,
+  ) {}
 
   push(chunk: Buffer): void {
+    if (this.refused) return;
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     while (this.buffered >= 6) {
-      const total = 6 + this.peek(6).readUInt32BE(2);
+      const header = this.peek(6);
+      const total = 6 + header.readUInt32BE(2);
+      const limit = header[0] === P_DATA_TF ? this.limits.pData : this.limits.other;
+      if (total > limit) return this.refuseAll(header[0], total, limit);
       if (this.buffered < total) return;
       this.deliver(this.take(total));
     }
+  }
+
+  private refuseAll(type: number, total: number, limit: number): void {
+    this.refused = true;
+    this.chunks = [];
+    this.buffered = 0;
+    this.refuse(type, total, limit);
   }
 
   /** The first `n` buffered bytes (n ≤ buffered), without consuming them. */
@@ -34,16 +66,20 @@ export class PduAssembler {
       else this.chunks[0] = first.subarray(n);
       return first.subarray(0, n);
     }
+    // The consumed chunks leave in one splice: shifting them one by one is quadratic for a PDU
+    // that came in many small reads (a peer trickling bytes).
     const pdu = Buffer.allocUnsafe(n);
     let filled = 0;
+    let consumed = 0;
     while (filled < n) {
-      const chunk = this.chunks[0];
+      const chunk = this.chunks[consumed];
       const used = Math.min(chunk.length, n - filled);
       chunk.copy(pdu, filled, 0, used);
       filled += used;
-      if (used === chunk.length) this.chunks.shift();
-      else this.chunks[0] = chunk.subarray(used);
+      if (used === chunk.length) consumed++;
+      else this.chunks[consumed] = chunk.subarray(used);
     }
+    this.chunks.splice(0, consumed);
     return pdu;
   }
 }
