@@ -225,7 +225,7 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     const answer = await peer.received(10);
     assert.deepEqual([...answer], ABORT_INVALID_PDU_PARAMETER);
     await peer.closed;
-    const logged = /association aborted: PDU too large.*declares 2147483638 bytes, more than the 1048576 accepted/;
+    const logged = /association aborted: PDU too large.*declares 2147483638 bytes, more than the 262150 accepted/;
     await waitForLog(server, logged);
     assert.ok(logged.test(server.logs()), 'a log line names the PDU and the limit');
     const echo = await echoscu(server.dimsePort);

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { Dataset, Implementation } from 'dcmjs-dimse';
 import { decodeCommandSet, encodeCommandSet } from './command-set';
 import { writePData, type PduSink } from './pdata-writer';
-import { PduAssembler, PduLimits } from './pdu-assembler';
+import { PduAssembler } from './pdu-assembler';
 
 /** What dcmjs-dimse 0.3's Network keeps and calls when it sends a DIMSE message. */
 interface LibraryNetwork {
@@ -110,14 +110,8 @@ function gatherStreamsWithoutDeprecatedBuffer(): void {
   streamsGathered = true;
 }
 
-/** Any PDU but P-DATA-TF: an A-ASSOCIATE-RQ with every storage SOP class is ~20 KB. */
-const LARGEST_OTHER_PDU = 1 << 20;
 /** How long the peer has to read our A-ABORT before the connection is cut. */
 const ABORT_LINGER_MS = 1000;
-
-function pduLimits(): PduLimits {
-  return { pData: Implementation.getMaxPduLength() + 6, other: LARGEST_OTHER_PDU };
-}
 
 /**
  * A-ABORT (PS3.8 9.3.8): source 2, the DICOM UL service-provider; reason 6,
@@ -127,9 +121,10 @@ const ABORT_INVALID_PDU_PARAMETER = Buffer.from([0x07, 0x00, 0x00, 0x00, 0x00, 0
 
 /**
  * Puts a PduAssembler between the socket and the 'data' listener the library registered. A PDU
- * over its limit ends the connection with an A-ABORT: a P-DATA-TF longer than the Maximum
- * Length we announced breaks PS3.8 D.1 (DCMTK refuses it too), and any PDU of megabytes would
- * otherwise be held in memory until complete.
+ * longer than the Maximum Length we announce (plus its header) ends the connection with an
+ * A-ABORT: for a P-DATA-TF that breaks PS3.8 D.1 (DCMTK refuses it too); no other PDU comes
+ * near it (an A-ASSOCIATE-RQ proposing every storage SOP class is ~20 KB); and a PDU would
+ * otherwise be held in memory until complete, up to the 4 GiB its length field allows.
  */
 function deliverWholePdus(net: LibraryNetwork, onAbort?: (why: string) => void): void {
   const socket = net.socket;
@@ -141,7 +136,7 @@ function deliverWholePdus(net: LibraryNetwork, onAbort?: (why: string) => void):
     (pdu) => {
       for (const listener of library) listener.call(socket, pdu);
     },
-    pduLimits(),
+    Implementation.getMaxPduLength() + 6,
     (type, declared, limit) => {
       onAbort?.(`a PDU of type 0x${type.toString(16).padStart(2, '0')} declares ${declared} bytes, more than the ${limit} accepted`);
       socket.pause();

@@ -1,14 +1,3 @@
-/** P-DATA-TF, the one PDU type whose length the receiver bounds (PS3.8 9.3.5, D.1). */
-const P_DATA_TF = 0x04;
-
-/** The largest PDUs taken in, 6-byte header included. */
-export interface PduLimits {
-  /** P-DATA-TF: the Maximum Length we announced (PS3.8 D.1, the variable field) plus the header. */
-  pData: number;
-  /** Any other PDU (an A-ASSOCIATE-RQ with many presentation contexts stays far below). */
-  other: number;
-}
-
 /** Told when a PDU declares more bytes than its limit; nothing more is taken in after it. */
 export type PduRefusal = (type: number, declaredBytes: number, limitBytes: number) => void;
 
@@ -24,9 +13,10 @@ export class PduAssembler {
   private buffered = 0;
   private refused = false;
 
+  /** `maxPduBytes`: the largest PDU taken in, its 6-byte header included. */
   constructor(
     private readonly deliver: (pdu: Buffer) => void,
-    private readonly limits: PduLimits,
+    private readonly maxPduBytes: number,
     private readonly refuse: PduRefusal,
   ) {}
 
@@ -37,8 +27,7 @@ export class PduAssembler {
     while (this.buffered >= 6) {
       const header = this.peek(6);
       const total = 6 + header.readUInt32BE(2);
-      const limit = header[0] === P_DATA_TF ? this.limits.pData : this.limits.other;
-      if (total > limit) return this.refuseAll(header[0], total, limit);
+      if (total > this.maxPduBytes) return this.refuseAll(header[0], total, this.maxPduBytes);
       if (this.buffered < total) return;
       this.deliver(this.take(total));
     }
