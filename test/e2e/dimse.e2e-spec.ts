@@ -12,7 +12,7 @@ import { Client, Dataset, requests } from 'dcmjs-dimse';
 import { echoscu, runDcmtk, storescu } from '../support/dcmtk';
 import { BASIC_TEXT_SR, buildInstance, ENCAPSULATED_PDF, generateStudy, newUid, TransferSyntax, writeInstance } from '../support/generator';
 import { http, value } from '../support/http';
-import { associateRq, pduHeader, rawConnect } from '../support/raw-pdu';
+import { associateRq, cFindRq, pDataTf, pduHeader, rawConnect } from '../support/raw-pdu';
 import { startTestServer, TestServer } from '../support/server';
 
 const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
@@ -225,7 +225,7 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     const answer = await peer.received(10);
     assert.deepEqual([...answer], ABORT_INVALID_PDU_PARAMETER);
     await peer.closed;
-    const logged = /association aborted: PDU too large.*declares 2147483638 bytes, more than the 262150 accepted/;
+    const logged = /association aborted: too much data.*declares 2147483638 bytes, more than the 262150 accepted/;
     await waitForLog(server, logged);
     assert.ok(logged.test(server.logs()), 'a log line names the PDU and the limit');
     const echo = await echoscu(server.dimsePort);
@@ -242,9 +242,28 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     const answer = await peer.received(acLength + 10);
     assert.deepEqual([...answer.subarray(acLength, acLength + 10)], ABORT_INVALID_PDU_PARAMETER);
     await peer.closed;
-    const logged = /association aborted: PDU too large.*a PDU of type 0x04 declares 262151 bytes, more than the 262150 accepted.*"callingAe":"TESTSCU"/;
+    const logged = /association aborted: too much data.*a PDU of type 0x04 declares 262151 bytes, more than the 262150 accepted.*"callingAe":"TESTSCU"/;
     await waitForLog(server, logged);
     assert.ok(logged.test(server.logs()), 'a log line names the PDU, the limit and the calling AE');
+  });
+
+  it('aborts a C-FIND whose identifier grows past 16 MiB instead of gathering it in memory', async () => {
+    const studyRootFind = '1.2.840.10008.5.1.4.1.2.2.1';
+    const peer = await rawConnect(server.dimsePort);
+    peer.socket.write(associateRq('TESTSCU', server.aeTitle, studyRootFind));
+    const accept = await peer.received(6);
+    assert.equal(accept[0], 0x02, 'A-ASSOCIATE-AC');
+    const acLength = 6 + accept.readUInt32BE(2);
+    peer.socket.write(pDataTf(cFindRq(studyRootFind), true, true));
+    const fragment = Buffer.alloc(256 * 1024 - 6);
+    for (let i = 0; i < 70 && !peer.socket.destroyed; i++) peer.socket.write(pDataTf(fragment, false, false));
+    const answer = await peer.received(acLength + 10);
+    assert.deepEqual([...answer.subarray(acLength, acLength + 10)], ABORT_INVALID_PDU_PARAMETER);
+    await peer.closed;
+    const logged = /association aborted: too much data.*a data set of more than 16777216 bytes with command 0x0020/;
+    await waitForLog(server, logged);
+    assert.ok(logged.test(server.logs()), 'a log line names the message and the limit');
+    assert.equal((await echoscu(server.dimsePort)).code, 0);
   });
 });
 

@@ -23,14 +23,38 @@ export function pduHeader(type: number, length: number): Buffer {
   return header;
 }
 
-/** A-ASSOCIATE-RQ (PS3.8 9.3.2) proposing Verification in implicit VR little endian. */
-export function associateRq(callingAe: string, calledAe: string): Buffer {
-  const presentationContext = item(0x20, Buffer.concat([Buffer.from([1, 0, 0, 0]), item(0x30, Buffer.from(VERIFICATION)), item(0x40, Buffer.from(IMPLICIT_VR_LITTLE_ENDIAN))]));
+/** A-ASSOCIATE-RQ (PS3.8 9.3.2) proposing one SOP class (context id 1) in implicit VR little endian. */
+export function associateRq(callingAe: string, calledAe: string, sopClassUid = VERIFICATION): Buffer {
+  const presentationContext = item(0x20, Buffer.concat([Buffer.from([1, 0, 0, 0]), item(0x30, Buffer.from(sopClassUid)), item(0x40, Buffer.from(IMPLICIT_VR_LITTLE_ENDIAN))]));
   const maxLength = Buffer.alloc(4);
   maxLength.writeUInt32BE(16384);
   const userInfo = item(0x50, Buffer.concat([item(0x51, maxLength), item(0x52, Buffer.from(TEST_IMPLEMENTATION_CLASS))]));
   const body = Buffer.concat([Buffer.from([0, 1, 0, 0]), ae(calledAe), ae(callingAe), Buffer.alloc(32), item(0x10, Buffer.from(APPLICATION_CONTEXT)), presentationContext, userInfo]);
   return Buffer.concat([pduHeader(0x01, body.length), body]);
+}
+
+/** A P-DATA-TF PDU of one PDV on presentation context 1 (PS3.8 9.3.5.1). */
+export function pDataTf(fragment: Buffer, command: boolean, last: boolean): Buffer {
+  const pdv = Buffer.from([0, 0, 0, 0, 1, (command ? 0x01 : 0) | (last ? 0x02 : 0)]);
+  pdv.writeUInt32BE(2 + fragment.length, 0);
+  return Buffer.concat([pduHeader(0x04, pdv.length + fragment.length), pdv, fragment]);
+}
+
+/** A C-FIND-RQ command set (PS3.7 9.3.2.1), implicit VR little endian, announcing an identifier. */
+export function cFindRq(sopClassUid: string): Buffer {
+  const element = (tag: number, value: Buffer) => {
+    const header = Buffer.alloc(8);
+    header.writeUInt16LE(0, 0);
+    header.writeUInt16LE(tag, 2);
+    header.writeUInt32LE(value.length, 4);
+    return Buffer.concat([header, value]);
+  };
+  const us = (n: number) => Buffer.from([n & 0xff, n >> 8]);
+  const uid = Buffer.from(sopClassUid.length % 2 ? `${sopClassUid}\0` : sopClassUid, 'latin1');
+  const body = Buffer.concat([element(0x0002, uid), element(0x0100, us(0x0020)), element(0x0110, us(1)), element(0x0700, us(0)), element(0x0800, us(0))]);
+  const groupLength = Buffer.alloc(4);
+  groupLength.writeUInt32LE(body.length);
+  return Buffer.concat([element(0x0000, groupLength), body]);
 }
 
 /** A raw connection that collects what the peer sends and knows when the peer closed. */

@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import { Dataset, Implementation } from 'dcmjs-dimse';
 import { decodeCommandSet, encodeCommandSet } from './command-set';
 import { writePData, type PduSink } from './pdata-writer';
+import { MessageSizeGuard } from './message-size-guard';
 import { PduAssembler } from './pdu-assembler';
 
 /** What dcmjs-dimse 0.3's Network keeps and calls when it sends a DIMSE message. */
@@ -120,11 +121,11 @@ const ABORT_LINGER_MS = 1000;
 const ABORT_INVALID_PDU_PARAMETER = Buffer.from([0x07, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x02, 0x06]);
 
 /**
- * Puts a PduAssembler between the socket and the 'data' listener the library registered. A PDU
- * longer than the Maximum Length we announce (plus its header) ends the connection with an
- * A-ABORT: for a P-DATA-TF that breaks PS3.8 D.1 (DCMTK refuses it too); no other PDU comes
- * near it (an A-ASSOCIATE-RQ proposing every storage SOP class is ~20 KB); and a PDU would
- * otherwise be held in memory until complete, up to the 4 GiB its length field allows.
+ * Puts a PduAssembler between the socket and the 'data' listener the library registered, and
+ * ends the connection with an A-ABORT when what comes in would otherwise pile up in memory: a PDU
+ * longer than the Maximum Length we announce plus its header (for a P-DATA-TF that breaks PS3.8
+ * D.1, and DCMTK refuses it too; no other PDU comes near it: an A-ASSOCIATE-RQ proposing every
+ * storage SOP class is ~20 KB), or a message past its MessageSizeGuard limit.
  */
 function deliverWholePdus(net: LibraryNetwork, onAbort?: (why: string) => void): void {
   const socket = net.socket;
@@ -132,17 +133,24 @@ function deliverWholePdus(net: LibraryNetwork, onAbort?: (why: string) => void):
   const library = socket.listeners('data') as ((chunk: Buffer) => void)[];
   if (library.length === 0) throw new Error('dcmjs-dimse Network listens to no socket data: check leanMessageCoding against this version');
   socket.removeAllListeners('data');
+  const messages = new MessageSizeGuard();
+  let aborted = false;
+  const abort = (why: string) => {
+    aborted = true;
+    onAbort?.(why);
+    socket.pause();
+    socket.end(ABORT_INVALID_PDU_PARAMETER);
+    setTimeout(() => socket.destroy(), ABORT_LINGER_MS).unref();
+  };
   const assembler = new PduAssembler(
     (pdu) => {
+      if (aborted) return;
+      const tooLarge = messages.inspect(pdu);
+      if (tooLarge) return abort(tooLarge);
       for (const listener of library) listener.call(socket, pdu);
     },
     Implementation.getMaxPduLength() + 6,
-    (type, declared, limit) => {
-      onAbort?.(`a PDU of type 0x${type.toString(16).padStart(2, '0')} declares ${declared} bytes, more than the ${limit} accepted`);
-      socket.pause();
-      socket.end(ABORT_INVALID_PDU_PARAMETER);
-      setTimeout(() => socket.destroy(), ABORT_LINGER_MS).unref();
-    },
+    (type, declared, limit) => abort(`a PDU of type 0x${type.toString(16).padStart(2, '0')} declares ${declared} bytes, more than the ${limit} accepted (PS3.8 D.1)`),
   );
   socket.on('data', (chunk: Buffer) => assembler.push(chunk));
 }

@@ -80,7 +80,7 @@ export class PacsScp extends Scp {
     // Nagle's algorithm delays each small DIMSE response by up to ~40 ms (GOTCHAS).
     socket.setNoDelay(true);
     leanMessageCoding(this, (why) =>
-      this.deps.logger.warn({ msg: 'association aborted: PDU too large (PS3.8 D.1)', why, callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+      this.deps.logger.warn({ msg: 'association aborted: too much data in one PDU or message', why, callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
     );
     this.on('close', () => this.cleanUp());
   }
