@@ -131,6 +131,14 @@ describe('server lifecycle', () => {
     assert.doesNotMatch(res.stderr, /\n\s+at /, 'a message, not a stack trace');
     assert.equal(postgresRunning(dataDir), false);
   });
+
+  it('names the setting when the HTTP port is taken, and stops what had started before PostgreSQL', async () => {
+    const { res, port, dataDir } = await startWithPortTaken('PACS_HTTP_PORT');
+    assert.equal(res.status, 1);
+    assert.match(res.stderr, new RegExp(`PACS failed to start: the HTTP port ${port} is in use by another process\\. Stop it, or set PACS_HTTP_PORT to a free port\\.`));
+    assert.doesNotMatch(res.stdout, /staged audit events not sealed|terminating connection/, 'no module outlived the database');
+    assert.equal(postgresRunning(dataDir), false);
+  });
 });
 
 /** Runs the server with the port named by `setting` held by another listener. */

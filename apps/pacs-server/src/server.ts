@@ -22,7 +22,7 @@ export interface RunningServer {
 export async function startServer(config: PacsConfig): Promise<RunningServer> {
   const say = (msg: string) => process.stdout.write(`${msg}\n`);
   const database = await startDatabase(config, say);
-  let app: NestFastifyApplication;
+  let app: NestFastifyApplication | undefined;
   try {
     const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false, ...httpsOptions(config) });
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database.url), adapter, {
@@ -35,6 +35,8 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
     setupOpenApi(app);
     await app.listen(config.http.port, config.http.host);
   } catch (err) {
+    // Modules already started (the DIMSE listener, the audit sealer) stop before their database.
+    await app?.close().catch(() => undefined);
     await database.stop();
     throw err;
   }
