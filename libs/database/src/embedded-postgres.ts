@@ -44,12 +44,16 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     persistent: true,
     createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    onLog: (message: string) => tail.push(...message.split('\n').filter((line) => line.trim() !== '')),
+    // onLog is called for as long as PostgreSQL runs: only the last lines are kept.
+    onLog: (message: string) => {
+      tail.push(...message.split('\n').filter((line) => line.trim() !== ''));
+      if (tail.length > LOG_TAIL_LINES) tail.splice(0, tail.length - LOG_TAIL_LINES);
+    },
     onError: (message: unknown) => log(`postgres: ${String(message).trim()}`),
   });
   if (!existsSync(join(pgDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start().catch((err: unknown) => {
-    throw startFailure(err, port, pgDir, tail.slice(-LOG_TAIL_LINES));
+    throw startFailure(err, port, pgDir, tail);
   });
   const guard = () => stopOrphan(pgDir);
   process.once('exit', guard);
