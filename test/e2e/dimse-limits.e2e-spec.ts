@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { echoscu } from '../support/dcmtk';
 import { associateRq, cFindRq, pDataTf, pduHeader, rawConnect } from '../support/raw-pdu';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, waitForLog } from '../support/server';
 
 describe('DIMSE: PDU and message size limits', () => {
   let server: TestServer;
@@ -18,11 +18,6 @@ describe('DIMSE: PDU and message size limits', () => {
     await server?.stop();
   });
 
-  async function waitForLog(pattern: RegExp): Promise<boolean> {
-    for (let i = 0; i < 100 && !pattern.test(server.logs()); i++) await new Promise((r) => setTimeout(r, 20));
-    return pattern.test(server.logs());
-  }
-
   // A-ABORT, source 2 (service provider), reason 6 (invalid PDU parameter value): PS3.8 9.3.8.
   const ABORT_INVALID_PDU_PARAMETER = [0x07, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x02, 0x06];
 
@@ -33,7 +28,7 @@ describe('DIMSE: PDU and message size limits', () => {
     assert.deepEqual([...answer], ABORT_INVALID_PDU_PARAMETER);
     await peer.closed;
     const logged = /association aborted: too much data.*declares 2147483638 bytes, more than the 262150 accepted/;
-    assert.ok(await waitForLog(logged), 'a log line names the PDU and the limit');
+    assert.ok(await waitForLog(server, logged), 'a log line names the PDU and the limit');
     const echo = await echoscu(server.dimsePort);
     assert.equal(echo.code, 0, echo.stderr);
   });
@@ -49,7 +44,7 @@ describe('DIMSE: PDU and message size limits', () => {
     assert.deepEqual([...answer.subarray(acLength, acLength + 10)], ABORT_INVALID_PDU_PARAMETER);
     await peer.closed;
     const logged = /association aborted: too much data.*a PDU of type 0x04 declares 262151 bytes, more than the 262150 accepted.*"callingAe":"TESTSCU"/;
-    assert.ok(await waitForLog(logged), 'a log line names the PDU, the limit and the calling AE');
+    assert.ok(await waitForLog(server, logged), 'a log line names the PDU, the limit and the calling AE');
   });
 
   it('aborts a C-FIND whose identifier grows past 16 MiB instead of gathering it in memory', async () => {
@@ -66,7 +61,7 @@ describe('DIMSE: PDU and message size limits', () => {
     assert.deepEqual([...answer.subarray(acLength, acLength + 10)], ABORT_INVALID_PDU_PARAMETER);
     await peer.closed;
     const logged = /association aborted: too much data.*a data set of more than 16777216 bytes with command 0x0020/;
-    assert.ok(await waitForLog(logged), 'a log line names the message and the limit');
+    assert.ok(await waitForLog(server, logged), 'a log line names the message and the limit');
     assert.equal((await echoscu(server.dimsePort)).code, 0);
   });
 });

@@ -12,7 +12,7 @@ import { Client, Dataset, requests } from 'dcmjs-dimse';
 import { echoscu, runDcmtk, storescu } from '../support/dcmtk';
 import { BASIC_TEXT_SR, buildInstance, ENCAPSULATED_PDF, generateStudy, newUid, TransferSyntax, writeInstance } from '../support/generator';
 import { http, value } from '../support/http';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, waitForLog } from '../support/server';
 
 const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
 const CR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.1';
@@ -279,7 +279,3 @@ describe('DIMSE: concurrent association limit', () => {
     }
   });
 });
-
-async function waitForLog(server: TestServer, pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 100 && !pattern.test(server.logs()); i++) await new Promise((r) => setTimeout(r, 20));
-}

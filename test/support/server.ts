@@ -198,3 +198,9 @@ export async function startTestServer(
     logs: () => all.toString(),
   };
 }
+
+/** Waits up to 2 s for a log line matching `pattern` (log lines can trail what caused them); true when it came. */
+export async function waitForLog(server: TestServer, pattern: RegExp): Promise<boolean> {
+  for (let i = 0; i < 100 && !pattern.test(server.logs()); i++) await sleep(20);
+  return pattern.test(server.logs());
+}

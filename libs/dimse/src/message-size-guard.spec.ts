@@ -1,18 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { pDataTf as pData } from '../../../test/support/raw-pdu';
 import { MessageSizeGuard } from './message-size-guard';
-
-/** A P-DATA-TF PDU of one PDV (PS3.8 9.3.5.1). */
-function pData(fragment: Buffer, command: boolean, last: boolean): Buffer {
-  const pdu = Buffer.alloc(12 + fragment.length);
-  pdu[0] = 0x04;
-  pdu.writeUInt32BE(6 + fragment.length, 2);
-  pdu.writeUInt32BE(2 + fragment.length, 6);
-  pdu[10] = 1;
-  pdu[11] = (command ? 0x01 : 0) | (last ? 0x02 : 0);
-  fragment.copy(pdu, 12);
-  return pdu;
-}
 
 /** An implicit VR little endian command set holding only Command Field (0000,0100). */
 function commandSet(commandField: number): Buffer {
