@@ -26,21 +26,25 @@ function service(flushReads: boolean) {
   return { audit: new AuditService(repository, sealer, config), written, sealRequests: () => sealRequests };
 }
 
-const event = (action: string): AuditEventInput => ({ actor: 'viewer', actorType: 'user', action, actionCode: 'E', outcome: 0 });
+const event = (action: string, actionCode: AuditEventInput['actionCode'] = 'E'): AuditEventInput => ({ actor: 'viewer', actorType: 'user', action, actionCode, outcome: 0 });
 
 describe('AuditService: how events are written', () => {
   it('stages read events (sealed later) and appends every other event to the chain', async () => {
     const { audit, written, sealRequests } = service(false);
     const staged = await audit.record(event(AuditAction.Query));
     await audit.record(event(AuditAction.InstancesAccessed));
+    await audit.record(event(AuditAction.InstancesTransferred, 'R')); // C-GET, C-MOVE
+    await audit.record(event(AuditAction.InstancesTransferred, 'C')); // a failed C-STORE
     await audit.record(event(AuditAction.StudyDeleted));
     assert.deepEqual(written, [
       { action: AuditAction.Query, how: 'staged' },
       { action: AuditAction.InstancesAccessed, how: 'staged' },
+      { action: AuditAction.InstancesTransferred, how: 'staged' },
+      { action: AuditAction.InstancesTransferred, how: 'appended' },
       { action: AuditAction.StudyDeleted, how: 'appended' },
     ]);
     assert.equal(staged.hash, null);
-    assert.equal(sealRequests(), 2);
+    assert.equal(sealRequests(), 3);
   });
 
   it('stages the read events of concurrent requests in one statement, each with its own id', async () => {

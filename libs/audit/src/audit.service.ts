@@ -15,6 +15,14 @@ const MAX_BATCH = 500;
 const READ_ACTIONS: ReadonlySet<string> = new Set([AuditAction.Query, AuditAction.InstancesAccessed]);
 
 /**
+ * A read: a query, instances accessed (WADO-RS), or instances transferred with action code Read
+ * (C-GET, C-MOVE as the sender; PS3.15 A.5.3.4), whose final response waited on the flush.
+ */
+function isRead(input: AuditEventInput): boolean {
+  return READ_ACTIONS.has(input.action) || (input.action === AuditAction.InstancesTransferred && input.actionCode === 'R');
+}
+
+/**
  * The chain check. `unsealed`: events that are durable (committed with their operation) but
  * not yet sealed into the chain; present only when there are any (the sealer links them within
  * about a second).
@@ -23,7 +31,7 @@ export type VerifyResult = ({ intact: true } | { intact: false; brokenAt: number
 
 /**
  * The audit trail. record() resolves once the event is committed in the hash chain (durable on
- * disk); read events (Query, Instances Accessed) by default are staged instead (stageRead).
+ * disk); read events (isRead) by default are staged instead (stageRead).
  * Both go through a group commit: N concurrent callers cost about one transaction, not N.
  */
 @Injectable()
@@ -59,7 +67,7 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
   /** Appends one event; resolves with it (id, hash) once committed, rejects if it could not be. */
   record(input: AuditEventInput): Promise<AuditEvent> {
     if (!this.enabled) return Promise.resolve(normalizeEvent(input, GENESIS_HASH));
-    if (!this.flushReads && READ_ACTIONS.has(input.action)) return this.stageRead(input);
+    if (!this.flushReads && isRead(input)) return this.stageRead(input);
     return this.chained.add({ ...input, time: input.time ?? new Date() });
   }
 
