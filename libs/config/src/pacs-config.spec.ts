@@ -68,3 +68,32 @@ describe('configuration: minimum free space for stores', () => {
     }
   });
 });
+
+describe('configuration: DIMSE connections', () => {
+  it('defaults to 64 connections and a 30 s ARTIM, and takes both from the environment', () => {
+    const defaults = loadConfig({}).dimse;
+    assert.equal(defaults.maxConnections, 64);
+    assert.equal(defaults.associationTimeoutMs, 30_000);
+    const set = loadConfig({ PACS_DIMSE_MAX_CONNECTIONS: '200', PACS_DIMSE_ASSOCIATION_TIMEOUT_MS: '5000' }).dimse;
+    assert.equal(set.maxConnections, 200);
+    assert.equal(set.associationTimeoutMs, 5000);
+  });
+
+  it('refuses fewer connections than associations, naming both settings', () => {
+    assert.throws(
+      () => loadConfig({ PACS_DIMSE_MAX_ASSOCIATIONS: '40', PACS_DIMSE_MAX_CONNECTIONS: '39' }),
+      (err: unknown) => err instanceof ConfigError && /PACS_DIMSE_MAX_CONNECTIONS must be at least PACS_DIMSE_MAX_ASSOCIATIONS/.test(err.message),
+    );
+    assert.equal(loadConfig({ PACS_DIMSE_MAX_ASSOCIATIONS: '40', PACS_DIMSE_MAX_CONNECTIONS: '40' }).dimse.maxConnections, 40);
+  });
+
+  it('names PACS_DIMSE_ASSOCIATION_TIMEOUT_MS when it is no positive whole number', () => {
+    for (const bad of ['0', '-1', '1.5', 'soon']) {
+      assert.throws(
+        () => loadConfig({ PACS_DIMSE_ASSOCIATION_TIMEOUT_MS: bad }),
+        (err: unknown) => err instanceof ConfigError && /PACS_DIMSE_ASSOCIATION_TIMEOUT_MS/.test(err.message),
+        bad,
+      );
+    }
+  });
+});

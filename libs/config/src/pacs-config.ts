@@ -20,7 +20,17 @@ export interface PeerSeed {
 /** The whole server configuration, validated once at boot (see config/default.yaml). */
 export class PacsConfig {
   http: { port: number; host: string; bodyLimit: number; trustedProxies: string[] };
-  dimse: { port: number; aeTitle: string; allowUnknown: boolean; maxAssociations: number; pduTimeoutMs: number };
+  dimse: {
+    port: number;
+    aeTitle: string;
+    allowUnknown: boolean;
+    maxAssociations: number;
+    /** TCP connections held at once per DIMSE listener, associated or not. */
+    maxConnections: number;
+    /** ARTIM (PS3.8 9.1.5): how long a connection may stay without an association. */
+    associationTimeoutMs: number;
+    pduTimeoutMs: number;
+  };
   dataDir: string;
   database: { url: string | null; embeddedPort: number };
   auth: { adminPassword: string | null; jwtSecret: string | null; tokenTtlSeconds: number };
@@ -65,6 +75,8 @@ const SETTINGS: Setting[] = [
   { path: 'dimse.aeTitle', env: 'PACS_AE_TITLE', type: 'aeTitle' },
   { path: 'dimse.allowUnknown', env: 'PACS_DIMSE_ALLOW_UNKNOWN', type: 'boolean' },
   { path: 'dimse.maxAssociations', env: 'PACS_DIMSE_MAX_ASSOCIATIONS', type: 'positiveInt' },
+  { path: 'dimse.maxConnections', env: 'PACS_DIMSE_MAX_CONNECTIONS', type: 'positiveInt' },
+  { path: 'dimse.associationTimeoutMs', env: 'PACS_DIMSE_ASSOCIATION_TIMEOUT_MS', type: 'positiveInt' },
   { path: 'dimse.pduTimeoutMs', env: 'PACS_DIMSE_PDU_TIMEOUT_MS', type: 'positiveInt' },
   { path: 'dataDir', env: 'PACS_DATA_DIR', type: 'string' },
   { path: 'database.url', env: 'DATABASE_URL', type: 'postgresUrl', optional: true },
@@ -117,6 +129,11 @@ function crossCheck(c: PacsConfig): string[] {
   }
   if (c.tls.dimsePort !== null && c.tls.dimseRequireClientCert && c.tls.dimseCa === null) {
     problems.push('PACS_DIMSE_TLS_REQUIRE_CLIENT_CERT needs PACS_DIMSE_TLS_CA (the CA that signs client certificates)');
+  }
+  if (c.dimse.maxConnections < c.dimse.maxAssociations) {
+    // Below it, associations would be cut off as bare connections before the association limit
+    // could answer them with A-ASSOCIATE-RJ (PS3.8 9.3.4).
+    problems.push('PACS_DIMSE_MAX_CONNECTIONS must be at least PACS_DIMSE_MAX_ASSOCIATIONS');
   }
   if (c.tls.dimsePort !== null && c.tls.dimsePort === c.dimse.port) {
     problems.push('PACS_DIMSE_TLS_PORT must differ from PACS_DIMSE_PORT');

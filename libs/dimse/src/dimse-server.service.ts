@@ -30,6 +30,8 @@ import { TLS_CERT_MUST_NAME_AE, TlsPacsScp } from './tls-scp';
 const DRAIN_TIMEOUT_MS = 10_000;
 /** How long C-MOVE waits to connect and associate with its destination. */
 const MOVE_CONNECT_TIMEOUT_MS = 10_000;
+/** At most one warning per this interval about connections refused over the cap. */
+const REFUSED_LOG_INTERVAL_MS = 10_000;
 
 /**
  * The DIMSE listener. Starts when the application has bootstrapped (peers are loaded by then);
@@ -63,11 +65,11 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     const server = new Server(PacsScp);
     server.on('networkError', (err: Error) => this.logger.debug({ msg: 'DIMSE connection error', err: err.message }));
     server.listen(this.config.dimse.port, {
-      pduTimeout: this.config.dimse.pduTimeoutMs,
+      ...this.timeouts(),
       customOptions: { [SCP_DEPENDENCIES]: this.dependencies() },
     });
     this.server = server;
-    await whenListening(netServerOf(server));
+    await whenListening(this.capConnections(server, this.config.dimse.port));
     this.logger.log({ msg: 'DIMSE listening', aeTitle: this.config.dimse.aeTitle, port: this.config.dimse.port });
     await this.startTlsListener();
   }
@@ -84,7 +86,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     const server = new Server(TlsPacsScp);
     server.on('networkError', (err: Error) => this.logger.debug({ msg: 'DIMSE TLS connection error', err: err.message }));
     server.listen(tls.dimsePort, {
-      pduTimeout: this.config.dimse.pduTimeoutMs,
+      ...this.timeouts(),
       securityOptions: {
         key: readFileSync(tls.dimseKey),
         cert: readFileSync(tls.dimseCert),
@@ -96,7 +98,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       customOptions: { [SCP_DEPENDENCIES]: this.dependencies(), [TLS_CERT_MUST_NAME_AE]: tls.dimseRequireClientCert },
     });
     this.tlsServer = server;
-    await whenListening(netServerOf(server));
+    await whenListening(this.capConnections(server, tls.dimsePort));
     this.logger.log({ msg: 'DIMSE TLS listening', port: tls.dimsePort, clientCertificateRequired: tls.dimseRequireClientCert });
   }
 
@@ -124,6 +126,36 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     return this.tracker.liveAssociations;
   }
 
+  /**
+   * PacsScp runs ARTIM itself (PS3.8 9.1.5, closing the connection); the library's own
+   * association timer, which only half-closes it, is left as a backstop behind it.
+   */
+  private timeouts(): { pduTimeout: number; associationTimeout: number } {
+    return { pduTimeout: this.config.dimse.pduTimeoutMs, associationTimeout: 2 * this.config.dimse.associationTimeoutMs };
+  }
+
+  /**
+   * Caps the TCP connections of a listener, associated or not: past PACS_DIMSE_MAX_CONNECTIONS
+   * Node closes each new one at once ('drop'), before it costs a PDU buffer. One warning per
+   * burst, so a flood does not also flood the log.
+   */
+  private capConnections(server: Server, port: number): NetServer | undefined {
+    const net = netServerOf(server);
+    if (!net) return net;
+    const max = this.config.dimse.maxConnections;
+    net.maxConnections = max;
+    let refused = 0;
+    let quietUntil = 0;
+    net.on('drop', (peer?: { remoteAddress?: string }) => {
+      refused++;
+      if (Date.now() < quietUntil) return;
+      quietUntil = Date.now() + REFUSED_LOG_INTERVAL_MS;
+      this.logger.warn({ msg: `connection refused: ${max} connections open on port ${port} (PACS_DIMSE_MAX_CONNECTIONS)`, remoteAddress: peer?.remoteAddress, refused });
+      refused = 0;
+    });
+    return net;
+  }
+
   private dependencies(): ScpDependencies {
     const storage: ReadonlySet<string> = new Set(SUPPORTED_TRANSFER_SYNTAXES);
     const services = new Set([...this.providers.sopClassUids(), ...RETRIEVE_SOP_CLASSES]);
@@ -143,6 +175,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       tracker: this.tracker,
       retrieve: this.retrieveDependencies(),
       maxInstanceBytes: this.config.ingest.maxInstanceBytes,
+      associationTimeoutMs: this.config.dimse.associationTimeoutMs,
       logger: this.logger,
       audit: this.auditor,
     };

@@ -6,6 +6,7 @@ import { DimseStatus, errorComment } from './dimse-status';
 import { ContextResult, choosePresentationContext } from './presentation-context';
 import { ProviderDispatch } from './provider-dispatch';
 import { RetrieveHandler } from './retrieve-handler';
+import { ArtimTimer } from './artim-timer';
 import { AuditedOperation, auditOperation } from './operation-audit';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { leanMessageCoding } from './dataset-encoding';
@@ -46,6 +47,8 @@ export class PacsScp extends Scp {
   /** Rejects when the association ends, so C-GET sub-operations waiting for a response stop. */
   private readonly ended: Promise<never>;
   private endWith: (err: Error) => void = () => undefined;
+  /** Closes the connection while it has no association for too long (PS3.8 9.1.5). */
+  private readonly artim: ArtimTimer;
 
   constructor(socket: Socket, opts?: ScpOptions) {
     super(socket, opts);
@@ -83,10 +86,16 @@ export class PacsScp extends Scp {
       this.deps.logger.warn({ msg: 'association aborted: too much data in one PDU or message', why, callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
     );
     this.on('close', () => this.cleanUp());
+    this.artim = new ArtimTimer(deps.associationTimeoutMs, (waitingFor, ms) => {
+      this.deps.logger.warn({ msg: `connection closed: ${waitingFor} within ${ms} ms (ARTIM)`, callingAe: this.callingAe || undefined, remoteAddress: this.remoteAddress });
+      socket.destroy();
+    });
+    this.artim.start('no A-ASSOCIATE-RQ');
   }
 
   /** Applies the AE policy (PS3.8 9.3.4) and decides each presentation context (PS3.8 9.3.3.2). */
   override associationRequested(association: Association): void {
+    this.artim.stop();
     this.negotiated = association;
     this.callingAe = normalizeAe(association.getCallingAeTitle());
     const called = normalizeAe(association.getCalledAeTitle());
@@ -100,6 +109,7 @@ export class PacsScp extends Scp {
       this.deps.logger.warn({ msg: 'association rejected', callingAe: this.callingAe, calledAe: called, remoteAddress: this.remoteAddress, why: decision.why });
       this.audited(this.deps.audit.association(this.auditContext(called), false, decision.why));
       this.sendAssociationReject(decision.result, decision.source, decision.reason);
+      this.artim.start('not closed by the peer after A-ASSOCIATE-RJ');
       return;
     }
     let accepted = 0;
@@ -133,6 +143,7 @@ export class PacsScp extends Scp {
   override associationReleaseRequested(): void {
     this.deps.logger.debug({ msg: 'association released', callingAe: this.callingAe });
     this.sendAssociationReleaseResponse();
+    this.artim.start('not closed by the peer after A-RELEASE-RP');
   }
 
   override cEchoRequest(request: requests.CEchoRequest, callback: (response: responses.CEchoResponse) => void): void {
@@ -282,6 +293,7 @@ export class PacsScp extends Scp {
   private cleanUp(): void {
     if (this.closed) return;
     this.closed = true;
+    this.artim.stop();
     this.dispatch.cancelAll();
     this.retrieves.cancelAll();
     this.endWith(new Error('association closed'));

@@ -30,6 +30,8 @@ export interface ScpDependencies {
   /** C-MOVE and C-GET: instances, move destinations, timeouts. */
   retrieve: RetrieveDependencies;
   maxInstanceBytes: number;
+  /** ARTIM timeout (PS3.8 9.1.5): how long a connection may go without an association. */
+  associationTimeoutMs: number;
   logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'>;
   /** The audit trail (PS3.15 A.5): each call resolves once its event is committed. */
   audit: DimseAuditor;
