@@ -5,11 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
 import { findscu, getscu, movescu, runDcmtk, startStorescp, Storescp, storescu } from '../support/dcmtk';
 import { generateStudy } from '../support/generator';
 import { freePort } from '../support/ports';
-import { startTestServer, TestServer } from '../support/server';
+import { pduHeader } from '../support/raw-pdu';
+import { startTestServer, TestServer, waitForLog } from '../support/server';
 
 /** The data set of a Part 10 file: what follows preamble, "DICM" and the File Meta group (PS3.10 7.1). */
 function datasetBytes(file: Buffer): Buffer {
@@ -25,6 +27,7 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
   let server: TestServer;
   let storescp: Storescp;
   let forking: Storescp;
+  let hostile: Server;
   const dir = mkdtempSync(join(tmpdir(), 'pacs-qr-'));
   const moveDir = join(dir, 'moved');
   const parallelDir = join(dir, 'moved-parallel');
@@ -44,6 +47,10 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
   before(async () => {
     const destPort = await freePort();
     const forkingPort = await freePort();
+    const hostilePort = await freePort();
+    // A move destination that answers the A-ASSOCIATE-RQ with a PDU declaring 2 GB (PS3.8 D.1 bounds it).
+    hostile = createServer((socket) => socket.on('error', () => undefined).end(Buffer.concat([pduHeader(0x02, 0x7fff_fff0), Buffer.alloc(1024)])));
+    await new Promise<void>((resolve) => hostile.listen(hostilePort, '127.0.0.1', resolve));
     server = await startTestServer({
       peers: [
         { aeTitle: 'TESTSCU', host: '127.0.0.1', port: 11113, services: ['echo', 'store', 'find', 'move', 'get'] },
@@ -52,6 +59,7 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
         { aeTitle: 'DEST2', host: '127.0.0.1', port: destPort, services: ['store'], moveAssociations: 2 },
         { aeTitle: 'FORKING', host: '127.0.0.1', port: forkingPort, services: ['store'], moveAssociations: 3 },
         { aeTitle: 'NOQR', host: '127.0.0.1', port: 11115, services: ['echo', 'store'] },
+        { aeTitle: 'HOSTILE', host: '127.0.0.1', port: hostilePort, services: ['store'] },
       ],
     });
     mkdirSync(moveDir);
@@ -64,6 +72,7 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
   after(async () => {
     await storescp?.stop();
     await forking?.stop();
+    hostile?.close();
     await server?.stop();
   });
 
@@ -197,6 +206,12 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
       assert.ok(name, `instance ${uid} arrived`);
       assert.ok(datasetBytes(readFileSync(join(getDir, name))).equals(datasetBytes(readFileSync(a.files[i]))), `bytes of ${uid}`);
     }
+  });
+
+  it('aborts a move destination that sends an oversized PDU, logs it, and answers with a failure', async () => {
+    const res = await movescu(port(), 'HOSTILE', { keys: ['0008,0052=STUDY', `0020,000D=${b.studyUid}`] });
+    assert.equal(res.status, '0xa702', res.stdout);
+    assert.ok(await waitForLog(server, /C-MOVE destination association aborted: too much data.*"destinationAe":"HOSTILE".*declares 2147483638 bytes/));
   });
 
   it('answers a move to an unknown destination with 0xA801', async () => {

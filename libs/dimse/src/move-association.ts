@@ -22,7 +22,12 @@ export interface MoveDestination {
   associations: number;
 }
 
-type OpenOptions = { connectTimeoutMs: number; pduTimeoutMs: number };
+type OpenOptions = {
+  connectTimeoutMs: number;
+  pduTimeoutMs: number;
+  /** Hears why an association was aborted for sending more than we take in (leanMessageCoding). */
+  aborted?: (why: string) => void;
+};
 
 const UNCOMPRESSED = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];
 
@@ -70,7 +75,7 @@ export class MoveAssociation implements StoreChannel {
     // Nagle's algorithm holds each small command PDU up to ~40 ms per sub-operation (GOTCHAS);
     // dcmjs-dimse keeps the socket it connected in `socket`.
     (network as unknown as { socket?: { setNoDelay(on: boolean): void } }).socket?.setNoDelay(true);
-    leanMessageCoding(network);
+    leanMessageCoding(network, opts.aborted);
     network.removeAllListeners('associationAccepted');
     network.removeAllListeners('done');
     const move = new MoveAssociation(client, network);

@@ -70,6 +70,7 @@ export class RetrieveHandler {
         ...this.deps,
         instances: instances.length,
         extraRefused: (err) => this.logger.warn({ msg: 'C-MOVE: extra association not opened', destinationAe: destination.aeTitle, err: String(err) }),
+        aborted: (why) => this.logger.warn({ msg: 'C-MOVE destination association aborted: too much data in one PDU or message', destinationAe: destination.aeTitle, why }),
       });
       try {
         await associations.first();
