@@ -4,11 +4,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { echoscu } from '../support/dcmtk';
+import { http } from '../support/http';
 import { associateRq, pduHeader, rawConnect, RawPeer } from '../support/raw-pdu';
 import { startTestServer, TestServer, waitForLog } from '../support/server';
 
 const ARTIM_MS = 1500;
 const MAX_CONNECTIONS = 3;
+const SCRAPE_TOKEN = 'scrape-token-0123456789';
 
 /** How long until the server closed `peer`, in ms; fails once `limitMs` have passed without. */
 async function closedWithin(peer: RawPeer, since: number, limitMs = ARTIM_MS + 1000): Promise<number> {
@@ -26,6 +28,7 @@ describe('DIMSE: connections without an association', () => {
         PACS_DIMSE_ASSOCIATION_TIMEOUT_MS: String(ARTIM_MS),
         PACS_DIMSE_MAX_ASSOCIATIONS: '2',
         PACS_DIMSE_MAX_CONNECTIONS: String(MAX_CONNECTIONS),
+        PACS_METRICS_TOKEN: SCRAPE_TOKEN,
       },
     });
   });
@@ -83,5 +86,12 @@ describe('DIMSE: connections without an association', () => {
       await Promise.all(idle.map((peer) => peer.closed));
     }
     assert.equal((await echoscu(server.dimsePort)).code, 0);
+  });
+
+  it('counts the connections ARTIM closed and those refused over the cap in /metrics', async () => {
+    const res = await http(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } });
+    const text = res.body.toString('utf8');
+    assert.match(text, /^pacs_dimse_artim_closed_total 4$/m, 'the four cases above');
+    assert.match(text, /^pacs_dimse_connections_refused_total 1$/m);
   });
 });

@@ -1,5 +1,5 @@
 // The OpenAPI document a viewer developer or RIS integrator reads: public, OpenAPI 3, every
-// route listed, and bearer security on everything but the token endpoint and /health.
+// route listed, and bearer security on everything but the token endpoint, /health and /metrics (its own scrape token).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { http } from '../support/http';
@@ -16,7 +16,7 @@ interface OpenApiDocument {
   components: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
 }
 
-const PUBLIC_OPERATIONS = ['post /api/auth/token', 'get /health'];
+const PUBLIC_OPERATIONS = ['post /api/auth/token', 'get /health', 'get /metrics'];
 
 describe('OpenAPI document', () => {
   let server: TestServer;
@@ -52,7 +52,7 @@ describe('OpenAPI document', () => {
     assert.deepEqual(Object.keys(doc.paths['/api/peers/{aeTitle}']).sort(), ['delete', 'get', 'patch', 'put']);
   });
 
-  it('requires the bearer scheme on every operation except the token endpoint and /health', async () => {
+  it('requires the bearer scheme on every operation except the token endpoint, /health and /metrics (scrape token)', async () => {
     const doc = (await http(`${server.httpUrl}/api/docs-json`)).json<OpenApiDocument>();
     assert.deepEqual(doc.components.securitySchemes?.bearer, { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     for (const [path, operations] of Object.entries(doc.paths)) {
@@ -63,6 +63,10 @@ describe('OpenAPI document', () => {
         if (bearer) assert.ok(op.responses['401'] && op.responses['403'], `${name}: 401/403 not documented`);
       }
     }
+    // /metrics takes the static scrape token (PACS_METRICS_TOKEN) instead of a user's JWT.
+    const metrics = doc.paths['/metrics'].get;
+    assert.deepEqual(metrics.security, [{ 'metrics-token': [] }]);
+    assert.ok(metrics.responses['401'] && metrics.responses['404'], 'get /metrics: 401/404 not documented');
   });
 
   it('serves Swagger UI at /api/docs without a token', async () => {

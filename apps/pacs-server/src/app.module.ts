@@ -7,6 +7,7 @@ import { DatabaseModule } from '@pacs/database';
 import { DicomWebModule } from '@pacs/dicomweb';
 import { DimseModule } from '@pacs/dimse';
 import { IndexModule } from '@pacs/index';
+import { MetricsModule } from '@pacs/metrics';
 import { MppsModule } from '@pacs/mpps';
 import { StorageModule } from '@pacs/storage';
 import { WorklistModule } from '@pacs/worklist';
@@ -24,6 +25,7 @@ export class AppModule {
           pinoHttp: { level: config.log.level, autoLogging: false, redact: ['req.headers.authorization'] },
         }),
         DatabaseModule.forRoot(databaseUrl),
+        MetricsModule,
         StorageModule,
         IndexModule,
         AuthModule,

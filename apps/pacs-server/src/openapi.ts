@@ -10,7 +10,8 @@ export const OPENAPI_JSON_PATH = 'api/docs-json';
  * Serves Swagger UI at /api/docs and the OpenAPI 3 document at /api/docs-json. Both are plain
  * Fastify routes, not Nest controllers, so the global JWT and permission guards never run for
  * them: the documentation is public without @Public(). The bearer scheme is declared here and
- * applied per controller with @ApiBearerAuth(); the token endpoint and /health carry none.
+ * applied per controller with @ApiBearerAuth(); the token endpoint and /health carry none, and
+ * /metrics its own scrape-token scheme.
  */
 export function setupOpenApi(app: NestFastifyApplication): void {
   const config = new DocumentBuilder()
@@ -22,6 +23,8 @@ export function setupOpenApi(app: NestFastifyApplication): void {
     )
     .setVersion(packageVersion())
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    // GET /metrics takes no user token but the static PACS_METRICS_TOKEN a Prometheus server keeps.
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'the value of PACS_METRICS_TOKEN' }, 'metrics-token')
     .build();
   // Built on first request, not at boot: start-up stays as fast as before.
   SwaggerModule.setup(OPENAPI_UI_PATH, app, () => SwaggerModule.createDocument(app, config), {

@@ -64,6 +64,8 @@ export class PacsConfig {
     dimseRequireClientCert: boolean;
   };
   audit: { syslogUrl: string | null; syslogFormat: 'dicom' | 'json'; enabled: boolean; flushReads: boolean };
+  /** GET /metrics: the bearer token Prometheus sends; null turns the endpoint off. */
+  metrics: { token: string | null };
 }
 
 const SETTINGS: Setting[] = [
@@ -112,6 +114,7 @@ const SETTINGS: Setting[] = [
   { path: 'audit.syslogFormat', env: 'PACS_AUDIT_SYSLOG_FORMAT', type: ['dicom', 'json'] },
   { path: 'audit.enabled', env: 'PACS_AUDIT_ENABLED', type: 'boolean' },
   { path: 'audit.flushReads', env: 'PACS_AUDIT_FLUSH_READS', type: 'boolean' },
+  { path: 'metrics.token', env: 'PACS_METRICS_TOKEN', type: 'secret', optional: true },
 ];
 
 /** Settings that only make sense together (checked after each one is valid on its own). */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Server as NetServer } from 'node:net';
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { DimseAuditor } from '@pacs/audit';
 import { PacsConfig } from '@pacs/config';
 import {
@@ -13,6 +13,7 @@ import {
   VERIFICATION_SOP_CLASS,
 } from '@pacs/dicom';
 import { IngestError, IngestService, RetrieveService } from '@pacs/index';
+import { PacsMetrics } from '@pacs/metrics';
 import { BlobStore } from '@pacs/storage';
 import { Implementation, Server } from 'dcmjs-dimse';
 import { AePolicy } from './ae-policy';
@@ -55,10 +56,12 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly auditor: DimseAuditor,
     private readonly retrieveService: RetrieveService,
     private readonly peers: PeersService,
+    @Optional() private readonly metrics?: PacsMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     routeLibraryLog(this.logger);
+    this.metrics?.gauge('pacs_dimse_associations', 'DICOM associations open now', () => this.tracker.liveAssociations);
     // Our identity in A-ASSOCIATE-AC (PS3.7 D.3.3.2) matches the one in the File Meta we write.
     Implementation.setImplementationClassUid(IMPLEMENTATION_CLASS_UID);
     Implementation.setImplementationVersion(IMPLEMENTATION_VERSION_NAME);
@@ -148,6 +151,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     let quietUntil = 0;
     net.on('drop', (peer?: { remoteAddress?: string }) => {
       refused++;
+      this.metrics?.dimseConnectionsRefused.inc();
       if (Date.now() < quietUntil) return;
       quietUntil = Date.now() + REFUSED_LOG_INTERVAL_MS;
       this.logger.warn({ msg: `connection refused: ${max} connections open on port ${port} (PACS_DIMSE_MAX_CONNECTIONS)`, remoteAddress: peer?.remoteAddress, refused });
@@ -178,6 +182,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       associationTimeoutMs: this.config.dimse.associationTimeoutMs,
       logger: this.logger,
       audit: this.auditor,
+      metrics: this.metrics,
     };
   }
 

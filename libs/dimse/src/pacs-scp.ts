@@ -88,6 +88,7 @@ export class PacsScp extends Scp {
     this.on('close', () => this.cleanUp());
     this.artim = new ArtimTimer(deps.associationTimeoutMs, (waitingFor, ms) => {
       this.deps.logger.warn({ msg: `connection closed: ${waitingFor} within ${ms} ms (ARTIM)`, callingAe: this.callingAe || undefined, remoteAddress: this.remoteAddress });
+      this.deps.metrics?.dimseArtimClosed.inc();
       socket.destroy();
     });
     this.artim.start('no A-ASSOCIATE-RQ');

@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { DimseAuditor } from '@pacs/audit';
 import type { Part10Meta } from '@pacs/dicom';
 import type { IngestOutcome, IngestSource } from '@pacs/index';
+import type { PacsMetrics } from '@pacs/metrics';
 import type { BlobStore } from '@pacs/storage';
 import type { AePolicy } from './ae-policy';
 import type { AssociationTracker } from './association-tracker';
@@ -35,6 +36,8 @@ export interface ScpDependencies {
   logger: Pick<Logger, 'log' | 'warn' | 'error' | 'debug'>;
   /** The audit trail (PS3.15 A.5): each call resolves once its event is committed. */
   audit: DimseAuditor;
+  /** Counters of what ends before ingest (refusals, oversized instances, ARTIM); absent in tools. */
+  metrics?: Pick<PacsMetrics, 'instancesRefused' | 'dimseArtimClosed'>;
 }
 
 /** The key of ScpDependencies inside `customOptions`. */

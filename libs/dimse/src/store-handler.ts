@@ -6,7 +6,7 @@ import type { SinkOutcome } from './store-sink';
 
 type CStoreRequest = requests.CStoreRequest;
 type StoreResult = { status: number; comment?: string };
-type StoreDependencies = Pick<ScpDependencies, 'ingest' | 'ingestErrorCode' | 'audit' | 'logger' | 'maxInstanceBytes'>;
+type StoreDependencies = Pick<ScpDependencies, 'ingest' | 'ingestErrorCode' | 'audit' | 'logger' | 'maxInstanceBytes' | 'metrics'>;
 
 /**
  * Turns a received C-STORE data set into its response (PS3.4 B.2.3): ingest (durable blob and
@@ -31,6 +31,8 @@ export class StoreHandler {
 
   private async handle(request: CStoreRequest, outcome: SinkOutcome | undefined): Promise<StoreResult> {
     const callingAe = this.caller().callingAe;
+    // Ingest counts what it was given; what ends before it is counted here.
+    if (outcome?.kind !== 'stored') this.deps.metrics?.instancesRefused.inc({ channel: 'dimse', reason: PRE_INGEST_REASON[outcome?.kind ?? 'none'] });
     switch (outcome?.kind) {
       case 'stored':
         return this.ingest(request, outcome.temp);
@@ -85,6 +87,15 @@ export class StoreHandler {
       .catch((err) => this.deps.logger.error({ msg: 'audit event not recorded', callingAe: this.caller().callingAe, err: String(err) }));
   }
 }
+
+/** Metric reasons of C-STOREs that end before ingest (beside ingest's own error codes). */
+const PRE_INGEST_REASON: Record<Exclude<SinkOutcome['kind'], 'stored'> | 'none', string> = {
+  refused: 'not-authorized',
+  'too-large': 'too-large',
+  failed: 'write-failure',
+  dropped: 'dropped',
+  none: 'no-data-set',
+};
 
 /** A C-STORE response; failures carry an Error Comment (PS3.7 C, PS3.4 B.2.3). */
 function storeResponse(request: CStoreRequest, result: StoreResult): responses.CStoreResponse {

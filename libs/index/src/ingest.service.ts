@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { PacsConfig } from '@pacs/config';
 import { DicomParseError, readInstanceHeader } from '@pacs/dicom';
+import { PacsMetrics } from '@pacs/metrics';
 import { BlobStore, TempBlob } from '@pacs/storage';
 import { companionCall } from './companion-call';
 import { DeletionService } from './deletion.service';
@@ -31,6 +32,7 @@ export class IngestService {
     private readonly index: IndexRepository,
     private readonly deletion: DeletionService,
     @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
+    @Optional() private readonly metrics?: PacsMetrics,
   ) {
     this.space = new FreeSpaceGuard(blobs, config.ingest.minFreeBytes);
   }
@@ -44,6 +46,17 @@ export class IngestService {
   }
 
   async ingest(temp: TempBlob, source: IngestSource): Promise<IngestOutcome> {
+    try {
+      const outcome = await this.ingestInstance(temp, source);
+      this.metrics?.instancesStored.inc({ channel: source.channel, result: outcome.result });
+      return outcome;
+    } catch (err) {
+      this.metrics?.instancesRefused.inc({ channel: source.channel, reason: err instanceof IngestError ? err.code : 'internal' });
+      throw err;
+    }
+  }
+
+  private async ingestInstance(temp: TempBlob, source: IngestSource): Promise<IngestOutcome> {
     // The duplicate lookup overlaps the header read when the sender announced the instance (C-STORE).
     const announced = source.expectedSopInstanceUid;
     const lookup = announced ? this.takeLookup(announced) : undefined;

@@ -1,0 +1,65 @@
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+
+/**
+ * The server's Prometheus registry: counters that domain modules increment as things happen, and
+ * gauges read when scraped (live associations, free disk space). Process metrics (CPU, memory,
+ * event-loop delay, GC) come with it, all named `pacs_*`.
+ */
+export class PacsMetrics {
+  readonly registry = new Registry();
+  /** Instances made durable and indexed, by channel (dimse, stow, import) and result. */
+  readonly instancesStored: Counter<'channel' | 'result'>;
+  /** Instances refused, by channel and reason (the ingest error code). */
+  readonly instancesRefused: Counter<'channel' | 'reason'>;
+  /** DICOM connections closed on arrival because PACS_DIMSE_MAX_CONNECTIONS were open. */
+  readonly dimseConnectionsRefused: Counter;
+  /** DICOM connections closed by ARTIM (PS3.8 9.1.5). */
+  readonly dimseArtimClosed: Counter;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'pacs_' });
+    const registers = [this.registry];
+    this.instancesStored = new Counter({
+      name: 'pacs_instances_stored_total',
+      help: 'Instances stored (blob flushed, index committed), by channel and result (stored, overwritten, kept-existing)',
+      labelNames: ['channel', 'result'],
+      registers,
+    });
+    this.instancesRefused = new Counter({
+      name: 'pacs_instances_refused_total',
+      help: 'Instances refused, by channel and reason',
+      labelNames: ['channel', 'reason'],
+      registers,
+    });
+    this.dimseConnectionsRefused = new Counter({
+      name: 'pacs_dimse_connections_refused_total',
+      help: 'DICOM connections closed on arrival: PACS_DIMSE_MAX_CONNECTIONS were open',
+      registers,
+    });
+    this.dimseArtimClosed = new Counter({
+      name: 'pacs_dimse_artim_closed_total',
+      help: 'DICOM connections closed by ARTIM: no association request, or not closed by the peer after a reject or release',
+      registers,
+    });
+  }
+
+  /** A gauge whose value `read` gives each time it is scraped. */
+  gauge(name: string, help: string, read: () => number | Promise<number>): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      async collect() {
+        this.set(await read());
+      },
+    });
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
