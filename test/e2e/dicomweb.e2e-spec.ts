@@ -123,8 +123,10 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
       const parts = parseMultipart(multi.body, multi.headers.get('content-type') ?? '');
       assert.equal(parts.length, 1);
       assert.ok(parts[0].body.equals(inst.bytes), 'multipart bytes differ');
+      assert.equal(multi.headers.get('content-length'), String(multi.body.length), 'multipart Content-Length');
       const single = await http(web(path), { token, headers: { accept: 'application/dicom' } });
       assert.ok(single.body.equals(inst.bytes), 'application/dicom bytes differ');
+      assert.equal(single.headers.get('content-length'), String(inst.bytes.length), 'application/dicom Content-Length');
     }
   });
 
@@ -132,6 +134,9 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     const res = await http(web(`/studies/${studyUid}`), { token });
     const parts = parseMultipart(res.body, res.headers.get('content-type') ?? '');
     assert.equal(parts.length, 3);
+    // The length is known before the first byte: no chunked framing, a progress bar for the viewer.
+    assert.equal(res.headers.get('content-length'), String(res.body.length));
+    assert.equal(res.headers.get('transfer-encoding'), null);
     const sent = new Set(instances.map((i) => i.bytes.toString('base64')));
     for (const p of parts) assert.ok(sent.has(p.body.toString('base64')));
     assert.equal((await http(web(`/studies/${newUid()}`), { token })).status, 404);
@@ -216,6 +221,7 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     const res = await http(path, { token, headers: { accept: `multipart/related; type="application/dicom"; transfer-syntax=${explicit}` } });
     assert.equal(res.status, 200);
     const [part] = parseMultipart(res.body, res.headers.get('content-type') ?? '');
+    assert.equal(res.headers.get('content-length'), null, 'a transcoded size is not known beforehand');
     assert.match(part.headers, new RegExp(`transfer-syntax=${explicit.replace(/\./g, '\\.')}`));
     const dict = data.DicomMessage.readFile(part.body.buffer.slice(part.body.byteOffset, part.body.byteOffset + part.body.length) as ArrayBuffer);
     assert.deepEqual(dict.meta['00020010'].Value, [explicit]);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { multipartContentType, newBoundary, writeMultipart } from './multipart-writer';
+import { multipartContentType, multipartLength, newBoundary, writeMultipart } from './multipart-writer';
 
 async function collect(stream: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -67,5 +67,17 @@ describe('multipart/related response writer (PS3.18 8.7.3)', () => {
     assert.ok(boundary.length <= 70);
     assert.notEqual(boundary, newBoundary());
     assert.equal(multipartContentType('application/dicom', 'B'), 'multipart/related; type="application/dicom"; boundary=B');
+  });
+
+  it('knows the body length beforehand when every part has a size, and not otherwise', async () => {
+    const boundary = newBoundary();
+    const bodies = [Buffer.alloc(70_000, 7), Buffer.from('ü-part')];
+    const parts = bodies.map((body, i) => ({ contentType: `application/dicom; transfer-syntax=1.2.840.10008.1.2.${i}`, size: body.length, open: () => Readable.from([body]) }));
+    const out = new PassThrough();
+    const received = collect(out);
+    await writeMultipart(out, boundary, parts);
+    assert.equal(multipartLength(boundary, parts), (await received).length);
+    assert.equal(multipartLength(boundary, []), Buffer.byteLength(`--${boundary}--\r\n`));
+    assert.equal(multipartLength(boundary, [parts[0], { contentType: 'application/dicom', open: () => Readable.from([]) }]), undefined);
   });
 });

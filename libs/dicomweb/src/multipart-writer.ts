@@ -4,6 +4,8 @@ import { Readable, Writable } from 'node:stream';
 /** One body part of a multipart/related response, opened only when its turn comes. */
 export interface OutgoingPart {
   contentType: string;
+  /** Bytes `open()` yields, when known beforehand (stored blobs; not transcoded ones). */
+  size?: number;
   open(): Readable;
 }
 
@@ -18,6 +20,23 @@ export function multipartContentType(type: string, boundary: string): string {
 }
 
 /**
+ * The exact length of the body writeMultipart produces, or undefined when a part's size is not
+ * known. Sent as Content-Length, it spares every client the chunked framing and gives it a
+ * download progress; should a blob then yield another size, the response is cut short.
+ */
+export function multipartLength(boundary: string, parts: readonly OutgoingPart[]): number | undefined {
+  let total = Buffer.byteLength(closing(boundary));
+  for (const part of parts) {
+    if (part.size === undefined) return undefined;
+    total += Buffer.byteLength(partHeader(boundary, part)) + part.size + 2;
+  }
+  return total;
+}
+
+const partHeader = (boundary: string, part: OutgoingPart) => `--${boundary}\r\nContent-Type: ${part.contentType}\r\n\r\n`;
+const closing = (boundary: string) => `--${boundary}--\r\n`;
+
+/**
  * Writes the parts to `out` one after another, each streamed from its source with
  * backpressure, then the closing delimiter, and ends `out`. Only one part is open at a time,
  * so a whole study never sits in memory. If a source fails or `out` is closed by the client,
@@ -27,11 +46,11 @@ export function multipartContentType(type: string, boundary: string): string {
 export async function writeMultipart(out: Writable, boundary: string, parts: Iterable<OutgoingPart> | AsyncIterable<OutgoingPart>): Promise<void> {
   try {
     for await (const part of parts) {
-      await write(out, `--${boundary}\r\nContent-Type: ${part.contentType}\r\n\r\n`);
+      await write(out, partHeader(boundary, part));
       await copy(part.open(), out);
       await write(out, '\r\n');
     }
-    await write(out, `--${boundary}--\r\n`);
+    await write(out, closing(boundary));
     out.end();
   } catch (err) {
     out.destroy(err as Error);
