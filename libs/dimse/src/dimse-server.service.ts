@@ -23,6 +23,8 @@ import { routeLibraryLog } from './library-log';
 import { PacsScp } from './pacs-scp';
 import { PeersService } from './peers.service';
 import { RETRIEVE_SOP_CLASSES } from './qr-sop-classes';
+import type { CommitmentDependencies } from './commitment-handler';
+import { STORAGE_COMMITMENT_SOP_CLASS } from './storage-commitment';
 import { RetrieveDependencies } from './retrieve-handler';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { TLS_CERT_MUST_NAME_AE, TlsPacsScp } from './tls-scp';
@@ -162,7 +164,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
 
   private dependencies(): ScpDependencies {
     const storage: ReadonlySet<string> = new Set(SUPPORTED_TRANSFER_SYNTAXES);
-    const services = new Set([...this.providers.sopClassUids(), ...RETRIEVE_SOP_CLASSES]);
+    const services = new Set([...this.providers.sopClassUids(), ...RETRIEVE_SOP_CLASSES, STORAGE_COMMITMENT_SOP_CLASS]);
     return {
       policy: this.policy,
       contexts: {
@@ -178,11 +180,24 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       ingestErrorCode: (err) => (err instanceof IngestError ? err.code : undefined),
       tracker: this.tracker,
       retrieve: this.retrieveDependencies(),
+      commitment: this.commitmentDependencies(),
       maxInstanceBytes: this.config.ingest.maxInstanceBytes,
       associationTimeoutMs: this.config.dimse.associationTimeoutMs,
       logger: this.logger,
       audit: this.auditor,
       metrics: this.metrics,
+    };
+  }
+
+  private commitmentDependencies(): CommitmentDependencies {
+    const retrieve = this.retrieveDependencies();
+    return {
+      policy: this.policy,
+      findStored: (sopInstanceUids) => this.retrieveService.findForRetrieve({ sopInstanceUids }),
+      reportDestination: retrieve.moveDestination,
+      aeTitle: this.config.dimse.aeTitle,
+      connectTimeoutMs: MOVE_CONNECT_TIMEOUT_MS,
+      pduTimeoutMs: this.config.dimse.pduTimeoutMs,
     };
   }
 

@@ -57,6 +57,10 @@ export const DimseStatus = {
   MissingAttribute: 0x0120,
   /** PS3.7 C.5: Failure, Missing attribute value. */
   MissingAttributeValue: 0x0121,
+  /** PS3.7 C.5: Failure, No such action (N-ACTION). */
+  NoSuchAction: 0x0123,
+  /** PS3.7 C.5: Failure, Resource limitation. */
+  ResourceLimitation: 0x0213,
   /** PS3.4 F.7.2.2: Failure, Performed Procedure Step Object may no longer be updated. */
   ProcedureStepNoLongerUpdatable: 0xc310,
   /** PS3.7 C.3: Cancel. */

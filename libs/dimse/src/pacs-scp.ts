@@ -7,6 +7,7 @@ import { ContextResult, choosePresentationContext } from './presentation-context
 import { ProviderDispatch } from './provider-dispatch';
 import { RetrieveHandler } from './retrieve-handler';
 import { ArtimTimer } from './artim-timer';
+import { CommitmentHandler } from './commitment-handler';
 import { AuditedOperation, auditOperation } from './operation-audit';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { leanMessageCoding } from './dataset-encoding';
@@ -23,7 +24,8 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * One DICOM association (dcmjs-dimse creates one per connection). Verification and storage here;
- * C-MOVE and C-GET go to RetrieveHandler; C-FIND, N-CREATE and N-SET go to the providers domain modules register (ProviderDispatch);
+ * C-MOVE and C-GET go to RetrieveHandler; Storage Commitment N-ACTION to CommitmentHandler;
+ * C-FIND, N-CREATE and N-SET go to the providers domain modules register (ProviderDispatch);
  * every DIMSE handler answers with a status, so a failure never drops the association
  * (STYLE: the pynetdicom boundary). C-STORE data sets stream to a temporary blob and are
  * handed to IngestService unparsed.
@@ -35,6 +37,8 @@ export class PacsScp extends Scp {
   private associated = false;
   private negotiated: Association | undefined;
   private closed = false;
+  /** Set once the peer asked for A-RELEASE: nothing new is sent on this association then. */
+  private releasing = false;
   /** The data set being received now (at most one: no asynchronous operations are negotiated). */
   private activeSink: StoreSink | undefined;
   private readonly sinkRequests = new WeakMap<StoreSink, CStoreRequest>();
@@ -44,6 +48,7 @@ export class PacsScp extends Scp {
   private readonly dispatch: ProviderDispatch;
   private readonly retrieves: RetrieveHandler;
   private readonly stores: StoreHandler;
+  private readonly commitments: CommitmentHandler;
   /** Rejects when the association ends, so C-GET sub-operations waiting for a response stop. */
   private readonly ended: Promise<never>;
   private endWith: (err: Error) => void = () => undefined;
@@ -77,6 +82,14 @@ export class PacsScp extends Scp {
           acceptedSyntaxes: (sopClassUid) => acceptedSyntaxesOf(this.negotiated, sopClassUid, true),
           store: (request) => sendAndAwait((r) => this.sendRequests(r), request, this.ended),
         }),
+      },
+      deps.logger,
+    );
+    this.commitments = new CommitmentHandler(
+      deps.commitment,
+      {
+        caller: () => ({ callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+        reportHere: (request) => (this.closed || this.releasing ? undefined : sendAndAwait((r) => this.sendRequests(r), request, this.ended)),
       },
       deps.logger,
     );
@@ -143,6 +156,7 @@ export class PacsScp extends Scp {
 
   override associationReleaseRequested(): void {
     this.deps.logger.debug({ msg: 'association released', callingAe: this.callingAe });
+    this.releasing = true;
     this.sendAssociationReleaseResponse();
     this.artim.start('not closed by the peer after A-RELEASE-RP');
   }
@@ -203,6 +217,20 @@ export class PacsScp extends Scp {
 
   override nSetRequest(request: requests.NSetRequest, callback: (response: responses.NSetResponse) => void): void {
     this.answer(this.dispatch.set(request), 'mpps-set', request.getRequestedSopClassUid(), request, callback);
+  }
+
+  /** Storage Commitment (PS3.4 J.3.2): answered at once, the result follows as an N-EVENT-REPORT. */
+  override nActionRequest(request: requests.NActionRequest, callback: (response: responses.NActionResponse) => void): void {
+    const { response, afterResponse } = this.commitments.action(request);
+    const denied = response.getStatus() === DimseStatus.RefusedNotAuthorized;
+    const event = denied ? this.deps.audit.denied(this.auditContext(), 'store') : Promise.resolve();
+    void event
+      .catch((err) => this.auditFailed(err))
+      .then(() => {
+        if (this.closed) return;
+        callback(response);
+        afterResponse?.();
+      });
   }
 
   /** C-MOVE (PS3.4 C.4.2): sub-operations on a new association to the destination. */

@@ -6,6 +6,7 @@ import type { PacsMetrics } from '@pacs/metrics';
 import type { BlobStore } from '@pacs/storage';
 import type { AePolicy } from './ae-policy';
 import type { AssociationTracker } from './association-tracker';
+import type { CommitmentDependencies } from './commitment-handler';
 import type { DimseProviders } from './dimse-providers';
 import type { ContextRules } from './presentation-context';
 import type { RetrieveDependencies } from './retrieve-handler';
@@ -30,6 +31,8 @@ export interface ScpDependencies {
   tracker: AssociationTracker;
   /** C-MOVE and C-GET: instances, move destinations, timeouts. */
   retrieve: RetrieveDependencies;
+  /** Storage Commitment: stored instances, where results go, timeouts. */
+  commitment: CommitmentDependencies;
   maxInstanceBytes: number;
   /** ARTIM timeout (PS3.8 9.1.5): how long a connection may go without an association. */
   associationTimeoutMs: number;

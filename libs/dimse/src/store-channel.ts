@@ -73,10 +73,10 @@ export async function storeRequestFor(instance: StoredInstance, part10: Buffer, 
  * response. When the library gives up on a request (e.g. transcoding failed) it ends it without
  * a response: that counts as Processing failure (0x0110).
  */
-export function sendAndAwait(send: (request: CStoreRequest) => void, request: CStoreRequest, ended: Promise<never>): Promise<number> {
+export function sendAndAwait<R extends CStoreRequest | requests.NEventReportRequest>(send: (request: R) => void, request: R, ended: Promise<never>): Promise<number> {
   const answered = new Promise<number>((resolve) => {
     let status: number | undefined;
-    request.on('response', (response: responses.CStoreResponse) => {
+    request.on('response', (response: responses.CStoreResponse | responses.NEventReportResponse) => {
       status = response.getStatus();
     });
     request.on('done', () => resolve(status ?? 0x0110));

@@ -1,0 +1,193 @@
+// Storage Commitment Push Model (PS3.4 J) end to end. DCMTK has no storage commitment SCU, so the
+// modality is dcmjs-dimse on real sockets: a Client sends the N-ACTION, and a Server stands in for
+// the modality's own SCP where the result comes on a new association. Instances are stored first
+// with DCMTK storescu.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { association as dimseAssociation, Client, constants, Dataset, log, requests, responses, Scp, Server } from 'dcmjs-dimse';
+import { storescu } from '../support/dcmtk';
+import { generateStudy, newUid } from '../support/generator';
+import { freePort } from '../support/ports';
+import { startTestServer, TestServer, waitForLog } from '../support/server';
+
+const COMMITMENT = '1.2.840.10008.1.20.1';
+const COMMITMENT_INSTANCE = '1.2.840.10008.1.20.1.1';
+const CT = '1.2.840.10008.5.1.4.1.1.2';
+const MR = '1.2.840.10008.5.1.4.1.1.4';
+type Attrs = Record<string, any>;
+
+// dcmjs-dimse logs every PDU of the test's own client and listener at info.
+log.setLevel('warn');
+
+/** What the modality's SCP received: each N-EVENT-REPORT with the A-ASSOCIATE-RQ it came on. */
+const received: { eventTypeId: number; attrs: Attrs; callingAe: string; associateRq: Buffer }[] = [];
+
+/** The modality's own DICOM listener: takes storage commitment results (SCU role), nothing else. */
+class ModalityScp extends Scp {
+  private associateRq: Buffer = Buffer.alloc(0);
+  private callingAe = '';
+
+  constructor(socket: Socket, opts?: ConstructorParameters<typeof Scp>[1]) {
+    super(socket, opts);
+    socket.once('data', (chunk: Buffer) => (this.associateRq = chunk));
+  }
+
+  override associationRequested(association: dimseAssociation.Association): void {
+    this.callingAe = association.getCallingAeTitle();
+    for (const { context } of association.getPresentationContexts()) {
+      if (context.getAbstractSyntaxUid() === COMMITMENT) context.setResult(constants.PresentationContextResult.Accept, context.getTransferSyntaxUids()[0]);
+      else context.setResult(constants.PresentationContextResult.RejectAbstractSyntaxNotSupported);
+    }
+    this.sendAssociationAccept();
+  }
+
+  override associationReleaseRequested(): void {
+    this.sendAssociationReleaseResponse();
+  }
+
+  override nEventReportRequest(request: requests.NEventReportRequest, callback: (response: responses.NEventReportResponse) => void): void {
+    received.push({ eventTypeId: request.getEventTypeId(), attrs: request.getDataset()?.getElements() ?? {}, callingAe: this.callingAe, associateRq: this.associateRq });
+    const response = responses.NEventReportResponse.fromRequest(request);
+    response.setStatus(0);
+    callback(response);
+  }
+}
+
+type Reference = { sopClassUid: string; sopInstanceUid: string };
+type Outcome = { actionStatuses: number[]; reportsHere: { eventTypeId: number; attrs: Attrs }[] };
+
+function action(refs: Reference[], opts: { transactionUid?: string; actionTypeId?: number; dataset?: Attrs } = {}): requests.NActionRequest {
+  const request = new requests.NActionRequest(COMMITMENT, COMMITMENT_INSTANCE, opts.actionTypeId ?? 1);
+  const attrs = opts.dataset ?? {
+    TransactionUID: opts.transactionUid ?? newUid(),
+    ReferencedSOPSequence: refs.map((r) => ({ ReferencedSOPClassUID: r.sopClassUid, ReferencedSOPInstanceUID: r.sopInstanceUid })),
+  };
+  request.setDataset(new Dataset(attrs, '1.2.840.10008.1.2'));
+  return request;
+}
+
+/**
+ * Sends N-ACTIONs as `callingAe` on one association. With `lingerMs` the association stays open
+ * that long after the last response, answering any N-EVENT-REPORT on it; without, it is
+ * released at once and reports on it go unanswered.
+ */
+function commit(port: number, callingAe: string, actions: requests.NActionRequest[], lingerMs?: number): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const client = new Client();
+    const outcome: Outcome = { actionStatuses: actions.map(() => -1), reportsHere: [] };
+    actions.forEach((request, n) => {
+      request.on('response', (response: responses.NActionResponse) => (outcome.actionStatuses[n] = response.getStatus()));
+      client.addRequest(request);
+    });
+    client.addRequest(new requests.CEchoRequest());
+    // A listener is needed either way: without one the library calls back with no response and throws.
+    client.on('nEventReportRequest', (request: requests.NEventReportRequest, callback: (response: responses.NEventReportResponse) => void) => {
+      if (lingerMs === undefined) return;
+      outcome.reportsHere.push({ eventTypeId: request.getEventTypeId(), attrs: request.getDataset()?.getElements() ?? {} });
+      const response = responses.NEventReportResponse.fromRequest(request);
+      response.setStatus(0);
+      callback(response);
+    });
+    client.on('networkError', reject);
+    client.on('associationRejected', () => reject(new Error('association rejected')));
+    client.on('closed', () => resolve(outcome));
+    client.send('127.0.0.1', port, callingAe, 'PACS', { associationLingerTimeout: lingerMs ?? 0 });
+  });
+}
+
+async function waitFor<T>(find: () => T | undefined, ms = 5_000): Promise<T | undefined> {
+  for (let waited = 0; waited < ms; waited += 20) {
+    const found = find();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return find();
+}
+
+const uidsOf = (items: Attrs[] | undefined) => (items ?? []).map((i) => i.ReferencedSOPInstanceUID).sort();
+
+describe('Storage Commitment Push Model SCP (PS3.4 J)', () => {
+  let server: TestServer;
+  let modality: Server;
+  let stored: Reference[];
+
+  before(async () => {
+    const [modalityPort, deadPort] = [await freePort(), await freePort()];
+    modality = new Server(ModalityScp);
+    modality.listen(modalityPort);
+    server = await startTestServer({
+      peers: [
+        { aeTitle: 'MODALITY', host: '127.0.0.1', port: modalityPort, services: ['echo', 'store'] },
+        { aeTitle: 'GONE', host: '127.0.0.1', port: deadPort, services: ['echo', 'store'] },
+        { aeTitle: 'VIEWER', host: '127.0.0.1', port: deadPort, services: ['echo', 'find'] },
+      ],
+    });
+    const study = generateStudy(mkdtempSync(join(tmpdir(), 'pacs-stgcmt-')), { series: 1, instancesPerSeries: 3 });
+    const sent = await storescu(server.dimsePort, study.files, { callingAe: 'MODALITY' });
+    assert.deepEqual(sent.statuses, ['0x0000', '0x0000', '0x0000'], sent.stderr);
+    stored = study.sopInstanceUids.map((sopInstanceUid) => ({ sopClassUid: CT, sopInstanceUid }));
+  });
+  after(async () => {
+    modality?.close();
+    await server?.stop();
+  });
+
+  it('reports on the same association while the modality keeps it open: stored ones committed, others failed with their reason', async () => {
+    const transactionUid = newUid();
+    const missing = { sopClassUid: CT, sopInstanceUid: newUid() };
+    const wrongClass = { sopClassUid: MR, sopInstanceUid: stored[0].sopInstanceUid };
+    const outcome = await commit(server.dimsePort, 'MODALITY', [action([...stored, missing, wrongClass], { transactionUid })], 3_000);
+    assert.deepEqual(outcome.actionStatuses, [0x0000]);
+    assert.equal(outcome.reportsHere.length, 1, 'one N-EVENT-REPORT on the association');
+    const [report] = outcome.reportsHere;
+    assert.equal(report.eventTypeId, 2, 'Storage Commitment Request Complete - Failures Exist');
+    assert.equal(report.attrs.TransactionUID, transactionUid);
+    assert.deepEqual(uidsOf(report.attrs.ReferencedSOPSequence), uidsOf(stored.map((s) => ({ ReferencedSOPInstanceUID: s.sopInstanceUid }))));
+    assert.equal(report.attrs.ReferencedSOPSequence[0].RetrieveAETitle, 'PACS');
+    const failed = Object.fromEntries((report.attrs.FailedSOPSequence as Attrs[]).map((f) => [`${f.ReferencedSOPClassUID}|${f.ReferencedSOPInstanceUID}`, f.FailureReason]));
+    assert.deepEqual(failed, { [`${CT}|${missing.sopInstanceUid}`]: 0x0112, [`${MR}|${wrongClass.sopInstanceUid}`]: 0x0119 });
+    assert.ok(await waitForLog(server, /storage commitment result sent.*same association/));
+  });
+
+  it('opens a new association to the registered modality when it released its own, proposing the SCP role', async () => {
+    const transactionUid = newUid();
+    const outcome = await commit(server.dimsePort, 'MODALITY', [action(stored, { transactionUid })]);
+    assert.deepEqual(outcome.actionStatuses, [0x0000]);
+    const report = await waitFor(() => received.find((r) => r.attrs.TransactionUID === transactionUid));
+    assert.ok(report, 'the result reached the modality SCP');
+    assert.equal(report.eventTypeId, 1, 'Storage Commitment Request Successful');
+    assert.equal(report.attrs.FailedSOPSequence, undefined);
+    assert.equal(report.attrs.ReferencedSOPSequence.length, 3);
+    assert.equal(report.callingAe.trim(), 'PACS');
+    // PS3.7 D.3.3.4: item 54H naming the SOP class, SCU role 0, SCP role 1.
+    const uid = Buffer.from(COMMITMENT, 'latin1');
+    const role = Buffer.concat([Buffer.from([0x54, 0, 0, 4 + uid.length, 0, uid.length]), uid, Buffer.from([0, 1])]);
+    assert.ok(report.associateRq.includes(role), 'the A-ASSOCIATE-RQ carries SCP/SCU Role Selection');
+  });
+
+  it('refuses a peer without the store right, an unknown action, a missing Transaction UID; the association goes on', async () => {
+    const denied = await commit(server.dimsePort, 'VIEWER', [action(stored)]);
+    assert.deepEqual(denied.actionStatuses, [0x0124]);
+    const bad = await commit(server.dimsePort, 'MODALITY', [
+      action(stored, { actionTypeId: 2 }),
+      action(stored, { dataset: { ReferencedSOPSequence: [{ ReferencedSOPClassUID: CT, ReferencedSOPInstanceUID: stored[0].sopInstanceUid }] } }),
+      action([], { transactionUid: newUid() }),
+      action(stored),
+    ]);
+    assert.deepEqual(bad.actionStatuses, [0x0123, 0x0120, 0x0120, 0x0000]);
+    assert.ok(await waitForLog(server, /storage commitment refused.*Transaction UID \(0008,1195\) missing/));
+  });
+
+  it('logs a result it cannot deliver, and keeps serving', async () => {
+    const transactionUid = newUid();
+    const outcome = await commit(server.dimsePort, 'GONE', [action(stored, { transactionUid })]);
+    assert.deepEqual(outcome.actionStatuses, [0x0000]);
+    assert.ok(await waitForLog(server, new RegExp(`storage commitment result not delivered.*${transactionUid.replace(/\./g, '\\.')}`)), 'a warning names the transaction');
+    const again = await commit(server.dimsePort, 'MODALITY', [action(stored)], 2_000);
+    assert.equal(again.reportsHere[0]?.eventTypeId, 1);
+  });
+});
