@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { association as dimseAssociation, Client, constants, Dataset, log, requests, responses, Scp, Server } from 'dcmjs-dimse';
 import { storescu } from '../support/dcmtk';
 import { generateStudy, newUid } from '../support/generator';
+import { http } from '../support/http';
 import { freePort } from '../support/ports';
 import { startTestServer, TestServer, waitForLog } from '../support/server';
 
@@ -19,6 +20,7 @@ const COMMITMENT_INSTANCE = '1.2.840.10008.1.20.1.1';
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const MR = '1.2.840.10008.5.1.4.1.1.4';
 type Attrs = Record<string, any>;
+const SCRAPE_TOKEN = 'storage-commitment-scrape-token';
 
 // dcmjs-dimse logs every PDU of the test's own client and listener at info.
 log.setLevel('warn');
@@ -120,6 +122,7 @@ describe('Storage Commitment Push Model SCP (PS3.4 J)', () => {
     modality = new Server(ModalityScp);
     modality.listen(modalityPort);
     server = await startTestServer({
+      env: { PACS_METRICS_TOKEN: SCRAPE_TOKEN },
       peers: [
         { aeTitle: 'MODALITY', host: '127.0.0.1', port: modalityPort, services: ['echo', 'store'] },
         { aeTitle: 'GONE', host: '127.0.0.1', port: deadPort, services: ['echo', 'store'] },
@@ -189,5 +192,16 @@ describe('Storage Commitment Push Model SCP (PS3.4 J)', () => {
     assert.ok(await waitForLog(server, new RegExp(`storage commitment result not delivered.*${transactionUid.replace(/\./g, '\\.')}`)), 'a warning names the transaction');
     const again = await commit(server.dimsePort, 'MODALITY', [action(stored)], 2_000);
     assert.equal(again.reportsHere[0]?.eventTypeId, 1);
+  });
+
+  it('counts each outcome in /metrics', async () => {
+    const res = await http(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } });
+    assert.equal(res.status, 200);
+    const count = (outcome: string) => Number(new RegExp(`^pacs_storage_commitments_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(res.body.toString())?.[1]);
+    // Above: one result with failures; committed in full by the second, the third and the last test; four refusals; one undelivered.
+    assert.deepEqual(
+      ['failures-reported', 'committed', 'refused', 'undelivered'].map(count),
+      [1, 3, 4, 1],
+    );
   });
 });

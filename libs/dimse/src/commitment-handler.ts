@@ -26,7 +26,11 @@ export interface CommitmentDependencies {
   aeTitle: string;
   connectTimeoutMs: number;
   pduTimeoutMs: number;
+  /** Counts each request's outcome (/metrics). */
+  count?(outcome: CommitmentOutcome): void;
 }
+
+export type CommitmentOutcome = 'refused' | 'committed' | 'failures-reported' | 'undelivered';
 
 /** What the association the N-ACTION came on offers. */
 export interface CommitmentRequester {
@@ -70,6 +74,7 @@ export class CommitmentHandler {
     } catch (err) {
       const failure = err instanceof DimseFailure ? err : new DimseFailure(DimseStatus.ProcessingFailure, 'processing failure');
       this.logger.warn({ msg: 'storage commitment refused', callingAe: caller.callingAe, status: failure.status, reason: failure.message });
+      this.deps.count?.('refused');
       response.setStatus(failure.status);
       response.setErrorComment(errorComment(failure.message));
       return { response };
@@ -101,8 +106,10 @@ export class CommitmentHandler {
       };
       const via = await this.deliver(request, callingAe);
       this.logger.log({ msg: 'storage commitment result sent', ...context, via, committed: report.committed, failed: report.failed });
+      this.deps.count?.(report.failed > 0 ? 'failures-reported' : 'committed');
     } catch (err) {
       this.logger.warn({ msg: 'storage commitment result not delivered', ...context, err: err instanceof Error ? err.message : String(err) });
+      this.deps.count?.('undelivered');
     }
   }
 

@@ -198,6 +198,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       aeTitle: this.config.dimse.aeTitle,
       connectTimeoutMs: MOVE_CONNECT_TIMEOUT_MS,
       pduTimeoutMs: this.config.dimse.pduTimeoutMs,
+      count: (outcome) => this.metrics?.storageCommitments.inc({ outcome }),
     };
   }
 

@@ -15,6 +15,8 @@ export class PacsMetrics {
   readonly dimseConnectionsRefused: Counter;
   /** DICOM connections closed by ARTIM (PS3.8 9.1.5). */
   readonly dimseArtimClosed: Counter;
+  /** Storage Commitment requests by outcome: refused, all committed, failures reported, result undelivered. */
+  readonly storageCommitments: Counter<'outcome'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pacs_' });
@@ -39,6 +41,12 @@ export class PacsMetrics {
     this.dimseArtimClosed = new Counter({
       name: 'pacs_dimse_artim_closed_total',
       help: 'DICOM connections closed by ARTIM: no association request, or not closed by the peer after a reject or release',
+      registers,
+    });
+    this.storageCommitments = new Counter({
+      name: 'pacs_storage_commitments_total',
+      help: 'Storage Commitment requests by outcome (refused, committed, failures-reported, undelivered)',
+      labelNames: ['outcome'],
       registers,
     });
   }
