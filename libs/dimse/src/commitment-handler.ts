@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { TransferSyntax } from '@pacs/dicom';
 import type { StoredInstance } from '@pacs/index';
 import { Dataset, requests, responses } from 'dcmjs-dimse';
 import type { AePolicy } from './ae-policy';
@@ -13,8 +14,6 @@ import {
   STORAGE_COMMITMENT_SOP_CLASS,
   STORAGE_COMMITMENT_SOP_INSTANCE,
 } from './storage-commitment';
-
-const IMPLICIT_LITTLE_ENDIAN = '1.2.840.10008.1.2';
 
 export interface CommitmentDependencies {
   policy: Pick<AePolicy, 'mayUse'>;
@@ -101,7 +100,7 @@ export class CommitmentHandler {
       const report = commitmentReport(commitment, stored, this.deps.aeTitle);
       const request = () => {
         const rq = new requests.NEventReportRequest(STORAGE_COMMITMENT_SOP_CLASS, STORAGE_COMMITMENT_SOP_INSTANCE, report.eventTypeId);
-        rq.setDataset(new Dataset(report.attributes, IMPLICIT_LITTLE_ENDIAN));
+        rq.setDataset(new Dataset(report.attributes, TransferSyntax.ImplicitVRLittleEndian));
         return rq;
       };
       const via = await this.deliver(request, callingAe);

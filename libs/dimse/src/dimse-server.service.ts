@@ -26,6 +26,7 @@ import { RETRIEVE_SOP_CLASSES } from './qr-sop-classes';
 import type { CommitmentDependencies } from './commitment-handler';
 import { STORAGE_COMMITMENT_SOP_CLASS } from './storage-commitment';
 import { RetrieveDependencies } from './retrieve-handler';
+import type { MoveDestination } from './move-association';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { TLS_CERT_MUST_NAME_AE, TlsPacsScp } from './tls-scp';
 
@@ -190,11 +191,10 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private commitmentDependencies(): CommitmentDependencies {
-    const retrieve = this.retrieveDependencies();
     return {
       policy: this.policy,
       findStored: (sopInstanceUids) => this.retrieveService.findForRetrieve({ sopInstanceUids }),
-      reportDestination: retrieve.moveDestination,
+      reportDestination: (aeTitle) => this.peerAddress(aeTitle),
       aeTitle: this.config.dimse.aeTitle,
       connectTimeoutMs: MOVE_CONNECT_TIMEOUT_MS,
       pduTimeoutMs: this.config.dimse.pduTimeoutMs,
@@ -206,15 +206,18 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     return {
       policy: this.policy,
       retrieve: this.retrieveService,
-      // Move destinations are the registered peers, from the cached snapshot (PS3.4 C.4.2.1.5).
-      moveDestination: (aeTitle) => {
-        const peer = this.peers.cached().find((p) => p.aeTitle.trim() === aeTitle);
-        return peer && peer.host && peer.port ? { aeTitle: peer.aeTitle.trim(), host: peer.host, port: peer.port, associations: peer.moveAssociations } : undefined;
-      },
+      // Move destinations are the registered peers (PS3.4 C.4.2.1.5).
+      moveDestination: (aeTitle) => this.peerAddress(aeTitle),
       aeTitle: this.config.dimse.aeTitle,
       connectTimeoutMs: MOVE_CONNECT_TIMEOUT_MS,
       pduTimeoutMs: this.config.dimse.pduTimeoutMs,
     };
+  }
+
+  /** A registered peer with a host and port, from the cached snapshot: where C-MOVE and Storage Commitment results go. */
+  private peerAddress(aeTitle: string): MoveDestination | undefined {
+    const peer = this.peers.cached().find((p) => p.aeTitle.trim() === aeTitle);
+    return peer && peer.host && peer.port ? { aeTitle: peer.aeTitle.trim(), host: peer.host, port: peer.port, associations: peer.moveAssociations } : undefined;
   }
 }
 

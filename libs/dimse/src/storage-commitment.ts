@@ -1,3 +1,4 @@
+import { isValidUid } from '@pacs/dicom';
 import type { StoredInstance } from '@pacs/index';
 import { DimseFailure, type DicomAttributes } from './dimse-providers';
 import { DimseStatus } from './dimse-status';
@@ -14,7 +15,6 @@ export const COMMITMENT_FAILURES_EXIST = 2;
 
 /** PS3.4 J.3.3.1.1: Failure Reason (0008,1197) values used here. */
 export const FailureReason = {
-  ProcessingFailure: 0x0110,
   NoSuchObjectInstance: 0x0112,
   ClassInstanceConflict: 0x0119,
 } as const;
@@ -36,11 +36,10 @@ export interface CommitmentReport {
 /** Most references one request may carry: each becomes a parameter of one index query. */
 export const MAX_REFERENCES = 50_000;
 
-const UID = /^[0-9]+(\.[0-9]+)*$/;
-
+/** A UI value without its padding, or undefined when it is not a valid UID. */
 function uid(value: unknown): string | undefined {
   const text = typeof value === 'string' ? value.replace(/\0/g, '').trim() : undefined;
-  return text && text.length <= 64 && UID.test(text) ? text : undefined;
+  return text && isValidUid(text) ? text : undefined;
 }
 
 /**
