@@ -19,6 +19,7 @@ import { QueryService } from './query.service';
 import { RetrieveService } from './retrieve.service';
 import { IngestError } from './index.errors';
 import { IngestRecovery } from './ingest-recovery';
+import { IndexRepository } from './index.repository';
 
 describe('ingest and query against a real PostgreSQL', () => {
   let dir: string;
@@ -192,5 +193,46 @@ describe('ingest and query against a real PostgreSQL', () => {
     assert.equal(await blobs.exists(blobKey(instance.sopInstanceUid)), false);
     const rows = await ctx.get(DataSource).query('SELECT 1 FROM instances WHERE sop_instance_uid = $1', [instance.sopInstanceUid]);
     assert.equal(rows.length, 0);
+  });
+
+  it('answers a storage failure and keeps no row and no temp file when the blob cannot be placed', async () => {
+    const instance = buildInstance({ patientId: 'P7' });
+    const place = blobs.place;
+    blobs.place = async () => {
+      throw new Error('ENOSPC: simulated full disk');
+    };
+    const tempsBefore = readdirSync(join(dir, 'tmp')).length;
+    try {
+      await assert.rejects(send(instance.bytes), (e: IngestError) => e.code === 'storage-failure');
+    } finally {
+      blobs.place = place;
+    }
+    const rows = await ctx.get(DataSource).query('SELECT 1 FROM instances WHERE sop_instance_uid = $1', [instance.sopInstanceUid]);
+    assert.equal(rows.length, 0);
+    assert.equal(await blobs.exists(blobKey(instance.sopInstanceUid)), false);
+    assert.equal(readdirSync(join(dir, 'tmp')).length, tempsBefore);
+  });
+
+  it('leaves no blob behind when the index write fails before a slow placement ends', async () => {
+    const instance = buildInstance({ patientId: 'P8' });
+    const place = blobs.place;
+    const repository = ctx.get(IndexRepository);
+    const indexInstance = repository.indexInstance;
+    blobs.place = async (temp, key) => {
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      return place.call(blobs, temp, key);
+    };
+    repository.indexInstance = async () => {
+      throw new Error('simulated lost connection');
+    };
+    try {
+      await assert.rejects(send(instance.bytes), (e: IngestError) => e.code === 'storage-failure');
+    } finally {
+      blobs.place = place;
+      repository.indexInstance = indexInstance;
+    }
+    // long enough for a placement nobody waited for to have landed
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    assert.equal(await blobs.exists(blobKey(instance.sopInstanceUid)), false);
   });
 });

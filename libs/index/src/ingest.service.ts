@@ -14,7 +14,7 @@ import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, IngestOutcome, IngestSo
 
 /**
  * The one ingest path shared by C-STORE, STOW-RS and `pacs import` (ARCHITECTURE.md):
- * read the header → validate → duplicate policy → place the blob → flush it while one
+ * read the header → validate → duplicate policy → place and flush the blob while one
  * transaction records patient/study/series/instance. Resolves only when the blob is fsynced
  * and the index committed; on failure nothing remains (the temp blob is always consumed).
  */
@@ -144,8 +144,7 @@ export class IngestService {
     const payload = this.companion?.payload(stored, source);
     const sourceAe = source.channel === 'dimse' ? source.actor ?? null : null;
     const call = companionCall(this.companion, payload);
-    await this.blobs.place(temp, key).catch((err) => this.fail(temp, err));
-    await this.flushAndIndex(temp, key, facts, !!existing, () =>
+    await this.storeAndIndex(temp, key, facts, !!existing, () =>
       this.index.indexInstance(facts, { key, size: temp.size, sha256: temp.sha256 }, sourceAe, call),
     );
     if (existing && existing.blobKey !== key) await this.blobs.remove(existing.blobKey);
@@ -159,34 +158,40 @@ export class IngestService {
   }
 
   /**
-   * Makes the blob durable and commits its index row. A new instance does both at once: one
-   * flush latency instead of two in a row, the largest part of an acknowledged C-STORE on one
-   * association. Should the flush then fail, the row is deleted again before the failure is
-   * answered; after a crash IngestRecovery re-checks the newest rows against their blobs. An
-   * overwrite flushes first, because the row it replaces points at bytes about to be removed.
+   * Places the blob, makes it durable and commits its index row. A new instance does all at
+   * once: one flush latency instead of several in a row, the largest part of an acknowledged
+   * C-STORE. Should placing or flushing then fail, the row is deleted again before the failure
+   * is answered; after a crash IngestRecovery re-checks the newest rows against their blobs. An
+   * overwrite is durable first, because the row it replaces points at bytes about to be removed.
    */
-  private async flushAndIndex(temp: TempBlob, key: string, facts: InstanceFacts, overwrite: boolean, write: () => Promise<unknown>): Promise<void> {
+  private async storeAndIndex(temp: TempBlob, key: string, facts: InstanceFacts, overwrite: boolean, write: () => Promise<unknown>): Promise<void> {
     if (overwrite) {
+      await this.blobs.place(temp, key).catch((err) => this.fail(temp, err));
       await this.blobs.flush(temp, key).catch((err) => this.failPlaced(key, err));
       return this.indexOrUndo(key, facts, write);
     }
-    const flushed = this.blobs.flush(temp, key);
-    flushed.catch(() => undefined); // awaited below, once the row is committed
-    await this.indexOrUndo(key, facts, write);
+    const durable = this.blobs.place(temp, key).then(
+      () => this.blobs.flush(temp, key),
+      (err) => this.blobs.discardTemp(temp).then(() => Promise.reject(err)),
+    );
+    durable.catch(() => undefined); // awaited below, once the row is committed
+    // the blob is removed only once placing it is over, or a late rename would leave it behind
+    await this.indexOrUndo(key, facts, write, durable);
     try {
-      await flushed;
+      await durable;
     } catch (err) {
-      this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'blob flush failed after the index commit: removing the instance');
+      this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'blob store failed after the index commit: removing the instance');
       const scope = { studyUid: facts.studyUid, seriesUid: facts.seriesUid, sopInstanceUid: facts.sopInstanceUid };
       await this.deletion.delete(scope).catch(() => this.blobs.remove(key));
       throw new IngestError('storage-failure', 'the instance could not be written to storage');
     }
   }
 
-  private async indexOrUndo(key: string, facts: InstanceFacts, write: () => Promise<unknown>): Promise<void> {
+  private async indexOrUndo(key: string, facts: InstanceFacts, write: () => Promise<unknown>, placing?: Promise<void>): Promise<void> {
     try {
       await write();
     } catch (err) {
+      await placing?.catch(() => undefined);
       await this.blobs.remove(key);
       this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'index write failed');
       throw new IngestError('storage-failure', 'the index could not be updated');

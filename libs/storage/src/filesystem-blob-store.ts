@@ -25,6 +25,8 @@ export class FilesystemBlobStore extends BlobStore {
   private readonly dirs = new Map<string, BlobDirectory>();
   /** Blob directories whose parents' fsync failed: which parent holds an unsynced name is unknown. */
   private readonly unsynced = new Set<string>();
+  /** The data fsync of each placed temp blob, started by place() and awaited by flush(). */
+  private readonly dataSyncs = new WeakMap<TempBlob, Promise<void>>();
 
   /** `syncDirectory` is replaceable only so tests can make a directory fsync fail. */
   constructor(
@@ -59,8 +61,18 @@ export class FilesystemBlobStore extends BlobStore {
     return new FileTempBlobWriter(join(this.tmpDir, `${randomUUID()}.part`));
   }
 
+  /**
+   * The file's fsync starts here, before the mkdir and rename: its data does not depend on its
+   * name, so the longest flush overlaps placing it instead of following it.
+   */
   async place(temp: TempBlob, key: string): Promise<void> {
     const target = this.pathOf(key);
+    const handle = openHandles.get(temp);
+    if (handle && !this.dataSyncs.has(temp)) {
+      const synced = handle.sync();
+      synced.catch(() => undefined); // awaited by flush
+      this.dataSyncs.set(temp, synced);
+    }
     await this.directory(dirname(target)).made;
     await rename(temp.path, target);
   }
@@ -71,9 +83,12 @@ export class FilesystemBlobStore extends BlobStore {
   async flush(temp: TempBlob, key: string): Promise<void> {
     const target = this.pathOf(key);
     const handle = openHandles.get(temp);
+    const synced = this.dataSyncs.get(temp);
     openHandles.delete(temp);
+    this.dataSyncs.delete(temp);
     const dir = dirname(target);
-    await Promise.all([handle ? syncAndClose(handle) : fsyncPath(target), this.syncDirectory(dir), this.directory(dir).durable]);
+    const data = handle ? syncAndClose(handle, synced) : fsyncPath(target);
+    await Promise.all([data, this.syncDirectory(dir), this.directory(dir).durable]);
   }
 
   /**
@@ -109,6 +124,7 @@ export class FilesystemBlobStore extends BlobStore {
   async discardTemp(temp: TempBlob): Promise<void> {
     await openHandles.get(temp)?.close().catch(() => undefined);
     openHandles.delete(temp);
+    this.dataSyncs.delete(temp);
     await rm(temp.path, { force: true });
   }
 
@@ -172,9 +188,10 @@ async function fsyncPath(path: string): Promise<void> {
   await syncAndClose(await open(path, 'r'));
 }
 
-async function syncAndClose(handle: FileHandle): Promise<void> {
+/** `started`: an fsync of this handle already in flight, awaited instead of a second one. */
+async function syncAndClose(handle: FileHandle, started?: Promise<void>): Promise<void> {
   try {
-    await handle.sync();
+    await (started ?? handle.sync());
   } finally {
     await handle.close();
   }
