@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { echoscu, runDcmtk, storescu } from '../support/dcmtk';
 import { newUid, writeInstance } from '../support/generator';
 import { freePort } from '../support/ports';
-import { startTestServer, TestServer } from '../support/server';
+import { rawConnect } from '../support/raw-pdu';
+import { startTestServer, TestServer, waitForLog } from '../support/server';
 import { createTestPki, TestPki } from '../support/tls';
 
 /** GET over HTTPS, verifying the server against our test CA (no verification shortcuts). */
@@ -26,6 +27,9 @@ function httpsGet(url: string, ca: Buffer, token?: string): Promise<{ status: nu
     req.end();
   });
 }
+
+/** ARTIM for this server: short, so that a stalled handshake is seen to end. */
+const ARTIM_MS = 3000;
 
 describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () => {
   let server: TestServer;
@@ -49,6 +53,7 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
         PACS_DIMSE_TLS_KEY: pki.serverKey,
         PACS_DIMSE_TLS_CA: pki.caCert,
         PACS_DIMSE_TLS_REQUIRE_CLIENT_CERT: 'true',
+        PACS_DIMSE_ASSOCIATION_TIMEOUT_MS: String(ARTIM_MS),
       },
       peers: [
         { aeTitle: 'TESTSCU', host: '127.0.0.1', port: 11113, services: ['echo', 'store'] },
@@ -118,5 +123,16 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
     assert.notEqual(plainOnTls.code, 0);
     const plain = await echoscu(server.dimsePort);
     assert.equal(plain.code, 0, plain.stderr);
+  });
+
+  it('closes a connection to the TLS port whose handshake never starts within ARTIM, and keeps serving', async () => {
+    const started = Date.now();
+    const peer = await rawConnect(tlsPort);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still open')), ARTIM_MS + 2000).unref());
+    await Promise.race([peer.closed, timeout]);
+    const ms = Date.now() - started;
+    assert.ok(ms >= ARTIM_MS - 100, `closed after ${ms} ms, before ARTIM ran out`);
+    assert.ok(await waitForLog(server, /connection closed: TLS handshake not completed within 3000 ms \(ARTIM\)/));
+    assert.equal((await tlsEcho(tlsArgs('TESTSCU'))).code, 0);
   });
 });

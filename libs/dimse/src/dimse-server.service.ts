@@ -28,6 +28,7 @@ import { STORAGE_COMMITMENT_SOP_CLASS } from './storage-commitment';
 import { RetrieveDependencies } from './retrieve-handler';
 import type { MoveDestination } from './move-association';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
+import { limitTlsHandshake } from './tls-handshake-limit';
 import { TLS_CERT_MUST_NAME_AE, TlsPacsScp } from './tls-scp';
 
 /** How long shutdown waits for C-STOREs under way before closing connections. */
@@ -104,7 +105,14 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
       customOptions: { [SCP_DEPENDENCIES]: this.dependencies(), [TLS_CERT_MUST_NAME_AE]: tls.dimseRequireClientCert },
     });
     this.tlsServer = server;
-    await whenListening(this.capConnections(server, tls.dimsePort));
+    const net = this.capConnections(server, tls.dimsePort);
+    if (net) {
+      limitTlsHandshake(net, this.config.dimse.associationTimeoutMs, (remoteAddress, ms) => {
+        this.logger.warn({ msg: `connection closed: TLS handshake not completed within ${ms} ms (ARTIM)`, remoteAddress });
+        this.metrics?.dimseArtimClosed.inc();
+      });
+    }
+    await whenListening(net);
     this.logger.log({ msg: 'DIMSE TLS listening', port: tls.dimsePort, clientCertificateRequired: tls.dimseRequireClientCert });
   }
 
