@@ -105,7 +105,7 @@ export function formatReport(report: BenchReport): string {
     '',
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}; load average at start ${m.loadAtStart.toFixed(2)}, before each run ${loads(report.runs)}`,
     `node ${m.node}, Orthanc ${m.orthanc ?? 'not run'}, DCMTK ${m.dcmtk}`,
-    'RSS: peak of VmRSS sampled every 200 ms and VmHWM; PG PSS: peak total PSS of the embedded PostgreSQL processes.',
+    'RSS: peak of VmRSS sampled every 200 ms and VmHWM; PG PSS: peak total PSS of the embedded PostgreSQL processes, sampled every 2 s.',
     ...(problems.length > 0 ? ['', 'problems:', ...problems] : []),
   ].join('\n');
 }
