@@ -185,7 +185,7 @@ describe('Storage Commitment Push Model SCP (PS3.4 J)', () => {
     assert.ok(await waitForLog(server, /storage commitment refused.*Transaction UID \(0008,1195\) missing/));
   });
 
-  it('logs a result it cannot deliver, and keeps serving', async () => {
+  it('logs a result it cannot deliver now, and keeps serving', async () => {
     const transactionUid = newUid();
     const outcome = await commit(server.dimsePort, 'GONE', [action(stored, { transactionUid })]);
     assert.deepEqual(outcome.actionStatuses, [0x0000]);
@@ -198,10 +198,69 @@ describe('Storage Commitment Push Model SCP (PS3.4 J)', () => {
     const res = await http(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } });
     assert.equal(res.status, 200);
     const count = (outcome: string) => Number(new RegExp(`^pacs_storage_commitments_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(res.body.toString())?.[1]);
-    // Above: one result with failures; committed in full by the second, the third and the last test; four refusals; one undelivered.
+    // Above: one result with failures; committed in full by the second, the third and the last test; four refusals; one retry scheduled.
     assert.deepEqual(
-      ['failures-reported', 'committed', 'refused', 'undelivered'].map(count),
+      ['failures-reported', 'committed', 'refused', 'retry-scheduled'].map(count),
       [1, 3, 4, 1],
     );
+  });
+});
+
+describe('Storage Commitment results kept until delivered', () => {
+  const RETRY_MS = 1000;
+  let server: TestServer;
+  let modalityPort: number;
+  let listener: Server | undefined;
+  let stored: Reference[];
+  const start = (dataDir?: string) =>
+    startTestServer({
+      dataDir,
+      env: { PACS_COMMITMENT_RETRY_DELAY_MS: String(RETRY_MS) },
+      peers: [{ aeTitle: 'LATE', host: '127.0.0.1', port: modalityPort, services: ['echo', 'store'] }],
+    });
+  const escaped = (uid: string) => uid.replace(/\./g, '\\.');
+
+  before(async () => {
+    modalityPort = await freePort();
+    server = await start();
+    const study = generateStudy(mkdtempSync(join(tmpdir(), 'pacs-stgcmt-retry-')), { series: 1, instancesPerSeries: 2 });
+    const sent = await storescu(server.dimsePort, study.files, { callingAe: 'LATE' });
+    assert.deepEqual(sent.statuses, ['0x0000', '0x0000'], sent.stderr);
+    stored = study.sopInstanceUids.map((sopInstanceUid) => ({ sopClassUid: CT, sopInstanceUid }));
+  });
+  after(async () => {
+    listener?.close();
+    await server?.stop();
+  });
+
+  it('sends the result again once the modality listens, after the first attempt failed', async () => {
+    const transactionUid = newUid();
+    const outcome = await commit(server.dimsePort, 'LATE', [action(stored, { transactionUid })]);
+    assert.deepEqual(outcome.actionStatuses, [0x0000]);
+    assert.ok(await waitForLog(server, new RegExp(`result not delivered; will try again.*${escaped(transactionUid)}`)), 'the failed attempt is logged');
+    assert.equal(received.find((r) => r.attrs.TransactionUID === transactionUid), undefined);
+    listener = new Server(ModalityScp);
+    listener.listen(modalityPort);
+    const report = await waitFor(() => received.find((r) => r.attrs.TransactionUID === transactionUid), 10 * RETRY_MS);
+    assert.ok(report, 'the result arrived on a later attempt');
+    assert.equal(report.eventTypeId, 1);
+    assert.equal(report.attrs.ReferencedSOPSequence.length, 2);
+    listener.close();
+    listener = undefined;
+  });
+
+  it('keeps an undelivered result across a restart and delivers it afterwards', async () => {
+    const transactionUid = newUid();
+    const outcome = await commit(server.dimsePort, 'LATE', [action(stored, { transactionUid })]);
+    assert.deepEqual(outcome.actionStatuses, [0x0000]);
+    assert.ok(await waitForLog(server, new RegExp(`result not delivered; will try again.*${escaped(transactionUid)}`)));
+    await server.stop();
+    listener = new Server(ModalityScp);
+    listener.listen(modalityPort);
+    server = await start(server.dataDir);
+    const report = await waitFor(() => received.find((r) => r.attrs.TransactionUID === transactionUid), 20 * RETRY_MS);
+    assert.ok(report, 'the restarted server delivered the result');
+    assert.equal(report.eventTypeId, 1);
+    assert.ok(await waitForLog(server, new RegExp(`storage commitment result sent.*${escaped(transactionUid)}`)));
   });
 });

@@ -30,6 +30,10 @@ export class PacsConfig {
     /** ARTIM (PS3.8 9.1.5): how long a connection may stay without an association. */
     associationTimeoutMs: number;
     pduTimeoutMs: number;
+    /** First wait before a Storage Commitment result is sent again; doubles per attempt, at most an hour. */
+    commitmentRetryDelayMs: number;
+    /** How long after the request an undelivered Storage Commitment result is still tried. */
+    commitmentRetryHours: number;
   };
   dataDir: string;
   database: { url: string | null; embeddedPort: number };
@@ -80,6 +84,8 @@ const SETTINGS: Setting[] = [
   { path: 'dimse.maxConnections', env: 'PACS_DIMSE_MAX_CONNECTIONS', type: 'positiveInt' },
   { path: 'dimse.associationTimeoutMs', env: 'PACS_DIMSE_ASSOCIATION_TIMEOUT_MS', type: 'positiveInt' },
   { path: 'dimse.pduTimeoutMs', env: 'PACS_DIMSE_PDU_TIMEOUT_MS', type: 'positiveInt' },
+  { path: 'dimse.commitmentRetryDelayMs', env: 'PACS_COMMITMENT_RETRY_DELAY_MS', type: 'positiveInt' },
+  { path: 'dimse.commitmentRetryHours', env: 'PACS_COMMITMENT_RETRY_HOURS', type: 'positiveInt' },
   { path: 'dataDir', env: 'PACS_DATA_DIR', type: 'string' },
   { path: 'database.url', env: 'DATABASE_URL', type: 'postgresUrl', optional: true },
   { path: 'database.embeddedPort', env: 'PACS_EMBEDDED_PG_PORT', type: 'port' },

@@ -12,6 +12,7 @@ import { IndexInstancesBatch1764700000000 } from './migrations/1764700000000-Ind
 import { PeerCheckHost1764800000000 } from './migrations/1764800000000-PeerCheckHost';
 import { PeerMoveAssociations1764900000000 } from './migrations/1764900000000-PeerMoveAssociations';
 import { IndexInstancesBySeries1765000000000 } from './migrations/1765000000000-IndexInstancesBySeries';
+import { StorageCommitments1765100000000 } from './migrations/1765100000000-StorageCommitments';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   PeerCheckHost1764800000000,
   PeerMoveAssociations1764900000000,
   IndexInstancesBySeries1765000000000,
+  StorageCommitments1765100000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

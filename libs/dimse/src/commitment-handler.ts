@@ -1,35 +1,22 @@
 import type { Logger } from '@nestjs/common';
-import { TransferSyntax } from '@pacs/dicom';
-import type { StoredInstance } from '@pacs/index';
-import { Dataset, requests, responses } from 'dcmjs-dimse';
+import { requests, responses } from 'dcmjs-dimse';
 import type { AePolicy } from './ae-policy';
+import type { PendingCommitment } from './commitment-ledger';
+import type { CommitmentOutcome, CommitmentResults, ReportHere } from './commitment-results';
 import { DimseCaller, DimseFailure } from './dimse-providers';
 import { DimseStatus, errorComment } from './dimse-status';
-import { ReportDestination, sendEventReport } from './event-report-association';
-import {
-  CommitmentRequest,
-  commitmentReport,
-  parseCommitmentRequest,
-  REQUEST_STORAGE_COMMITMENT,
-  STORAGE_COMMITMENT_SOP_CLASS,
-  STORAGE_COMMITMENT_SOP_INSTANCE,
-} from './storage-commitment';
+import type { ReportDestination } from './event-report-association';
+import { CommitmentRequest, parseCommitmentRequest, REQUEST_STORAGE_COMMITMENT, STORAGE_COMMITMENT_SOP_INSTANCE } from './storage-commitment';
 
 export interface CommitmentDependencies {
   policy: Pick<AePolicy, 'mayUse'>;
-  /** Stored instances among these SOP Instance UIDs (RetrieveService.findForRetrieve). */
-  findStored(sopInstanceUids: string[]): Promise<StoredInstance[]>;
+  /** Records accepted requests and delivers their results, again until delivered. */
+  results: Pick<CommitmentResults, 'record' | 'deliver'>;
   /** A registered peer with host and port, where a report can go on a new association. */
   reportDestination(aeTitle: string): ReportDestination | undefined;
-  /** Our AE title: the Retrieve AE Title of committed instances and the caller of new associations. */
-  aeTitle: string;
-  connectTimeoutMs: number;
-  pduTimeoutMs: number;
-  /** Counts each request's outcome (/metrics). */
+  /** Counts each refusal (/metrics); results count their own outcomes. */
   count?(outcome: CommitmentOutcome): void;
 }
-
-export type CommitmentOutcome = 'refused' | 'committed' | 'failures-reported' | 'undelivered';
 
 /** What the association the N-ACTION came on offers. */
 export interface CommitmentRequester {
@@ -38,7 +25,7 @@ export interface CommitmentRequester {
    * Sends an N-EVENT-REPORT on this association and resolves with the response status;
    * undefined when the association is closed or being released, rejects when it closes first.
    */
-  reportHere(request: requests.NEventReportRequest): Promise<number> | undefined;
+  reportHere: ReportHere;
 }
 
 type Log = Pick<Logger, 'log' | 'warn'>;
@@ -50,9 +37,8 @@ export interface CommitmentAnswer {
 }
 
 /**
- * Storage Commitment Push Model SCP (PS3.4 J.3) of one association. The N-ACTION is answered at
- * once; the result follows as an N-EVENT-REPORT, on the same association while the SCU keeps it
- * open, otherwise on a new one to the peer's registered address.
+ * Storage Commitment Push Model SCP (PS3.4 J.3) of one association. The N-ACTION is answered as
+ * soon as the request is recorded; the result follows as an N-EVENT-REPORT (CommitmentResults).
  */
 export class CommitmentHandler {
   constructor(
@@ -62,14 +48,14 @@ export class CommitmentHandler {
   ) {}
 
   /** N-ACTION (PS3.4 J.3.2, PS3.7 10.1.4): a failure status with a comment, or Success and the report to follow. */
-  action(request: requests.NActionRequest): CommitmentAnswer {
+  async action(request: requests.NActionRequest): Promise<CommitmentAnswer> {
     const response = responses.NActionResponse.fromRequest(request);
     const caller = this.requester.caller();
     try {
-      const commitment = this.accept(request, caller);
+      const pending = await this.record(this.accept(request, caller), caller.callingAe);
       response.setStatus(DimseStatus.Success);
-      this.logger.log({ msg: 'storage commitment requested', callingAe: caller.callingAe, transactionUid: commitment.transactionUid, instances: commitment.references.length });
-      return { response, afterResponse: () => void this.report(commitment, caller.callingAe) };
+      this.logger.log({ msg: 'storage commitment requested', callingAe: caller.callingAe, transactionUid: pending.transactionUid, instances: pending.references.length });
+      return { response, afterResponse: () => void this.deps.results.deliver(pending, (rq) => this.requester.reportHere(rq)) };
     } catch (err) {
       const failure = err instanceof DimseFailure ? err : new DimseFailure(DimseStatus.ProcessingFailure, 'processing failure');
       this.logger.warn({ msg: 'storage commitment refused', callingAe: caller.callingAe, status: failure.status, reason: failure.message });
@@ -92,41 +78,13 @@ export class CommitmentHandler {
     return commitment;
   }
 
-  /** Works out the result and delivers it; every outcome is logged, none is thrown. */
-  private async report(commitment: CommitmentRequest, callingAe: string): Promise<void> {
-    const context = { callingAe, transactionUid: commitment.transactionUid };
+  /** Success is answered only once the request is durable: the result must survive a restart. */
+  private async record(commitment: CommitmentRequest, callingAe: string): Promise<PendingCommitment> {
     try {
-      const stored = await this.deps.findStored(commitment.references.map((r) => r.sopInstanceUid));
-      const report = commitmentReport(commitment, stored, this.deps.aeTitle);
-      const request = () => {
-        const rq = new requests.NEventReportRequest(STORAGE_COMMITMENT_SOP_CLASS, STORAGE_COMMITMENT_SOP_INSTANCE, report.eventTypeId);
-        rq.setDataset(new Dataset(report.attributes, TransferSyntax.ImplicitVRLittleEndian));
-        return rq;
-      };
-      const via = await this.deliver(request, callingAe);
-      this.logger.log({ msg: 'storage commitment result sent', ...context, via, committed: report.committed, failed: report.failed });
-      this.deps.count?.(report.failed > 0 ? 'failures-reported' : 'committed');
+      return await this.deps.results.record(commitment, callingAe);
     } catch (err) {
-      this.logger.warn({ msg: 'storage commitment result not delivered', ...context, err: err instanceof Error ? err.message : String(err) });
-      this.deps.count?.('undelivered');
+      this.logger.warn({ msg: 'storage commitment could not be recorded', callingAe, transactionUid: commitment.transactionUid, err: (err as Error).message });
+      throw new DimseFailure(DimseStatus.ProcessingFailure, 'the request could not be recorded; try again');
     }
   }
-
-  /** Same association first; a new one when it is gone or fails before the answer. Returns which. */
-  private async deliver(request: () => requests.NEventReportRequest, callingAe: string): Promise<string> {
-    const here = this.requester.reportHere(request());
-    if (here) {
-      const status = await here.catch(() => undefined);
-      if (status !== undefined) return checked(status, 'same association');
-    }
-    const destination = this.deps.reportDestination(callingAe);
-    if (!destination) throw new Error(`the association closed and ${callingAe} has no registered host and port`);
-    const status = await sendEventReport(destination, this.deps.aeTitle, request(), this.deps);
-    return checked(status, `new association to ${destination.host}:${destination.port}`);
-  }
-}
-
-function checked(status: number, via: string): string {
-  if (status !== DimseStatus.Success) throw new Error(`N-EVENT-REPORT answered with status 0x${status.toString(16).padStart(4, '0')} (${via})`);
-  return via;
 }

@@ -24,6 +24,8 @@ import { PacsScp } from './pacs-scp';
 import { PeersService } from './peers.service';
 import { RETRIEVE_SOP_CLASSES } from './qr-sop-classes';
 import type { CommitmentDependencies } from './commitment-handler';
+import { CommitmentLedger } from './commitment-ledger';
+import { CommitmentResults } from './commitment-results';
 import { STORAGE_COMMITMENT_SOP_CLASS } from './storage-commitment';
 import { RetrieveDependencies } from './retrieve-handler';
 import type { MoveDestination } from './move-association';
@@ -50,6 +52,8 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
   private server: Server | undefined;
   /** The DICOM TLS listener (PS3.15 B.1), when PACS_DIMSE_TLS_PORT is set. */
   private tlsServer: Server | undefined;
+  /** Storage Commitment results: recorded, delivered, tried again until delivered. */
+  private readonly commitmentResults: CommitmentResults;
 
   constructor(
     private readonly config: PacsConfig,
@@ -60,8 +64,11 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly auditor: DimseAuditor,
     private readonly retrieveService: RetrieveService,
     private readonly peers: PeersService,
+    private readonly commitmentLedger: CommitmentLedger,
     @Optional() private readonly metrics?: PacsMetrics,
-  ) {}
+  ) {
+    this.commitmentResults = this.newCommitmentResults();
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     routeLibraryLog(this.logger);
@@ -79,6 +86,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     await whenListening(this.capConnections(server, this.config.dimse.port));
     this.logger.log({ msg: 'DIMSE listening', aeTitle: this.config.dimse.aeTitle, port: this.config.dimse.port });
     await this.startTlsListener();
+    this.commitmentResults.start();
   }
 
   /**
@@ -122,6 +130,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     const tlsServer = this.tlsServer;
     this.server = undefined;
     this.tlsServer = undefined;
+    this.commitmentResults.stop();
     netServerOf(server)?.close();
     if (tlsServer) netServerOf(tlsServer)?.close();
     this.logger.log({ msg: 'DIMSE stopping', liveAssociations: this.tracker.liveAssociations, storesInFlight: this.tracker.storesInFlight });
@@ -201,13 +210,25 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
   private commitmentDependencies(): CommitmentDependencies {
     return {
       policy: this.policy,
+      results: this.commitmentResults,
+      reportDestination: (aeTitle) => this.peerAddress(aeTitle),
+      count: (outcome) => this.metrics?.storageCommitments.inc({ outcome }),
+    };
+  }
+
+  private newCommitmentResults(): CommitmentResults {
+    return new CommitmentResults({
+      ledger: this.commitmentLedger,
       findStored: (sopInstanceUids) => this.retrieveService.findForRetrieve({ sopInstanceUids }),
       reportDestination: (aeTitle) => this.peerAddress(aeTitle),
       aeTitle: this.config.dimse.aeTitle,
       connectTimeoutMs: MOVE_CONNECT_TIMEOUT_MS,
       pduTimeoutMs: this.config.dimse.pduTimeoutMs,
+      retryDelayMs: this.config.dimse.commitmentRetryDelayMs,
+      retryHours: this.config.dimse.commitmentRetryHours,
       count: (outcome) => this.metrics?.storageCommitments.inc({ outcome }),
-    };
+      logger: this.logger,
+    });
   }
 
   private retrieveDependencies(): RetrieveDependencies {

@@ -3,9 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { PacsConfig } from '@pacs/config';
 import { IndexModule } from '@pacs/index';
 import { AePolicy } from './ae-policy';
+import { CommitmentLedger } from './commitment-ledger';
 import { DimseProviders } from './dimse-providers';
 import { DimseServer } from './dimse-server.service';
 import { PeerEntity } from './peer.entity';
+import { StorageCommitmentEntity } from './storage-commitment.entity';
 import { PeersController } from './peers.controller';
 import { PeersRepository } from './peers.repository';
 import { PeersService } from './peers.service';
@@ -19,10 +21,11 @@ function aePolicyFactory(config: PacsConfig, peers: PeersService): AePolicy {
 }
 
 @Module({
-  imports: [IndexModule, TypeOrmModule.forFeature([PeerEntity])],
+  imports: [IndexModule, TypeOrmModule.forFeature([PeerEntity, StorageCommitmentEntity])],
   controllers: [PeersController],
   providers: [
     PeersRepository,
+    CommitmentLedger,
     PeersService,
     { provide: AePolicy, inject: [PacsConfig, PeersService], useFactory: aePolicyFactory },
     DimseProviders,

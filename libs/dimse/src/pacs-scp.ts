@@ -221,16 +221,14 @@ export class PacsScp extends Scp {
 
   /** Storage Commitment (PS3.4 J.3.2): answered at once, the result follows as an N-EVENT-REPORT. */
   override nActionRequest(request: requests.NActionRequest, callback: (response: responses.NActionResponse) => void): void {
-    const { response, afterResponse } = this.commitments.action(request);
-    const denied = response.getStatus() === DimseStatus.RefusedNotAuthorized;
-    const event = denied ? this.deps.audit.denied(this.auditContext(), 'store') : Promise.resolve();
-    void event
-      .catch((err) => this.auditFailed(err))
-      .then(() => {
-        if (this.closed) return;
-        callback(response);
-        afterResponse?.();
-      });
+    void this.commitments.action(request).then(async ({ response, afterResponse }) => {
+      if (response.getStatus() === DimseStatus.RefusedNotAuthorized) {
+        await this.deps.audit.denied(this.auditContext(), 'store').catch((err) => this.auditFailed(err));
+      }
+      // A request recorded on an association closed meanwhile is still reported, on a new one.
+      if (!this.closed) callback(response);
+      afterResponse?.();
+    });
   }
 
   /** C-MOVE (PS3.4 C.4.2): sub-operations on a new association to the destination. */

@@ -15,7 +15,7 @@ export class PacsMetrics {
   readonly dimseConnectionsRefused: Counter;
   /** DICOM connections closed by ARTIM (PS3.8 9.1.5). */
   readonly dimseArtimClosed: Counter;
-  /** Storage Commitment requests by outcome: refused, all committed, failures reported, result undelivered. */
+  /** Storage Commitment requests by outcome: refused, all committed, failures reported, a retry scheduled, given up undelivered. */
   readonly storageCommitments: Counter<'outcome'>;
 
   constructor() {
@@ -45,7 +45,7 @@ export class PacsMetrics {
     });
     this.storageCommitments = new Counter({
       name: 'pacs_storage_commitments_total',
-      help: 'Storage Commitment requests by outcome (refused, committed, failures-reported, undelivered)',
+      help: 'Storage Commitment requests by outcome (refused, committed, failures-reported, retry-scheduled, undelivered)',
       labelNames: ['outcome'],
       registers,
     });
