@@ -189,6 +189,11 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
     const patched = (await api('/NEWCT', 'PATCH', { port: 105 })).json();
     assert.deepEqual([patched.port, patched.checkHost, patched.moveAssociations, patched.services], [105, true, 4, peer.services]);
     assert.equal((await api('/NEWCT', 'PATCH', { moveAssociations: 0 })).status, 400);
+    // TLS for our associations to it: off unless set, kept by PATCH, a boolean only.
+    assert.equal(patched.tls, false);
+    assert.equal((await api('/NEWCT', 'PATCH', { tls: true })).json().tls, true);
+    assert.equal((await api('/NEWCT', 'PATCH', { port: 105 })).json().tls, true);
+    assert.equal((await api('/NEWCT', 'PATCH', { tls: 'yes' })).status, 400);
     assert.equal((await api('/NEWCT', 'PATCH', { aeTitle: 'OTHER' })).status, 400);
     assert.equal((await api('/NOSUCHPEER', 'PATCH', { port: 104 })).status, 404);
     assert.equal((await api('/NEWCT')).json().port, 105);

@@ -1,14 +1,15 @@
 // TLS: HTTPS on the HTTP port when a certificate is configured, and the DICOM TLS port
 // (PS3.15 B.1) next to the plain one, driven by DCMTK with certificates made by openssl:
 // echo and store over TLS, a client without a certificate refused, a certificate that names
-// another AE title rejected, the plain port unchanged.
+// another AE title rejected, the plain port unchanged; C-MOVE to a peer registered with `tls`
+// goes over TLS to a DCMTK storescp that checks our certificate.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdtempSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { echoscu, runDcmtk, storescu } from '../support/dcmtk';
+import { echoscu, movescu, runDcmtk, startStorescp, storescu } from '../support/dcmtk';
 import { newUid, writeInstance } from '../support/generator';
 import { freePort } from '../support/ports';
 import { rawConnect } from '../support/raw-pdu';
@@ -36,12 +37,16 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
   let pki: TestPki;
   let tlsPort: number;
   let ca: Buffer;
+  let tlsDestPort: number;
+  let plainDestPort: number;
+  let tlsStudyUid: string;
   const dir = mkdtempSync(join(tmpdir(), 'pacs-tls-'));
 
   before(async () => {
     pki = createTestPki();
     ca = readFileSync(pki.caCert);
     tlsPort = await freePort();
+    [tlsDestPort, plainDestPort] = [await freePort(), await freePort()];
     // The test process waits for /health over HTTPS with its own fetch; the assertions below verify against the CA.
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     server = await startTestServer({
@@ -56,7 +61,9 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
         PACS_DIMSE_ASSOCIATION_TIMEOUT_MS: String(ARTIM_MS),
       },
       peers: [
-        { aeTitle: 'TESTSCU', host: '127.0.0.1', port: 11113, services: ['echo', 'store'] },
+        { aeTitle: 'TESTSCU', host: '127.0.0.1', port: 11113, services: ['echo', 'store', 'move'] },
+        { aeTitle: 'TLSDEST', host: '127.0.0.1', port: tlsDestPort, services: ['store'], tls: true },
+        { aeTitle: 'PLAINDEST', host: '127.0.0.1', port: plainDestPort, services: ['store'], tls: true },
         { aeTitle: 'OTHERAE', host: '127.0.0.1', port: 11114, services: ['echo', 'store'] },
       ],
     });
@@ -88,7 +95,8 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
 
   it('stores over TLS; the instance is then retrievable over HTTPS', async () => {
     const file = join(dir, 'tls.dcm');
-    const sent = writeInstance(file, { patientId: 'TLS-1', studyUid: newUid() });
+    tlsStudyUid = newUid();
+    const sent = writeInstance(file, { patientId: 'TLS-1', studyUid: tlsStudyUid });
     const res = await storescu(tlsPort, [file], { extraArgs: tlsArgs('TESTSCU') });
     assert.deepEqual(res.statuses, ['0x0000'], res.stdout + res.stderr);
     const token = await new Promise<string>((resolve, reject) => {
@@ -134,5 +142,31 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
     assert.ok(ms >= ARTIM_MS - 100, `closed after ${ms} ms, before ARTIM ran out`);
     assert.ok(await waitForLog(server, /connection closed: TLS handshake not completed within 3000 ms \(ARTIM\)/));
     assert.equal((await tlsEcho(tlsArgs('TESTSCU'))).code, 0);
+  });
+
+  it('sends C-MOVE sub-operations over TLS to a peer registered with tls, presenting our certificate', async () => {
+    const moveDir = mkdtempSync(join(tmpdir(), 'pacs-tls-move-'));
+    // storescp with +tls requires and verifies the client certificate by default
+    const dest = await startStorescp(tlsDestPort, moveDir, 'TLSDEST', { extraArgs: ['+tls', pki.serverKey, pki.serverCert, '+cf', pki.caCert] });
+    try {
+      const res = await movescu(server.dimsePort, 'TLSDEST', { keys: ['0008,0052=STUDY', `0020,000D=${tlsStudyUid}`] });
+      assert.equal(res.status, '0x0000', res.stdout + res.stderr);
+      assert.equal(readdirSync(moveDir).length, 1, dest.logs());
+    } finally {
+      await dest.stop();
+    }
+  });
+
+  it('does not fall back to plain TCP when a peer registered with tls does not speak it', async () => {
+    const moveDir = mkdtempSync(join(tmpdir(), 'pacs-tls-plain-'));
+    const dest = await startStorescp(plainDestPort, moveDir, 'PLAINDEST');
+    try {
+      const res = await movescu(server.dimsePort, 'PLAINDEST', { keys: ['0008,0052=STUDY', `0020,000D=${tlsStudyUid}`] });
+      assert.notEqual(res.status, '0x0000', res.stdout + res.stderr);
+      assert.deepEqual(readdirSync(moveDir), []);
+      assert.equal((await echoscu(server.dimsePort)).code, 0);
+    } finally {
+      await dest.stop();
+    }
   });
 });

@@ -135,9 +135,10 @@ export interface Storescp {
  * Starts a DCMTK storescp (a C-MOVE destination) that accepts every transfer syntax it knows
  * and writes received files into `dir` as `<modality>.<SOP Instance UID>`.
  */
-export async function startStorescp(port: number, dir: string, aeTitle: string, opts: { fork?: boolean } = {}): Promise<Storescp> {
+export async function startStorescp(port: number, dir: string, aeTitle: string, opts: { fork?: boolean; extraArgs?: string[] } = {}): Promise<Storescp> {
   // --fork: a child process per association, so several are served at once.
-  const child = spawn('storescp', ['-v', '+xa', ...(opts.fork ? ['--fork'] : []), '-aet', aeTitle, '-od', dir, String(port)], {
+  const args = ['-v', '+xa', ...(opts.fork ? ['--fork'] : []), ...(opts.extraArgs ?? []), '-aet', aeTitle, '-od', dir, String(port)];
+  const child = spawn('storescp', args, {
     env: dcmtkEnv(),
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -23,6 +23,7 @@ export interface TestPeer {
   port: number;
   services: string[];
   moveAssociations?: number;
+  tls?: boolean;
 }
 
 const DEFAULT_PEERS: TestPeer[] = [

@@ -1,4 +1,5 @@
-// Test PKI made with openssl: a CA, a server certificate for 127.0.0.1/localhost, and client
+// Test PKI made with openssl: a CA, a server certificate for 127.0.0.1/localhost (also usable as
+// the client certificate of the associations the server opens), and client
 // certificates whose CN is a chosen AE title (PS3.15 B.1 peers). Keys are unencrypted PEM.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -35,7 +36,7 @@ export function createTestPki(): TestPki {
   const dir = mkdtempSync(join(tmpdir(), 'pacs-pki-'));
   trackTempDir(dir);
   openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=PACS Test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
-  const server = signed(dir, 'server', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
+  const server = signed(dir, 'server', '/CN=localhost', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
   return {
     dir,
     caCert: join(dir, 'ca.crt'),

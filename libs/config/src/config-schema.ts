@@ -158,6 +158,7 @@ function convertPeers(raw: unknown): unknown {
       Array.isArray(p.services) &&
       p.services.every((s: unknown) => (DIMSE_SERVICES as readonly string[]).includes(String(s))) &&
       (p.checkHost === undefined || typeof p.checkHost === 'boolean') &&
+      (p.tls === undefined || typeof p.tls === 'boolean') &&
       (p.moveAssociations === undefined || (Number.isInteger(p.moveAssociations) && p.moveAssociations >= 1 && p.moveAssociations <= MAX_MOVE_ASSOCIATIONS)),
   );
   return ok ? list : undefined;
@@ -193,7 +194,7 @@ function describe(type: SettingType): string {
     boolean: 'expected true or false',
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',
     postgresUrl: 'expected a postgres:// URL',
-    peers: `expected a list of {aeTitle, host, port, services[, checkHost][, moveAssociations 1-${MAX_MOVE_ASSOCIATIONS}]}`,
+    peers: `expected a list of {aeTitle, host, port, services[, checkHost][, moveAssociations 1-${MAX_MOVE_ASSOCIATIONS}][, tls]}`,
     file: 'expected the path of an existing file',
     url: 'expected an http:// or https:// URL',
     roleMapping: 'expected a JSON object {"external-role": "our-role" or ["our-role", ...]}',

@@ -39,6 +39,15 @@ describe('configuration: seeded peers', () => {
     );
   });
 
+  it('takes tls true or false for a peer and names PACS_PEERS for anything else', () => {
+    const [seeded] = loadConfig({ PACS_PEERS: JSON.stringify([{ ...peer, tls: true }]) }).peers;
+    assert.equal(seeded.tls, true);
+    assert.throws(
+      () => loadConfig({ PACS_PEERS: JSON.stringify([{ ...peer, tls: 'yes' }]) }),
+      (err: unknown) => err instanceof ConfigError && /PACS_PEERS.*\[, tls\]/s.test(err.message),
+    );
+  });
+
   it('takes moveAssociations 1 to 8 and names PACS_PEERS for anything else', () => {
     const [seeded] = loadConfig({ PACS_PEERS: JSON.stringify([{ ...peer, moveAssociations: 8 }]) }).peers;
     assert.equal(seeded.moveAssociations, 8);

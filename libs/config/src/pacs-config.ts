@@ -15,6 +15,8 @@ export interface PeerSeed {
   checkHost?: boolean;
   /** Associations a C-MOVE to this peer opens at once (1 to MAX_MOVE_ASSOCIATIONS; default 1). */
   moveAssociations?: number;
+  /** Our associations to this peer (C-MOVE, Storage Commitment results) over TLS (PS3.15 B.1). */
+  tls?: boolean;
 }
 
 /** The whole server configuration, validated once at boot (see config/default.yaml). */

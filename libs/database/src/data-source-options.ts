@@ -13,6 +13,7 @@ import { PeerCheckHost1764800000000 } from './migrations/1764800000000-PeerCheck
 import { PeerMoveAssociations1764900000000 } from './migrations/1764900000000-PeerMoveAssociations';
 import { IndexInstancesBySeries1765000000000 } from './migrations/1765000000000-IndexInstancesBySeries';
 import { StorageCommitments1765100000000 } from './migrations/1765100000000-StorageCommitments';
+import { PeerTls1765200000000 } from './migrations/1765200000000-PeerTls';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   PeerMoveAssociations1764900000000,
   IndexInstancesBySeries1765000000000,
   StorageCommitments1765100000000,
+  PeerTls1765200000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

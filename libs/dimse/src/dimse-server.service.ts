@@ -31,6 +31,7 @@ import { RetrieveDependencies } from './retrieve-handler';
 import type { MoveDestination } from './move-association';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { limitTlsHandshake } from './tls-handshake-limit';
+import { OutboundTls, outboundTls } from './outbound-tls';
 import { TLS_CERT_MUST_NAME_AE, TlsPacsScp } from './tls-scp';
 
 /** How long shutdown waits for C-STOREs under way before closing connections. */
@@ -54,6 +55,8 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
   private tlsServer: Server | undefined;
   /** Storage Commitment results: recorded, delivered, tried again until delivered. */
   private readonly commitmentResults: CommitmentResults;
+  /** How we open associations to peers registered with `tls`. */
+  private readonly outboundTls: OutboundTls;
 
   constructor(
     private readonly config: PacsConfig,
@@ -68,6 +71,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     @Optional() private readonly metrics?: PacsMetrics,
   ) {
     this.commitmentResults = this.newCommitmentResults();
+    this.outboundTls = outboundTls(config.tls);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -246,7 +250,8 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
   /** A registered peer with a host and port, from the cached snapshot: where C-MOVE and Storage Commitment results go. */
   private peerAddress(aeTitle: string): MoveDestination | undefined {
     const peer = this.peers.cached().find((p) => p.aeTitle.trim() === aeTitle);
-    return peer && peer.host && peer.port ? { aeTitle: peer.aeTitle.trim(), host: peer.host, port: peer.port, associations: peer.moveAssociations } : undefined;
+    if (!peer?.host || !peer.port) return undefined;
+    return { aeTitle: peer.aeTitle.trim(), host: peer.host, port: peer.port, associations: peer.moveAssociations, tls: peer.tls ? this.outboundTls : undefined };
   }
 }
 

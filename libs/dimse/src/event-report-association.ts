@@ -1,10 +1,13 @@
 import type { Socket } from 'node:net';
 import { Client, requests, responses } from 'dcmjs-dimse';
+import type { OutboundTls } from './outbound-tls';
 
 export interface ReportDestination {
   aeTitle: string;
   host: string;
   port: number;
+  /** Set for a peer registered with `tls`: the association goes over TLS. */
+  tls?: OutboundTls;
 }
 
 type Timeouts = { connectTimeoutMs: number; pduTimeoutMs: number };
@@ -33,6 +36,7 @@ export function sendEventReport(destination: ReportDestination, callingAeTitle: 
       connectTimeout: opts.connectTimeoutMs,
       associationTimeout: opts.connectTimeoutMs,
       pduTimeout: opts.pduTimeoutMs,
+      securityOptions: destination.tls,
     });
     // dcmjs-dimse keeps the socket it connected in its network's `socket` (as in MoveAssociation).
     const socket = (client as unknown as { network?: { socket?: Socket } }).network?.socket;

@@ -2,6 +2,7 @@ import { association as dimseAssociation, Client, requests } from 'dcmjs-dimse';
 import type { StoreChannel } from './store-channel';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
 import { leanMessageCoding } from './dataset-encoding';
+import type { OutboundTls } from './outbound-tls';
 
 type Association = dimseAssociation.Association;
 type CStoreRequest = requests.CStoreRequest;
@@ -20,6 +21,8 @@ export interface MoveDestination {
   port: number;
   /** Associations a C-MOVE may open to it at once (the peer's `moveAssociations`, 1 or more). */
   associations: number;
+  /** Set for a peer registered with `tls`: the association goes over TLS. */
+  tls?: OutboundTls;
 }
 
 type OpenOptions = {
@@ -70,6 +73,7 @@ export class MoveAssociation implements StoreChannel {
       connectTimeout: opts.connectTimeoutMs,
       associationTimeout: opts.connectTimeoutMs,
       pduTimeout: opts.pduTimeoutMs,
+      securityOptions: destination.tls,
     });
     const network = (client as unknown as { network: ClientNetwork }).network;
     // Nagle's algorithm holds each small command PDU up to ~40 ms per sub-operation (GOTCHAS);

@@ -30,6 +30,10 @@ export class PeerEntity {
   @Column({ name: 'move_associations', type: 'integer', default: 1 })
   moveAssociations: number;
 
+  /** Our associations to this peer go over TLS (PS3.15 B.1). */
+  @Column({ type: 'boolean', default: false })
+  tls: boolean;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -12,6 +12,7 @@ export interface PeerFields {
   description: string | null;
   checkHost: boolean;
   moveAssociations: number;
+  tls: boolean;
 }
 
 const UNIQUE_VIOLATION = '23505';

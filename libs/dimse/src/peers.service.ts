@@ -7,8 +7,8 @@ import { PeerFields, PeersRepository } from './peers.repository';
 
 export type PeersListener = (peers: readonly PeerView[]) => void;
 
-/** A peer as written: the host check (off) and the move associations (1) may be left out. */
-export type PeerInput = Omit<PeerView, 'checkHost' | 'moveAssociations'> & { checkHost?: boolean; moveAssociations?: number };
+/** A peer as written: the host check (off), the move associations (1) and TLS (off) may be left out. */
+export type PeerInput = Omit<PeerView, 'checkHost' | 'moveAssociations' | 'tls'> & { checkHost?: boolean; moveAssociations?: number; tls?: boolean };
 
 /** Other nodes may change peers: reload now and then so every node converges. */
 const RELOAD_INTERVAL_MS = 30_000;
@@ -122,9 +122,10 @@ function toFields(p: PeerInput): PeerFields {
     description: p.description ?? null,
     checkHost: p.checkHost ?? false,
     moveAssociations: p.moveAssociations ?? 1,
+    tls: p.tls ?? false,
   };
 }
 
 function toView(p: PeerEntity): PeerView {
-  return { aeTitle: p.aeTitle, host: p.host, port: p.port, services: p.services, description: p.description, checkHost: p.checkHost, moveAssociations: p.moveAssociations };
+  return { aeTitle: p.aeTitle, host: p.host, port: p.port, services: p.services, description: p.description, checkHost: p.checkHost, moveAssociations: p.moveAssociations, tls: p.tls };
 }

@@ -74,6 +74,15 @@ export class PeerSettingsDto {
   @Min(1)
   @Max(MAX_MOVE_ASSOCIATIONS)
   moveAssociations?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'Open our associations to this peer (C-MOVE sub-operations, Storage Commitment results) over TLS (PS3.15 B.1): its certificate must chain to PACS_DIMSE_TLS_CA and name its host; ours (PACS_DIMSE_TLS_CERT) is presented as the client certificate. Default false.',
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean()
+  tls?: boolean;
 }
 
 /** PUT /api/peers/:aeTitle: the AE title may be repeated in the body, and must then match. */
@@ -116,4 +125,7 @@ export class PeerView {
 
   @ApiProperty({ description: 'Associations a C-MOVE to this peer opens at once', example: 1 })
   moveAssociations: number;
+
+  @ApiProperty({ description: 'Our associations to this peer go over TLS', example: false })
+  tls: boolean;
 }
