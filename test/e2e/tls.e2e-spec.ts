@@ -9,6 +9,8 @@ import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Server } from 'dcmjs-dimse';
+import { action, commit, CT, ModalityScp, received, waitFor } from '../support/commitment-peer';
 import { echoscu, movescu, runDcmtk, startStorescp, storescu } from '../support/dcmtk';
 import { newUid, writeInstance } from '../support/generator';
 import { freePort } from '../support/ports';
@@ -40,13 +42,15 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
   let tlsDestPort: number;
   let plainDestPort: number;
   let tlsStudyUid: string;
+  let tlsSopInstanceUid: string;
+  let tlsModalityPort: number;
   const dir = mkdtempSync(join(tmpdir(), 'pacs-tls-'));
 
   before(async () => {
     pki = createTestPki();
     ca = readFileSync(pki.caCert);
     tlsPort = await freePort();
-    [tlsDestPort, plainDestPort] = [await freePort(), await freePort()];
+    [tlsDestPort, plainDestPort, tlsModalityPort] = [await freePort(), await freePort(), await freePort()];
     // The test process waits for /health over HTTPS with its own fetch; the assertions below verify against the CA.
     process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
     server = await startTestServer({
@@ -64,6 +68,7 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
         { aeTitle: 'TESTSCU', host: '127.0.0.1', port: 11113, services: ['echo', 'store', 'move'] },
         { aeTitle: 'TLSDEST', host: '127.0.0.1', port: tlsDestPort, services: ['store'], tls: true },
         { aeTitle: 'PLAINDEST', host: '127.0.0.1', port: plainDestPort, services: ['store'], tls: true },
+        { aeTitle: 'TLSMOD', host: '127.0.0.1', port: tlsModalityPort, services: ['store'], tls: true },
         { aeTitle: 'OTHERAE', host: '127.0.0.1', port: 11114, services: ['echo', 'store'] },
       ],
     });
@@ -97,6 +102,7 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
     const file = join(dir, 'tls.dcm');
     tlsStudyUid = newUid();
     const sent = writeInstance(file, { patientId: 'TLS-1', studyUid: tlsStudyUid });
+    tlsSopInstanceUid = sent.sopInstanceUid;
     const res = await storescu(tlsPort, [file], { extraArgs: tlsArgs('TESTSCU') });
     assert.deepEqual(res.statuses, ['0x0000'], res.stdout + res.stderr);
     const token = await new Promise<string>((resolve, reject) => {
@@ -167,6 +173,23 @@ describe('TLS: HTTPS and DICOM TLS with client certificates (PS3.15 B.1)', () =>
       assert.equal((await echoscu(server.dimsePort)).code, 0);
     } finally {
       await dest.stop();
+    }
+  });
+
+  it('sends a Storage Commitment result over TLS to a modality registered with tls', async () => {
+    const listener = new Server(ModalityScp);
+    const securityOptions = { key: readFileSync(pki.serverKey), cert: readFileSync(pki.serverCert), ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' };
+    listener.listen(tlsModalityPort, { securityOptions } as Parameters<Server['listen']>[1]);
+    try {
+      const transactionUid = newUid();
+      // the N-ACTION on the plain port, released at once: the result must come on a new association
+      const outcome = await commit(server.dimsePort, 'TLSMOD', [action([{ sopClassUid: CT, sopInstanceUid: tlsSopInstanceUid }], { transactionUid })]);
+      assert.deepEqual(outcome.actionStatuses, [0x0000]);
+      const report = await waitFor(() => received.find((r) => r.attrs.TransactionUID === transactionUid));
+      assert.ok(report, server.logs().split('\n').filter((l) => /commitment/.test(l)).join('\n'));
+      assert.equal(report.eventTypeId, 1);
+    } finally {
+      listener.close();
     }
   });
 });
