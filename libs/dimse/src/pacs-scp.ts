@@ -219,7 +219,7 @@ export class PacsScp extends Scp {
     this.answer(this.dispatch.set(request), 'mpps-set', request.getRequestedSopClassUid(), request, callback);
   }
 
-  /** Storage Commitment (PS3.4 J.3.2): answered at once, the result follows as an N-EVENT-REPORT. */
+  /** Storage Commitment (PS3.4 J.3.2): answered once recorded, the result follows as an N-EVENT-REPORT. */
   override nActionRequest(request: requests.NActionRequest, callback: (response: responses.NActionResponse) => void): void {
     void this.commitments.action(request).then(async ({ response, afterResponse }) => {
       if (response.getStatus() === DimseStatus.RefusedNotAuthorized) {
