@@ -39,6 +39,7 @@ describe('OpenAPI document', () => {
       '/api/auth/token',
       '/api/users',
       '/api/peers',
+      '/api/storage-commitments',
       '/api/worklist',
       '/api/worklist/{id}',
       '/api/mpps',

@@ -126,6 +126,11 @@ describe('Storage Commitment results kept until delivered', () => {
       peers: [{ aeTitle: 'LATE', host: '127.0.0.1', port: modalityPort, services: ['echo', 'store'] }],
     });
   const escaped = (uid: string) => uid.replace(/\./g, '\\.');
+  const pendingResults = async () => {
+    const res = await http(`${server.httpUrl}/api/storage-commitments`, { headers: { authorization: `Bearer ${await server.token()}` } });
+    assert.equal(res.status, 200);
+    return res.json<{ transactionUid: string; callingAe: string; instances: number; attempts: number; lastError: string | null }[]>();
+  };
 
   before(async () => {
     modalityPort = await freePort();
@@ -146,12 +151,23 @@ describe('Storage Commitment results kept until delivered', () => {
     assert.deepEqual(outcome.actionStatuses, [0x0000]);
     assert.ok(await waitForLog(server, new RegExp(`result not delivered; will try again.*${escaped(transactionUid)}`)), 'the failed attempt is logged');
     assert.equal(received.find((r) => r.attrs.TransactionUID === transactionUid), undefined);
+    const pending = (await pendingResults()).find((p) => p.transactionUid === transactionUid);
+    assert.ok(pending, 'an admin sees the pending result');
+    assert.deepEqual([pending.callingAe, pending.instances], ['LATE', 2]);
+    assert.ok(pending.attempts >= 1);
+    assert.match(pending.lastError ?? '', /ECONNREFUSED/);
     listener = new Server(ModalityScp);
     listener.listen(modalityPort);
     const report = await waitFor(() => received.find((r) => r.attrs.TransactionUID === transactionUid), 10 * RETRY_MS);
     assert.ok(report, 'the result arrived on a later attempt');
     assert.equal(report.eventTypeId, 1);
     assert.equal(report.attrs.ReferencedSOPSequence.length, 2);
+    let stillPending = true;
+    for (let i = 0; i < 50 && stillPending; i++) {
+      stillPending = (await pendingResults()).some((p) => p.transactionUid === transactionUid);
+      if (stillPending) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(stillPending, false, 'gone once delivered');
     listener.close();
     listener = undefined;
   });

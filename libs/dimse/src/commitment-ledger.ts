@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import type { PendingCommitmentView } from './dto/pending-commitment.dto';
 import type { CommitmentRequest } from './storage-commitment';
 import { StorageCommitmentEntity } from './storage-commitment.entity';
 
@@ -47,6 +48,20 @@ export class CommitmentLedger {
       references: r.instance_refs,
       requestedAt: r.requested_at,
       attempts: r.attempts,
+    }));
+  }
+
+  /** What is still to be delivered, oldest request first (at most `limit`). */
+  async listPending(limit = 1000): Promise<PendingCommitmentView[]> {
+    const rows = await this.rows.find({ order: { requestedAt: 'ASC', id: 'ASC' }, take: limit });
+    return rows.map((r) => ({
+      transactionUid: r.transactionUid,
+      callingAe: r.callingAe,
+      instances: r.references.length,
+      requestedAt: r.requestedAt.toISOString(),
+      attempts: r.attempts,
+      nextAttemptAt: r.nextAttemptAt.toISOString(),
+      lastError: r.lastError,
     }));
   }
 

@@ -9,6 +9,7 @@ import { DimseServer } from './dimse-server.service';
 import { PeerEntity } from './peer.entity';
 import { StorageCommitmentEntity } from './storage-commitment.entity';
 import { PeersController } from './peers.controller';
+import { StorageCommitmentsController } from './storage-commitments.controller';
 import { PeersRepository } from './peers.repository';
 import { PeersService } from './peers.service';
 import { QrFindProvider } from './qr-find.provider';
@@ -22,7 +23,7 @@ function aePolicyFactory(config: PacsConfig, peers: PeersService): AePolicy {
 
 @Module({
   imports: [IndexModule, TypeOrmModule.forFeature([PeerEntity, StorageCommitmentEntity])],
-  controllers: [PeersController],
+  controllers: [PeersController, StorageCommitmentsController],
   providers: [
     PeersRepository,
     CommitmentLedger,
