@@ -8,11 +8,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { data } from 'dcmjs';
-import { Client, Dataset, requests } from 'dcmjs-dimse';
+import { Client, Dataset, log, requests } from 'dcmjs-dimse';
 import { echoscu, runDcmtk, storescu } from '../support/dcmtk';
 import { BASIC_TEXT_SR, buildInstance, ENCAPSULATED_PDF, generateStudy, newUid, TransferSyntax, writeInstance } from '../support/generator';
 import { http, value } from '../support/http';
 import { startTestServer, TestServer, waitForLog } from '../support/server';
+
+// dcmjs-dimse logs every PDU of the test's own client at info.
+log.setLevel('warn');
 
 const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
 const CR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.1';

@@ -8,12 +8,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Client, Dataset, requests } from 'dcmjs-dimse';
+import { Client, Dataset, log, requests } from 'dcmjs-dimse';
 import { storescu } from '../support/dcmtk';
 import { generateStudy, newUid } from '../support/generator';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 import { findscuWorklist, mwlQueryFile, worklistBody } from '../support/worklist';
+
+// dcmjs-dimse logs every PDU of the test's own client at info.
+log.setLevel('warn');
 
 const MPPS = '1.2.840.10008.3.1.2.3.3';
 type Attrs = Record<string, unknown>;

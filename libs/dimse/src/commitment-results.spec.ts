@@ -1,8 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { log } from 'dcmjs-dimse';
 import type { PendingCommitment } from './commitment-ledger';
 import { CommitmentOutcome, CommitmentResults, CommitmentResultsDependencies, nextAttempt } from './commitment-results';
 import { storedInstance } from './stored-instance.test-helper';
+
+// dcmjs-dimse logs each connection attempt of the delivery tests at info.
+log.setLevel('warn');
 
 const HOUR = 3_600_000;
 const policy = { retryDelayMs: 60_000, retryHours: 24 };
