@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DcmtkResult, echoscu, storescu } from '../support/dcmtk';
 import { writeInstance } from '../support/generator';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, waitForLog } from '../support/server';
 
 describe('DIMSE policy: rights per service and the host check', () => {
   let server: TestServer;
@@ -65,7 +65,7 @@ describe('DIMSE policy: rights per service and the host check', () => {
     const res = await echoscu(server.dimsePort, { callingAe: 'ELSEWHERE' });
     assert.notEqual(res.code, 0);
     assert.match(res.stdout + res.stderr, /Calling AE Title Not Recognized/i);
-    assert.match(server.logs(), /host check/);
+    assert.ok(await waitForLog(server, /host check/), 'the rejection names the host check');
   });
 
   it('accepts a peer whose host is a name resolving to the caller (localhost)', async () => {

@@ -12,7 +12,7 @@ import { Client, Dataset, log, requests } from 'dcmjs-dimse';
 import { storescu } from '../support/dcmtk';
 import { generateStudy, newUid } from '../support/generator';
 import { http } from '../support/http';
-import { startTestServer, TestServer } from '../support/server';
+import { startTestServer, TestServer, waitForLog } from '../support/server';
 import { findscuWorklist, mwlQueryFile, worklistBody } from '../support/worklist';
 
 // dcmjs-dimse logs every PDU of the test's own client at info.
@@ -148,7 +148,8 @@ describe('MPPS: N-CREATE / N-SET, worklist status and study completeness', () =>
     const state = await waitComplete(studyUid);
     assert.equal(state.complete, true);
     assert.ok(state.completedAt);
-    assert.match(server.logs(), new RegExp(`"studyUid":"${studyUid.replace(/\./g, '\\.')}"[^\\n]*study complete`));
+    // the log line may reach the test's pipe after the HTTP answer that says complete
+    assert.ok(await waitForLog(server, new RegExp(`"studyUid":"${studyUid.replace(/\./g, '\\.')}"[^\\n]*study complete`)), 'study complete is logged');
 
     // QIDO-RS shows and matches it as Study Status ID (0032,000A).
     const qido = async (query: string) => (await http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${studyUid}&${query}`, { token })).json();
