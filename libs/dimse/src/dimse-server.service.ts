@@ -119,8 +119,8 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     this.tlsServer = server;
     const net = this.capConnections(server, tls.dimsePort);
     if (net) {
-      limitTlsHandshake(net, this.config.dimse.associationTimeoutMs, (remoteAddress, ms) => {
-        this.logger.warn({ msg: `connection closed: TLS handshake not completed within ${ms} ms (ARTIM)`, remoteAddress });
+      limitTlsHandshake(net, this.config.dimse.associationTimeoutMs, (remoteAddress, waitingFor, ms) => {
+        this.logger.warn({ msg: `connection closed: ${waitingFor} within ${ms} ms (ARTIM)`, remoteAddress });
         this.metrics?.dimseArtimClosed.inc();
       });
     }
