@@ -41,6 +41,27 @@ describe('filesystem blob store', () => {
     assert.deepEqual(tmpFiles(), []);
   });
 
+  it('releases every file descriptor it opened, whichever way a blob ends', async () => {
+    const openFds = () => readdirSync('/proc/self/fd').length;
+    const before = openFds();
+    const big = Buffer.alloc(3 << 20, 7); // more than one gathered write
+    const inFlight = store.createTemp();
+    inFlight.write(big); // a write is under way when the blob is discarded
+    const discarded = inFlight.discard();
+    const placed = store.createTemp();
+    placed.write(big);
+    const placedBlob = await placed.finish();
+    await store.place(placedBlob, 'fd/fd/placed.dcm'); // its fsync runs while it is discarded
+    const neverPlaced = store.createTemp();
+    neverPlaced.end(Buffer.from('x'));
+    await Promise.all([discarded, store.discardTemp(placedBlob), store.discardTemp(await neverPlaced.finish())]);
+    const committed = store.createTemp();
+    committed.write(big);
+    await store.commit(await committed.finish(), 'fd/fd/committed.dcm');
+    assert.equal(openFds(), before);
+    assert.deepEqual(tmpFiles(), []);
+  });
+
   it('sweeps only stale temporary files', async () => {
     const stale = store.createTemp();
     stale.write(Buffer.from('left by a crash'));

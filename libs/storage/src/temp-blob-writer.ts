@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { FileHandle, open, rm } from 'node:fs/promises';
+import { closeSync, openSync, writev } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
 import { TempBlob, TempBlobWriter } from './blob-store';
 
 /** How many leading bytes a temp blob keeps in memory: enough for almost every DICOM header. */
@@ -14,15 +16,28 @@ export const HEAD_BYTES = 64 * 1024;
  */
 const GATHER_BYTES = 1 << 20;
 
-/** Handles of finished temp blobs, kept open so commit can fsync without reopening the file. */
-export const openHandles = new WeakMap<TempBlob, FileHandle>();
+/**
+ * Descriptors of finished temp blobs, kept open so commit can fsync without reopening the file.
+ * Whoever takes one out closes it (flush or discard).
+ */
+export const openFiles = new WeakMap<TempBlob, number>();
+
+const writevAsync = promisify(writev);
 
 /**
- * Writes a temporary file through a FileHandle, hashing (SHA-256) and counting as it goes, and
- * keeping the first HEAD_BYTES so the header can be read without going back to the file.
+ * Writes a temporary file, hashing (SHA-256) and counting as it goes, and keeping the first
+ * HEAD_BYTES so the header can be read without going back to the file.
+ *
+ * The open is synchronous and the writes go through the libuv pool: on this kind of host every
+ * pool round trip costs the event loop ~30 µs and a thread wake-up (profiled, session 16), more
+ * than a quick metadata syscall made in place; the page-cache copy of the data stays off the
+ * event loop.
  */
 export class FileTempBlobWriter extends Writable implements TempBlobWriter {
-  private handle: Promise<FileHandle>;
+  private fd: number | undefined;
+  private discarded = false;
+  /** The write in flight: the descriptor is closed only after it, or its number could be reused under it. */
+  private writing: Promise<void> = Promise.resolve();
   private readonly hash = createHash('sha256');
   private readonly head = Buffer.allocUnsafe(HEAD_BYTES);
   private size = 0;
@@ -31,8 +46,6 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
 
   constructor(readonly path: string) {
     super({ highWaterMark: 1 << 20 });
-    this.handle = open(path, 'wx');
-    this.handle.catch(() => undefined);
   }
 
   get bytesWritten(): number {
@@ -51,7 +64,7 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
   }
 
   override _final(done: (err?: Error | null) => void): void {
-    this.writeGathered().then(() => done(), done);
+    this.flushGathered(done);
   }
 
   /** Hashes and keeps the chunks; writes once GATHER_BYTES are waiting (the rest at the end). */
@@ -62,15 +75,31 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
       this.gatheredBytes += b.length;
     }
     if (this.gatheredBytes < GATHER_BYTES) return done();
-    this.writeGathered().then(() => done(), done);
+    this.flushGathered(done);
+  }
+
+  private flushGathered(done: (err?: Error | null) => void): void {
+    this.writing = this.writeGathered();
+    this.writing.then(() => done(), done);
   }
 
   private async writeGathered(): Promise<void> {
     const buffers = this.gathered;
     this.gathered = [];
     this.gatheredBytes = 0;
-    const handle = await this.handle;
-    if (buffers.length > 0) await handle.writev(buffers);
+    const fd = this.open();
+    if (buffers.length === 0) return;
+    const { bytesWritten: written } = await writevAsync(fd, buffers);
+    const expected = buffers.reduce((n, b) => n + b.length, 0);
+    // a regular file takes a whole writev unless the disk is full
+    if (written !== expected) throw new Error(`short write to ${this.path}: ${written} of ${expected} bytes`);
+  }
+
+  /** Opened at the first write, so a stream that never gets data costs no descriptor. */
+  private open(): number {
+    if (this.discarded) throw new Error(`${this.path} was discarded`);
+    this.fd ??= openSync(this.path, 'wx');
+    return this.fd;
   }
 
   /** Ends the stream and returns the blob; the file stays open until commit or discard. */
@@ -86,13 +115,17 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
       sha256: this.hash.digest('hex'),
       head: this.head.subarray(0, Math.min(this.size, HEAD_BYTES)),
     };
-    openHandles.set(blob, await this.handle);
+    openFiles.set(blob, this.open());
+    this.fd = undefined; // owned by the blob now
     return blob;
   }
 
   async discard(): Promise<void> {
     if (!this.destroyed) this.destroy();
-    await this.handle.then((h) => h.close()).catch(() => undefined);
+    this.discarded = true;
+    await this.writing.catch(() => undefined);
+    if (this.fd !== undefined) closeQuietly(this.fd);
+    this.fd = undefined;
     await rm(this.path, { force: true });
   }
 
@@ -100,5 +133,13 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
     this.hash.update(chunk);
     if (this.size < HEAD_BYTES) chunk.copy(this.head, this.size, 0, Math.min(chunk.length, HEAD_BYTES - this.size));
     this.size += chunk.length;
+  }
+}
+
+export function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed or never valid: nothing to release
   }
 }
