@@ -97,7 +97,9 @@ export async function startPacs(location: PacsLocation, dataDir: string, logFile
   const ports = await freePorts(3);
   const adminPassword = randomBytes(12).toString('hex');
   const env = pacsEnv(dataDir, ports, adminPassword, destinations);
-  const proc = new ServerProcess(process.execPath, [location.main], env, logFile, location.root);
+  // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server (NODE_OPTIONS refuses --cpu-prof)
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = new ServerProcess(process.execPath, [...nodeArgs, location.main], env, logFile, location.root);
   const base = `http://127.0.0.1:${ports[0]}`;
   const exited = () => (proc.hasExited ? `our server exited (see ${proc.logFile})` : undefined);
   try {
