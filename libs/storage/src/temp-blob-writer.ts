@@ -85,12 +85,12 @@ export class FileTempBlobWriter extends Writable implements TempBlobWriter {
 
   private async writeGathered(): Promise<void> {
     const buffers = this.gathered;
+    const expected = this.gatheredBytes;
     this.gathered = [];
     this.gatheredBytes = 0;
     const fd = this.open();
     if (buffers.length === 0) return;
     const { bytesWritten: written } = await writevAsync(fd, buffers);
-    const expected = buffers.reduce((n, b) => n + b.length, 0);
     // a regular file takes a whole writev unless the disk is full
     if (written !== expected) throw new Error(`short write to ${this.path}: ${written} of ${expected} bytes`);
   }
