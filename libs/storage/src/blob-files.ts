@@ -117,8 +117,8 @@ class DirectFile implements BlobFile {
       const whole = this.staged - (this.staged % BLOCK_BYTES);
       let fd = this.direct();
       if (whole > 0) await this.writeStaged(whole, fd);
-      if (this.released) throw discardedError(this.path); // its descriptors are release()'s to close
       if (this.staged > 0) {
+        if (this.released) throw discardedError(this.path);
         const tail = openSync(this.path, 'r+');
         closeQuietly(fd);
         this.fd = fd = tail;
