@@ -48,8 +48,6 @@ describe('direct writes of blob files', () => {
     assert.equal(freeSlots(slots), 0);
     const temps = await Promise.all(writers.map((w) => w.finish()));
     assert.equal(freeSlots(slots), 32);
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    assert.deepEqual(new Set(temps.map((t) => t.sha256)), new Set([sha256]), 'hashed alike either way');
     await Promise.all(temps.map((t, i) => store.commit(t, `many/${i}.dcm`)));
     for (let i = 0; i < temps.length; i++) assert.ok(readFileSync(join(root, 'blobs', `many/${i}.dcm`)).equals(bytes));
   });
