@@ -6,9 +6,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { BlobStore, TempBlob, TempBlobWriter } from './blob-store';
 import { readFileInto } from './read-into';
-import { closeQuietly } from './blob-files';
-import { AlignedSlots, probeDirectWrites } from './direct-writes';
-import { FileTempBlobWriter, openFiles } from './temp-blob-writer';
+import { closeQuietly, FileTempBlobWriter, openFiles } from './temp-blob-writer';
 
 /** A temporary file untouched this long belongs to no live write. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -37,10 +35,6 @@ export class FilesystemBlobStore extends BlobStore {
   private readonly unsynced = new Set<string>();
   /** The data fsync of each placed temp blob, started by place() and awaited by flush(). */
   private readonly dataSyncs = new WeakMap<TempBlob, Promise<void>>();
-  /** Staging memory for direct writes; undefined when the filesystem takes none (`directWrites` says why). */
-  private readonly slots: AlignedSlots | undefined;
-  /** Whether temp blobs are written around the page cache, and if not, why. */
-  readonly directWrites: { enabled: boolean; reason?: string };
 
   /** `syncDirectory` is replaceable only so tests can make a directory fsync fail. */
   constructor(
@@ -52,10 +46,6 @@ export class FilesystemBlobStore extends BlobStore {
     this.tmpDir = join(root, 'tmp');
     mkdirSync(this.blobsDir, { recursive: true });
     mkdirSync(this.tmpDir, { recursive: true });
-    const slots = new AlignedSlots();
-    const refused = probeDirectWrites(this.tmpDir, slots);
-    this.slots = refused ? undefined : slots;
-    this.directWrites = refused ? { enabled: false, reason: refused } : { enabled: true };
   }
 
   /**
@@ -76,7 +66,7 @@ export class FilesystemBlobStore extends BlobStore {
   }
 
   createTemp(): TempBlobWriter {
-    return new FileTempBlobWriter(join(this.tmpDir, `${randomUUID()}.part`), this.slots);
+    return new FileTempBlobWriter(join(this.tmpDir, `${randomUUID()}.part`));
   }
 
   /**
