@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
+import { CpuPerInstance } from './cpu-meter';
 import { MemoryPeaks } from './memory-sampler';
 
 export type ServerKind = 'orthanc' | 'ours';
@@ -24,6 +25,8 @@ export interface RunResult {
   verifiedBy?: 'instance-count' | 'storescu-status';
   storescuFailures?: string[];
   memory?: MemoryPeaks;
+  /** CPU per instance over the send (see CpuMeter). */
+  cpu?: CpuPerInstance;
 }
 
 export interface MachineInfo {
@@ -94,6 +97,7 @@ export function formatReport(report: BenchReport): string {
     ]);
   }
   const m = report.machine;
+  const cpuRows = cpuTable(report.runs, scenarios);
   const problems = report.runs
     .filter((r) => r.status !== 'ok')
     .map((r) => `  ${r.server}, ${r.associations} assoc, attempt ${r.attempt}: ${r.status}: ${r.reason}`);
@@ -103,11 +107,33 @@ export function formatReport(report: BenchReport): string {
     '',
     table(rows),
     '',
+    ...(cpuRows ? [table(cpuRows), ''] : []),
     `machine: ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, ${m.kernel}; load average at start ${m.loadAtStart.toFixed(2)}, before each run ${loads(report.runs)}`,
     `node ${m.node}, Orthanc ${m.orthanc ?? 'not run'}, DCMTK ${m.dcmtk}`,
     'RSS: peak of VmRSS sampled every 200 ms and VmHWM; PG PSS: peak total PSS of the embedded PostgreSQL processes, sampled every 2 s.',
+    ...(cpuRows ? ['CPU: user + system time per instance over the send of the run shown, from /proc: the server process, its PostgreSQL, and the whole machine (storescu included).'] : []),
     ...(problems.length > 0 ? ['', 'problems:', ...problems] : []),
   ].join('\n');
+}
+
+/** CPU ms per instance of the runs the first table shows; undefined when no run measured it. */
+function cpuTable(runs: RunResult[], scenarios: number[]): string[][] | undefined {
+  if (!runs.some((r) => r.cpu)) return undefined;
+  const rows = [['scenario', 'Orthanc CPU ms/inst', 'ours CPU ms/inst', 'ours PG ms/inst', 'machine ms/inst (Orthanc)', 'machine ms/inst (ours)']];
+  const cpuOf = (run: RunResult | undefined, pick: (c: CpuPerInstance) => number) => cell(run, (r) => (r.cpu ? fixed(pick(r.cpu), 2) : '—'));
+  for (const n of scenarios) {
+    const orthanc = bestOf(runs.filter((r) => r.server === 'orthanc' && r.associations === n));
+    const ours = bestOf(runs.filter((r) => r.server === 'ours' && r.associations === n));
+    rows.push([
+      `${n} assoc`,
+      cpuOf(orthanc, (c) => c.serverMs + c.helpersMs),
+      cpuOf(ours, (c) => c.serverMs + c.helpersMs),
+      cpuOf(ours, (c) => c.helpersMs),
+      cpuOf(orthanc, (c) => c.machineMs),
+      cpuOf(ours, (c) => c.machineMs),
+    ]);
+  }
+  return rows;
 }
 
 function loads(runs: RunResult[]): string {

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Corpus } from './corpus';
+import { CpuMeter } from './cpu-meter';
 import { OrthancInfo, startOrthanc } from './orthanc-server';
 import { MoveDestinationPorts, PacsLocation, startPacs } from './pacs-server';
 import { RunResult, ServerKind } from './report';
@@ -100,7 +101,9 @@ export async function runScenario(ctx: BenchContext, kind: ServerKind, associati
   }
   ctx.current = { server, dataDir };
   try {
+    const cpu = server.pid === undefined ? undefined : await CpuMeter.start(server.pid);
     const sent = await sendCorpus(server, ctx.corpus.files, associations, path.join(ctx.logDir, `${name}-storescu.log`));
+    const cpuPerInstance = await cpu?.stop(expected);
     const counted = await countStored(server, expected);
     const result: RunResult = {
       server: kind,
@@ -115,6 +118,7 @@ export async function runScenario(ctx: BenchContext, kind: ServerKind, associati
       counted,
       verifiedBy: counted === undefined ? 'storescu-status' : 'instance-count',
       storescuFailures: sent.failures.slice(0, 20),
+      cpu: cpuPerInstance,
     };
     result.memory = await server.stop();
     return verdict(result, sent.exitCodes, sent.failures.length);
