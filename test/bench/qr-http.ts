@@ -17,14 +17,17 @@ export interface RateResult {
 
 /**
  * `count` GETs (or fewer once `maxSeconds` passed) from `concurrency` workers over node's fetch
- * (undici keeps connections alive); each body is read to the end. The first request is sent
- * alone beforehand and not counted, so caches and connections are warm for both servers alike.
+ * (undici keeps connections alive); each body is read to the end. Before them the same load runs
+ * uncounted for `warmupSeconds` (indices after the measured ones), for both servers alike: a
+ * fresh Node process, ours and the bench's client, needs about 1,500 QIDO requests before its
+ * JIT-compiled code serves them at the steady rate (CPU per request −40 % on both sides,
+ * docs/benchmarks.md, session 19), and a PACS serves viewers for days, not its first second.
  */
 export async function measureRate(
   target: WebTarget,
   pathFor: (i: number) => string,
   accept: string,
-  opts: { count: number; concurrency: number; maxSeconds: number },
+  opts: { count: number; concurrency: number; maxSeconds: number; warmupSeconds: number },
 ): Promise<RateResult> {
   const errors: string[] = [];
   const get = async (i: number) => {
@@ -32,20 +35,26 @@ export async function measureRate(
     await res.arrayBuffer();
     if (res.status !== 200 && errors.length < 5) errors.push(`${res.status} ${pathFor(i)}`);
   };
-  await get(0);
-  let next = 1;
-  let done = 0;
+  await run(get, opts.count + 1, Infinity, opts.concurrency, opts.warmupSeconds);
   const started = process.hrtime.bigint();
-  const deadline = Date.now() + opts.maxSeconds * 1000;
+  const done = await run(get, 1, opts.count, opts.concurrency, opts.maxSeconds);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { requests: done, seconds, perSecond: done / seconds, errors };
+}
+
+/** Up to `count` calls of `get` with indices from `first`, `concurrency` at a time, until `seconds` pass; returns how many completed. */
+async function run(get: (i: number) => Promise<void>, first: number, count: number, concurrency: number, seconds: number): Promise<number> {
+  let next = first;
+  let done = 0;
+  const deadline = Date.now() + seconds * 1000;
   const worker = async () => {
-    while (next <= opts.count && Date.now() < deadline) {
+    while (next < first + count && Date.now() < deadline) {
       await get(next++);
       done++;
     }
   };
-  await Promise.all(Array.from({ length: opts.concurrency }, worker));
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { requests: done, seconds, perSecond: done / seconds, errors };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return done;
 }
 
 export interface StreamResult {

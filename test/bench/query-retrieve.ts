@@ -30,7 +30,7 @@ export interface QrRun {
   studyRetrieve?: StreamResult;
 }
 
-const RATE = { concurrency: 4, maxSeconds: 20 };
+const RATE = { concurrency: 4, maxSeconds: 20, warmupSeconds: 4 };
 const DICOM_JSON = 'application/dicom+json';
 const MULTIPART_DICOM = 'multipart/related; type="application/dicom"';
 
@@ -42,7 +42,7 @@ async function measureAll(server: BenchServer, qr: QrCorpus, workDir: string, sa
   say('  QIDO-RS studies…');
   const sample = await fetch(`${web.base}/studies?PatientName=BENCH*&limit=50`, { headers: { ...web.headers, accept: DICOM_JSON } });
   run.qidoMatches = sample.status === 200 ? ((await sample.json()) as unknown[]).length : 0;
-  run.qido = await measureRate(web, () => '/studies?PatientName=BENCH*&limit=50', DICOM_JSON, { ...RATE, count: 200 });
+  run.qido = await measureRate(web, () => '/studies?PatientName=BENCH*&limit=50', DICOM_JSON, { ...RATE, count: 1000 });
   say('  series metadata…');
   const metadataPath = `/studies/${qr.studyUid}/series/${big.seriesUid}/metadata`;
   run.seriesMetadata = await measureRate(web, () => metadataPath, DICOM_JSON, { ...RATE, count: 100 });
