@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import { descendantsOf } from './memory-sampler';
+import { descendantsOf, fieldsAfterCommand } from './memory-sampler';
 
 /**
  * CPU time per stored instance over one run, read from /proc before and after the send: the
@@ -45,9 +45,9 @@ export async function processTicks(pid: number): Promise<number | undefined> {
   }
 }
 
-/** Fields 14 and 15 of /proc/<pid>/stat; the command before them may hold spaces and parentheses. */
+/** Fields 14 and 15 of /proc/<pid>/stat (utime, stime). */
 export function ticksOfStat(stat: string): number {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = fieldsAfterCommand(stat);
   return Number(fields[11]) + Number(fields[12]);
 }
 

@@ -36,6 +36,14 @@ async function pssKb(pid: number): Promise<number> {
   }
 }
 
+/**
+ * The fields of a /proc/<pid>/stat line after the command (field 3, the state, onwards). The
+ * command sits in parentheses and may contain spaces and parentheses; the fields after it do not.
+ */
+export function fieldsAfterCommand(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** Parent pid and command name of every process, from /proc/<pid>/stat. */
 async function processTable(): Promise<Map<number, { ppid: number; comm: string }>> {
   const table = new Map<number, { ppid: number; comm: string }>();
@@ -43,10 +51,8 @@ async function processTable(): Promise<Map<number, { ppid: number; comm: string 
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = await fs.readFile(`/proc/${entry}/stat`, 'utf8');
-      // The command sits in parentheses and may contain spaces; the fields after it do not.
-      const close = stat.lastIndexOf(')');
-      const comm = stat.slice(stat.indexOf('(') + 1, close);
-      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(fieldsAfterCommand(stat)[1]);
       table.set(Number(entry), { ppid, comm });
     } catch {
       // The process ended between readdir and readFile.

@@ -78,11 +78,12 @@ function table(rows: string[][]): string {
 /** One row per scenario: throughput of both servers, their ratio, and memory peaks. */
 export function formatReport(report: BenchReport): string {
   const scenarios = [...new Set(report.runs.map((r) => r.associations))].sort((a, b) => a - b);
-  const rows = [['scenario', 'Orthanc inst/s', 'Orthanc MB/s', 'ours inst/s', 'ours MB/s', 'ours/Orthanc', 'ours RSS MiB', 'ours PG PSS MiB', 'Orthanc RSS MiB']];
-  for (const n of scenarios) {
+  const best = scenarios.map((n) => {
     const of = (kind: ServerKind) => bestOf(report.runs.filter((r) => r.server === kind && r.associations === n));
-    const orthanc = of('orthanc');
-    const ours = of('ours');
+    return { n, orthanc: of('orthanc'), ours: of('ours') };
+  });
+  const rows = [['scenario', 'Orthanc inst/s', 'Orthanc MB/s', 'ours inst/s', 'ours MB/s', 'ours/Orthanc', 'ours RSS MiB', 'ours PG PSS MiB', 'Orthanc RSS MiB']];
+  for (const { n, orthanc, ours } of best) {
     const ratio = orthanc?.instancesPerSecond && ours?.status === 'ok' && orthanc.status === 'ok' ? (ours.instancesPerSecond ?? 0) / orthanc.instancesPerSecond : undefined;
     rows.push([
       `${n} assoc`,
@@ -97,7 +98,7 @@ export function formatReport(report: BenchReport): string {
     ]);
   }
   const m = report.machine;
-  const cpuRows = cpuTable(report.runs, scenarios);
+  const cpuRows = report.runs.some((r) => r.cpu) ? cpuTable(best) : undefined;
   const problems = report.runs
     .filter((r) => r.status !== 'ok')
     .map((r) => `  ${r.server}, ${r.associations} assoc, attempt ${r.attempt}: ${r.status}: ${r.reason}`);
@@ -116,14 +117,11 @@ export function formatReport(report: BenchReport): string {
   ].join('\n');
 }
 
-/** CPU ms per instance of the runs the first table shows; undefined when no run measured it. */
-function cpuTable(runs: RunResult[], scenarios: number[]): string[][] | undefined {
-  if (!runs.some((r) => r.cpu)) return undefined;
+/** CPU ms per instance of the runs the first table shows. */
+function cpuTable(best: { n: number; orthanc?: RunResult; ours?: RunResult }[]): string[][] {
   const rows = [['scenario', 'Orthanc CPU ms/inst', 'ours CPU ms/inst', 'ours PG ms/inst', 'machine ms/inst (Orthanc)', 'machine ms/inst (ours)']];
   const cpuOf = (run: RunResult | undefined, pick: (c: CpuPerInstance) => number) => cell(run, (r) => (r.cpu ? fixed(pick(r.cpu), 2) : '—'));
-  for (const n of scenarios) {
-    const orthanc = bestOf(runs.filter((r) => r.server === 'orthanc' && r.associations === n));
-    const ours = bestOf(runs.filter((r) => r.server === 'ours' && r.associations === n));
+  for (const { n, orthanc, ours } of best) {
     rows.push([
       `${n} assoc`,
       cpuOf(orthanc, (c) => c.serverMs + c.helpersMs),
