@@ -146,6 +146,27 @@ describe('audit chain against a real PostgreSQL', () => {
     assert.equal((await sql('SELECT count(*)::int AS n FROM audit_events WHERE seal_seq IS NULL'))[0].n, 0);
   });
 
+  it('commits every other event of a batch the database refuses one event of, each rechained, and the chain verifies', async () => {
+    // An action code longer than char(1), an outcome beyond smallint: rows PostgreSQL refuses.
+    const outcomes = await Promise.allSettled([
+      audit.record(event(950)),
+      audit.record(event(951, { actionCode: 'XX' as 'C' })),
+      audit.record(event(952)),
+      audit.record(event(953)),
+      audit.record(event(954, { action: AuditAction.Query, actionCode: 'E' })),
+      audit.record(event(955, { action: AuditAction.Query, actionCode: 'E', outcome: 99999 })),
+      audit.record(event(956, { action: AuditAction.Query, actionCode: 'E' })),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    const [a, , b, c] = outcomes.map((o) => (o.status === 'fulfilled' ? o.value : undefined));
+    assert.equal(b?.prevHash, a?.hash, 'the event after the refused one links to the one before it');
+    assert.equal(c?.prevHash, b?.hash);
+    const stored = await sql(`SELECT details->>'n' AS n FROM audit_events WHERE details->>'n' BETWEEN '950' AND '956' ORDER BY 1`);
+    assert.deepEqual(stored.map((r: { n: string }) => r.n), ['950', '952', '953', '954', '956']);
+    await ctx.get(AuditSealer).sealNow();
+    assert.deepEqual(await audit.verify(), { intact: true });
+  });
+
   it('names the row that was altered with SQL, then the successor of a deleted row', async () => {
     const events = await audit.find({}, 20);
     const victim = events[10];

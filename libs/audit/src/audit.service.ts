@@ -52,9 +52,19 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
   ) {
     this.enabled = config.audit?.enabled !== false;
     this.flushReads = config.audit?.flushReads === true;
-    const failed = (what: string) => (err: unknown, events: number) => this.log.error({ msg: `${what} not committed`, events, err: String(err) });
-    this.chained = new GroupCommit((inputs) => this.appendAndForward(inputs), MAX_BATCH, failed('audit batch'));
-    this.readsStaged = new GroupCommit((events) => repository.stageUnflushed(events), MAX_BATCH, failed('staged read events'));
+    // A failed batch is written again one event at a time, so an event that cannot be stored
+    // fails only its own caller, never the events batched with it. Chained events are retried
+    // in order: each append links to the head the one before it left.
+    const onError = (what: string) => (err: unknown, events: number) => this.log.warn({ msg: `${what} failed: writing its events one by one`, events, err: String(err) });
+    this.chained = new GroupCommit((inputs) => this.appendAndForward(inputs), MAX_BATCH, {
+      writeOne: async (input) => (await this.appendAndForward([input]))[0],
+      inOrder: true,
+      onError: onError('audit batch'),
+    });
+    this.readsStaged = new GroupCommit((events) => repository.stageUnflushed(events), MAX_BATCH, {
+      writeOne: async (event) => (await repository.stageUnflushed([event]))[0],
+      onError: onError('staged read events'),
+    });
     const target = config.audit?.syslogUrl ? parseSyslogUrl(config.audit.syslogUrl) : undefined;
     if (target) {
       const onError = (err: Error) => this.log.warn({ msg: 'syslog forwarding failed', err: err.message });

@@ -3,3 +3,4 @@ export { DatabaseStartError, startDatabase, startEmbeddedPostgres } from './embe
 export type { DatabaseHandle } from './embedded-postgres';
 export { dataSourceOptions, MIGRATIONS } from './data-source-options';
 export { GroupCommit } from './group-commit';
+export type { GroupCommitOptions } from './group-commit';

@@ -20,7 +20,12 @@ export interface ExistingInstance {
 @Injectable()
 export class IndexRepository {
   private readonly log = new Logger('Index');
-  private readonly writes = new GroupCommit<IndexWrite, WriteResult>((batch) => this.writeBatch(batch), MAX_INDEX_BATCH);
+  // One bad row fails the whole statement (as would a deadlock with another node's batch): the
+  // rows are then written again one by one, so only the bad one fails.
+  private readonly writes = new GroupCommit<IndexWrite, boolean>((batch) => this.writeMany(batch), MAX_INDEX_BATCH, {
+    writeOne: (write) => this.writeOne(write),
+    onError: (err, rows) => this.log.warn({ rows, err: (err as Error).message }, 'index batch failed: writing its rows one by one'),
+  });
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
@@ -36,28 +41,7 @@ export class IndexRepository {
    * instance is new.
    */
   async indexInstance(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null, companion?: CompanionCall): Promise<boolean> {
-    const result = await this.writes.add({ row: indexRow(f, blob, sourceAe), companion });
-    if ('error' in result) throw result.error;
-    return result.inserted;
-  }
-
-  private async writeBatch(batch: IndexWrite[]): Promise<WriteResult[]> {
-    if (batch.length === 1) return [await this.settle(batch[0])];
-    try {
-      return (await this.writeMany(batch)).map((inserted) => ({ inserted }));
-    } catch (err) {
-      // One bad row fails the whole statement (as would a deadlock with another node's batch):
-      // each row again on its own, so only the bad one fails.
-      this.log.warn({ rows: batch.length, err: (err as Error).message }, 'index batch failed: writing its rows one by one');
-      return Promise.all(batch.map((w) => this.settle(w)));
-    }
-  }
-
-  private settle(write: IndexWrite): Promise<WriteResult> {
-    return this.writeOne(write).then(
-      (inserted) => ({ inserted }),
-      (error: unknown) => ({ error }),
-    );
+    return this.writes.add({ row: indexRow(f, blob, sourceAe), companion });
   }
 
   private async writeOne({ row, companion }: IndexWrite): Promise<boolean> {
@@ -105,8 +89,6 @@ interface IndexWrite {
   row: IndexRow;
   companion?: CompanionCall;
 }
-
-type WriteResult = { inserted: boolean } | { error: unknown };
 
 function compareRows(a: IndexRow, b: IndexRow): number {
   return compare(a.studyUid, b.studyUid) || compare(a.seriesUid, b.seriesUid) || compare(a.sopInstanceUid, b.sopInstanceUid);
