@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson, chainHash, GENESIS_HASH, normalizeEvent } from './audit-event';
+import { canonicalJson, chainHash, GENESIS_HASH, normalizeEvent, stagedEvent } from './audit-event';
 
 const input = {
   actor: 'CT1',
@@ -33,5 +33,26 @@ describe('audit events: canonical form and hash chain', () => {
     assert.notEqual(chainHash({ ...rest, outcome: 4 }), hash);
     assert.notEqual(chainHash({ ...rest, details: { ...rest.details, b: 2 } }), hash);
     assert.notEqual(chainHash({ ...rest, prevHash: 'f'.repeat(64) }), hash);
+  });
+
+  it('stores NUL and unpaired surrogates from the network as visible escapes, in every field and at any depth', () => {
+    const e = normalizeEvent(
+      {
+        ...input,
+        actor: 'NUL\0PEER',
+        sourceAddress: '::1\0',
+        patientId: 'P\0',
+        studyUids: ['1.2\0.3'],
+        details: { calledAe: 'PA\0CS', query: { 'Patient\0Name': ['x\ud800'] } },
+      },
+      GENESIS_HASH,
+    );
+    assert.equal(e.actor, 'NUL\\u0000PEER');
+    assert.equal(e.sourceAddress, '::1\\u0000');
+    assert.equal(e.patientId, 'P\\u0000');
+    assert.deepEqual(e.studyUids, ['1.2\\u0000.3']);
+    assert.deepEqual(e.details, { calledAe: 'PA\\u0000CS', query: { 'Patient\\u0000Name': ['x\\ud800'] } });
+    assert.equal(chainHash(e), e.hash, 'the hash covers the stored form');
+    assert.equal(stagedEvent({ ...input, actor: 'A\0' }).actor, 'A\\u0000', 'staged events (ingest, reads) too');
   });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { storableValue } from '@pacs/database';
 import { ActorType, AUDIT_ACTION_NAMES, AuditActionCodeLetter } from './audit-codes';
 
 /** What a caller hands to AuditService.record(). */
@@ -53,9 +54,16 @@ export function normalizeEvent(input: AuditEventInput, prevHash: string): AuditE
   return { ...event, hash: chainHash(event) };
 }
 
-/** Fills the defaults and the readable name, without linking the event to the chain. */
+/**
+ * Fills the defaults and the readable name, without linking the event to the chain. Every
+ * event passes here (record, stageRead, the ingest's staged events), so this is where text from
+ * the network is made storable: PostgreSQL text and jsonb cannot hold U+0000 or an unpaired
+ * surrogate (GOTCHAS), and one such value would fail every event of its batch. Each is stored
+ * as its visible escape (`\u0000`): the trail shows what was received, and the hash covers
+ * exactly what is stored, so verify() recomputes it from the row.
+ */
 export function stagedEvent(input: AuditEventInput): StagedEvent {
-  return {
+  return storableValue({
     time: (input.time ?? new Date()).toISOString(),
     actor: input.actor ?? '',
     actorType: input.actorType,
@@ -67,7 +75,7 @@ export function stagedEvent(input: AuditEventInput): StagedEvent {
     patientId: input.patientId || null,
     studyUids: [...new Set(input.studyUids ?? [])],
     details: input.details ?? {},
-  };
+  });
 }
 
 /**

@@ -146,6 +146,25 @@ describe('audit chain against a real PostgreSQL', () => {
     assert.equal((await sql('SELECT count(*)::int AS n FROM audit_events WHERE seal_seq IS NULL'))[0].n, 0);
   });
 
+  it('stores a batch holding NUL and unpaired surrogates from the network together with every other event of it, and the chain verifies', async () => {
+    const hostile = { actor: 'NUL\0PEER', details: { calledAe: 'PA\0CS', reason: 'x\ud800' }, studyUids: ['1.2.3\0'] };
+    const recorded = await Promise.all([
+      audit.record(event(900)),
+      audit.record(event(901, hostile)),
+      audit.record(event(902)),
+      audit.record(event(903, { ...hostile, action: AuditAction.Query, actionCode: 'E' })), // a read: staged
+      audit.record(event(904, { action: AuditAction.Query, actionCode: 'E' })),
+    ]);
+    assert.equal(recorded.length, 5);
+    const rows = await sql(`SELECT actor, details, study_uids FROM audit_events WHERE actor LIKE 'NUL%' ORDER BY id`);
+    assert.deepEqual(
+      rows.map((r: { actor: string; details: { calledAe: string; reason: string }; study_uids: string[] }) => [r.actor, r.details.calledAe, r.details.reason, r.study_uids]),
+      Array(2).fill(['NUL\\u0000PEER', 'PA\\u0000CS', 'x\\ud800', ['1.2.3\\u0000']]),
+    );
+    await ctx.get(AuditSealer).sealNow();
+    assert.deepEqual(await audit.verify(), { intact: true });
+  });
+
   it('commits every other event of a batch the database refuses one event of, each rechained, and the chain verifies', async () => {
     // An action code longer than char(1), an outcome beyond smallint: rows PostgreSQL refuses.
     const outcomes = await Promise.allSettled([

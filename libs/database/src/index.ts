@@ -4,3 +4,4 @@ export type { DatabaseHandle } from './embedded-postgres';
 export { dataSourceOptions, MIGRATIONS } from './data-source-options';
 export { GroupCommit } from './group-commit';
 export type { GroupCommitOptions } from './group-commit';
+export { isStorableText, storableText, storableValue } from './storable-text';
