@@ -19,6 +19,7 @@ async function serverWith(record: (e: AuditEventInput) => Promise<unknown>) {
     body.end(Buffer.alloc(10, 1));
   });
   app.get('/health', async () => ({ status: 'ok' }));
+  app.get('/api/audit', async (_req, reply) => reply.code(403).send({ error: 'forbidden', message: 'missing permission audit:read' }));
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   return { app, url };
 }
@@ -52,6 +53,19 @@ describe('HTTP audit hook', () => {
       assert.equal(res.status, 500);
       assert.equal(((await res.json()) as { error: string }).error, 'audit-unavailable');
       assert.equal((await fetch(`${url}/health`)).status, 200);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('sends a refusal as it is when its event cannot be written: a 403 stays a 403, never a 500', async () => {
+    const { app, url } = await serverWith(async () => {
+      throw new Error('database down');
+    });
+    try {
+      const res = await fetch(`${url}/api/audit`);
+      assert.equal(res.status, 403);
+      assert.deepEqual(await res.json(), { error: 'forbidden', message: 'missing permission audit:read' });
     } finally {
       await app.close();
     }

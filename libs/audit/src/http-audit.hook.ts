@@ -9,7 +9,10 @@ import { httpAuditEvent } from './http-audit';
  * every response, including the 401/403 of the guards (which run before interceptors) and the
  * handlers that stream through @Res() (which send before an interceptor sees the result), and
  * Fastify waits for it, so no response leaves before its event is committed. If the event
- * cannot be written the hook fails and the client gets a 500, never an unaudited success.
+ * cannot be written (the database is down: text it cannot hold is escaped in stagedEvent, and
+ * a bad event fails only itself) a success becomes a 500, never an unaudited success; a
+ * refusal or error (4xx, 5xx) is sent as it is, since it gives nothing away, and the missing
+ * event is logged.
  */
 @Injectable()
 export class HttpAuditHook implements OnModuleInit {
@@ -43,7 +46,9 @@ export class HttpAuditHook implements OnModuleInit {
         await this.audit.record(event);
         return payload;
       } catch (err) {
-        return this.refuse(request, reply, payload, err);
+        if (reply.statusCode < 400) return this.refuse(request, reply, payload, err);
+        this.log.error({ msg: 'audit event not recorded: refusal sent as it is', correlationId: String(request.id), url: request.url, status: reply.statusCode, err: String(err) });
+        return payload;
       }
     });
   }

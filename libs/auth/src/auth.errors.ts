@@ -1,4 +1,4 @@
-import { BadRequestException, ConflictException, ForbiddenException, HttpException, HttpStatus, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, HttpException, HttpStatus, InternalServerErrorException, NotFoundException, UnauthorizedException } from '@nestjs/common';
 
 export type AuthErrorCode =
   | 'invalid-user' // username, password or roles break the rules
@@ -7,7 +7,8 @@ export type AuthErrorCode =
   | 'too-many-attempts' // login failures over the limit (429, Retry-After)
   | 'invalid-credentials' // login failed: unknown user, wrong password or disabled
   | 'unauthenticated' // no valid bearer token
-  | 'forbidden'; // valid token, missing permission
+  | 'forbidden' // valid token, missing permission
+  | 'audit-unavailable'; // a login succeeded but could not be audited: no token
 
 /** Domain error of @pacs/auth; services throw it, the HTTP edge maps it below. */
 export class AuthError extends Error {
@@ -37,6 +38,8 @@ export function toHttpException(err: AuthError): HttpException {
       return new UnauthorizedException(body);
     case 'forbidden':
       return new ForbiddenException(body);
+    case 'audit-unavailable':
+      return new InternalServerErrorException(body);
     default: {
       const unreachable: never = err.code;
       throw new Error(`unmapped auth error code ${String(unreachable)}`);

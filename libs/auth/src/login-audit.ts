@@ -12,6 +12,9 @@ export interface LoginAttempt {
 }
 
 export interface LoginAudit {
-  /** Resolves once the attempt is durably recorded; the token (or the 401) is sent after. */
+  /**
+   * Resolves once the attempt is durably recorded; the token (or the refusal) is sent after.
+   * Rejects when it cannot be: then no token is issued, while a refusal is still sent.
+   */
   loginAttempted(attempt: LoginAttempt): Promise<void>;
 }

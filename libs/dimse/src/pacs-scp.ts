@@ -167,7 +167,14 @@ export class PacsScp extends Scp {
     response.setStatus(allowed ? DimseStatus.Success : DimseStatus.RefusedNotAuthorized);
     if (!allowed) response.setErrorComment(errorComment(`${this.callingAe} may not use echo`));
     const event = allowed ? this.deps.audit.echo(this.auditContext(), DimseStatus.Success) : this.deps.audit.denied(this.auditContext(), 'echo');
-    void event.catch(() => response.setStatus(DimseStatus.ProcessingFailure)).then(() => callback(response));
+    // No unaudited success: Success becomes a processing failure when its event cannot be written
+    // (the database is down); a refusal stays a refusal.
+    void event
+      .catch((err) => {
+        this.auditFailed(err);
+        if (allowed) response.setStatus(DimseStatus.ProcessingFailure);
+      })
+      .then(() => callback(response));
   }
 
   /** Streams the data set to a temporary blob behind a Part 10 header (GOTCHAS: no File Meta arrives). */
@@ -299,6 +306,10 @@ export class PacsScp extends Scp {
       .catch((err) => this.deps.logger.error({ msg: `${operation} response not sent`, callingAe: this.callingAe, err: String(err) }));
   }
 
+  /**
+   * An association event does not hold up the A-ASSOCIATE-AC or -RJ: a refusal gives nothing
+   * away, and what an accepted peer does is audited operation by operation. A failure is logged.
+   */
   private audited(event: Promise<unknown>): void {
     event.catch((err) => this.auditFailed(err));
   }

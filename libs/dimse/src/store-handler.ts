@@ -37,7 +37,8 @@ export class StoreHandler {
       case 'stored':
         return this.ingest(request, outcome.temp);
       case 'refused':
-        await this.deps.audit.denied(this.caller(), 'store');
+        // A refusal stays a refusal even when its event cannot be written.
+        await this.deps.audit.denied(this.caller(), 'store').catch((err) => this.auditNotRecorded(err));
         return { status: DimseStatus.RefusedNotAuthorized, comment: `${callingAe} may not store` };
       case 'too-large':
         return { status: DimseStatus.OutOfResources, comment: `instance exceeds ${this.deps.maxInstanceBytes} bytes` };
@@ -84,7 +85,11 @@ export class StoreHandler {
     if (result.status === DimseStatus.Success || result.status === DimseStatus.RefusedNotAuthorized) return;
     await this.deps.audit
       .storeFailed(this.caller(), request.getAffectedSopInstanceUid(), result.status)
-      .catch((err) => this.deps.logger.error({ msg: 'audit event not recorded', callingAe: this.caller().callingAe, err: String(err) }));
+      .catch((err) => this.auditNotRecorded(err));
+  }
+
+  private auditNotRecorded(err: unknown): void {
+    this.deps.logger.error({ msg: 'audit event not recorded', callingAe: this.caller().callingAe, err: String(err) });
   }
 }
 
