@@ -121,3 +121,72 @@ function decodeValue(kind: Kind, bytes: Buffer): unknown {
   if (text.length === 0 || text.includes('\\') || !/^[\x20-\x7e]*\0?$/.test(text)) return undefined;
   return text.replace(/\0$/, '').trim();
 }
+/** Command Field (0000,0100) values of requests (PS3.7 E.1-1); a response is its request's | 0x8000. */
+export const CommandField = {
+  CStore: 0x0001,
+  CGet: 0x0010,
+  CFind: 0x0020,
+  CMove: 0x0021,
+  CEcho: 0x0030,
+  NEventReport: 0x0100,
+  NGet: 0x0110,
+  NSet: 0x0120,
+  NAction: 0x0130,
+  NCreate: 0x0140,
+  NDelete: 0x0150,
+  CCancel: 0x0fff,
+} as const;
+
+/** Command Field bit 15: the message is a response (PS3.7 E.1-1). */
+export const RESPONSE_BIT = 0x8000;
+
+const COMMAND_NAMES = new Map<number, string>([
+  [CommandField.CStore, 'C-STORE'],
+  [CommandField.CGet, 'C-GET'],
+  [CommandField.CFind, 'C-FIND'],
+  [CommandField.CMove, 'C-MOVE'],
+  [CommandField.CEcho, 'C-ECHO'],
+  [CommandField.NEventReport, 'N-EVENT-REPORT'],
+  [CommandField.NGet, 'N-GET'],
+  [CommandField.NSet, 'N-SET'],
+  [CommandField.NAction, 'N-ACTION'],
+  [CommandField.NCreate, 'N-CREATE'],
+  [CommandField.NDelete, 'N-DELETE'],
+]);
+
+/** "C-STORE-RQ", "N-SET-RSP", "C-CANCEL-RQ", or "command 0x0055" for a value PS3.7 does not define. */
+export function commandName(field: number): string {
+  if (field === CommandField.CCancel) return 'C-CANCEL-RQ';
+  const name = COMMAND_NAMES.get(field & ~RESPONSE_BIT);
+  return name ? `${name}-${field & RESPONSE_BIT ? 'RSP' : 'RQ'}` : `command 0x${field.toString(16).padStart(4, '0').toUpperCase()}`;
+}
+
+/**
+ * The elements of a received command set by element number, or why it is not one: every element
+ * in group 0000, implicit VR little endian, defined length within the bytes (PS3.7 6.3.1), and
+ * the US and UL elements of PS3.7 E.1-1 two and four bytes long. dcmjs reads anything without
+ * complaint (a 4-byte Command Field becomes an array that matches no command), so this is
+ * checked before the library sees the command set.
+ */
+export function readCommandElements(bytes: Buffer): Map<number, Buffer> | string {
+  const elements = new Map<number, Buffer>();
+  for (let at = 0; at < bytes.length; ) {
+    if (at + 8 > bytes.length) return `an element header cut short at byte ${at}`;
+    const group = bytes.readUInt16LE(at);
+    const element = bytes.readUInt16LE(at + 2);
+    const length = bytes.readUInt32LE(at + 4);
+    const tag = `(${hex4(group)},${hex4(element)})`;
+    if (group !== 0x0000) return `element ${tag} outside group 0000`;
+    if (at + 8 + length > bytes.length) return `element ${tag} longer than the command set`;
+    // (0000,0000) Command Group Length is UL (PS3.7 E.1-1).
+    const kind = element === 0x0000 ? 'UL' : BY_ELEMENT.get(element)?.kind;
+    if ((kind === 'US' && length !== 2) || (kind === 'UL' && length !== 4)) return `element ${tag} (${kind}) of ${length} bytes`;
+    elements.set(element, bytes.subarray(at + 8, at + 8 + length));
+    at += 8 + length;
+  }
+  return elements;
+}
+
+function hex4(n: number): string {
+  return n.toString(16).padStart(4, '0').toUpperCase();
+}

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { Dataset, Implementation } from 'dcmjs-dimse';
 import { decodeCommandSet, encodeCommandSet } from './command-set';
 import { writePData, type PduSink } from './pdata-writer';
-import { MessageSizeGuard } from './message-size-guard';
+import { AbortReason, AbortSource, abortPdu, NegotiatedContexts, PDataGuard, PduRefusal } from './pdata-guard';
 import { PduAssembler } from './pdu-assembler';
 
 /** What dcmjs-dimse 0.3's Network keeps and calls when it sends a DIMSE message. */
@@ -15,6 +15,7 @@ interface LibraryNetwork {
   _sendPDataTF?: (message: LibraryMessage, contextId: number, peerMaxPdu: number) => void;
   _performDimse?: (context: unknown, message: unknown) => void;
   dimseStream?: unknown;
+  association?: NegotiatedContexts;
 }
 
 interface LibraryMessage {
@@ -47,7 +48,7 @@ interface LibraryMessage {
  * The library's message encoding, transcoding and flow are unchanged: `_sendDimse` still
  * decides the transfer syntax and calls `_sendPDataTF`, which is replaced on this instance.
  */
-export function leanMessageCoding(network: object, onAbort?: (why: string) => void): void {
+export function leanMessageCoding(network: object, onAbort?: (refusal: PduRefusal) => void): void {
   readCommandSetsDirectly();
   gatherStreamsWithoutDeprecatedBuffer();
   const net = network as LibraryNetwork;
@@ -115,42 +116,44 @@ function gatherStreamsWithoutDeprecatedBuffer(): void {
 const ABORT_LINGER_MS = 1000;
 
 /**
- * A-ABORT (PS3.8 9.3.8): source 2, the DICOM UL service-provider; reason 6,
- * invalid-PDU-parameter-value (Table 9-26).
+ * Puts a PduAssembler and a PDataGuard between the socket and the 'data' listener the library
+ * registered. The assembler refuses a PDU longer than the Maximum Length we announce plus its
+ * header (for a P-DATA-TF that breaks PS3.8 D.1, and DCMTK refuses it too; no other PDU comes
+ * near it: an A-ASSOCIATE-RQ proposing every storage SOP class is ~20 KB); the guard checks each
+ * P-DATA-TF against the association and the messages before it. A refusal ends the connection
+ * with the A-ABORT it names.
  */
-const ABORT_INVALID_PDU_PARAMETER = Buffer.from([0x07, 0x00, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x02, 0x06]);
-
-/**
- * Puts a PduAssembler between the socket and the 'data' listener the library registered, and
- * ends the connection with an A-ABORT when what comes in would otherwise pile up in memory: a PDU
- * longer than the Maximum Length we announce plus its header (for a P-DATA-TF that breaks PS3.8
- * D.1, and DCMTK refuses it too; no other PDU comes near it: an A-ASSOCIATE-RQ proposing every
- * storage SOP class is ~20 KB), or a message past its MessageSizeGuard limit.
- */
-function deliverWholePdus(net: LibraryNetwork, onAbort?: (why: string) => void): void {
+function deliverWholePdus(net: LibraryNetwork, onAbort?: (refusal: PduRefusal) => void): void {
   const socket = net.socket;
   if (!socket) return;
   const library = socket.listeners('data') as ((chunk: Buffer) => void)[];
   if (library.length === 0) throw new Error('dcmjs-dimse Network listens to no socket data: check leanMessageCoding against this version');
   socket.removeAllListeners('data');
-  const messages = new MessageSizeGuard();
+  const guard = new PDataGuard(() => net.association);
   let aborted = false;
-  const abort = (why: string) => {
+  const abort = (refusal: PduRefusal) => {
     aborted = true;
-    onAbort?.(why);
+    onAbort?.(refusal);
     socket.pause();
-    socket.end(ABORT_INVALID_PDU_PARAMETER);
+    socket.end(abortPdu(refusal));
     setTimeout(() => socket.destroy(), ABORT_LINGER_MS).unref();
   };
   const assembler = new PduAssembler(
     (pdu) => {
       if (aborted) return;
-      const tooLarge = messages.inspect(pdu);
-      if (tooLarge) return abort(tooLarge);
+      const verdict = guard.inspect(pdu);
+      if (verdict === 'ignore') return;
+      if (verdict !== 'deliver') return abort(verdict);
       for (const listener of library) listener.call(socket, pdu);
     },
     Implementation.getMaxPduLength() + 6,
-    (type, declared, limit) => abort(`a PDU of type 0x${type.toString(16).padStart(2, '0')} declares ${declared} bytes, more than the ${limit} accepted (PS3.8 D.1)`),
+    (type, declared, limit) =>
+      abort({
+        source: AbortSource.ServiceProvider,
+        reason: AbortReason.InvalidPduParameterValue,
+        why: `a PDU of type 0x${type.toString(16).padStart(2, '0')} declares ${declared} bytes, more than the ${limit} accepted (PS3.8 D.1)`,
+        tooLarge: true,
+      }),
   );
   socket.on('data', (chunk: Buffer) => assembler.push(chunk));
 }

@@ -3,6 +3,7 @@ import type { StoreChannel } from './store-channel';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
 import { leanMessageCoding } from './dataset-encoding';
 import type { OutboundTls } from './outbound-tls';
+import type { PduRefusal } from './pdata-guard';
 
 type Association = dimseAssociation.Association;
 type CStoreRequest = requests.CStoreRequest;
@@ -28,8 +29,8 @@ export interface MoveDestination {
 type OpenOptions = {
   connectTimeoutMs: number;
   pduTimeoutMs: number;
-  /** Hears why an association was aborted for sending more than we take in (leanMessageCoding). */
-  aborted?: (why: string) => void;
+  /** Hears why an association was aborted: more than we take in, or what DICOM does not allow (leanMessageCoding). */
+  aborted?: (refusal: PduRefusal) => void;
 };
 
 const UNCOMPRESSED = ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'];

@@ -11,6 +11,7 @@ import { CommitmentHandler } from './commitment-handler';
 import { AuditedOperation, auditOperation } from './operation-audit';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { leanMessageCoding } from './dataset-encoding';
+import { refusalSummary } from './pdata-guard';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
 import { StoreHandler } from './store-handler';
 import { SinkOutcome, StoreSink } from './store-sink';
@@ -95,8 +96,15 @@ export class PacsScp extends Scp {
     );
     // Nagle's algorithm delays each small DIMSE response by up to ~40 ms (GOTCHAS).
     socket.setNoDelay(true);
-    leanMessageCoding(this, (why) =>
-      this.deps.logger.warn({ msg: 'association aborted: too much data in one PDU or message', why, callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+    leanMessageCoding(this, (refusal) =>
+      this.deps.logger.warn({
+        msg: `association aborted: ${refusalSummary(refusal)}`,
+        why: refusal.why,
+        abortSource: refusal.source,
+        abortReason: refusal.reason,
+        callingAe: this.callingAe,
+        remoteAddress: this.remoteAddress,
+      }),
     );
     this.on('close', () => this.cleanUp());
     this.artim = new ArtimTimer(deps.associationTimeoutMs, (waitingFor, ms) => {

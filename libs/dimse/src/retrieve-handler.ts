@@ -4,6 +4,7 @@ import type { AePolicy } from './ae-policy';
 import { DimseCaller, DimseFailure } from './dimse-providers';
 import { DimseStatus, errorComment } from './dimse-status';
 import { MoveAssociations, MoveDestination } from './move-association';
+import { refusalSummary } from './pdata-guard';
 import { toRetrieveScope } from './qr-identifier';
 import { QrRoot, rootOf } from './qr-sop-classes';
 import { RetrieveOutcome, runRetrieve, SubOperationCounts } from './retrieve-operation';
@@ -70,7 +71,7 @@ export class RetrieveHandler {
         ...this.deps,
         instances: instances.length,
         extraRefused: (err) => this.logger.warn({ msg: 'C-MOVE: extra association not opened', destinationAe: destination.aeTitle, err: String(err) }),
-        aborted: (why) => this.logger.warn({ msg: 'C-MOVE destination association aborted: too much data in one PDU or message', destinationAe: destination.aeTitle, why }),
+        aborted: (refusal) => this.logger.warn({ msg: `C-MOVE destination association aborted: ${refusalSummary(refusal)}`, destinationAe: destination.aeTitle, why: refusal.why }),
       });
       try {
         await associations.first();

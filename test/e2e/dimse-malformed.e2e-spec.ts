@@ -1,0 +1,184 @@
+// Peers that send DIMSE messages the standard does not allow: command sets missing what their
+// command requires, commands we do not serve, services on the wrong presentation context, PDVs on
+// contexts never accepted or out of order. Each request gets a failure status naming what is
+// wrong (and the association goes on), or, where no answer is possible, an A-ABORT with the
+// source and reason of PS3.8 9.3.8 before the connection closes; the next instance still stores.
+// Hand-built PDUs: no DICOM tool sends these.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { storescu } from '../support/dcmtk';
+import { buildInstance, CT_IMAGE_STORAGE, newUid, TransferSyntax, writeInstance } from '../support/generator';
+import { http } from '../support/http';
+import {
+  associate,
+  commandSet,
+  CommandField,
+  datasetOf,
+  expectAbort,
+  nextCommand,
+  pData,
+  pdv,
+  pDataTf,
+  ProposedContext,
+  rawConnect,
+  RawPeer,
+  ReceivedCommand,
+} from '../support/raw-pdu';
+import { startTestServer, TestServer, waitForLog } from '../support/server';
+
+const VERIFICATION = '1.2.840.10008.1.1';
+const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
+const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+const STUDY_ROOT_MOVE = '1.2.840.10008.5.1.4.1.2.2.2';
+const STUDY_ROOT_GET = '1.2.840.10008.5.1.4.1.2.2.3';
+const MPPS = '1.2.840.10008.3.1.2.3.3';
+const STORAGE_COMMITMENT = '1.2.840.10008.1.20.1';
+const STORAGE_COMMITMENT_INSTANCE = '1.2.840.10008.1.20.1.1';
+
+/** Context ids of the association most tests open: one per service, and one we do not serve. */
+const Ctx = { Echo: 1, Ct: 3, Find: 5, Move: 7, Get: 9, Mpps: 11, Commitment: 13, Unknown: 15 } as const;
+const CONTEXTS: ProposedContext[] = [
+  { id: Ctx.Echo, abstractSyntax: VERIFICATION },
+  { id: Ctx.Ct, abstractSyntax: CT_IMAGE_STORAGE },
+  { id: Ctx.Find, abstractSyntax: STUDY_ROOT_FIND },
+  { id: Ctx.Move, abstractSyntax: STUDY_ROOT_MOVE },
+  { id: Ctx.Get, abstractSyntax: STUDY_ROOT_GET },
+  { id: Ctx.Mpps, abstractSyntax: MPPS },
+  { id: Ctx.Commitment, abstractSyntax: STORAGE_COMMITMENT },
+  { id: Ctx.Unknown, abstractSyntax: '1.2.826.0.1.3680043.10.543.77' },
+];
+
+const NO_DATA_SET = 0x0101;
+const DATA_SET = 0x0000;
+const Status = { Success: 0x0000, MistypedArgument: 0x0212, UnrecognizedOperation: 0x0211, SopClassNotSupported: 0x0122, NoSuchSopClass: 0x0118, CannotUnderstand: 0xc000 };
+
+/** (0008,0052) Query/Retrieve Level "STUDY", implicit VR little endian: a minimal identifier. */
+const STUDY_IDENTIFIER = Buffer.concat([Buffer.from([0x08, 0x00, 0x52, 0x00, 0x06, 0x00, 0x00, 0x00]), Buffer.from('STUDY ')]);
+
+/** Sends one message (command, then the data set if any) on a context and reads the response command set. */
+async function ask(peer: RawPeer, contextId: number, command: Record<number, number | string>, dataset?: Buffer): Promise<ReceivedCommand> {
+  peer.socket.write(pDataTf(commandSet(command), true, true, contextId));
+  if (dataset) peer.socket.write(pDataTf(dataset, false, true, contextId));
+  return nextCommand(peer);
+}
+
+const hex = (n: number | undefined) => `0x${(n ?? -1).toString(16).padStart(4, '0')}`;
+
+describe('DIMSE: malformed and unexpected messages', () => {
+  let server: TestServer;
+  let token: string;
+  const dir = mkdtempSync(join(tmpdir(), 'pacs-dimse-malformed-'));
+
+  before(async () => {
+    server = await startTestServer();
+    token = await server.token();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  const studiesOf = async (patientId: string) => (await http(`${server.httpUrl}/dicomweb/studies?PatientID=${patientId}`, { token })).json<unknown[]>();
+
+  /** A C-STORE of a new CT instance for `patientId` on the CT context: the association still stores. */
+  async function storeOn(peer: RawPeer, patientId: string, messageId: number): Promise<ReceivedCommand> {
+    const instance = buildInstance({ patientId, transferSyntaxUid: TransferSyntax.ImplicitLittleEndian });
+    const command = { 0x0002: CT_IMAGE_STORAGE, 0x0100: CommandField.CStore, 0x0110: messageId, 0x0700: 0, 0x0800: DATA_SET, 0x1000: instance.sopInstanceUid };
+    return ask(peer, Ctx.Ct, command, datasetOf(instance.bytes));
+  }
+
+  /** After an abort: a new association (DCMTK storescu) still stores an instance. */
+  async function stillStores(): Promise<void> {
+    const file = join(dir, `${newUid()}.dcm`);
+    writeInstance(file, { patientId: 'MALFORMED-AFTER' });
+    const res = await storescu(server.dimsePort, [file]);
+    assert.deepEqual(res.statuses, ['0x0000'], res.stdout + res.stderr);
+  }
+
+  async function openAssociation(): Promise<RawPeer> {
+    const { peer, results } = await associate(server.dimsePort, server.aeTitle, CONTEXTS);
+    for (const { id } of CONTEXTS) assert.equal(results.get(id), id === Ctx.Unknown ? 3 : 0, `result of context ${id}`);
+    return peer;
+  }
+
+  // A-ABORT sources and reasons, PS3.8 9.3.8 Table 9-26.
+  const SERVICE_USER = 0;
+  const SERVICE_PROVIDER = 2;
+  const NOT_SPECIFIED = 0;
+  const UNEXPECTED_PDU_PARAMETER = 5;
+  const INVALID_PDU_PARAMETER_VALUE = 6;
+  const echoCommand = (messageId: number) => commandSet({ 0x0002: VERIFICATION, 0x0100: CommandField.CEcho, 0x0110: messageId, 0x0800: NO_DATA_SET });
+
+  it('aborts an association whose PDV names a presentation context never proposed, or one it rejected (source 2, reason 6)', async () => {
+    for (const contextId of [Ctx.Unknown, 21]) {
+      const peer = await openAssociation();
+      peer.socket.write(pDataTf(echoCommand(51), true, true, contextId));
+      await expectAbort(peer, SERVICE_PROVIDER, INVALID_PDU_PARAMETER_VALUE);
+    }
+    assert.ok(await waitForLog(server, /association aborted: .*presentation context 21.*"callingAe":"TESTSCU"/), 'a log line names the context');
+    await stillStores();
+  });
+
+  it('aborts PDVs out of order: a data set before its command, a command where a data set was announced, a message that changes context (source 2, reason 5)', async () => {
+    const instance = buildInstance({ transferSyntaxUid: TransferSyntax.ImplicitLittleEndian });
+    const store = commandSet({ 0x0002: CT_IMAGE_STORAGE, 0x0100: CommandField.CStore, 0x0110: 61, 0x0700: 0, 0x0800: DATA_SET, 0x1000: instance.sopInstanceUid });
+    const sequences = [
+      [pDataTf(datasetOf(instance.bytes), false, true, Ctx.Ct)],
+      [pDataTf(store, true, true, Ctx.Ct), pDataTf(echoCommand(62), true, true, Ctx.Echo)],
+      [pDataTf(store, true, true, Ctx.Ct), pDataTf(datasetOf(instance.bytes), false, true, Ctx.Find)],
+      [pDataTf(store.subarray(0, 20), true, false, Ctx.Ct), pDataTf(store.subarray(20), true, true, Ctx.Echo)],
+    ];
+    for (const pdus of sequences) {
+      const peer = await openAssociation();
+      for (const pdu of pdus) peer.socket.write(pdu);
+      await expectAbort(peer, SERVICE_PROVIDER, UNEXPECTED_PDU_PARAMETER);
+    }
+    await stillStores();
+  });
+
+  it('aborts a PDV whose length does not fit its P-DATA-TF (source 2, reason 6)', async () => {
+    const peer = await openAssociation();
+    const item = pdv(echoCommand(71), 0x03, Ctx.Echo);
+    item.writeUInt32BE(item.length + 100, 0);
+    peer.socket.write(pData(item));
+    await expectAbort(peer, SERVICE_PROVIDER, INVALID_PDU_PARAMETER_VALUE);
+    await stillStores();
+  });
+
+  it('aborts a command set it cannot answer: unreadable, or without Message ID (source 0)', async () => {
+    const noMessageId = commandSet({ 0x0002: VERIFICATION, 0x0100: CommandField.CEcho, 0x0800: NO_DATA_SET });
+    const unreadable = Buffer.from('this is not a command set at all');
+    for (const command of [noMessageId, unreadable]) {
+      const peer = await openAssociation();
+      peer.socket.write(pDataTf(command, true, true, Ctx.Echo));
+      await expectAbort(peer, SERVICE_USER, NOT_SPECIFIED);
+    }
+    assert.ok(await waitForLog(server, /association aborted: .*Message ID \(0000,0110\)/), 'a log line names the missing element');
+    await stillStores();
+  });
+
+  it('aborts a P-DATA-TF sent before any association was requested (PS3.8 AA-1: source 0)', async () => {
+    const peer = await rawConnect(server.dimsePort);
+    peer.socket.write(pDataTf(echoCommand(81), true, true, Ctx.Echo));
+    await expectAbort(peer, SERVICE_USER, NOT_SPECIFIED);
+    await stillStores();
+  });
+
+  it('reads only the two defined bits of the message control header (PS3.8 E.2): a C-ECHO with the other bits set is answered', async () => {
+    const peer = await openAssociation();
+    peer.socket.write(pData(pdv(echoCommand(91), 0xff, Ctx.Echo)));
+    const echo = await nextCommand(peer);
+    assert.equal(hex(echo.status), hex(Status.Success));
+    peer.socket.destroy();
+  });
+
+  it('answers nothing more once the peer asked to release: a P-DATA-TF after A-RELEASE-RQ is ignored (PS3.8 Sta13)', async () => {
+    const peer = await openAssociation();
+    peer.socket.write(Buffer.concat([Buffer.from([0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0]), pDataTf(echoCommand(101), true, true, Ctx.Echo)]));
+    assert.equal((await peer.nextPdu()).type, 0x06, 'A-RELEASE-RP');
+    await assert.rejects(peer.nextPdu(500), /no PDU within/);
+    peer.socket.destroy();
+  });
+});
