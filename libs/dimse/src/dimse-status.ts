@@ -59,6 +59,10 @@ export const DimseStatus = {
   MissingAttributeValue: 0x0121,
   /** PS3.7 C.5: Failure, No such action (N-ACTION). */
   NoSuchAction: 0x0123,
+  /** PS3.7 C.5: Failure, Unrecognized operation: not one of those agreed for the SOP class (its DIMSE service group). */
+  UnrecognizedOperation: 0x0211,
+  /** PS3.7 C.5: Failure, Mistyped argument: a parameter of the request is not usable (as dcm4che answers a request without SOP Class UID). */
+  MistypedArgument: 0x0212,
   /** PS3.7 C.5: Failure, Resource limitation. */
   ResourceLimitation: 0x0213,
   /** PS3.4 F.7.2.2: Failure, Performed Procedure Step Object may no longer be updated. */

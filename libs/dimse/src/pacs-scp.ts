@@ -12,6 +12,8 @@ import { AuditedOperation, auditOperation } from './operation-audit';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { leanMessageCoding } from './dataset-encoding';
 import { refusalSummary } from './pdata-guard';
+import { RequestGate } from './request-gate';
+import { requestsServedOn } from './request-screen';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
 import { StoreHandler } from './store-handler';
 import { SinkOutcome, StoreSink } from './store-sink';
@@ -28,7 +30,9 @@ const EMPTY = Buffer.alloc(0);
  * C-MOVE and C-GET go to RetrieveHandler; Storage Commitment N-ACTION to CommitmentHandler;
  * C-FIND, N-CREATE and N-SET go to the providers domain modules register (ProviderDispatch);
  * every DIMSE handler answers with a status, so a failure never drops the association
- * (STYLE: the pynetdicom boundary). C-STORE data sets stream to a temporary blob and are
+ * (STYLE: the pynetdicom boundary). A request that cannot be served on its presentation context
+ * is answered by RequestGate before any handler runs; PDVs no handler could take end the
+ * association with an A-ABORT (PDataGuard). C-STORE data sets stream to a temporary blob and are
  * handed to IngestService unparsed.
  */
 export class PacsScp extends Scp {
@@ -47,6 +51,8 @@ export class PacsScp extends Scp {
   private readonly outcomes = new Map<CStoreRequest, SinkOutcome>();
   private readonly storesInFlight = new Set<CStoreRequest>();
   private readonly dispatch: ProviderDispatch;
+  /** Answers requests that cannot be served on their presentation context before any handler runs. */
+  private readonly gate: RequestGate;
   private readonly retrieves: RetrieveHandler;
   private readonly stores: StoreHandler;
   private readonly commitments: CommitmentHandler;
@@ -96,15 +102,10 @@ export class PacsScp extends Scp {
     );
     // Nagle's algorithm delays each small DIMSE response by up to ~40 ms (GOTCHAS).
     socket.setNoDelay(true);
-    leanMessageCoding(this, (refusal) =>
-      this.deps.logger.warn({
-        msg: `association aborted: ${refusalSummary(refusal)}`,
-        why: refusal.why,
-        abortSource: refusal.source,
-        abortReason: refusal.reason,
-        callingAe: this.callingAe,
-        remoteAddress: this.remoteAddress,
-      }),
+    this.gate = new RequestGate((abstractSyntax) => requestsServedOn(abstractSyntax, deps.providers), deps, () => this.callingAe);
+    this.gate.install(this);
+    leanMessageCoding(this, ({ why, source, reason, ...refusal }) =>
+      this.deps.logger.warn({ msg: `association aborted: ${refusalSummary(refusal)}`, why, abortSource: source, abortReason: reason, callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
     );
     this.on('close', () => this.cleanUp());
     this.artim = new ArtimTimer(deps.associationTimeoutMs, (waitingFor, ms) => {
@@ -187,6 +188,8 @@ export class PacsScp extends Scp {
 
   /** Streams the data set to a temporary blob behind a Part 10 header (GOTCHAS: no File Meta arrives). */
   override createStoreWritableStream(context: PresentationContext, request: CStoreRequest): StoreSink {
+    // A C-STORE the gate refuses is answered once its data set has passed, which nothing keeps.
+    if (this.gate.refusal(context, request)) return new StoreSink(null, EMPTY, 0, { kind: 'dropped' });
     this.storesInFlight.add(request);
     this.deps.tracker.storeStarted();
     const sink = this.openSink(context, request);
@@ -203,8 +206,8 @@ export class PacsScp extends Scp {
       .catch((error: Error): SinkOutcome => ({ kind: 'failed', error }))
       .then((outcome) => {
         if (this.activeSink === writable) this.activeSink = undefined;
-        if (!request || this.closed) return this.dropOutcome(request, outcome);
-        this.outcomes.set(request, outcome);
+        if (this.closed) return this.dropOutcome(request, outcome);
+        if (request) this.outcomes.set(request, outcome);
         callback(new Dataset({}, context.getAcceptedTransferSyntaxUid()));
       })
       .catch((err) => this.deps.logger.error({ msg: 'C-STORE hand-over failed', callingAe: this.callingAe, err: String(err) }));

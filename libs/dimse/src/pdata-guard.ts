@@ -36,7 +36,7 @@ export type PduVerdict = 'deliver' | 'ignore' | PduRefusal;
 export type NegotiatedContexts = { getPresentationContexts(): { id: number; context: { getResult(): number } }[] } | undefined;
 
 /** What a log line calls a refusal: more than we take in, or what DICOM does not allow. */
-export function refusalSummary(refusal: PduRefusal): string {
+export function refusalSummary(refusal: Pick<PduRefusal, 'tooLarge'>): string {
   return refusal.tooLarge ? 'too much data in one PDU or message' : 'a message DICOM does not allow';
 }
 
