@@ -58,6 +58,22 @@ const Status = { Success: 0x0000, MistypedArgument: 0x0212, UnrecognizedOperatio
 /** (0008,0052) Query/Retrieve Level "STUDY", implicit VR little endian: a minimal identifier. */
 const STUDY_IDENTIFIER = Buffer.concat([Buffer.from([0x08, 0x00, 0x52, 0x00, 0x06, 0x00, 0x00, 0x00]), Buffer.from('STUDY ')]);
 
+/** A data set element in implicit VR little endian (PS3.5 7.1.3); a string value is a UID, padded with NUL. */
+function element(group: number, elementNumber: number, value: Buffer | string): Buffer {
+  const bytes = typeof value === 'string' ? Buffer.from(value.length % 2 ? `${value}\0` : value, 'latin1') : value;
+  const header = Buffer.alloc(8);
+  header.writeUInt16LE(group, 0);
+  header.writeUInt16LE(elementNumber, 2);
+  header.writeUInt32LE(bytes.length, 4);
+  return Buffer.concat([header, bytes]);
+}
+
+/** A Storage Commitment request (PS3.4 J.3.2.1.1): Transaction UID and one Referenced SOP Sequence item. */
+function commitmentRequest(sopInstanceUid: string): Buffer {
+  const item = Buffer.concat([element(0x0008, 0x1150, CT_IMAGE_STORAGE), element(0x0008, 0x1155, sopInstanceUid)]);
+  return Buffer.concat([element(0x0008, 0x1195, newUid()), element(0x0008, 0x1199, element(0xfffe, 0xe000, item))]);
+}
+
 /** Sends one message (command, then the data set if any) on a context and reads the response command set. */
 async function ask(peer: RawPeer, contextId: number, command: Record<number, number | string>, dataset?: Buffer): Promise<ReceivedCommand> {
   peer.socket.write(pDataTf(commandSet(command), true, true, contextId));
@@ -270,6 +286,23 @@ describe('DIMSE: malformed and unexpected messages', () => {
     }
     assert.ok(await waitForLog(server, /association aborted: .*Message ID \(0000,0110\)/), 'a log line names the missing element');
     await stillStores();
+  });
+
+  it('aborts a Storage Commitment report response it cannot use: N-EVENT-REPORT-RSP without Message ID Being Responded To, or without Status (source 0)', async () => {
+    const responses: ((messageId: number) => Buffer)[] = [
+      () => commandSet({ 0x0002: STORAGE_COMMITMENT, 0x0100: 0x8100, 0x0800: NO_DATA_SET, 0x0900: 0, 0x1000: STORAGE_COMMITMENT_INSTANCE, 0x1002: 1 }),
+      (messageId) => commandSet({ 0x0002: STORAGE_COMMITMENT, 0x0100: 0x8100, 0x0120: messageId, 0x0800: NO_DATA_SET, 0x1000: STORAGE_COMMITMENT_INSTANCE, 0x1002: 1 }),
+    ];
+    for (const response of responses) {
+      const peer = await openAssociation();
+      const action = { 0x0003: STORAGE_COMMITMENT, 0x0100: CommandField.NAction, 0x0110: 85, 0x0800: DATA_SET, 0x1001: STORAGE_COMMITMENT_INSTANCE, 0x1008: 1 };
+      assert.equal(hex((await ask(peer, Ctx.Commitment, action, commitmentRequest(newUid()))).status), hex(Status.Success), 'N-ACTION-RSP');
+      const report = await nextCommand(peer);
+      assert.equal(report.field, CommandField.NEventReport, 'the result comes on this association');
+      peer.socket.write(pDataTf(response(report.elements.get(0x0110)!.readUInt16LE(0)), true, true, Ctx.Commitment));
+      await expectAbort(peer, SERVICE_USER, NOT_SPECIFIED);
+    }
+    assert.ok(await waitForLog(server, /association aborted: .*N-EVENT-REPORT-RSP without Status \(0000,0900\)/));
   });
 
   it('aborts a P-DATA-TF sent before any association was requested (PS3.8 AA-1: source 0)', async () => {

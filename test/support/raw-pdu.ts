@@ -211,20 +211,44 @@ export async function associate(port: number, calledAe: string, contexts: Propos
   return { peer, results };
 }
 
-/** The next DIMSE command set the peer sends (P-DATA-TF PDUs up to its last command fragment). */
-export async function nextCommand(peer: RawPeer, timeoutMs = 5000): Promise<ReceivedCommand> {
-  const fragments: Buffer[] = [];
-  for (;;) {
+interface ReceivedPdv {
+  contextId: number;
+  control: number;
+  fragment: Buffer;
+}
+
+/** PDVs of P-DATA-TF PDUs already read from each peer and not yet taken. */
+const unreadPdvs = new WeakMap<RawPeer, ReceivedPdv[]>();
+
+async function nextPdv(peer: RawPeer, timeoutMs: number): Promise<ReceivedPdv> {
+  const queue = unreadPdvs.get(peer) ?? [];
+  unreadPdvs.set(peer, queue);
+  while (queue.length === 0) {
     const pdu = await peer.nextPdu(timeoutMs);
     if (pdu.type !== 0x04) throw new Error(`expected P-DATA-TF, got PDU type 0x${pdu.type.toString(16)} [${[...pdu.body].join(',')}]`);
     for (let at = 0; at + 6 <= pdu.body.length; at += 4 + pdu.body.readUInt32BE(at)) {
-      const length = pdu.body.readUInt32BE(at);
-      const control = pdu.body[at + 5];
-      if (!(control & 0x01)) continue;
-      fragments.push(pdu.body.subarray(at + 6, at + 4 + length));
-      if (control & 0x02) return readCommand(pdu.body[at + 4], Buffer.concat(fragments));
+      queue.push({ contextId: pdu.body[at + 4], control: pdu.body[at + 5], fragment: pdu.body.subarray(at + 6, at + 4 + pdu.body.readUInt32BE(at)) });
     }
   }
+  return queue.shift()!;
+}
+
+/** The next DIMSE message the peer sends: its command set, and its data set when the command announces one. */
+export async function nextCommand(peer: RawPeer, timeoutMs = 5000): Promise<ReceivedCommand & { dataset?: Buffer }> {
+  const gather = async (command: boolean): Promise<{ contextId: number; bytes: Buffer }> => {
+    const fragments: Buffer[] = [];
+    for (;;) {
+      const pdv = await nextPdv(peer, timeoutMs);
+      if (Boolean(pdv.control & 0x01) !== command) throw new Error(`expected a ${command ? 'command' : 'data set'} PDV`);
+      fragments.push(pdv.fragment);
+      if (pdv.control & 0x02) return { contextId: pdv.contextId, bytes: Buffer.concat(fragments) };
+    }
+  };
+  const { contextId, bytes } = await gather(true);
+  const command = readCommand(contextId, bytes);
+  const dataSetType = command.elements.get(0x0800);
+  if (!dataSetType || dataSetType.readUInt16LE(0) === 0x0101) return command;
+  return { ...command, dataset: (await gather(false)).bytes };
 }
 
 /** Expects an A-ABORT (PS3.8 9.3.8) with this source and reason next, then the connection to close. */

@@ -100,6 +100,7 @@ describe('PDataGuard', () => {
       [commandSet({ 0x0100: C_ECHO, 0x0800: 0x0101 }), /C-ECHO-RQ without Message ID \(0000,0110\)/],
       [commandSet({ 0x0100: 0x8001, 0x0800: 0x0101, 0x0900: 0 }), /C-STORE-RSP without Message ID Being Responded To \(0000,0120\)/],
       [commandSet({ 0x0100: 0x0fff, 0x0110: 1, 0x0800: 0x0101 }), /C-CANCEL-RQ without Message ID Being Responded To/],
+      [commandSet({ 0x0100: 0x8100, 0x0120: 1, 0x0800: 0x0101 }), /N-EVENT-REPORT-RSP without Status \(0000,0900\)/],
       [Buffer.concat([commandSet({ 0x0100: C_ECHO, 0x0110: 1, 0x0800: 0x0101 }), Buffer.from([8, 0, 0x60, 0, 2, 0, 0, 0, 0x43, 0x54])]), /\(0008,0060\) outside group 0000/],
     ];
     for (const [command, why] of cases) {

@@ -60,9 +60,9 @@ type Receiving = { part: 'command'; contextId: number } | { part: 'data set'; co
  * - a PDV that does not fit its PDU, or names a context that was not accepted: invalid PDU parameter value;
  * - a PDV out of order (a data set without its command, a command where a data set was announced,
  *   one message on two contexts): unexpected PDU parameter, as dcm4che does;
- * - a command set that cannot be answered (unreadable, without Command Field, Command Data Set
- *   Type or the Message ID a response must name): aborted by us as the DIMSE user (source 0), as
- *   DCMTK and dcm4che do;
+ * - a command set that cannot be answered or used (unreadable, without Command Field, Command
+ *   Data Set Type, the Message ID a response must name, or a response without Message ID Being
+ *   Responded To or Status): aborted by us as the DIMSE user (source 0), as DCMTK and dcm4che do;
  * - a command set or data set past its MessageLimits: the library gathers both in memory.
  * C-STORE data sets stream to a temporary blob, bounded by PACS_MAX_INSTANCE_BYTES there.
  */
@@ -143,8 +143,8 @@ export class PDataGuard {
 
 /**
  * The Command Field of a received command set and whether a data set follows, or why no answer
- * to it is possible: a response names its request by Message ID (PS3.7 9.3, 10.3), and the
- * library needs Command Data Set Type to know whether a data set follows.
+ * to it is possible: a response names its request by Message ID and carries its Status (PS3.7
+ * 9.3, 10.3: both mandatory), and Command Data Set Type says whether a data set follows.
  */
 function readCommand(bytes: Buffer): { field: number; announcesDataSet: boolean } | string {
   const elements = readCommandElements(bytes);
@@ -155,9 +155,11 @@ function readCommand(bytes: Buffer): { field: number; announcesDataSet: boolean 
   const name = commandName(field);
   const dataSetType = us(0x0800);
   if (dataSetType === undefined) return `a ${name} without Command Data Set Type (0000,0800)`;
-  const answersAnother = (field & RESPONSE_BIT) !== 0 || field === CommandField.CCancel;
+  const response = (field & RESPONSE_BIT) !== 0;
+  const answersAnother = response || field === CommandField.CCancel;
   if (answersAnother && us(0x0120) === undefined) return `a ${name} without Message ID Being Responded To (0000,0120)`;
   if (!answersAnother && us(0x0110) === undefined) return `a ${name} without Message ID (0000,0110)`;
+  if (response && us(0x0900) === undefined) return `a ${name} without Status (0000,0900)`;
   return { field, announcesDataSet: dataSetType !== NO_DATA_SET };
 }
 
