@@ -14,6 +14,7 @@ import { buildInstance, CT_IMAGE_STORAGE, newUid, TransferSyntax, writeInstance 
 import { http } from '../support/http';
 import {
   associate,
+  associateRq,
   commandSet,
   CommandField,
   datasetOf,
@@ -236,6 +237,9 @@ describe('DIMSE: malformed and unexpected messages', () => {
   const SERVICE_USER = 0;
   const SERVICE_PROVIDER = 2;
   const NOT_SPECIFIED = 0;
+  const UNRECOGNIZED_PDU = 1;
+  const UNEXPECTED_PDU = 2;
+  const associateRqBytes = () => associateRq('TESTSCU', server.aeTitle, CONTEXTS);
   const UNEXPECTED_PDU_PARAMETER = 5;
   const INVALID_PDU_PARAMETER_VALUE = 6;
   const echoCommand = (messageId: number) => commandSet({ 0x0002: VERIFICATION, 0x0100: CommandField.CEcho, 0x0110: messageId, 0x0800: NO_DATA_SET });
@@ -303,6 +307,26 @@ describe('DIMSE: malformed and unexpected messages', () => {
       await expectAbort(peer, SERVICE_USER, NOT_SPECIFIED);
     }
     assert.ok(await waitForLog(server, /association aborted: .*N-EVENT-REPORT-RSP without Status \(0000,0900\)/));
+  });
+
+  it('aborts PDUs out of place: an unknown PDU type (source 2, reason 1), a second A-ASSOCIATE-RQ or an A-ASSOCIATE-AC sent to the acceptor (source 2, reason 2)', async () => {
+    const unknownType = Buffer.from([0x09, 0, 0, 0, 0, 4, 0, 0, 0, 0]);
+    const acceptAc = Buffer.from(associateRqBytes());
+    acceptAc[0] = 0x02;
+    const cases: [Buffer, number][] = [
+      [unknownType, UNRECOGNIZED_PDU],
+      [associateRqBytes(), UNEXPECTED_PDU],
+      [acceptAc, UNEXPECTED_PDU],
+    ];
+    for (const [pdu, reason] of cases) {
+      const peer = await openAssociation();
+      peer.socket.write(pdu);
+      await expectAbort(peer, SERVICE_PROVIDER, reason);
+    }
+    const before = await rawConnect(server.dimsePort);
+    before.socket.write(unknownType);
+    await expectAbort(before, SERVICE_PROVIDER, UNRECOGNIZED_PDU);
+    await stillStores();
   });
 
   it('aborts a P-DATA-TF sent before any association was requested (PS3.8 AA-1: source 0)', async () => {

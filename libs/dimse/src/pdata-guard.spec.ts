@@ -119,6 +119,20 @@ describe('PDataGuard', () => {
     assert.equal(guard.inspect(pData(pdv(Buffer.alloc(10), 0xfe))), 'deliver', 'data set, last');
   });
 
+  it('refuses a PDU of unknown type (unrecognized PDU) and association PDUs out of place (unexpected PDU)', () => {
+    const pdu = (type: number) => Buffer.from([type, 0, 0, 0, 0, 2, 0, 1]);
+    for (const type of [0x00, 0x08, 0xff]) assert.deepEqual(Object.values(refusal(guarded().inspect(pdu(type)))).slice(0, 2), [2, 1]);
+    assert.deepEqual(Object.values(refusal(guarded().inspect(pdu(0x01)))).slice(0, 2), [2, 2], 'an A-ASSOCIATE-RQ over an association');
+    let association: NegotiatedContexts;
+    const acceptor = new PDataGuard(() => association, limits);
+    assert.equal(acceptor.inspect(pdu(0x01)), 'deliver');
+    association = negotiated;
+    for (const type of [0x01, 0x02, 0x03]) assert.deepEqual(Object.values(refusal(acceptor.inspect(pdu(type)))).slice(0, 2), [2, 2], `type ${type} to the acceptor`);
+    const requestor = guarded();
+    assert.equal(requestor.inspect(pdu(0x02)), 'deliver', 'the A-ASSOCIATE-AC answering our request');
+    assert.match(refusal(requestor.inspect(pdu(0x02))).why, /A-ASSOCIATE-AC answering no A-ASSOCIATE-RQ of ours/);
+  });
+
   it('refuses a P-DATA-TF before any association (AA-1), and ignores one after A-RELEASE-RQ (Sta13)', () => {
     const refused = refusal(new PDataGuard(() => undefined, limits).inspect(pDataTf(request(C_ECHO, false), true, true)));
     assert.deepEqual([refused.source, refused.reason], [0, 0]);

@@ -1,7 +1,12 @@
 import { CommandField, commandName, readCommandElements, RESPONSE_BIT } from './command-set';
 
+const A_ASSOCIATE_RQ = 0x01;
+const A_ASSOCIATE_AC = 0x02;
+const A_ASSOCIATE_RJ = 0x03;
 const P_DATA_TF = 0x04;
 const A_RELEASE_RQ = 0x05;
+/** PDU types 01H-07H (PS3.8 9.3.1); any other is unrecognized. */
+const LAST_PDU_TYPE = 0x07;
 /** Command Data Set Type (0000,0800) value meaning "no data set" (PS3.7 E.1-1). */
 const NO_DATA_SET = 0x0101;
 const ACCEPTED = 0;
@@ -18,7 +23,7 @@ export const MESSAGE_LIMITS: MessageLimits = { commandBytes: 64 * 1024, datasetB
 /** A-ABORT source (PS3.8 9.3.8 Table 9-26). */
 export const AbortSource = { ServiceUser: 0, ServiceProvider: 2 } as const;
 /** A-ABORT reason/diagnostic when the source is the service-provider (PS3.8 9.3.8 Table 9-26). */
-export const AbortReason = { NotSpecified: 0, UnexpectedPduParameter: 5, InvalidPduParameterValue: 6 } as const;
+export const AbortReason = { NotSpecified: 0, UnrecognizedPdu: 1, UnexpectedPdu: 2, UnexpectedPduParameter: 5, InvalidPduParameterValue: 6 } as const;
 
 /** Why an association ends: the A-ABORT to send and what the log line says. */
 export interface PduRefusal {
@@ -49,12 +54,17 @@ export function abortPdu(refusal: Pick<PduRefusal, 'source' | 'reason'>): Buffer
 type Receiving = { part: 'command'; contextId: number } | { part: 'data set'; contextId: number; field: number };
 
 /**
- * Follows the PDVs of the P-DATA-TF PDUs of one association (PS3.8 9.3.5.1: item length, context
- * id, message control header, of which only bit 0 (command) and bit 1 (last fragment) count,
- * Annex E.2) before dcmjs-dimse sees them. The library trusts every PDV: one on a context that
- * was never accepted made it throw and drop the connection without an A-ABORT (or, on a rejected
+ * Follows the PDUs of one connection, and the PDVs of its P-DATA-TF PDUs (PS3.8 9.3.5.1: item
+ * length, context id, message control header, of which only bit 0 (command) and bit 1 (last
+ * fragment) count, Annex E.2), before dcmjs-dimse sees them. The library trusts every PDU: an
+ * unknown type made it throw and drop the connection without an A-ABORT, a second A-ASSOCIATE-RQ
+ * was negotiated again over the live association, an A-ASSOCIATE-AC from the requestor rewrote
+ * the results of its contexts; a PDV on a context never accepted made it throw (or, on a rejected
  * context, answer it); a data set fragment before its command was glued onto the next command
  * set; a message grew in memory without bound. Here each PDU is delivered, ignored, or refused:
+ * - a PDU of unknown type: unrecognized PDU (PS3.8 9.2.3 Evt19, AA-8);
+ * - an A-ASSOCIATE-RQ where an association exists, an A-ASSOCIATE-AC or -RJ answering no request
+ *   of ours: unexpected PDU (PS3.8 9.2.3, AA-8);
  * - before any association was requested, a P-DATA-TF is refused as PS3.8 AA-1 says (service-user source);
  * - after the peer asked to release, P-DATA-TF are ignored (PS3.8 9.2, Sta13: AA-6);
  * - a PDV that does not fit its PDU, or names a context that was not accepted: invalid PDU parameter value;
@@ -72,6 +82,10 @@ export class PDataGuard {
   private commandBytes = 0;
   private datasetBytes = 0;
   private releaseRequested = false;
+  /** An A-ASSOCIATE-RQ came: this end is the association acceptor. */
+  private associationRequested = false;
+  /** An A-ASSOCIATE-AC or -RJ came: this end requested the association and was answered. */
+  private associationAnswered = false;
 
   constructor(
     private readonly contexts: () => NegotiatedContexts,
@@ -79,8 +93,26 @@ export class PDataGuard {
   ) {}
 
   inspect(pdu: Buffer): PduVerdict {
-    if (pdu[0] === A_RELEASE_RQ) this.releaseRequested = true;
-    if (pdu[0] !== P_DATA_TF) return 'deliver';
+    const type = pdu[0];
+    if (type < A_ASSOCIATE_RQ || type > LAST_PDU_TYPE) return refuse(AbortSource.ServiceProvider, AbortReason.UnrecognizedPdu, `a PDU of unknown type 0x${type.toString(16).padStart(2, '0')} (PS3.8 9.3.1)`);
+    return type === P_DATA_TF ? this.pData(pdu) : this.control(type);
+  }
+
+  private control(type: number): PduVerdict {
+    if (type === A_ASSOCIATE_RQ) {
+      if (this.associationRequested || this.contexts()) return refuse(AbortSource.ServiceProvider, AbortReason.UnexpectedPdu, 'an A-ASSOCIATE-RQ on a connection that has an association (PS3.8 9.2.3)');
+      this.associationRequested = true;
+    }
+    if (type === A_ASSOCIATE_AC || type === A_ASSOCIATE_RJ) {
+      const pdu = type === A_ASSOCIATE_AC ? 'A-ASSOCIATE-AC' : 'A-ASSOCIATE-RJ';
+      if (this.associationRequested || this.associationAnswered) return refuse(AbortSource.ServiceProvider, AbortReason.UnexpectedPdu, `an ${pdu} answering no A-ASSOCIATE-RQ of ours (PS3.8 9.2.3)`);
+      this.associationAnswered = true;
+    }
+    if (type === A_RELEASE_RQ) this.releaseRequested = true;
+    return 'deliver';
+  }
+
+  private pData(pdu: Buffer): PduVerdict {
     if (this.releaseRequested) return 'ignore';
     const contexts = this.contexts();
     if (!contexts) return refuse(AbortSource.ServiceUser, AbortReason.NotSpecified, 'a P-DATA-TF before any association was requested (PS3.8 9.2.3, AA-1)');
