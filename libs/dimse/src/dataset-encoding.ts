@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { Dataset, Implementation } from 'dcmjs-dimse';
 import { decodeCommandSet, encodeCommandSet } from './command-set';
 import { writePData, type PduSink } from './pdata-writer';
-import { AbortReason, AbortSource, abortPdu, NegotiatedContexts, PDataGuard, PduRefusal } from './pdata-guard';
+import { AbortReason, AbortSource, abortPdu, NegotiatedContexts, PduGuard, PduRefusal } from './pdu-guard';
 import { PduAssembler } from './pdu-assembler';
 
 /** What dcmjs-dimse 0.3's Network keeps and calls when it sends a DIMSE message. */
@@ -116,11 +116,11 @@ function gatherStreamsWithoutDeprecatedBuffer(): void {
 const ABORT_LINGER_MS = 1000;
 
 /**
- * Puts a PduAssembler and a PDataGuard between the socket and the 'data' listener the library
+ * Puts a PduAssembler and a PduGuard between the socket and the 'data' listener the library
  * registered. The assembler refuses a PDU longer than the Maximum Length we announce plus its
  * header (for a P-DATA-TF that breaks PS3.8 D.1, and DCMTK refuses it too; no other PDU comes
  * near it: an A-ASSOCIATE-RQ proposing every storage SOP class is ~20 KB); the guard checks each
- * P-DATA-TF against the association and the messages before it. A refusal ends the connection
+ * PDU against the association and the messages before it. A refusal ends the connection
  * with the A-ABORT it names.
  */
 function deliverWholePdus(net: LibraryNetwork, onAbort?: (refusal: PduRefusal) => void): void {
@@ -129,7 +129,7 @@ function deliverWholePdus(net: LibraryNetwork, onAbort?: (refusal: PduRefusal) =
   const library = socket.listeners('data') as ((chunk: Buffer) => void)[];
   if (library.length === 0) throw new Error('dcmjs-dimse Network listens to no socket data: check leanMessageCoding against this version');
   socket.removeAllListeners('data');
-  const guard = new PDataGuard(() => net.association);
+  const guard = new PduGuard(() => net.association);
   let aborted = false;
   const abort = (refusal: PduRefusal) => {
     aborted = true;

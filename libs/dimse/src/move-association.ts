@@ -3,7 +3,7 @@ import type { StoreChannel } from './store-channel';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
 import { leanMessageCoding } from './dataset-encoding';
 import type { OutboundTls } from './outbound-tls';
-import type { PduRefusal } from './pdata-guard';
+import type { PduRefusal } from './pdu-guard';
 
 type Association = dimseAssociation.Association;
 type CStoreRequest = requests.CStoreRequest;

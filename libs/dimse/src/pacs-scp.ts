@@ -11,7 +11,7 @@ import { CommitmentHandler } from './commitment-handler';
 import { AuditedOperation, auditOperation } from './operation-audit';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { leanMessageCoding } from './dataset-encoding';
-import { refusalSummary } from './pdata-guard';
+import { refusalSummary } from './pdu-guard';
 import { RequestGate } from './request-gate';
 import { requestsServedOn } from './request-screen';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
@@ -32,7 +32,7 @@ const EMPTY = Buffer.alloc(0);
  * every DIMSE handler answers with a status, so a failure never drops the association
  * (STYLE: the pynetdicom boundary). A request that cannot be served on its presentation context
  * is answered by RequestGate before any handler runs; PDVs no handler could take end the
- * association with an A-ABORT (PDataGuard). C-STORE data sets stream to a temporary blob and are
+ * association with an A-ABORT (PduGuard). C-STORE data sets stream to a temporary blob and are
  * handed to IngestService unparsed.
  */
 export class PacsScp extends Scp {

@@ -4,7 +4,7 @@ import type { AePolicy } from './ae-policy';
 import { DimseCaller, DimseFailure } from './dimse-providers';
 import { DimseStatus, errorComment } from './dimse-status';
 import { MoveAssociations, MoveDestination } from './move-association';
-import { refusalSummary } from './pdata-guard';
+import { refusalSummary } from './pdu-guard';
 import { toRetrieveScope } from './qr-identifier';
 import { QrRoot, rootOf } from './qr-sop-classes';
 import { RetrieveOutcome, runRetrieve, SubOperationCounts } from './retrieve-operation';

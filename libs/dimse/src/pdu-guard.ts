@@ -76,7 +76,7 @@ type Receiving = { part: 'command'; contextId: number } | { part: 'data set'; co
  * - a command set or data set past its MessageLimits: the library gathers both in memory.
  * C-STORE data sets stream to a temporary blob, bounded by PACS_MAX_INSTANCE_BYTES there.
  */
-export class PDataGuard {
+export class PduGuard {
   private receiving: Receiving | undefined;
   private command: Buffer[] = [];
   private commandBytes = 0;

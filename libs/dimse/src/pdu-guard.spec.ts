@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { commandSet, pData, pDataTf, pdv } from '../../../test/support/raw-pdu';
-import { NegotiatedContexts, PDataGuard, PduVerdict } from './pdata-guard';
+import { NegotiatedContexts, PduGuard, PduVerdict } from './pdu-guard';
 
 const C_ECHO = 0x0030;
 const C_FIND = 0x0020;
@@ -18,14 +18,14 @@ const negotiated: NegotiatedContexts = {
     { id: 5, context: { getResult: () => 0 } },
   ],
 };
-const guarded = () => new PDataGuard(() => negotiated, limits);
+const guarded = () => new PduGuard(() => negotiated, limits);
 
 function refusal(verdict: PduVerdict): { source: number; reason: number; why: string } {
   assert.equal(typeof verdict, 'object', `expected a refusal, got ${String(verdict)}`);
   return verdict as { source: number; reason: number; why: string };
 }
 
-describe('PDataGuard', () => {
+describe('PduGuard', () => {
   it('delivers a C-FIND identifier up to its limit, and refuses one past it', () => {
     const guard = guarded();
     assert.equal(guard.inspect(pDataTf(request(C_FIND), true, true)), 'deliver');
@@ -124,7 +124,7 @@ describe('PDataGuard', () => {
     for (const type of [0x00, 0x08, 0xff]) assert.deepEqual(Object.values(refusal(guarded().inspect(pdu(type)))).slice(0, 2), [2, 1]);
     assert.deepEqual(Object.values(refusal(guarded().inspect(pdu(0x01)))).slice(0, 2), [2, 2], 'an A-ASSOCIATE-RQ over an association');
     let association: NegotiatedContexts;
-    const acceptor = new PDataGuard(() => association, limits);
+    const acceptor = new PduGuard(() => association, limits);
     assert.equal(acceptor.inspect(pdu(0x01)), 'deliver');
     association = negotiated;
     for (const type of [0x01, 0x02, 0x03]) assert.deepEqual(Object.values(refusal(acceptor.inspect(pdu(type)))).slice(0, 2), [2, 2], `type ${type} to the acceptor`);
@@ -134,7 +134,7 @@ describe('PDataGuard', () => {
   });
 
   it('refuses a P-DATA-TF before any association (AA-1), and ignores one after A-RELEASE-RQ (Sta13)', () => {
-    const refused = refusal(new PDataGuard(() => undefined, limits).inspect(pDataTf(request(C_ECHO, false), true, true)));
+    const refused = refusal(new PduGuard(() => undefined, limits).inspect(pDataTf(request(C_ECHO, false), true, true)));
     assert.deepEqual([refused.source, refused.reason], [0, 0]);
     const guard = guarded();
     assert.equal(guard.inspect(Buffer.from([0x05, 0, 0, 0, 0, 4, 0, 0, 0, 0])), 'deliver');
