@@ -184,6 +184,7 @@ describe('DIMSE: malformed and unexpected messages', () => {
       const echo = await ask(peer, Ctx.Echo, { 0x0002: VERIFICATION, 0x0100: CommandField.CEcho, 0x0110: 100, 0x0800: NO_DATA_SET });
       assert.equal(hex(echo.status), hex(Status.Success), `${c.name}: the association goes on`);
     }
+    assert.equal(hex((await storeOn(peer, 'MALFORMED-AFTER-MISSING', 19)).status), hex(Status.Success));
     peer.socket.destroy();
   });
 
@@ -280,10 +281,11 @@ describe('DIMSE: malformed and unexpected messages', () => {
     await stillStores();
   });
 
-  it('aborts a command set it cannot answer: unreadable, or without Message ID (source 0)', async () => {
+  it('aborts a command set it cannot answer: unreadable, without Message ID, a C-CANCEL naming no request (source 0)', async () => {
     const noMessageId = commandSet({ 0x0002: VERIFICATION, 0x0100: CommandField.CEcho, 0x0800: NO_DATA_SET });
     const unreadable = Buffer.from('this is not a command set at all');
-    for (const command of [noMessageId, unreadable]) {
+    const cancelOfNothing = commandSet({ 0x0100: CommandField.CCancel, 0x0800: NO_DATA_SET });
+    for (const command of [noMessageId, unreadable, cancelOfNothing]) {
       const peer = await openAssociation();
       peer.socket.write(pDataTf(command, true, true, Ctx.Echo));
       await expectAbort(peer, SERVICE_USER, NOT_SPECIFIED);
