@@ -2,6 +2,7 @@ import type { DataSet, Element } from 'dicom-parser';
 import { data } from 'dcmjs';
 import { textDecoderFor, TextDecoderFn } from './charset';
 import type { DicomJson, DicomJsonElement } from './dicom-json';
+import { normalizeValue } from './value-normalization';
 
 /** Binary values up to this size are inlined as base64; larger ones are left out (PS3.18 F.2.7). */
 export const MAX_INLINE_BINARY = 1024;
@@ -86,11 +87,12 @@ function rawText(ds: DataSet, el: Element, decode?: TextDecoderFn): string {
   return decode ? decode(bytes) : bytes.toString('latin1');
 }
 
-// Padding is trailing space (NUL for UI); leading spaces are insignificant except in texts (PS3.5 6.2).
+// Padding is trailing space (NUL for UI, and NUL from many old writers); leading spaces are
+// insignificant except in texts (PS3.5 6.2). What is left is normalized (normalizeValue).
 function textValues(vr: string, text: string): unknown[] {
   const values = UNSPLIT_VRS.has(vr) ? [text.replace(/[\0 ]+$/, '')] : text.split('\\');
   return values.map((v) => {
-    const trimmed = UNSPLIT_VRS.has(vr) ? v : v.replace(/^ +|[\0 ]+$/g, '');
+    const trimmed = normalizeValue(vr, UNSPLIT_VRS.has(vr) ? v : v.replace(/^[ \0]+|[\0 ]+$/g, ''));
     if (trimmed === '') return null;
     if (vr === 'PN') return personName(trimmed);
     if (vr === 'DS' || vr === 'IS') return toNumber(trimmed);

@@ -6,6 +6,7 @@ import { getNumber, getPersonName, getString } from './dicom-json';
 import { DicomParseError, readInstanceHeader } from './header-reader';
 import { part10Bytes, SOP_INSTANCE_UID, tempDir, writePart10 } from './part10-fixtures.test-helper';
 import { TransferSyntax } from './transfer-syntax';
+import { withRawElements } from '../../../test/support/raw-elements';
 
 const dir = tempDir();
 const PIXELS = Buffer.alloc(4 * 4 * 2, 7);
@@ -65,6 +66,31 @@ describe('readInstanceHeader', () => {
         { '00081150': { vr: 'UI', Value: ['1.2.840.10008.5.1.4.1.1.2'] }, '00081155': { vr: 'UI', Value: ['1.2.3.5'] } },
       ]);
     }
+  });
+
+  it('reads legacy values as the archive answers them: pre-3.0 dates and times in their current form, NULs handled', async () => {
+    const bytes = withRawElements(part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelData: PIXELS }), [
+      { tag: '00080020', vr: 'DA', value: '1997.04.24' },
+      { tag: '00080030', vr: 'TM', value: '10:20:30' },
+      { tag: '0008002A', vr: 'DT', value: '1997.04.24 10:20:30.5+0100' },
+      { tag: '00080060', vr: 'CS', value: 'CT\0\0' },
+      { tag: '00080080', vr: 'LO', value: 'I'.repeat(80) },
+      { tag: '0008103E', vr: 'LO', value: 'AXIAL\0SOFT' },
+      { tag: '00100040', vr: 'CS', value: '\0M' },
+      { tag: '00104000', vr: 'LT', value: 'FIRST\0SECOND\0\0' },
+    ]);
+    const path = join(dir, 'legacy.dcm');
+    writeFileSync(path, bytes);
+    const { dataset } = await readInstanceHeader(path);
+    assert.deepEqual(dataset['00080020'], { vr: 'DA', Value: ['19970424'] });
+    assert.deepEqual(dataset['00080030'], { vr: 'TM', Value: ['102030'] });
+    assert.deepEqual(dataset['0008002A'], { vr: 'DT', Value: ['19970424102030.5+0100'] });
+    assert.deepEqual(dataset['00080060'], { vr: 'CS', Value: ['CT'] }, 'NUL padding');
+    assert.deepEqual(dataset['00080080'], { vr: 'LO', Value: ['I'.repeat(80)] }, 'over-long, as received');
+    assert.deepEqual(dataset['0008103E'], { vr: 'LO', Value: ['AXIAL SOFT'] });
+    assert.deepEqual(dataset['00100040'], { vr: 'CS', Value: ['M'] }, 'a leading NUL is padding too');
+    assert.deepEqual(dataset['00104000'], { vr: 'LT', Value: ['FIRST SECOND'] });
+    assert.ok(readFileSync(path).equals(bytes), 'the file is left as received');
   });
 
   it('decodes a Latin-1 (ISO_IR 100) patient name and keeps the original Specific Character Set', async () => {

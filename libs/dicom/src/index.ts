@@ -1,6 +1,7 @@
 // Public API of @pacs/dicom: pure DICOM helpers (no Nest, no I/O except reading a file header).
 export type { DicomJson, DicomJsonElement } from './dicom-json';
 export { getString, getStrings, getNumber, getPersonName } from './dicom-json';
+export { normalizeDicomJson, normalizeValue } from './value-normalization';
 export { Tag, keywordToTag, tagToKeyword } from './tags';
 export { TransferSyntax, SUPPORTED_TRANSFER_SYNTAXES, isEncapsulatedTransferSyntax } from './transfer-syntax';
 export { STORAGE_SOP_CLASSES, VERIFICATION_SOP_CLASS, isStorageSopClass } from './sop-classes';
