@@ -14,6 +14,7 @@ import { PeerMoveAssociations1764900000000 } from './migrations/1764900000000-Pe
 import { IndexInstancesBySeries1765000000000 } from './migrations/1765000000000-IndexInstancesBySeries';
 import { StorageCommitments1765100000000 } from './migrations/1765100000000-StorageCommitments';
 import { PeerTls1765200000000 } from './migrations/1765200000000-PeerTls';
+import { LegacyDateTimeColumns1765310000000 } from './migrations/1765310000000-LegacyDateTimeColumns';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -31,6 +32,7 @@ export const MIGRATIONS = [
   IndexInstancesBySeries1765000000000,
   StorageCommitments1765100000000,
   PeerTls1765200000000,
+  LegacyDateTimeColumns1765310000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

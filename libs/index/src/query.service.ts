@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { attributeInfo, DicomJson } from '@pacs/dicom';
+import { attributeInfo, DicomJson, normalizeDicomJson } from '@pacs/dicom';
 import { QueryError } from './index.errors';
 import { DEFAULT_RETURN } from './level-attributes';
 import { buildFindPage, FIND_BATCH } from './find-query';
@@ -95,7 +95,11 @@ function returnedTags(query: InstanceQuery, matched: string[]): Set<string> | 'a
   return tags;
 }
 
-/** Keeps the returned attributes, in tag order; a returned attribute without value is sent empty. */
+/**
+ * Keeps the returned attributes, in tag order; a returned attribute without value is sent empty.
+ * Values are normalized as the ingest now indexes them: rows indexed before hold DA/TM/DT in the
+ * pre-3.0 forms as received (normalizeDicomJson).
+ */
 function project(all: DicomJson, returned: Set<string> | 'all'): DicomJson {
   const out: DicomJson = {};
   const tags = returned === 'all' ? Object.keys(all) : [...returned];
@@ -104,5 +108,5 @@ function project(all: DicomJson, returned: Set<string> | 'all'): DicomJson {
     if (element) out[tag] = element;
     else out[tag] = { vr: attributeInfo(tag)?.vr ?? 'UN' };
   }
-  return out;
+  return normalizeDicomJson(out);
 }

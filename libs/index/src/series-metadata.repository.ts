@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { DicomJson } from '@pacs/dicom';
+import { DicomJson, normalizeDicomJson } from '@pacs/dicom';
 import { NotFoundError } from './index.errors';
 
 /** One instance's stored header (DICOM JSON without bulk data) and where it sits. */
@@ -119,7 +119,8 @@ export class SeriesMetadataRepository {
       seriesUid: r.series_uid as string,
       sopInstanceUid: r.sop_instance_uid as string,
       transferSyntaxUid: r.transfer_syntax_uid as string,
-      attributes: r.attributes as DicomJson,
+      // Headers indexed before values were normalized at ingest hold them as received.
+      attributes: normalizeDicomJson(r.attributes as DicomJson),
     }));
   }
 }
