@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Socket } from 'node:net';
 import { Dataset, Implementation } from 'dcmjs-dimse';
 import { decodeCommandSet, encodeCommandSet } from './command-set';
+import { encodeDataset } from './dataset-writer';
 import { writePData, type PduSink } from './pdata-writer';
 import { AbortReason, AbortSource, abortPdu, NegotiatedContexts, PduGuard, PduRefusal } from './pdu-guard';
 import { PduAssembler } from './pdu-assembler';
@@ -10,8 +11,6 @@ import { PduAssembler } from './pdu-assembler';
 interface LibraryNetwork {
   socket?: PduSink & Pick<NodeJS.EventEmitter, 'listeners' | 'removeAllListeners' | 'on'> & Pick<Socket, 'pause' | 'end' | 'destroy'>;
   statistics?: { addBytesSent(bytes: number): void };
-  datasetWriteOptions?: unknown;
-  datasetNameMap?: unknown;
   _sendPDataTF?: (message: LibraryMessage, contextId: number, peerMaxPdu: number) => void;
   _performDimse?: (context: unknown, message: unknown) => void;
   dimseStream?: unknown;
@@ -20,16 +19,17 @@ interface LibraryNetwork {
 
 interface LibraryMessage {
   getCommandDataset(): { getElements(): Record<string, unknown>; getDenaturalizedCommandDataset(): Buffer };
-  getDataset(): { getDenaturalizedDataset(writeOptions: unknown, nameMap: unknown): Buffer } | undefined;
+  getDataset(): Dataset | undefined;
 }
 
 /**
  * Makes a dcmjs-dimse Network (our SCP, or the C-MOVE association's client) send and read
- * messages without three costs of its own:
- * - dcmjs-dimse 0.3 defaults `datasetNameMap` to `{}`, and whenever one is set it builds
- *   `{ ...dcmjs nameMap, ...custom }` (the whole DICOM dictionary) for every data set it sends:
- *   each C-FIND match, C-STORE sub-operation, N-CREATE/N-SET response. Profiled at ~3.6 ms per
- *   data set. We use no custom names, so the map is cleared.
+ * messages without these costs and faults of its own:
+ * - it encodes each data set it sends through dcmjs: with its default `datasetNameMap` of `{}` it
+ *   builds `{ ...dcmjs nameMap }` (the whole DICOM dictionary) for every data set (each C-FIND
+ *   match, C-STORE sub-operation, N-CREATE/N-SET response; profiled at ~3.6 ms per data set), and
+ *   dcmjs cuts a value longer than its VR allows, or throws for it, which drops the association.
+ *   Data sets are written by encodeDataset instead, every value as it is.
  * - its `_sendPDataTF` copies every fragment into a newly grown buffer per PDU: a 525 KB instance
  *   to getscu (16 KB PDUs) meant 33 copies and ~70 allocations, GC 15% of a C-GET. The same PDUs
  *   now go out as headers plus views of the encoded bytes (writePData).
@@ -45,14 +45,13 @@ interface LibraryMessage {
  * - its `memorystream` gathers each received command set with the deprecated `new Buffer()`, for
  *   which Node walks the stack (is the caller in node_modules?) on each of the first 10,000 calls:
  *   ~65 µs per C-STORE response of a C-MOVE or C-GET. It now uses Buffer.concat.
- * The library's message encoding, transcoding and flow are unchanged: `_sendDimse` still
- * decides the transfer syntax and calls `_sendPDataTF`, which is replaced on this instance.
+ * The library's transcoding and flow are unchanged: `_sendDimse` still decides the transfer
+ * syntax and calls `_sendPDataTF`, which is replaced on this instance.
  */
 export function leanMessageCoding(network: object, onAbort?: (refusal: PduRefusal) => void): void {
   readCommandSetsDirectly();
   gatherStreamsWithoutDeprecatedBuffer();
   const net = network as LibraryNetwork;
-  net.datasetNameMap = undefined;
   if (typeof net._sendPDataTF !== 'function') throw new Error('dcmjs-dimse Network has no _sendPDataTF: check leanMessageCoding against this version');
   deliverWholePdus(net, onAbort);
   const perform = net._performDimse;
@@ -66,9 +65,11 @@ export function leanMessageCoding(network: object, onAbort?: (refusal: PduRefusa
     if (!socket) throw new Error('no socket to send on');
     const command = message.getCommandDataset();
     const commandBytes = encodeCommandSet(command.getElements()) ?? command.getDenaturalizedCommandDataset();
-    let sent = writePData(socket, contextId, commandBytes, true, peerMaxPdu);
+    // Before the command goes out: a data set that cannot be written leaves nothing half sent.
     const dataset = message.getDataset();
-    if (dataset) sent += writePData(socket, contextId, dataset.getDenaturalizedDataset(this.datasetWriteOptions, this.datasetNameMap), false, peerMaxPdu);
+    const datasetBytes = dataset && encodeDataset(dataset).bytes;
+    let sent = writePData(socket, contextId, commandBytes, true, peerMaxPdu);
+    if (datasetBytes) sent += writePData(socket, contextId, datasetBytes, false, peerMaxPdu);
     this.statistics?.addBytesSent(sent);
   };
 }

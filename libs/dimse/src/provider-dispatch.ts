@@ -1,5 +1,6 @@
 import { Dataset, requests, responses } from 'dcmjs-dimse';
 import type { AePolicy } from './ae-policy';
+import { encodeDataset } from './dataset-writer';
 import { DimseStatus, errorComment } from './dimse-status';
 import { DicomAttributes, DimseCaller, DimseFailure, DimseProviders } from './dimse-providers';
 
@@ -39,7 +40,8 @@ export class ProviderDispatch {
     try {
       for await (const match of provider.find(request.getDataset()?.getElements() ?? {}, caller, abort.signal)) {
         if (abort.signal.aborted) break;
-        this.sendPending(request, findResponse(request, { status: DimseStatus.Pending }, new Dataset(match, syntax)));
+        // Encoded here, so a match that cannot be written ends this C-FIND with a failure status.
+        this.sendPending(request, findResponse(request, { status: DimseStatus.Pending }, encodeDataset(new Dataset(match, syntax))));
       }
       return findResponse(request, { status: abort.signal.aborted ? DimseStatus.Cancel : DimseStatus.Success });
     } catch (err) {

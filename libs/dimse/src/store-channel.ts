@@ -1,5 +1,6 @@
 import { Dataset, requests, responses, Transcoding } from 'dcmjs-dimse';
 import type { StoredInstance } from '@pacs/index';
+import { EncodedDataset, encodeDataset } from './dataset-writer';
 
 type CStoreRequest = requests.CStoreRequest;
 
@@ -12,25 +13,6 @@ export interface StoreChannel {
 }
 
 const UNCOMPRESSED = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2']);
-
-/**
- * A data set whose encoding is the stored bytes themselves: dcmjs-dimse sends what
- * getDenaturalizedDataset returns, so the instance leaves exactly as it was received (no
- * re-encoding, no rewritten Specific Character Set, GOTCHAS).
- */
-class StoredBytesDataset extends Dataset {
-  constructor(
-    private readonly bytes: Buffer,
-    transferSyntaxUid: string,
-    instance: StoredInstance,
-  ) {
-    super({ SOPClassUID: instance.sopClassUid, SOPInstanceUID: instance.sopInstanceUid }, transferSyntaxUid);
-  }
-
-  override getDenaturalizedDataset(): Buffer {
-    return this.bytes;
-  }
-}
 
 /** Where the data set starts in a Part 10 file: after the preamble, "DICM" and group 0002 (PS3.10 7.1). */
 export function datasetOffset(part10: Buffer): number {
@@ -55,17 +37,22 @@ function ensureCodecs(): Promise<void> {
 
 /**
  * The C-STORE request for one stored instance: its bytes as stored when the peer accepted the
- * stored transfer syntax; otherwise a parsed data set that dcmjs-dimse transcodes to the syntax
- * the peer accepted (only then, PS3.4 C.4.2.3.1). Undefined when no context carries the class.
+ * stored transfer syntax, so the instance leaves exactly as it was received (no re-encoding, no
+ * rewritten Specific Character Set, GOTCHAS); otherwise the instance transcoded to a syntax the
+ * peer accepted, uncompressed first (only then, PS3.4 C.4.2.3.1). It is transcoded and encoded
+ * here, so what cannot be written fails this sub-operation (the caller's 0x0110), never the
+ * association. Undefined when no context carries the class.
  */
 export async function storeRequestFor(instance: StoredInstance, part10: Buffer, accepted: string[]): Promise<CStoreRequest | undefined> {
   if (accepted.length === 0) return undefined;
   const body = part10.subarray(datasetOffset(part10));
+  const identity = { SOPClassUID: instance.sopClassUid, SOPInstanceUID: instance.sopInstanceUid };
   if (accepted.includes(instance.transferSyntaxUid)) {
-    return new requests.CStoreRequest(new StoredBytesDataset(body, instance.transferSyntaxUid, instance));
+    return new requests.CStoreRequest(new EncodedDataset(body, instance.transferSyntaxUid, identity));
   }
-  if (!UNCOMPRESSED.has(instance.transferSyntaxUid) || !accepted.some((ts) => UNCOMPRESSED.has(ts))) await ensureCodecs();
-  return new requests.CStoreRequest(new Dataset(body, instance.transferSyntaxUid));
+  const target = accepted.find((ts) => UNCOMPRESSED.has(ts)) ?? accepted[0];
+  if (!UNCOMPRESSED.has(instance.transferSyntaxUid) || !UNCOMPRESSED.has(target)) await ensureCodecs();
+  return new requests.CStoreRequest(encodeDataset(Transcoding.transcodeDataset(new Dataset(body, instance.transferSyntaxUid), target)));
 }
 
 /**
