@@ -21,7 +21,9 @@ export function transcodeToExplicitLittle(part10: Buffer, storedSyntax: string):
   const dict = data.DicomMessage.readFile(part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.length) as ArrayBuffer);
   if (storedSyntax === TransferSyntax.ExplicitVRBigEndian) swapPixelWords(dict.dict);
   dict.meta['00020010'] = { vr: 'UI', Value: [EXPLICIT_VR_LITTLE_ENDIAN] };
-  return Buffer.from(dict.write());
+  // Values are written as stored: dcmjs would otherwise refuse one longer than its VR allows
+  // (a pre-3.0 DA, an over-long LO), and the instance could not be retrieved at all.
+  return Buffer.from(dict.write({ allowInvalidVRLength: true }));
 }
 
 function swapPixelWords(dataset: Record<string, { Value?: unknown[] }>): void {
