@@ -17,10 +17,10 @@ const NUL = /\0/g;
 
 /**
  * One text value as the archive keeps and returns it (its padding already removed):
- * - a NUL inside the value becomes a space: NUL is no character of any text VR's repertoire
- *   (PS3.5 6.1.2.1; only UI and binary values are NUL-padded, PS3.5 6.2), PostgreSQL text and
- *   jsonb cannot hold it (GOTCHAS), and a space stays within the default repertoire of every
- *   VR a response encodes it in;
+ * - a NUL inside the value becomes a space: text values allow no NUL (PS3.5 6.1.3 lists the
+ *   control characters they may hold; only UI values are NUL-padded, PS3.5 6.2), PostgreSQL
+ *   text and jsonb cannot hold it (GOTCHAS), and a space stays within the default repertoire
+ *   that most VRs are limited to;
  * - a DA, TM or DT in its pre-3.0 form gets its current form (PS3.5 6.2): 1997.04.24 → 19970424,
  *   10:20:30.5 → 102030.5.
  * Anything else is returned unchanged.
@@ -55,16 +55,18 @@ export function normalizeDicomJson(ds: DicomJson): DicomJson {
   return out ?? ds;
 }
 
+// Copies only what changes: QIDO-RS and C-FIND pass every result through here.
 function normalizeElement(element: DicomJsonElement): DicomJsonElement {
   const values = element.Value;
-  if (!values || values.length === 0) return element;
-  let changed = false;
-  const next = values.map((value) => {
-    const normalized = normalizeJsonValue(element.vr, value);
-    if (normalized !== value) changed = true;
-    return normalized;
-  });
-  return changed ? { ...element, Value: next } : element;
+  if (!values) return element;
+  let next: unknown[] | undefined;
+  for (let i = 0; i < values.length; i++) {
+    const normalized = normalizeJsonValue(element.vr, values[i]);
+    if (normalized === values[i]) continue;
+    next ??= [...values];
+    next[i] = normalized;
+  }
+  return next ? { ...element, Value: next } : element;
 }
 
 function normalizeJsonValue(vr: string, value: unknown): unknown {
