@@ -14,6 +14,7 @@ import { PeerMoveAssociations1764900000000 } from './migrations/1764900000000-Pe
 import { IndexInstancesBySeries1765000000000 } from './migrations/1765000000000-IndexInstancesBySeries';
 import { StorageCommitments1765100000000 } from './migrations/1765100000000-StorageCommitments';
 import { PeerTls1765200000000 } from './migrations/1765200000000-PeerTls';
+import { UnlinkedProcedureSteps1765300000000 } from './migrations/1765300000000-UnlinkedProcedureSteps';
 import { LegacyDateTimeColumns1765310000000 } from './migrations/1765310000000-LegacyDateTimeColumns';
 
 export const MIGRATIONS = [
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   IndexInstancesBySeries1765000000000,
   StorageCommitments1765100000000,
   PeerTls1765200000000,
+  UnlinkedProcedureSteps1765300000000,
   LegacyDateTimeColumns1765310000000,
 ];
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DimseFailure } from '@pacs/dimse';
-import { applySet, referencedSopUids, validateCreate } from './mpps-rules';
+import { applySet, referencedSopUids, scheduledStep, validateCreate } from './mpps-rules';
 
 const created = () => ({
   ScheduledStepAttributesSequence: [{ StudyInstanceUID: '1.2.3', ScheduledProcedureStepID: 'SPS1', _vrMap: {} }],
@@ -29,6 +29,7 @@ describe('MPPS rules (PS3.4 F.7.2)', () => {
     const step = validateCreate(created());
     assert.equal(step.studyUid, '1.2.3');
     assert.equal(step.scheduledStepId, 'SPS1');
+    assert.equal(step.accessionNumber, undefined, 'an unscheduled step has no accession');
     assert.equal('_vrMap' in step.attributes, false);
     assert.equal('_vrMap' in (step.attributes.ScheduledStepAttributesSequence as object[])[0], false);
   });
@@ -41,6 +42,17 @@ describe('MPPS rules (PS3.4 F.7.2)', () => {
     assert.equal(status(() => validateCreate({ ...created(), PerformedProcedureStepStatus: 'COMPLETED' })), 0x0106);
     assert.equal(status(() => validateCreate({ ...created(), ScheduledStepAttributesSequence: [{ StudyInstanceUID: '1.02' }] })), 0x0106);
     assert.equal(status(() => validateCreate({ ...created(), ScheduledStepAttributesSequence: [] })), 0x0121);
+  });
+
+  it('reads the scheduled step an N-CREATE names: study, Scheduled Procedure Step ID and accession (empty ones absent)', () => {
+    const attrs = created();
+    attrs.ScheduledStepAttributesSequence[0] = { ...attrs.ScheduledStepAttributesSequence[0], AccessionNumber: 'A1 ' } as never;
+    assert.deepEqual(scheduledStep(validateCreate(attrs).attributes), { studyUid: '1.2.3', scheduledStepId: 'SPS1', accessionNumber: 'A1' });
+    assert.deepEqual(scheduledStep({ ScheduledStepAttributesSequence: [{ StudyInstanceUID: '1.2.3', ScheduledProcedureStepID: '', AccessionNumber: '' }] }), {
+      studyUid: '1.2.3',
+      scheduledStepId: undefined,
+      accessionNumber: undefined,
+    });
   });
 
   it('refuses any N-SET once the step is COMPLETED or DISCONTINUED with 0xC310', () => {

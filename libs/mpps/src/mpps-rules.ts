@@ -10,6 +10,7 @@ export interface CreatedStep {
   status: 'IN PROGRESS';
   studyUid: string;
   scheduledStepId: string | undefined;
+  accessionNumber: string | undefined;
   performedStationAe: string;
   attributes: DicomAttributes;
   referencedSopUids: string[];
@@ -56,18 +57,30 @@ export function validateCreate(raw: DicomAttributes): CreatedStep {
     throw new DimseFailure(DimseStatus.InvalidAttributeValue, `N-CREATE status must be IN PROGRESS, not ${status}`);
   }
   require1(attributes, 'ScheduledStepAttributesSequence');
-  const scheduled = attributes.ScheduledStepAttributesSequence as DicomAttributes[];
-  const first = scheduled[0] ?? {};
-  require1(first, 'StudyInstanceUID');
-  const studyUid = text(first.StudyInstanceUID);
-  if (!isValidUid(studyUid)) throw new DimseFailure(DimseStatus.InvalidAttributeValue, 'Study Instance UID is not a valid UID');
+  require1((attributes.ScheduledStepAttributesSequence as DicomAttributes[])[0] ?? {}, 'StudyInstanceUID');
+  const scheduled = scheduledStep(attributes);
+  if (!isValidUid(scheduled.studyUid)) throw new DimseFailure(DimseStatus.InvalidAttributeValue, 'Study Instance UID is not a valid UID');
   return {
     status: 'IN PROGRESS',
-    studyUid,
-    scheduledStepId: text(first.ScheduledProcedureStepID) || undefined,
+    ...scheduled,
     performedStationAe: text(attributes.PerformedStationAETitle),
     attributes,
     referencedSopUids: referencedSopUids(attributes),
+  };
+}
+
+/**
+ * What identifies the scheduled step a procedure step performs: the first item of the Scheduled
+ * Step Attributes Sequence (PS3.4 Table F.7.2-1; Accession Number and Scheduled Procedure Step
+ * ID are Type 2, empty for an unscheduled step).
+ */
+export function scheduledStep(attributes: DicomAttributes): { studyUid: string; scheduledStepId: string | undefined; accessionNumber: string | undefined } {
+  const sequence = attributes.ScheduledStepAttributesSequence;
+  const first = (Array.isArray(sequence) ? (sequence[0] as DicomAttributes | undefined) : undefined) ?? {};
+  return {
+    studyUid: text(first.StudyInstanceUID),
+    scheduledStepId: text(first.ScheduledProcedureStepID) || undefined,
+    accessionNumber: text(first.AccessionNumber) || undefined,
   };
 }
 

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '@pacs/auth';
 import { MppsQueryDto, PerformedSeriesView, ProcedureStepPage, ProcedureStepView, StudyCompletenessView } from './dto/mpps-view.dto';
+import { scheduledStep } from './mpps-rules';
 import { MppsError } from './mpps.errors';
 import { MppsRepository } from './mpps.repository';
 import { ProcedureStepEntity } from './procedure-step.entity';
@@ -16,7 +17,7 @@ export class MppsController {
 
   @Get('mpps')
   @RequirePermission('mpps:read')
-  @ApiOperation({ summary: 'List Modality Performed Procedure Steps with their performed series, newest first' })
+  @ApiOperation({ summary: 'List Modality Performed Procedure Steps with their performed series, newest first; linked=false lists those matching no worklist item' })
   @ApiOkResponse({ type: ProcedureStepPage })
   async list(@Query() query: MppsQueryDto): Promise<ProcedureStepPage> {
     const [steps, total] = await this.repo.list(query, query.limit ?? 50, query.offset ?? 0);
@@ -72,6 +73,7 @@ function toView(step: ProcedureStepEntity): ProcedureStepView {
     studyInstanceUid: step.studyUid,
     worklistItemId: step.worklistItemId === null ? null : String(step.worklistItemId),
     scheduledProcedureStepId: step.scheduledStepId,
+    accessionNumber: scheduledStep(step.attributes).accessionNumber ?? null,
     performedProcedureStepId: str(step.attributes.PerformedProcedureStepID),
     performedStationAeTitle: step.performedStationAe,
     performedSeries: performedSeries(step.attributes),

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, QueryFailedError } from 'typeorm';
+import { DataSource, IsNull, Not, QueryFailedError } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ProcedureStepEntity, StudyCompletenessEntity } from './procedure-step.entity';
 
@@ -32,13 +32,18 @@ export class MppsRepository {
    * Writes an N-SET only if the step is still IN PROGRESS, so two concurrent N-SETs cannot both
    * finish it (PS3.4 F.7.2.2); false when it was finished meanwhile.
    */
-  async updateInProgress(sopInstanceUid: string, fields: Pick<ProcedureStepEntity, 'status' | 'attributes' | 'referencedSopUids'>): Promise<boolean> {
+  async updateInProgress(sopInstanceUid: string, fields: Pick<ProcedureStepEntity, 'status' | 'attributes' | 'referencedSopUids' | 'worklistItemId'>): Promise<boolean> {
     const result = await this.db.manager.update(ProcedureStepEntity, { sopInstanceUid, status: 'IN PROGRESS' }, fields as QueryDeepPartialEntity<ProcedureStepEntity>);
     return (result.affected ?? 0) > 0;
   }
 
-  list(filter: { status?: string; studyUid?: string }, limit: number, offset: number): Promise<[ProcedureStepEntity[], number]> {
-    const where = { ...(filter.status ? { status: filter.status } : {}), ...(filter.studyUid ? { studyUid: filter.studyUid } : {}) };
+  /** `linked`: whether the step is linked to a worklist item (false: the ones to reconcile). */
+  list(filter: { status?: string; studyUid?: string; linked?: boolean }, limit: number, offset: number): Promise<[ProcedureStepEntity[], number]> {
+    const where = {
+      ...(filter.status ? { status: filter.status } : {}),
+      ...(filter.studyUid ? { studyUid: filter.studyUid } : {}),
+      ...(filter.linked === undefined ? {} : { worklistItemId: filter.linked ? Not(IsNull()) : IsNull() }),
+    };
     return this.db.manager.findAndCount(ProcedureStepEntity, { where, order: { createdAt: 'DESC' }, take: limit, skip: offset });
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DicomAttributes, DimseCaller, DimseFailure, DimseStatus } from '@pacs/dimse';
-import { WorklistItemView, WorklistService } from '@pacs/worklist';
-import { applySet, validateCreate } from './mpps-rules';
+import { WorklistService } from '@pacs/worklist';
+import { applySet, scheduledStep, validateCreate } from './mpps-rules';
 import { MppsRepository } from './mpps.repository';
 import { ProcedureStepEntity } from './procedure-step.entity';
 import { StudyCompletenessService } from './study-completeness.service';
@@ -17,10 +17,14 @@ export class MppsService {
     private readonly completeness: StudyCompletenessService,
   ) {}
 
-  /** N-CREATE (PS3.4 F.7.2.1): throws DimseFailure with the status the SCU must receive. */
+  /**
+   * N-CREATE (PS3.4 F.7.2.1): throws DimseFailure with the status the SCU must receive. Every
+   * valid step is kept, linked to its worklist item when one matches; an unscheduled or
+   * mismatched one (IHE Scheduled Workflow) stays unlinked for the admin to reconcile.
+   */
   async create(sopInstanceUid: string, attributes: DicomAttributes, caller: DimseCaller): Promise<void> {
     const step = validateCreate(attributes);
-    const item = await this.linkedItem(step.studyUid, step.scheduledStepId);
+    const item = await this.worklist.findForProcedureStep(step);
     const inserted = await this.repo.insert({
       sopInstanceUid,
       status: step.status,
@@ -36,33 +40,24 @@ export class MppsService {
     await this.changed('created', (await this.repo.find(sopInstanceUid))!, caller);
   }
 
-  /** N-SET (PS3.4 F.7.2.2). */
+  /**
+   * N-SET (PS3.4 F.7.2.2). A step still unlinked is looked up again: the PACS may receive the
+   * worklist item after the modality started the exam, and the item should then follow it.
+   */
   async set(sopInstanceUid: string, modifications: DicomAttributes, caller: DimseCaller): Promise<void> {
     const current = await this.repo.find(sopInstanceUid);
     if (!current) throw new DimseFailure(DimseStatus.NoSuchObjectInstance, `no procedure step ${sopInstanceUid}`);
     const next = applySet(current, modifications);
-    if (!(await this.repo.updateInProgress(sopInstanceUid, next))) {
+    const worklistItemId = current.worklistItemId ?? (await this.worklist.findForProcedureStep(scheduledStep(current.attributes)))?.id ?? null;
+    if (!(await this.repo.updateInProgress(sopInstanceUid, { ...next, worklistItemId }))) {
       throw new DimseFailure(DimseStatus.ProcedureStepNoLongerUpdatable, 'procedure step was finished meanwhile');
     }
     await this.changed('updated', (await this.repo.find(sopInstanceUid))!, caller);
   }
 
-  /**
-   * The worklist item the step performs (PS3.4 F.7.2.1: Scheduled Step Attributes Sequence). A
-   * named Scheduled Procedure Step must exist for that study; without one the step is unscheduled.
-   */
-  private async linkedItem(studyUid: string, scheduledStepId: string | undefined): Promise<WorklistItemView | null> {
-    const item = await this.worklist.findByStudyUid(studyUid);
-    if (scheduledStepId && !item?.scheduledSteps.some((s) => s.id === scheduledStepId)) {
-      throw new DimseFailure(DimseStatus.InvalidAttributeValue, `no Scheduled Procedure Step ${scheduledStepId} for that study`);
-    }
-    if (item?.status === 'CANCELLED') throw new DimseFailure(DimseStatus.InvalidAttributeValue, 'the scheduled procedure was cancelled');
-    return item;
-  }
-
   /** The single place every committed change passes through: worklist, then completeness. */
   private async changed(action: 'created' | 'updated', step: ProcedureStepEntity, caller: DimseCaller): Promise<void> {
-    this.log.log({ action, sopInstanceUid: step.sopInstanceUid, status: step.status, studyUid: step.studyUid, callingAe: caller.callingAe }, 'procedure step changed');
+    this.log.log({ action, sopInstanceUid: step.sopInstanceUid, status: step.status, studyUid: step.studyUid, worklistItemId: step.worklistItemId, callingAe: caller.callingAe }, 'procedure step changed');
     if (step.worklistItemId) {
       await this.worklist
         .procedureStepStatus(String(step.worklistItemId), step.scheduledStepId ?? undefined, step.status as 'IN PROGRESS', caller.callingAe)

@@ -74,6 +74,19 @@ export class WorklistRepository {
     return item && { item, steps: await this.stepsOf([item.id]).then((m) => m.get(item.id) ?? []) };
   }
 
+  /**
+   * The one open (not CANCELLED) item with this accession number and a Scheduled Procedure Step
+   * of this ID, whatever the accession's issuer; null when none or several match.
+   */
+  async findOpenByAccessionAndStep(accessionNumber: string, stepId: string): Promise<StoredItem | null> {
+    const rows: { id: string }[] = await this.db.query(
+      `SELECT i.id FROM worklist_items i WHERE i.accession_number = $1 AND i.status <> 'CANCELLED'
+         AND EXISTS (SELECT 1 FROM worklist_steps s WHERE s.item_id = i.id AND s.step_id = $2) LIMIT 2`,
+      [accessionNumber, stepId],
+    );
+    return rows.length === 1 ? this.findById(String(rows[0].id)) : null;
+  }
+
   /** Items having at least one step that passes the filter, newest schedule first. */
   async list(filter: ListFilter, limit: number, offset: number): Promise<{ items: StoredItem[]; total: number }> {
     const where = listConditions(filter);

@@ -61,21 +61,29 @@ export class WorklistService {
     return this.changed('cancelled', await this.require(id), actor);
   }
 
-  /** The item scheduled for a study, if any (MPPS links its procedure step to it). */
-  async findByStudyUid(studyUid: string): Promise<WorklistItemView | null> {
-    const stored = await this.repo.findByStudyUid(studyUid);
-    return stored && toView(stored);
+  /**
+   * The item a Performed Procedure Step performs, from its Scheduled Step Attributes (PS3.4
+   * F.7.2.1): the item holding that Scheduled Procedure Step ID under that Accession Number,
+   * else the item of that Study Instance UID. The step ID with the accession comes first: both
+   * are copied from the worklist entry, while a modality may make its own study UID. A
+   * CANCELLED item is never matched: its exam is left for the admin to reconcile.
+   */
+  async findForProcedureStep(ids: { studyUid: string; accessionNumber?: string; scheduledStepId?: string }): Promise<WorklistItemView | null> {
+    const byStep = ids.accessionNumber && ids.scheduledStepId ? await this.repo.findOpenByAccessionAndStep(ids.accessionNumber, ids.scheduledStepId) : null;
+    const stored = byStep ?? (await this.repo.findByStudyUid(ids.studyUid));
+    return stored && stored.item.status !== 'CANCELLED' ? toView(stored) : null;
   }
 
   /**
    * A Performed Procedure Step moved (PS3.4 F.7.2): its Scheduled Procedure Step (or every step
-   * of the item, when the MPPS names none) takes the status, and the item follows its steps. A
-   * finished step (COMPLETED, DISCONTINUED) or a cancelled one is final and never moves back.
+   * of the item, when the MPPS names none of them) takes the status, and the item follows its
+   * steps. A finished step (COMPLETED, DISCONTINUED) or a cancelled one is final and never moves back.
    */
   async procedureStepStatus(itemId: string, stepId: string | undefined, status: WorklistStatus, actor: string): Promise<void> {
     const existing = await this.require(itemId);
     const open = (s: WorklistStatus) => s === 'SCHEDULED' || s === 'IN PROGRESS';
-    const targets = existing.steps.filter((s) => (!stepId || s.stepId === stepId) && open(s.status));
+    const named = existing.steps.some((s) => s.stepId === stepId);
+    const targets = existing.steps.filter((s) => (!named || s.stepId === stepId) && open(s.status));
     if (targets.length === 0) return;
     const statuses = existing.steps.map((s) => (targets.includes(s) ? status : s.status));
     await this.repo.setStepStatus(itemId, itemStatusOf(statuses), targets.map((s) => s.id), status);

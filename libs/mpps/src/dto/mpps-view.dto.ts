@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString } from 'class-validator';
 import { PageQueryDto } from '@pacs/worklist';
 import { PPS_STATUSES } from '../mpps-rules';
 
@@ -29,6 +30,9 @@ export class ProcedureStepView {
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'SPS1' })
   scheduledProcedureStepId: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'A1', description: 'Accession Number of the Scheduled Step Attributes' })
+  accessionNumber: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'PPS1' })
   performedProcedureStepId: string | null;
@@ -67,6 +71,12 @@ export class MppsQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString()
   studyUid?: string;
+
+  @ApiPropertyOptional({ type: Boolean, description: 'true: steps linked to a worklist item; false: unscheduled or mismatched steps, to reconcile' })
+  @IsOptional()
+  @Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsBoolean({ message: 'linked must be true or false' })
+  linked?: boolean;
 }
 
 export class StudyCompletenessView {
