@@ -10,6 +10,7 @@ import { registerContentTypes } from './content-types';
 import { HttpErrorFilter } from './http-error.filter';
 import { requestValidationPipe } from './validation';
 import { setupOpenApi } from './openapi';
+import { QuietStartupLogger, writeAfterLogs } from './startup-log';
 
 export interface RunningServer {
   stop(): Promise<void>;
@@ -28,7 +29,7 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database.url), adapter, {
       bufferLogs: true,
     });
-    app.useLogger(app.get(Logger));
+    app.useLogger(new QuietStartupLogger(app.get(Logger)));
     app.useGlobalFilters(new HttpErrorFilter());
     app.useGlobalPipes(requestValidationPipe());
     registerContentTypes(app, config);
@@ -41,7 +42,8 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
     throw err;
   }
   const peers = (await app.get(PeersService).list()).length;
-  say(
+  // The banner comes last, after every start-up log line, so that it stays on screen.
+  writeAfterLogs(
     [
       `PACS ready`,
       `  HTTP      ${config.tls.httpCert ? 'https' : 'http'}://${config.http.host}:${config.http.port}  (DICOMweb /dicomweb, REST /api, OpenAPI /api/docs, /health)`,
@@ -49,7 +51,7 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
       ...(config.tls.dimsePort !== null ? [`  DIMSE TLS port ${config.tls.dimsePort}${config.tls.dimseRequireClientCert ? ', client certificate required' : ''}`] : []),
       `  Data      ${config.dataDir}`,
       `  Database  ${config.database.url ? 'external (DATABASE_URL)' : `embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`}`,
-    ].join('\n'),
+    ].join('\n') + '\n',
   );
   return {
     stop: async () => {
