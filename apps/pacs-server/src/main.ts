@@ -19,20 +19,25 @@ function configOrExit(): PacsConfig {
 async function run(config: PacsConfig): Promise<void> {
   const server = await startServer(config);
   let stopping = false;
-  const stop = (signal: string) => {
+  const stop = (reason: string, code: number) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`${signal} received, stopping\n`);
+    process.stdout.write(`${reason}, stopping\n`);
     server.stop().then(
-      () => process.exit(0),
+      () => process.exit(code),
       (err) => {
         process.stderr.write(`error while stopping: ${String(err)}\n`);
         process.exit(1);
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT received', 0));
+  process.on('SIGTERM', () => stop('SIGTERM received', 0));
+  // Without its database the server cannot serve: it stops with the rest of the process tree.
+  void server.databaseLost.then((why) => {
+    process.stderr.write(`${why}\n`);
+    stop('database lost', 1);
+  });
 }
 
 const config = configOrExit();

@@ -14,6 +14,8 @@ import { QuietStartupLogger, writeAfterLogs } from './startup-log';
 
 export interface RunningServer {
   stop(): Promise<void>;
+  /** Settles when the embedded PostgreSQL exits while the server runs (DatabaseHandle.lost). */
+  databaseLost: Promise<string>;
 }
 
 /**
@@ -58,6 +60,7 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
       await app.close();
       await database.stop();
     },
+    databaseLost: database.lost,
   };
 }
 

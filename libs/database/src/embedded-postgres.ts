@@ -1,19 +1,31 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EmbeddedPostgres } from './embedded-postgres-loader';
+import { startPostmaster } from './postmaster';
 import { Client } from 'pg';
 
 export interface DatabaseHandle {
   url: string;
   /** Stops PostgreSQL if this process started it; a no-op for an external or shared server. */
   stop(): Promise<void>;
+  /**
+   * Settles with a description when the PostgreSQL this process started exits without stop()
+   * (killed, crashed); never for an external or shared server.
+   */
+  lost: Promise<string>;
 }
 
 const DATABASE = 'pacs';
 
 /** PostgreSQL's last stderr lines kept for the message when it does not start. */
 const LOG_TAIL_LINES = 20;
+
+/** How long a start waits for the postmaster of a stopped server to finish its shutdown. */
+const STALE_POSTMASTER_WAIT_MS = 30_000;
+
+const never = new Promise<string>(() => undefined);
 
 /** The embedded PostgreSQL could not be started: the message says why and what to do. */
 export class DatabaseStartError extends Error {
@@ -22,7 +34,8 @@ export class DatabaseStartError extends Error {
 
 /**
  * Starts the embedded PostgreSQL under <dataDir>/postgres, or attaches to it when another
- * process of ours (the server, while the CLI runs) already has it running.
+ * process of ours (the server, while the CLI runs) already has it running. It runs in its own
+ * session and stops when this process ends, however it ends (postmaster.ts).
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, log: (msg: string) => void): Promise<DatabaseHandle> {
   const pgDir = join(dataDir, 'postgres');
@@ -31,11 +44,15 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
   if (asRoot) makeReachableForPostgresUser(dataDir);
   const password = readOrCreatePassword(dataDir);
   const url = `postgres://pacs:${password}@127.0.0.1:${port}/${DATABASE}`;
-  if (existsSync(join(pgDir, 'postmaster.pid')) && (await canConnect(url))) {
+  if (await runningPostmaster(pgDir, url)) {
     log(`Using the embedded PostgreSQL already running on 127.0.0.1:${port}`);
-    return { url, stop: async () => undefined };
+    return { url, stop: async () => undefined, lost: never };
   }
   const tail: string[] = [];
+  const keepTail = (message: string) => {
+    tail.push(...message.split('\n').filter((line) => line.trim() !== ''));
+    if (tail.length > LOG_TAIL_LINES) tail.splice(0, tail.length - LOG_TAIL_LINES);
+  };
   const pg = new EmbeddedPostgres({
     databaseDir: pgDir,
     user: 'pacs',
@@ -43,34 +60,37 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     port,
     persistent: true,
     createPostgresUser: asRoot,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
-    // onLog is called for as long as PostgreSQL runs: only the last lines are kept.
-    onLog: (message: string) => {
-      tail.push(...message.split('\n').filter((line) => line.trim() !== ''));
-      if (tail.length > LOG_TAIL_LINES) tail.splice(0, tail.length - LOG_TAIL_LINES);
-    },
+    onLog: keepTail,
     onError: (message: unknown) => log(`postgres: ${String(message).trim()}`),
   });
   if (!existsSync(join(pgDir, 'PG_VERSION'))) await pg.initialise();
-  await pg.start().catch((err: unknown) => {
+  const postmaster = await startPostmaster({ dataDir: pgDir, port, asRoot, flags: ['-c', 'listen_addresses=127.0.0.1'] }, keepTail).catch((err: unknown) => {
     throw startFailure(err, port, pgDir, tail);
   });
-  const guard = () => stopOrphan(pgDir);
-  process.once('exit', guard);
-  await ensureDatabase(pg);
+  let stopping = false;
+  const lost = postmaster.exited.then(({ code, signal }) =>
+    stopping ? never : `the embedded PostgreSQL (pid ${postmaster.pid}) exited (${signal ?? `code ${code}`}); its last lines: ${tail.slice(-3).join(' | ')}`,
+  );
+  try {
+    await ensureDatabase(pg);
+  } catch (err) {
+    await postmaster.stop();
+    throw err;
+  }
   log(`Embedded PostgreSQL started on 127.0.0.1:${port}, data in ${pgDir}`);
   return {
     url,
+    lost,
     stop: async () => {
-      process.removeListener('exit', guard);
-      await pg.stop();
+      stopping = true;
+      await postmaster.stop();
     },
   };
 }
 
 /**
- * embedded-postgres rejects with nothing when the postmaster exits while starting; what went
- * wrong is only in its log. A port held by another process is the usual cause (a second server
+ * startPostmaster rejects with the exit (not an Error) when the postmaster exits while
+ * starting; what went wrong is only in its log. A port held by another process is the usual cause (a second server
  * on a different data directory, a system PostgreSQL), so that one gets its own advice.
  */
 export function startFailure(err: unknown, port: number, pgDir: string, log: string[]): Error {
@@ -104,13 +124,43 @@ function makeReachableForPostgresUser(dataDir: string): void {
   }
 }
 
-/** On an exit that skipped stop(), ask the postmaster for a fast shutdown so none is orphaned. */
-function stopOrphan(pgDir: string): void {
+/**
+ * Whether a postmaster already serves this data directory and accepts our connections (the
+ * server's, while the CLI runs). One that does not is waited for: it is the postmaster of a
+ * stopped or killed server, still shutting down, and holds the directory until it exits.
+ */
+async function runningPostmaster(pgDir: string, url: string): Promise<boolean> {
+  const deadline = Date.now() + STALE_POSTMASTER_WAIT_MS;
+  for (;;) {
+    const pid = postmasterPid(pgDir);
+    if (pid === null || !alive(pid)) return false;
+    if (await canConnect(url)) return true;
+    if (Date.now() > deadline) {
+      throw new DatabaseStartError(
+        `PostgreSQL (pid ${pid}) holds ${pgDir} but accepts no connections after ${STALE_POSTMASTER_WAIT_MS / 1000} s: ` +
+          `stop that process, then start again`,
+      );
+    }
+    await sleep(200);
+  }
+}
+
+/** The postmaster's pid from the first line of its lock file; null without a lock file. */
+function postmasterPid(pgDir: string): number | null {
   try {
     const pid = Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    if (pid > 0) process.kill(pid, 'SIGINT');
+    return pid > 0 ? pid : null;
   } catch {
-    // already stopped
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -150,6 +200,6 @@ export async function startDatabase(
   config: { dataDir: string; database: { url: string | null; embeddedPort: number } },
   log: (msg: string) => void,
 ): Promise<DatabaseHandle> {
-  if (config.database.url) return { url: config.database.url, stop: async () => undefined };
+  if (config.database.url) return { url: config.database.url, stop: async () => undefined, lost: never };
   return startEmbeddedPostgres(config.dataDir, config.database.embeddedPort, log);
 }
