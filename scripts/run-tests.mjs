@@ -1,9 +1,13 @@
 // Runs the compiled tests with Node's test runner: unit specs (*.spec.js), integration specs
 // against a real embedded PostgreSQL (*.int-spec.js), end-to-end specs (test/**/*.e2e-spec.js).
 // Usage: node scripts/run-tests.mjs [unit|int|e2e|all] [--dist DIR] [name filter]
+// Every tier without a filter (`npm test`) also runs the unit tier and the start/stop scenarios on
+// the Node of the Docker image first (scripts/image-node.mjs).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { imageNode } from './image-node.mjs';
 
 const args = process.argv.slice(2);
 const distAt = args.indexOf('--dist');
@@ -32,9 +36,27 @@ if (files.length === 0) {
   console.error(`no test files found in ${dist} for tier ${tier}`);
   process.exit(1);
 }
+const imageStatus = tier === 'all' && !filter ? onImageNode() : 0;
 const result = spawnSync(
   process.execPath,
   ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist } },
 );
-process.exit(result.status ?? 1);
+process.exit(result.status === 0 ? imageStatus : (result.status ?? 1));
+
+/**
+ * The whole run (`npm test`) first runs the unit tier and the start/stop scenarios on the Node
+ * the Docker image runs, when that is another major than the one running here.
+ */
+function onImageNode() {
+  const node = imageNode();
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  if (version.split('.')[0] === process.version.split('.')[0]) return 0;
+  console.log(`== unit tier and service start/stop on the Docker image's Node ${version} ==`);
+  for (const args of [['unit'], ['e2e', 'service-stop']]) {
+    const run = spawnSync(node, [fileURLToPath(import.meta.url), '--dist', dist, ...args], { stdio: 'inherit' });
+    if (run.status !== 0) return run.status ?? 1;
+  }
+  console.log(`== on the Docker image's Node ${version}: passed; now every tier on ${process.version} ==`);
+  return 0;
+}
