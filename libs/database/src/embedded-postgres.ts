@@ -68,9 +68,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, log: 
     throw startFailure(err, port, pgDir, tail);
   });
   let stopping = false;
-  const lost = postmaster.exited.then(({ code, signal }) =>
-    stopping ? never : `the embedded PostgreSQL (pid ${postmaster.pid}) exited (${signal ?? `code ${code}`}); its last lines: ${tail.slice(-3).join(' | ')}`,
-  );
+  const lost = postmaster.exited.then(({ code, signal }) => (stopping ? never : lostMessage(postmaster.pid, code, signal, tail)));
   try {
     await ensureDatabase(pg);
   } catch (err) {
@@ -125,6 +123,15 @@ function makeReachableForPostgresUser(dataDir: string): void {
 }
 
 /**
+ * Why PostgreSQL went away, from its own lines about it only: its other log lines (an ERROR's
+ * DETAIL) can quote stored values.
+ */
+function lostMessage(pid: number, code: number | null, signal: NodeJS.Signals | null, log: string[]): string {
+  const why = log.filter((line) => /shutdown request|terminated by signal|PANIC/.test(line)).map((line) => line.replace(/^.*?(LOG|PANIC):\s*/, ''));
+  return `the embedded PostgreSQL (pid ${pid}) exited (${signal ?? `code ${code}`})${why.length > 0 ? `: ${why.join('; ')}` : ''}`;
+}
+
+/**
  * Whether a postmaster already serves this data directory and accepts our connections (the
  * server's, while the CLI runs). One that does not is waited for: it is the postmaster of a
  * stopped or killed server, still shutting down, and holds the directory until it exits.
@@ -133,7 +140,7 @@ async function runningPostmaster(pgDir: string, url: string): Promise<boolean> {
   const deadline = Date.now() + STALE_POSTMASTER_WAIT_MS;
   for (;;) {
     const pid = postmasterPid(pgDir);
-    if (pid === null || !alive(pid)) return false;
+    if (pid === null || !postmasterOf(pid, pgDir)) return false;
     if (await canConnect(url)) return true;
     if (Date.now() > deadline) {
       throw new DatabaseStartError(
@@ -152,6 +159,21 @@ function postmasterPid(pgDir: string): number | null {
     return pid > 0 ? pid : null;
   } catch {
     return null;
+  }
+}
+
+/**
+ * Whether `pid` is a postmaster of this data directory: after a crash or a container restart,
+ * the lock file's pid may since belong to another process, which is nothing to wait for.
+ * Without /proc (not Linux), any live process counts.
+ */
+function postmasterOf(pid: number, pgDir: string): boolean {
+  if (!existsSync('/proc/self')) return alive(pid);
+  try {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return args.some((arg, i) => arg === '-D' && args[i + 1] === pgDir);
+  } catch {
+    return false;
   }
 }
 
