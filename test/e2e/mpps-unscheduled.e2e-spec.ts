@@ -127,10 +127,13 @@ describe('MPPS of exams the PACS did not schedule', () => {
     assert.deepEqual(statuses, [0x0121, 0x0106]);
   });
 
-  it('GET /api/mpps?linked= takes true or false only (400 otherwise) and needs a token (401)', async () => {
+  it('GET /api/mpps?linked= takes true or false only (400 otherwise), needs a token (401), and is in the OpenAPI document', async () => {
     const bad = await http(`${server.httpUrl}/api/mpps?linked=maybe`, { token });
     assert.equal(bad.status, 400);
-    assert.match(bad.json().message, /linked/);
+    assert.equal(bad.json().message, 'linked must be true or false');
     assert.equal((await http(`${server.httpUrl}/api/mpps?linked=false`)).status, 401);
+    const doc = (await http(`${server.httpUrl}/api/docs-json`)).json();
+    const linked = doc.paths['/api/mpps'].get.parameters.find((p: { name: string }) => p.name === 'linked');
+    assert.deepEqual({ in: linked.in, required: linked.required, type: linked.schema.type }, { in: 'query', required: false, type: 'boolean' });
   });
 });
