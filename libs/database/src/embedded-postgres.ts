@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -171,7 +171,8 @@ function postmasterOf(pid: number, pgDir: string): boolean {
   if (!existsSync('/proc/self')) return alive(pid);
   try {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-    return args.some((arg, i) => arg === '-D' && args[i + 1] === pgDir);
+    const dir = args[args.indexOf('-D') + 1];
+    return args.includes('-D') && realpathSync(dir) === realpathSync(pgDir);
   } catch {
     return false;
   }

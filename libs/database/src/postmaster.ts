@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 
 /** How the postmaster ended (exit code, or the signal that ended it). */
@@ -11,7 +11,7 @@ export interface Postmaster {
   pid: number;
   /** Settles when the postmaster exits, whoever stopped it. */
   exited: Promise<PostmasterExit>;
-  /** Fast shutdown (SIGINT: open transactions roll back, PS "Shutting Down the Server"); resolves once it exited. */
+  /** Fast shutdown (SIGINT: open transactions roll back; PostgreSQL manual, "Shutting Down the Server"); resolves once it exited. */
   stop(): Promise<void>;
 }
 
@@ -43,27 +43,12 @@ export function startPostmaster(
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, LC_MESSAGES: 'C' },
   });
+  if (child.pid === undefined) return new Promise((_, reject) => child.once('error', reject));
   const exited = new Promise<PostmasterExit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return new Promise<Postmaster>((resolve, reject) => {
-    child.once('error', reject);
-    void exited.then(reject);
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-      onLog(chunk);
-      if (chunk.includes(READY)) resolve(running(child, exited));
-    });
-  });
-}
-
-function running(child: ChildProcess, exited: Promise<PostmasterExit>): Postmaster {
-  const guard = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'pacs-postgres-guard', String(child.pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
-  // The guard and its pipe must not keep this process alive (the CLI ends when its work is done).
-  guard.unref();
-  (guard.stdin as unknown as { unref(): void }).unref();
-  guard.on('error', () => undefined);
-  const dismissGuard = () => guard.kill('SIGKILL');
+  const dismissGuard = guard(child.pid);
   void exited.then(dismissGuard);
-  return {
-    pid: child.pid!,
+  const postmaster: Postmaster = {
+    pid: child.pid,
     exited,
     stop: async () => {
       dismissGuard();
@@ -71,6 +56,24 @@ function running(child: ChildProcess, exited: Promise<PostmasterExit>): Postmast
       await exited;
     },
   };
+  return new Promise<Postmaster>((resolve, reject) => {
+    child.once('error', reject);
+    void exited.then(reject);
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      onLog(chunk);
+      if (chunk.includes(READY)) resolve(postmaster);
+    });
+  });
+}
+
+/** Starts the guard of the postmaster `pid`; returns what dismisses it (once PostgreSQL stopped). */
+function guard(pid: number): () => void {
+  const child = spawn('/bin/sh', ['-c', GUARD_SCRIPT, 'pacs-postgres-guard', String(pid)], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+  // Neither the guard nor its pipe may keep this process alive (the CLI ends when its work is done).
+  child.unref();
+  (child.stdin as unknown as { unref(): void }).unref();
+  child.on('error', () => undefined);
+  return () => child.kill('SIGKILL');
 }
 
 /**
