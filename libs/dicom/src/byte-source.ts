@@ -57,6 +57,15 @@ export class FileSource implements ByteSource {
     return this.window.subarray(offset - this.windowStart, offset - this.windowStart + length);
   }
 
+  /**
+   * The bytes from `offset` that are already in memory, or else up to `max` bytes read from there:
+   * at least one byte while offset < size.
+   */
+  async readAvailable(offset: number, max: number): Promise<Buffer> {
+    if (offset >= this.windowStart && offset < this.windowStart + this.window.length) return this.window.subarray(offset - this.windowStart);
+    return this.read(offset, Math.min(max, this.size - offset));
+  }
+
   private async readFile(offset: number, length: number): Promise<Buffer> {
     const buffer = Buffer.allocUnsafe(length);
     const file = await this.file.get();

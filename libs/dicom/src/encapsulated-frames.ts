@@ -1,4 +1,4 @@
-import { DicomParseError } from './header-reader';
+import { DicomParseError } from './dicom-parse-error';
 
 /** One fragment item of encapsulated Pixel Data: where its value is in the file. */
 export interface Fragment {

@@ -3,8 +3,11 @@ import assert from 'node:assert/strict';
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getNumber, getPersonName, getString } from './dicom-json';
-import { DicomParseError, readInstanceHeader } from './header-reader';
-import { part10Bytes, SOP_INSTANCE_UID, tempDir, writePart10 } from './part10-fixtures.test-helper';
+import { deflateRawSync } from 'node:zlib';
+import { DicomParseError } from './dicom-parse-error';
+import { readInstanceHeader } from './header-reader';
+import { buildPart10Header } from './file-meta';
+import { CT_IMAGE_STORAGE, part10Bytes, SOP_INSTANCE_UID, tempDir, writePart10 } from './part10-fixtures.test-helper';
 import { TransferSyntax } from './transfer-syntax';
 import { withRawElements } from '../../../test/support/raw-elements';
 
@@ -138,13 +141,13 @@ describe('readInstanceHeader', () => {
   it('rejects a native file cut inside the pixel data', async () => {
     const path = writePart10(dir, 'cut-native.dcm', { transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelData: Buffer.alloc(4096) });
     truncateSync(path, readFileSync(path).length - 100);
-    await expectParseError(path, /truncated.*Pixel Data/);
+    await expectParseError(path, /truncated: \(7FE0,0010\) "OW" has a length of 4096 bytes, 3996 remain in the data set/);
   });
 
   it('rejects an encapsulated file cut inside the fragments', async () => {
     const path = writePart10(dir, 'cut-jpeg.dcm', { transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit, fragments: [Buffer.alloc(4096, 1)] });
     truncateSync(path, readFileSync(path).length - 20);
-    await expectParseError(path, /truncated.*Sequence Delimitation/);
+    await expectParseError(path, /truncated: fragment 1 of encapsulated Pixel Data \(7FE0,0010\) has a length of 4096 bytes/);
   });
 
   it('rejects an encapsulated file missing only its sequence delimiter', async () => {
@@ -159,11 +162,41 @@ describe('readInstanceHeader', () => {
     await expectParseError(path, /truncated|inflated/);
   });
 
+  it('reads a deflated data set followed by a padding byte, as DCMTK sends an odd-length one', async () => {
+    for (let n = 1; n <= 8; n++) {
+      const bytes = part10Bytes({ transferSyntaxUid: TransferSyntax.DeflatedExplicitVRLittleEndian, attributes: { StudyDescription: 'x'.repeat(n) }, pixelData: Buffer.alloc(4096, n) });
+      const padded = Buffer.concat([bytes, Buffer.alloc(1)]);
+      const path = join(dir, `deflated-padded-${n}.dcm`);
+      writeFileSync(path, padded);
+      const { dataset } = await readInstanceHeader(path, { size: padded.length, head: padded.subarray(0, 64 * 1024) });
+      assert.equal(getString(dataset, '00081030'), 'x'.repeat(n));
+    }
+  });
+
+  it('rejects an element with an unknown VR inside a deflated data set, at its inflated offset', async () => {
+    const plain = part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelData: Buffer.alloc(64 * 1024, 3) });
+    const metaEnd = 144 + plain.readUInt32LE(140);
+    const modality = plain.indexOf(Buffer.from([0x08, 0x00, 0x60, 0x00]), metaEnd);
+    plain.write('SJ', modality + 4, 'latin1');
+    const header = buildPart10Header({ sopClassUid: CT_IMAGE_STORAGE, sopInstanceUid: SOP_INSTANCE_UID, transferSyntaxUid: TransferSyntax.DeflatedExplicitVRLittleEndian });
+    const path = join(dir, 'deflated-bad-vr.dcm');
+    writeFileSync(path, Buffer.concat([header, deflateRawSync(plain.subarray(metaEnd))]));
+    await expectParseError(path, new RegExp(`at byte ${modality - metaEnd} of the inflated data set: \\(0008,0060\\) has VR "SJ"`));
+  });
+
+  it('rejects a broken element after a large value, past the bytes read first', async () => {
+    const bytes = part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelData: Buffer.alloc(600 * 1024) });
+    const trailer = Buffer.from([0xfc, 0xff, 0xfc, 0xff, 0x4f, 0x42, 0, 0, 0xff, 0, 0, 0, 1, 2]);
+    const path = join(dir, 'bad-trailer.dcm');
+    writeFileSync(path, Buffer.concat([bytes, trailer]));
+    await expectParseError(path, /truncated: \(FFFC,FFFC\) "OB" has a length of 255 bytes, 2 remain in the data set/);
+  });
+
   it('rejects garbage after Pixel Data', async () => {
     const bytes = Buffer.concat([part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelData: PIXELS }), Buffer.from('garbage!!')]);
     const path = join(dir, 'garbage-after.dcm');
     writeFileSync(path, bytes);
-    await expectParseError(path, /after Pixel Data/);
+    await expectParseError(path, /\(6167,6272\) has VR "ag", not a DICOM VR/);
   });
 
   it('rejects a file that is not Part 10', async () => {

@@ -8,7 +8,8 @@ export { STORAGE_SOP_CLASSES, VERIFICATION_SOP_CLASS, isStorageSopClass } from '
 export { isValidUid } from './uid';
 export { buildPart10Header, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './file-meta';
 export type { Part10Meta } from './file-meta';
-export { readInstanceHeader, DicomParseError } from './header-reader';
+export { readInstanceHeader } from './header-reader';
+export { DicomParseError } from './dicom-parse-error';
 export type { InstanceHeader } from './header-reader';
 export { attributeInfo } from './attribute-dictionary';
 export type { AttributeInfo } from './attribute-dictionary';

@@ -7,7 +7,7 @@ import type { DataSet, Element } from 'dicom-parser';
 import { ByteSource, MemorySource } from './byte-source';
 import { OutOfBytesError } from './dataset-to-json';
 import { describeError, parseElements, PIXEL_DATA } from './element-parser';
-import { DicomParseError } from './header-reader';
+import { DicomParseError } from './dicom-parse-error';
 import { framesFromFragments, Fragment } from './encapsulated-frames';
 import { isEncapsulatedTransferSyntax, TransferSyntax } from './transfer-syntax';
 

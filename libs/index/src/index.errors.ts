@@ -1,6 +1,6 @@
 /** Why an instance was not stored. Mapped to DIMSE statuses and DICOMweb failure reasons at the edges. */
 export type IngestErrorCode =
-  | 'unparsable' // not DICOM, truncated, or broken encoding
+  | 'unparsable' // not Part 10, or its data set does not parse to the end (the message gives the byte offset)
   | 'missing-attribute' // a required attribute (UIDs, SOP class) is absent
   | 'invalid-uid' // a UID that breaks PS3.5 9.1
   | 'sop-class-mismatch' // dataset SOP Class differs from the command / envelope
