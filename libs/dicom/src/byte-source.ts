@@ -63,7 +63,9 @@ export class FileSource implements ByteSource {
    */
   async readAvailable(offset: number, max: number): Promise<Buffer> {
     if (offset >= this.windowStart && offset < this.windowStart + this.window.length) return this.window.subarray(offset - this.windowStart);
-    return this.read(offset, Math.min(max, this.size - offset));
+    this.window = await this.readFile(offset, Math.min(max, this.size - offset));
+    this.windowStart = offset;
+    return this.window;
   }
 
   private async readFile(offset: number, length: number): Promise<Buffer> {

@@ -8,8 +8,10 @@ import { describeError } from './element-parser';
 import { DataSetEncoding, EXPLICIT_LITTLE } from './element-encoding';
 import { DataSetWalker } from './structure-walker';
 
-/** The most read at once past the first bytes: a run of small fragments costs one read per window. */
+/** Read at once past the first bytes: a run of small fragments or elements costs one read per window. */
 const WINDOW = 256 * 1024;
+/** Read after skipping more than a window (a big fragment): the next header is all it needs. */
+const SMALL_READ = 4 * 1024;
 /** Inflated bytes walked at most: what an inflate bomb may cost before it is refused. */
 const MAX_INFLATED = 4 * 1024 * 1024 * 1024;
 /** The header of Pixel Data in any encoding (explicit VR OB/OW: 12 bytes). */
@@ -23,8 +25,11 @@ export interface WalkedFile {
 /** Walks the data set of a file from `start` to the end of the file; values are skipped, not read. */
 export async function walkFile(source: FileSource, start: number, encoding: DataSetEncoding): Promise<WalkedFile> {
   const walker = new DataSetWalker(encoding, { start, end: source.size });
+  let readTo = start;
   for (let at = walker.needed; at < source.size; at = walker.needed) {
-    walker.push(await source.readAvailable(at, WINDOW), at);
+    const chunk = await source.readAvailable(at, at - readTo > WINDOW ? SMALL_READ : WINDOW);
+    walker.push(chunk, at);
+    readTo = at + chunk.length;
   }
   walker.end(source.size);
   const pixelData = walker.pixelDataOffset;
