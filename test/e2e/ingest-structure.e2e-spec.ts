@@ -260,4 +260,16 @@ describe('Ingest: data sets are parsed to their end before they are stored', () 
     }
     assert.equal((await found('UNUSUAL')).length, Object.keys(viaDimse).length + Object.keys(viaStow).length);
   });
+
+  it('leaves only files dcmdump can read in the archive', async () => {
+    const stored = (dir: string): string[] =>
+      readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? stored(join(dir, name)) : [join(dir, name)]));
+    const files = stored(join(server.dataDir, 'blobs'));
+    assert.ok(files.length >= 15, `${files.length} files`);
+    for (const file of files) {
+      const dump = await runDcmtk('dcmdump', ['-q', file]);
+      assert.equal(dump.code, 0, `${file}: ${dump.stderr}`);
+      assert.doesNotMatch(dump.stderr, /^E:/m, file);
+    }
+  });
 });

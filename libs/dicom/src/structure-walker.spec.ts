@@ -238,6 +238,27 @@ describe('DataSetWalker: valid but unusual data sets are accepted', () => {
   });
 });
 
+describe('DataSetWalker: fuzzed data sets', () => {
+  it('either accepts a mutated data set or refuses it with a DicomParseError, never another error', () => {
+    const icon = seq(EXPLICIT, ICON_IMAGE, [item(EXPLICIT, encapsulated(EXPLICIT, [Buffer.alloc(0), Buffer.alloc(11)]), true)], true);
+    const valid = Buffer.concat([name(EXPLICIT), seq(EXPLICIT, REFERENCED_IMAGES, [item(EXPLICIT, reference(EXPLICIT)), item(EXPLICIT, reference(EXPLICIT), true)], true), icon, modality(EXPLICIT), encapsulated(EXPLICIT, [Buffer.alloc(4), Buffer.alloc(40)])]);
+    let seed = 27;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    let refused = 0;
+    for (let run = 0; run < 3000; run++) {
+      const bytes = Buffer.from(valid);
+      for (let k = 0; k <= random(3); k++) bytes[random(bytes.length)] = random(256);
+      const cut = random(4) === 0 ? bytes.subarray(0, random(bytes.length)) : bytes;
+      const outcome = walk(cut, random(2) ? EXPLICIT : IMPLICIT);
+      if (!outcome.ok) refused++;
+    }
+    assert.ok(refused > 1000, `${refused} of 3000 refused`);
+  });
+});
+
 describe('DataSetWalker: cost per instance (timing printed, not asserted)', () => {
   const ct = Buffer.concat([name(EXPLICIT), modality(EXPLICIT), el(EXPLICIT, PIXEL_DATA, 'OW', Buffer.alloc(512 * 1024))]);
   const manyElements = Array.from({ length: 2000 }, (_, i) => el(EXPLICIT, 0x00091000 + (i % 0xff) + 0x10000 * (i >> 8), 'LO', 'value '));
