@@ -1,5 +1,6 @@
 // pacs_index_instances against a real PostgreSQL: a batch records what its rows one by one
-// would (IndexInstancesBySeries1765000000000), while updating study and series once per run.
+// would (IndexInstancesBySeries1765000000000), while updating study and series once per run;
+// each row says what it did, and an overwrite which blob key it superseded (BlobRemovals1765310000000).
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,7 +58,9 @@ describe('pacs_index_instances', () => {
   });
 
   const indexBatch = async (rows: object[]): Promise<boolean[]> =>
-    (await ds.query('SELECT pacs_index_instances($1::jsonb) AS r', [JSON.stringify(rows)]))[0].r;
+    ((await ds.query('SELECT pacs_index_instances($1::jsonb) AS r', [JSON.stringify(rows)]))[0].r as object[]).map((r) => 'inserted' in r);
+  const indexOne = async (r: object): Promise<Record<string, unknown>> =>
+    (await ds.query('SELECT pacs_index_instance($1::jsonb) AS r', [JSON.stringify(r)]))[0].r;
 
   const study = async (studyUid: string) =>
     (await ds.query('SELECT num_series, num_instances, modalities, study_description, attributes FROM studies WHERE study_uid = $1', [studyUid]))[0];
@@ -101,5 +104,34 @@ describe('pacs_index_instances', () => {
     const [patient] = await ds.query("SELECT patient_name FROM patients WHERE patient_id = 'PB'");
     assert.equal(patient.patient_name, 'BATCH^RENAMED');
     assert.deepEqual(await seriesCounts('1.2.3'), [['1.2.3.1', 2, 2]]);
+  });
+
+  it('tells each of many concurrent overwrites of one instance the key it superseded, and records that key for removal', async () => {
+    const first = row('1.2.4', '1.2.4.1', 'CT');
+    assert.deepEqual(await indexOne(first), { inserted: true });
+    const versions = Array.from({ length: 16 }, (_, i) => ({ ...first, blobKey: `v/${i}` }));
+    const outcomes = await Promise.all(versions.map((v) => indexOne(v)));
+    const replaced = outcomes.map((o) => o.replaced as string);
+    const [current] = await ds.query('SELECT blob_key FROM instances WHERE sop_instance_uid = $1', [first.sopInstanceUid]);
+    // The writes took the row lock one after another: each superseded the one before it, so
+    // the keys form one chain from the first to the one the row holds now.
+    assert.deepEqual([...replaced, current.blob_key].sort(), [first.blobKey, ...versions.map((v) => v.blobKey)].sort());
+    const recorded = await ds.query('SELECT blob_key FROM blob_removals WHERE sop_instance_uid = $1', [first.sopInstanceUid]);
+    assert.deepEqual(recorded.map((r: { blob_key: string }) => r.blob_key).sort(), [...replaced].sort());
+    assert.deepEqual((await study('1.2.4')).num_instances, 1);
+  });
+
+  it('leaves an instance already indexed untouched when the row was sent as new, in a batch or alone', async () => {
+    const first = row('1.2.5', '1.2.5.1', 'CT');
+    assert.deepEqual(await indexOne(first), { inserted: true });
+    const late = { ...first, blobKey: 'late', instanceNumber: 99, expectNew: true };
+    assert.deepEqual(await indexOne(late), { exists: true });
+    const other = row('1.2.5', '1.2.5.1', 'CT', { expectNew: true });
+    const [result] = await ds.query('SELECT pacs_index_instances($1::jsonb) AS r', [JSON.stringify([late, other])]);
+    assert.deepEqual(result.r, [{ exists: true }, { inserted: true }]);
+    const [kept] = await ds.query('SELECT blob_key, instance_number FROM instances WHERE sop_instance_uid = $1', [first.sopInstanceUid]);
+    assert.deepEqual([kept.blob_key, kept.instance_number], [first.blobKey, first.instanceNumber]);
+    assert.equal((await ds.query('SELECT 1 FROM blob_removals WHERE sop_instance_uid = $1', [first.sopInstanceUid])).length, 0);
+    assert.equal((await study('1.2.5')).num_instances, 2);
   });
 });

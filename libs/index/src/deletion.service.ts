@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { BlobStore } from '@pacs/storage';
+import { BlobRemovals } from './blob-removals';
 import { CompanionCall, companionFunction } from './companion-call';
 import { NotFoundError } from './index.errors';
 
@@ -22,8 +22,9 @@ export interface DeletionResult {
  * Deletes a study, a series or one instance. The rows go in one transaction: instances, then
  * the counters of what they belonged to (series and study instance counts, study series count,
  * ModalitiesInStudy), then series and studies left empty, then a patient left without studies.
- * Only after the commit are the blobs removed: a crash in between leaves an orphan file that
- * nothing references (harmless, and a storage sweep can collect it), never a row without its file.
+ * The same transaction records their blobs for removal (BlobRemovals); the files go after the
+ * commit, and a crash in between leaves records that the next start completes: never a row
+ * without its file, and no file of a deleted instance left on disk.
  */
 @Injectable()
 export class DeletionService {
@@ -31,7 +32,7 @@ export class DeletionService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly blobs: BlobStore,
+    private readonly removals: BlobRemovals,
   ) {}
 
   /**
@@ -44,10 +45,7 @@ export class DeletionService {
       if (alsoCommit) await m.query(`SELECT ${companionFunction(alsoCommit)}($1::jsonb)`, [JSON.stringify(alsoCommit.payload)]);
       return removed;
     });
-    let failed = 0;
-    for (const key of blobKeys) {
-      await this.blobs.remove(key).catch(() => failed++);
-    }
+    const failed = await this.removals.removeCommitted(blobKeys);
     this.log.log({ msg: 'deleted', ...scope, ...result, blobsNotRemoved: failed });
     return result;
   }
@@ -70,7 +68,11 @@ export class DeletionService {
     const patientPk = rows[0].patient_pk;
     await m.query('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyPk]);
     await m.query('SELECT id FROM series WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [seriesPks]);
-    await m.query('DELETE FROM instances WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)]);
+    await m.query(
+      `WITH gone AS (DELETE FROM instances WHERE id = ANY($1::bigint[]) RETURNING blob_key, sop_instance_uid)
+       INSERT INTO blob_removals (blob_key, sop_instance_uid) SELECT blob_key, sop_instance_uid FROM gone ON CONFLICT DO NOTHING`,
+      [rows.map((r) => r.id)],
+    );
     const [, seriesRemoved] = await m.query(
       `DELETE FROM series s WHERE s.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.series_pk = s.id)`,
       [seriesPks],

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { StudyStatusRepository } from './study-status.repository';
+import { BlobRemovals } from './blob-removals';
 import { DeletionService } from './deletion.service';
 import { IndexRepository } from './index.repository';
 import { IngestRecovery } from './ingest-recovery';
@@ -9,7 +10,7 @@ import { RetrieveService } from './retrieve.service';
 import { SeriesMetadataRepository } from './series-metadata.repository';
 
 @Module({
-  providers: [IndexRepository, IngestService, IngestRecovery, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
+  providers: [BlobRemovals, IndexRepository, IngestService, IngestRecovery, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
   exports: [IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
 })
 export class IndexModule {}

@@ -31,7 +31,7 @@ const rowsOf = (call: Call) => JSON.parse(call.values[0] as string) as { sopInst
 
 describe('IndexRepository group commit', () => {
   it('writes concurrent instances in one statement, in study order, with each caller getting its own result', async () => {
-    const { dataSource, calls } = fakeDataSource((call) => [{ inserted: rowsOf(call).map((r) => r.sopInstanceUid !== '1.1.2') }]);
+    const { dataSource, calls } = fakeDataSource((call) => [{ outcomes: rowsOf(call).map((r) => (r.sopInstanceUid === '1.1.2' ? { replaced: `old-${r.sopInstanceUid}` } : { inserted: true })) }]);
     const repo = new IndexRepository(dataSource);
     const companion = { sqlFunction: 'audit_stage', payload: { e: 1 } };
     const results = await Promise.all([
@@ -39,7 +39,7 @@ describe('IndexRepository group commit', () => {
       repo.indexInstance(facts('1.2', '1.1.2'), blob, 'CT1', companion),
       repo.indexInstance(facts('1.5', '1.1.3'), blob, null),
     ]);
-    assert.deepEqual(results, [true, false, true]);
+    assert.deepEqual(results, [{ inserted: true }, { replaced: 'old-1.1.2' }, { inserted: true }]);
     assert.equal(calls.length, 1);
     assert.match(calls[0].text, /pacs_index_instances\(\$1::jsonb\)/);
     assert.match(calls[0].text, /count\(audit_stage\(value\)\) FROM jsonb_array_elements\(\$2::jsonb\)/);
@@ -51,7 +51,7 @@ describe('IndexRepository group commit', () => {
     const { dataSource, calls } = fakeDataSource((call) => {
       if (call.text.includes('pacs_index_instances')) throw new Error('batch failed');
       if (JSON.parse(call.values[0] as string).sopInstanceUid === '1.1.2') throw new Error('bad row');
-      return [{ inserted: true }];
+      return [{ outcome: { inserted: true } }];
     });
     const repo = new IndexRepository(dataSource);
     const results = await Promise.allSettled(['1.1.1', '1.1.2', '1.1.3'].map((uid) => repo.indexInstance(facts('1.2', uid), blob, null)));
@@ -61,7 +61,7 @@ describe('IndexRepository group commit', () => {
   });
 
   it('refuses a companion function name that is not a plain identifier', async () => {
-    const repo = new IndexRepository(fakeDataSource(() => [{ inserted: true }]).dataSource);
+    const repo = new IndexRepository(fakeDataSource(() => [{ outcome: { inserted: true } }]).dataSource);
     await assert.rejects(repo.indexInstance(facts('1.2', '1.1.1'), blob, null, { sqlFunction: 'x; DROP TABLE y', payload: {} }), /invalid companion function/);
   });
 });

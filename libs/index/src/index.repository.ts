@@ -16,13 +16,20 @@ export interface ExistingInstance {
   blobKey: string;
 }
 
+/**
+ * What writing an instance's row did, decided under its row lock (BlobRemovals1765310000000):
+ * a new row; an overwrite, with the key it superseded (already recorded for removal); or, for a
+ * write that expected a new row, nothing because the instance was there.
+ */
+export type IndexOutcome = { inserted: true } | { replaced: string | null } | { exists: true };
+
 /** All index writes of the ingest path. */
 @Injectable()
 export class IndexRepository {
   private readonly log = new Logger('Index');
   // One bad row fails the whole statement (as would a deadlock with another node's batch): the
   // rows are then written again one by one, so only the bad one fails.
-  private readonly writes = new GroupCommit<IndexWrite, boolean>((batch) => this.writeMany(batch), MAX_INDEX_BATCH, {
+  private readonly writes = new GroupCommit<IndexWrite, IndexOutcome>((batch) => this.writeMany(batch), MAX_INDEX_BATCH, {
     writeOne: (write) => this.writeOne(write),
     onError: (err, rows) => this.log.warn({ rows, err: (err as Error).message }, 'index batch failed: writing its rows one by one'),
   });
@@ -37,20 +44,20 @@ export class IndexRepository {
   /**
    * Records patient, study, series and instance with their counters (see the
    * pacs_index_instance migration) and, in the same statement, the companion call. Concurrent
-   * calls are group-committed: one statement and one commit for a batch. Returns whether the
-   * instance is new.
+   * calls are group-committed: one statement and one commit for a batch. With `expectNew` an
+   * instance already indexed is left as it is (`{ exists: true }`).
    */
-  async indexInstance(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null, companion?: CompanionCall): Promise<boolean> {
-    return this.writes.add({ row: indexRow(f, blob, sourceAe), companion });
+  async indexInstance(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null, companion?: CompanionCall, expectNew = false): Promise<IndexOutcome> {
+    return this.writes.add({ row: indexRow(f, blob, sourceAe, expectNew), companion });
   }
 
-  private async writeOne({ row, companion }: IndexWrite): Promise<boolean> {
+  private async writeOne({ row, companion }: IndexWrite): Promise<IndexOutcome> {
     const text = companion
-      ? `SELECT pacs_index_instance($1::jsonb) AS inserted, ${companionFunction(companion)}($2::jsonb) AS companion`
-      : 'SELECT pacs_index_instance($1::jsonb) AS inserted';
+      ? `SELECT pacs_index_instance($1::jsonb) AS outcome, ${companionFunction(companion)}($2::jsonb) AS companion`
+      : 'SELECT pacs_index_instance($1::jsonb) AS outcome';
     const values = companion ? [JSON.stringify(row), JSON.stringify(companion.payload)] : [JSON.stringify(row)];
     const [result] = await queryPrepared(this.dataSource, text, values);
-    return result.inserted === true;
+    return result.outcome as IndexOutcome;
   }
 
   /**
@@ -58,7 +65,7 @@ export class IndexRepository {
    * several writers lock shared study and series rows in one order; results come back in the
    * callers' order.
    */
-  private async writeMany(batch: IndexWrite[]): Promise<boolean[]> {
+  private async writeMany(batch: IndexWrite[]): Promise<IndexOutcome[]> {
     const order = batch.map((_, i) => i).sort((a, b) => compareRows(batch[a].row, batch[b].row));
     const functions = [...new Set(batch.flatMap((w) => (w.companion ? [companionFunction(w.companion)] : [])))].sort();
     const companions = functions.map((fn, k) => `, (SELECT count(${fn}(value)) FROM jsonb_array_elements($${k + 2}::jsonb)) AS c${k}`);
@@ -66,11 +73,11 @@ export class IndexRepository {
       JSON.stringify(order.map((i) => batch[i].row)),
       ...functions.map((fn) => JSON.stringify(batch.flatMap((w) => (w.companion?.sqlFunction === fn ? [w.companion.payload] : [])))),
     ];
-    const [result] = await queryPrepared(this.dataSource, `SELECT pacs_index_instances($1::jsonb) AS inserted${companions.join('')}`, values);
-    const inserted = result.inserted as boolean[];
-    if (inserted.length !== batch.length) throw new Error(`index batch returned ${inserted.length} results for ${batch.length} rows`);
-    const byCaller = new Array<boolean>(batch.length);
-    order.forEach((i, k) => (byCaller[i] = inserted[k]));
+    const [result] = await queryPrepared(this.dataSource, `SELECT pacs_index_instances($1::jsonb) AS outcomes${companions.join('')}`, values);
+    const outcomes = result.outcomes as IndexOutcome[];
+    if (outcomes.length !== batch.length) throw new Error(`index batch returned ${outcomes.length} results for ${batch.length} rows`);
+    const byCaller = new Array<IndexOutcome>(batch.length);
+    order.forEach((i, k) => (byCaller[i] = outcomes[k]));
     return byCaller;
   }
 }
@@ -99,8 +106,9 @@ function compare(a: string, b: string): number {
 }
 
 /** The JSON argument of pacs_index_instance. */
-function indexRow(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null): IndexRow {
+function indexRow(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null, expectNew: boolean): IndexRow {
   return {
+    expectNew,
     patientId: f.patient.id,
     issuer: f.patient.issuer,
     patientName: f.patient.name,

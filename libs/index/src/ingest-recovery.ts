@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { BlobStore } from '@pacs/storage';
+import { BlobStore, TempSweep } from '@pacs/storage';
+import { BlobRemovals } from './blob-removals';
 import { companionCall } from './companion-call';
 import { DeletionService } from './deletion.service';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, RecoveredRemoval } from './ingest.types';
@@ -25,6 +26,12 @@ interface RecentRow {
 }
 
 /**
+ * Start-up after an unclean stop: first what processes that are gone left in the temp area
+ * (temporary files, and blobs placed whose rows never committed: BlobStore.sweepTemp), then
+ * the newest rows against their blobs (below), then blobs recorded for removal that a crash
+ * kept from going (BlobRemovals). Only work of processes proved dead is touched, so this is
+ * also safe when `pacs` starts beside a running server.
+ *
  * A new instance's index row commits while its blob is still being flushed (IngestService), so
  * a crash or power loss can leave a row whose file lost its last writes. Only the newest rows
  * can be such: at start-up they are checked against their blobs (size, and SHA-256 within a
@@ -41,11 +48,23 @@ export class IngestRecovery implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly blobs: BlobStore,
     private readonly deletion: DeletionService,
+    private readonly removals: BlobRemovals,
     @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    await this.sweepTemp();
     await this.recheckNewest();
+    const removed = await this.removals.removePending();
+    if (removed > 0) this.log.warn({ removed }, 'removed blobs that no row references, left by an unclean stop');
+  }
+
+  async sweepTemp(): Promise<TempSweep> {
+    const swept = await this.blobs.sweepTemp((keys) => this.removals.unreferenced(keys));
+    if (swept.tempFiles + swept.blobsRemoved > 0) {
+      this.log.warn({ tempFiles: swept.tempFiles, blobsWithoutRow: swept.blobsRemoved }, 'removed files left by a process that stopped uncleanly');
+    }
+    return swept;
   }
 
   /** Returns how many rows were removed. */
@@ -84,7 +103,7 @@ export class IngestRecovery implements OnModuleInit {
   /** Only a missing or different blob condemns a row; a read error leaves it alone (and logged). */
   private async check(row: RecentRow, size: number, hash: boolean): Promise<'intact' | 'missing' | 'different'> {
     try {
-      const actual = await this.blobs.size(row.blob_key);
+      const actual = (await this.blobs.stat(row.blob_key))?.size;
       if (actual === undefined) return 'missing';
       if (actual !== size) return 'different';
       if (!hash) return 'intact';

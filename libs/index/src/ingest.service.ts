@@ -1,14 +1,15 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { PacsConfig } from '@pacs/config';
 import { DicomParseError, readInstanceHeader } from '@pacs/dicom';
 import { PacsMetrics } from '@pacs/metrics';
 import { BlobStore, TempBlob } from '@pacs/storage';
-import { companionCall } from './companion-call';
+import { BlobRemovals } from './blob-removals';
+import { CompanionCall, companionCall } from './companion-call';
 import { DeletionService } from './deletion.service';
 import { FreeSpaceGuard } from './free-space-guard';
 import { IngestError } from './index.errors';
-import { ExistingInstance, IndexRepository } from './index.repository';
+import { ExistingInstance, IndexOutcome, IndexRepository } from './index.repository';
 import { InstanceFacts, instanceFacts } from './instance-facts';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, IngestOutcome, IngestSource, InstanceStoredListener } from './ingest.types';
 
@@ -31,6 +32,7 @@ export class IngestService {
     private readonly blobs: BlobStore,
     private readonly index: IndexRepository,
     private readonly deletion: DeletionService,
+    private readonly removals: BlobRemovals,
     @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
     @Optional() private readonly metrics?: PacsMetrics,
   ) {
@@ -132,43 +134,67 @@ export class IngestService {
     const existing = await lookup.catch((err) => this.fail(temp, err));
     if (existing && this.config.ingest.duplicatePolicy !== 'overwrite') {
       await this.blobs.discardTemp(temp);
-      if (this.config.ingest.duplicatePolicy === 'keep') return outcome('kept-existing');
-      throw new IngestError('duplicate-rejected', `SOP Instance ${facts.sopInstanceUid} is already stored`, {
-        sopClassUid: facts.sopClassUid,
-        sopInstanceUid: facts.sopInstanceUid,
-      });
+      return this.duplicate(facts, outcome);
     }
-    // An overwrite goes to a new key so the old bytes stay valid until the new row commits.
-    const key = blobKey(facts.sopInstanceUid, existing ? Date.now().toString(36) : undefined);
+    // Every blob goes to a key never used before: the old bytes stay valid until the new row
+    // commits, and a key that a commit stopped referencing is never referenced again.
+    const key = blobKey(facts.sopInstanceUid, randomBytes(8).toString('hex'));
     const stored = outcome(existing ? 'overwritten' : 'stored');
     const payload = this.companion?.payload(stored, source);
     const sourceAe = source.channel === 'dimse' ? source.actor ?? null : null;
-    const call = companionCall(this.companion, payload);
-    await this.storeAndIndex(temp, key, facts, !!existing, () =>
-      this.index.indexInstance(facts, { key, size: temp.size, sha256: temp.sha256 }, sourceAe, call),
-    );
-    if (existing && existing.blobKey !== key) await this.blobs.remove(existing.blobKey);
-    this.log.debug({ channel: source.channel, actor: source.actor, sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid }, 'stored');
-    this.notifyStored(facts);
+    const blob = { key, size: temp.size, sha256: temp.sha256 };
+    const write = (expectNew: boolean, call?: CompanionCall) => this.index.indexInstance(facts, blob, sourceAe, call, expectNew);
+    let written = await this.storeAndIndex(temp, key, facts, !!existing, (expectNew) => write(expectNew, companionCall(this.companion, payload)));
     if (payload) {
       this.companion?.committed();
       stored.coCommitted = true;
     }
+    if ('exists' in written) {
+      // Another store of this instance committed first. Ours is durable now, so it may replace
+      // that one (its event already committed with the first write).
+      if (this.config.ingest.duplicatePolicy !== 'overwrite') {
+        await this.blobs.remove(key);
+        return { ...(await this.duplicate(facts, outcome)), coCommitted: stored.coCommitted };
+      }
+      written = await this.indexOrUndo(key, facts, () => write(false));
+      stored.result = 'overwritten';
+    }
+    this.blobs.settle(key);
+    if ('replaced' in written && written.replaced) await this.removals.removeCommitted([written.replaced]);
+    this.log.debug({ channel: source.channel, actor: source.actor, sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid }, 'stored');
+    this.notifyStored(facts);
     return stored;
+  }
+
+  /** PACS_DUPLICATE_POLICY keep or reject, for an instance already stored. */
+  private async duplicate(facts: InstanceFacts, outcome: (result: IngestOutcome['result']) => IngestOutcome): Promise<IngestOutcome> {
+    if (this.config.ingest.duplicatePolicy === 'keep') return outcome('kept-existing');
+    throw new IngestError('duplicate-rejected', `SOP Instance ${facts.sopInstanceUid} is already stored`, {
+      sopClassUid: facts.sopClassUid,
+      sopInstanceUid: facts.sopInstanceUid,
+    });
   }
 
   /**
    * Places the blob, makes it durable and commits its index row. A new instance does all at
    * once: one flush latency instead of several in a row, the largest part of an acknowledged
-   * C-STORE. Should placing or flushing then fail, the row is deleted again before the failure
-   * is answered; after a crash IngestRecovery re-checks the newest rows against their blobs. An
-   * overwrite is durable first, because the row it replaces points at bytes about to be removed.
+   * C-STORE. Its row is written only if the instance is still new (`expectNew`), so a version
+   * already acknowledged is never replaced by bytes not yet durable. Should placing or flushing
+   * then fail, the row is deleted again before the failure is answered; after a crash
+   * IngestRecovery re-checks the newest rows against their blobs. An overwrite is durable
+   * first, because the row it replaces points at bytes about to be removed.
    */
-  private async storeAndIndex(temp: TempBlob, key: string, facts: InstanceFacts, overwrite: boolean, write: () => Promise<unknown>): Promise<void> {
+  private async storeAndIndex(
+    temp: TempBlob,
+    key: string,
+    facts: InstanceFacts,
+    overwrite: boolean,
+    write: (expectNew: boolean) => Promise<IndexOutcome>,
+  ): Promise<IndexOutcome> {
     if (overwrite) {
       await this.blobs.place(temp, key).catch((err) => this.fail(temp, err));
       await this.blobs.flush(temp, key).catch((err) => this.failPlaced(key, err));
-      return this.indexOrUndo(key, facts, write);
+      return this.indexOrUndo(key, facts, () => write(false));
     }
     const durable = this.blobs.place(temp, key).then(
       () => this.blobs.flush(temp, key),
@@ -176,20 +202,22 @@ export class IngestService {
     );
     durable.catch(() => undefined); // awaited below, once the row is committed
     // the blob is removed only once placing it is over, or a late rename would leave it behind
-    await this.indexOrUndo(key, facts, write, durable);
+    const written = await this.indexOrUndo(key, facts, () => write(true), durable);
     try {
       await durable;
     } catch (err) {
       this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'blob store failed after the index commit: removing the instance');
       const scope = { studyUid: facts.studyUid, seriesUid: facts.seriesUid, sopInstanceUid: facts.sopInstanceUid };
-      await this.deletion.delete(scope).catch(() => this.blobs.remove(key));
+      if ('inserted' in written) await this.deletion.delete(scope).catch(() => this.blobs.remove(key));
+      else await this.blobs.remove(key).catch(() => undefined);
       throw new IngestError('storage-failure', 'the instance could not be written to storage');
     }
+    return written;
   }
 
-  private async indexOrUndo(key: string, facts: InstanceFacts, write: () => Promise<unknown>, placing?: Promise<void>): Promise<void> {
+  private async indexOrUndo(key: string, facts: InstanceFacts, write: () => Promise<IndexOutcome>, placing?: Promise<void>): Promise<IndexOutcome> {
     try {
-      await write();
+      return await write();
     } catch (err) {
       await placing?.catch(() => undefined);
       await this.blobs.remove(key);
@@ -225,7 +253,10 @@ export class IngestService {
 /** Announced instances that never arrive (aborted transfers) must not grow the map without end. */
 const MAX_PENDING_LOOKUPS = 1024;
 
-/** <ab>/<cd>/<sha256 of the SOP Instance UID>[.<version>].dcm (ARCHITECTURE.md, Data). */
+/**
+ * <ab>/<cd>/<sha256 of the SOP Instance UID>[.<version>].dcm (ARCHITECTURE.md, Data). A key is
+ * only ever written to its own instance's row (BlobRemovals relies on it).
+ */
 export function blobKey(sopInstanceUid: string, version?: string): string {
   const h = createHash('sha256').update(sopInstanceUid).digest('hex');
   return `${h.slice(0, 2)}/${h.slice(2, 4)}/${h}${version ? `.${version}` : ''}.dcm`;

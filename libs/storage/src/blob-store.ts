@@ -1,4 +1,7 @@
 import { Readable, Writable } from 'node:stream';
+import type { TempSweep, UnreferencedKeys } from './temp-area';
+
+export type { TempSweep, UnreferencedKeys } from './temp-area';
 
 /** A fully written temporary blob, not yet durable nor visible under a key. */
 export interface TempBlob {
@@ -21,22 +24,24 @@ export interface TempBlobWriter extends Writable {
 
 /**
  * Where instance bytes live. Blobs are written to a temporary place first; `place` moves one
- * under its key, `flush` makes it durable there (`commit` is both). Until flush resolves the key
+ * under its key, `flush` makes it durable there. Until flush resolves the key
  * may name bytes that a crash would lose: the ingest path either writes the index row after
- * commit, or (a new instance) commits the row while the blob flushes and re-checks recent blobs
- * at start-up (IngestRecovery); an overwrite always goes to a fresh key.
+ * flush (an overwrite), or (a new instance) commits the row while the blob flushes and
+ * re-checks recent blobs at start-up (IngestRecovery). Every placement goes to a key never used
+ * before, and stays recorded as this process's until `settle` (its row committed) or `remove`:
+ * after a crash, `sweepTemp` finds exactly the blobs that may have no row.
  */
 export abstract class BlobStore {
   abstract createTemp(): TempBlobWriter;
-  /** Moves a finished temporary blob under `key` (readable at once, not yet durable). */
+  /**
+   * Moves a finished temporary blob under `key` (readable at once, not yet durable), a key not
+   * used before, and records the placement until `settle` or `remove`.
+   */
   abstract place(temp: TempBlob, key: string): Promise<void>;
+  /** The index row referencing a placed blob committed: the placement record can go. */
+  abstract settle(key: string): void;
   /** Makes a placed blob durable: fsync of the file and its directory. */
   abstract flush(temp: TempBlob, key: string): Promise<void>;
-  /** place, then flush. */
-  async commit(temp: TempBlob, key: string): Promise<void> {
-    await this.place(temp, key);
-    await this.flush(temp, key);
-  }
   abstract discardTemp(temp: TempBlob): Promise<void>;
   abstract read(key: string, range?: { start: number; end?: number }): Readable;
   /**
@@ -46,11 +51,34 @@ export abstract class BlobStore {
    * `expected` (the size the index recorded) saves the read that would find the end.
    */
   abstract readInto(key: string, target: Buffer, expected?: number): Promise<number>;
+  /** Removes a blob (and its placement record, if this process placed it and has not settled it). */
   abstract remove(key: string): Promise<void>;
   abstract exists(key: string): Promise<boolean>;
-  /** The blob's size in bytes, undefined when there is no such blob. */
-  abstract size(key: string): Promise<number | undefined>;
+  /** The blob's size and last modification, undefined when there is no such blob. */
+  abstract stat(key: string): Promise<BlobStat | undefined>;
+  /** Every key in the store, in `compareKeys` order, one directory listed at a time. */
+  abstract keys(): AsyncIterable<string>;
   abstract freeSpace(): Promise<{ freeBytes: number; totalBytes: number }>;
-  /** Removes temporary blobs a crash left behind (older than the given age); returns how many. */
-  abstract sweepTemp(olderThanMs?: number): Promise<number>;
+  /**
+   * Removes what processes proved dead left in the temporary area: temporary blobs, and the
+   * blobs they placed that `unreferenced` says no index row references.
+   */
+  abstract sweepTemp(unreferenced: UnreferencedKeys): Promise<TempSweep>;
+  /** Keys placed by processes still running (or that cannot be checked) whose rows may not have committed yet. */
+  abstract placementsInFlight(): Promise<Set<string>>;
+}
+
+export interface BlobStat {
+  size: number;
+  modifiedMs: number;
+}
+
+/** The order of `BlobStore.keys()`: '/'-separated segments compared one by one, by code unit. */
+export function compareKeys(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+  }
+  return x.length - y.length;
 }

@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import { createReadStream, fsync, mkdirSync, openSync, renameSync } from 'node:fs';
+import { createReadStream, fsync, linkSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
 import { access, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { BlobStore, TempBlob, TempBlobWriter } from './blob-store';
+import { BlobStat, BlobStore, TempBlob, TempBlobWriter } from './blob-store';
 import { readFileInto } from './read-into';
+import { TempArea, TempSweep, UnreferencedKeys } from './temp-area';
 import { closeQuietly, FileTempBlobWriter, openFiles } from './temp-blob-writer';
-
-/** A temporary file untouched this long belongs to no live write. */
-const STALE_TEMP_MS = 60 * 60 * 1000;
+import { ProcessTempOwners, TempOwners } from './temp-owner';
 
 /** Reads of 256 KiB: a typical instance in two or three chunks rather than eight or nine. */
 const READ_CHUNK = 256 * 1024;
@@ -17,8 +15,8 @@ const READ_CHUNK = 256 * 1024;
 const fsyncAsync = promisify(fsync);
 
 /**
- * Blobs as files under <root>/blobs/<key>; temporary files under <root>/tmp on the same
- * filesystem so that commit is an atomic rename. Every fsync goes through the libuv pool: the
+ * Blobs as files under <root>/blobs/<key>; temporary files under <root>/tmp (TempArea) on the
+ * same filesystem, so that placing is a rename and a hard link, both atomic. Every fsync goes through the libuv pool: the
  * event loop never waits for a flush (GOTCHAS: ingest speed). The metadata calls around them
  * (open, mkdir, rename, close) are made in place, a measured exception to GOTCHAS' "no *Sync
  * calls": none flushes anything, and each costs the event loop about what sending it through
@@ -28,7 +26,8 @@ const fsyncAsync = promisify(fsync);
  */
 export class FilesystemBlobStore extends BlobStore {
   private readonly blobsDir: string;
-  private readonly tmpDir: string;
+  private readonly temps: TempArea;
+  private readonly syncDirectory: (path: string) => Promise<void>;
   /** Blob directories this process made or found, each with its creation made durable. */
   private readonly dirs = new Map<string, BlobDirectory>();
   /** Blob directories whose parents' fsync failed: which parent holds an unsynced name is unknown. */
@@ -36,42 +35,45 @@ export class FilesystemBlobStore extends BlobStore {
   /** The data fsync of each placed temp blob, started by place() and awaited by flush(). */
   private readonly dataSyncs = new WeakMap<TempBlob, Promise<void>>();
 
-  /** `syncDirectory` is replaceable only so tests can make a directory fsync fail. */
-  constructor(
-    root: string,
-    private readonly syncDirectory: (path: string) => Promise<void> = fsyncPath,
-  ) {
+  /**
+   * `syncDirectory` is replaceable only so tests can make a directory fsync fail, `owners` so
+   * they can stand for processes that are gone.
+   */
+  constructor(root: string, options: { syncDirectory?: (path: string) => Promise<void>; owners?: TempOwners } = {}) {
     super();
+    this.syncDirectory = options.syncDirectory ?? fsyncPath;
     this.blobsDir = join(root, 'blobs');
-    this.tmpDir = join(root, 'tmp');
+    this.temps = new TempArea(join(root, 'tmp'), options.owners ?? new ProcessTempOwners());
     mkdirSync(this.blobsDir, { recursive: true });
-    mkdirSync(this.tmpDir, { recursive: true });
+    mkdirSync(this.temps.dir, { recursive: true });
   }
 
-  /**
-   * Removes temporary files a crash left behind. Only old ones: another process (the CLI beside
-   * the server) may be writing fresh ones in the same directory right now.
-   */
-  override async sweepTemp(olderThanMs = STALE_TEMP_MS): Promise<number> {
-    let removed = 0;
-    for (const name of await readdir(this.tmpDir)) {
-      const path = join(this.tmpDir, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info && Date.now() - info.mtimeMs > olderThanMs) {
-        await rm(path, { force: true });
-        removed++;
-      }
-    }
-    return removed;
+  override sweepTemp(unreferenced: UnreferencedKeys): Promise<TempSweep> {
+    return this.temps.sweep(unreferenced, (key, record) => this.removeIfSame(key, record));
+  }
+
+  override placementsInFlight(): Promise<Set<string>> {
+    return this.temps.placementsInFlight();
+  }
+
+  /** Removes the blob at `key` if it is the file `record` names (the one a dead process placed). */
+  private async removeIfSame(key: string, record: string): Promise<boolean> {
+    const [blob, placed] = await Promise.all([stat(this.pathOf(key)).catch(() => undefined), stat(record).catch(() => undefined)]);
+    if (!blob || !placed || blob.ino !== placed.ino || blob.dev !== placed.dev) return false;
+    await rm(this.pathOf(key), { force: true });
+    return true;
   }
 
   createTemp(): TempBlobWriter {
-    return new FileTempBlobWriter(join(this.tmpDir, `${randomUUID()}.part`));
+    return new FileTempBlobWriter(this.temps.newTempPath());
   }
 
   /**
-   * The file's fsync starts here, before the mkdir and rename: its data does not depend on its
-   * name, so the longest flush overlaps placing it instead of following it.
+   * The file's fsync starts here, before the mkdir and the links: its data does not depend on
+   * its name, so the longest flush overlaps placing it instead of following it. The temporary
+   * file is renamed to its placement record first and only then linked under the key, so no
+   * blob is ever visible under a key without a record saying so (TempArea). A key that exists
+   * already fails the link: keys are never reused.
    */
   async place(temp: TempBlob, key: string): Promise<void> {
     const target = this.pathOf(key);
@@ -82,7 +84,18 @@ export class FilesystemBlobStore extends BlobStore {
       this.dataSyncs.set(temp, synced);
     }
     await this.directory(dirname(target)).made;
-    renameSync(temp.path, target);
+    const record = this.temps.recordPath(key);
+    renameSync(temp.path, record);
+    try {
+      linkSync(record, target);
+    } catch (err) {
+      renameSync(record, temp.path); // back where discardTemp looks for it
+      throw err;
+    }
+  }
+
+  settle(key: string): void {
+    rmSync(this.temps.recordPath(key), { force: true });
   }
 
   // The file (data and inode), its directory (the new name) and, for a directory made just now,
@@ -152,6 +165,7 @@ export class FilesystemBlobStore extends BlobStore {
 
   async remove(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
+    this.settle(key);
   }
 
   async exists(key: string): Promise<boolean> {
@@ -161,14 +175,18 @@ export class FilesystemBlobStore extends BlobStore {
     );
   }
 
-  async size(key: string): Promise<number | undefined> {
+  async stat(key: string): Promise<BlobStat | undefined> {
     return stat(this.pathOf(key)).then(
-      (info) => info.size,
+      (info) => ({ size: info.size, modifiedMs: info.mtimeMs }),
       (err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return undefined;
         throw err;
       },
     );
+  }
+
+  keys(): AsyncIterable<string> {
+    return walk(this.blobsDir, '');
   }
 
   async freeSpace(): Promise<{ freeBytes: number; totalBytes: number }> {
@@ -196,6 +214,20 @@ export function parentsToSync(dir: string, first: string | undefined): string[] 
   const parents: string[] = [];
   for (let d = dir; d !== dirname(first); d = dirname(d)) parents.push(dirname(d));
   return parents;
+}
+
+/** Files below `dir` as keys, each directory's entries sorted (so keys come in compareKeys order). */
+async function* walk(dir: string, prefix: string): AsyncGenerator<string> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return []; // removed while walking
+    throw err;
+  });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const key = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) yield* walk(join(dir, entry.name), key);
+    else if (entry.isFile()) yield key;
+  }
 }
 
 async function fsyncPath(path: string): Promise<void> {

@@ -1,4 +1,6 @@
 export { StorageModule } from './storage.module';
-export { BlobStore } from './blob-store';
-export type { TempBlob, TempBlobWriter } from './blob-store';
+export { BlobStore, compareKeys } from './blob-store';
+export type { BlobStat, TempBlob, TempBlobWriter, TempSweep, UnreferencedKeys } from './blob-store';
 export { FilesystemBlobStore } from './filesystem-blob-store';
+export { ProcessTempOwners } from './temp-owner';
+export type { OwnerState, TempOwners } from './temp-owner';

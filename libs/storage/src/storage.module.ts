@@ -1,18 +1,12 @@
-import { Global, Logger, Module, OnApplicationBootstrap } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
 import { BlobStore } from './blob-store';
 import { FilesystemBlobStore } from './filesystem-blob-store';
 
+/** The blob store; what a crash left in it is swept at start-up by the index (IngestRecovery), which knows what rows reference. */
 @Global()
 @Module({
   providers: [{ provide: BlobStore, inject: [PacsConfig], useFactory: (c: PacsConfig) => new FilesystemBlobStore(c.dataDir) }],
   exports: [BlobStore],
 })
-export class StorageModule implements OnApplicationBootstrap {
-  constructor(private readonly blobs: BlobStore) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    const removed = await this.blobs.sweepTemp();
-    if (removed > 0) new Logger('Storage').warn({ removed }, 'removed temporary files left by an earlier crash');
-  }
-}
+export class StorageModule {}

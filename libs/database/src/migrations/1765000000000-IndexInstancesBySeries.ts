@@ -108,7 +108,7 @@ END;
 $$`;
 
 /** One row: as in IndexInstanceFunction1763910000000, through the shared parts. */
-const INDEX_INSTANCE = `
+export const INDEX_INSTANCE = `
 CREATE OR REPLACE FUNCTION pacs_index_instance(p jsonb) RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   v record;
@@ -144,7 +144,7 @@ END;
 $$`;
 
 /** The batch, in array order, one study and series update per run of one series. */
-const INDEX_INSTANCES = `
+export const INDEX_INSTANCES = `
 CREATE OR REPLACE FUNCTION pacs_index_instances(p jsonb) RETURNS boolean[] LANGUAGE plpgsql AS $$
 DECLARE
   v_inserted boolean[] := '{}';
