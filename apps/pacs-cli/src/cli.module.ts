@@ -3,16 +3,26 @@ import { AuditModule } from '@pacs/audit';
 import { AuthModule } from '@pacs/auth';
 import { ConfigModule, PacsConfig } from '@pacs/config';
 import { DatabaseModule } from '@pacs/database';
-import { IndexModule } from '@pacs/index';
+import { IndexModule, RECOVER_AT_START } from '@pacs/index';
 import { StorageModule } from '@pacs/storage';
 
 /** What the admin commands need: the index, storage, users and the audit trail; no HTTP, no DIMSE. */
 @Module({})
 export class CliModule {
-  static forRoot(config: PacsConfig, databaseUrl: string): DynamicModule {
+  /** `recoverAtStart: false` for commands that only report (IngestRecovery otherwise completes what crashed processes left). */
+  static forRoot(config: PacsConfig, databaseUrl: string, options: { recoverAtStart: boolean } = { recoverAtStart: true }): DynamicModule {
+    const cliOptions: DynamicModule = {
+      module: CliOptionsModule,
+      global: true,
+      providers: [{ provide: RECOVER_AT_START, useValue: options.recoverAtStart }],
+      exports: [RECOVER_AT_START],
+    };
     return {
       module: CliModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), StorageModule, IndexModule, AuthModule, AuditModule],
+      imports: [cliOptions, ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), StorageModule, IndexModule, AuthModule, AuditModule],
     };
   }
 }
+
+@Module({})
+class CliOptionsModule {}

@@ -4,21 +4,22 @@ import './gc-tuning';
 import 'reflect-metadata';
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { AuditAction, AuditEventType, AuditService } from '@pacs/audit';
 import { UsersService } from '@pacs/auth';
 import { loadConfig } from '@pacs/config';
 import { startDatabase } from '@pacs/database';
-import { IngestService } from '@pacs/index';
+import { IngestService, StorageVerifier } from '@pacs/index';
 import { BlobStore } from '@pacs/storage';
 import { CliModule } from './cli.module';
 import { importFolder } from './import-folder';
+import { formatStorageReport } from './storage-verify';
 
 /** Runs `work` with the index open; attaches to the server's embedded PostgreSQL if it runs. */
-async function withContext<T>(work: (ctx: INestApplicationContext) => Promise<T>): Promise<T> {
+async function withContext<T>(work: (ctx: INestApplicationContext) => Promise<T>, options = { recoverAtStart: true }): Promise<T> {
   const config = loadConfig();
   const database = await startDatabase(config, (msg) => process.stderr.write(`${msg}\n`));
-  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config, database.url), { logger: ['error'] });
+  const ctx = await NestFactory.createApplicationContext(CliModule.forRoot(config, database.url, options), { logger: ['error'] });
   try {
     return await work(ctx);
   } finally {
@@ -59,6 +60,27 @@ users
     });
     process.stdout.write(`created user "${username}" with roles ${roles.join(', ')}\n`);
   });
+
+const storage = program.command('storage').description('blob store maintenance');
+storage
+  .command('verify')
+  .description('compare the blob store with the index: files no instance references (orphans) and instances whose file is missing; exit status 1 if any')
+  .option('--fix', 'remove orphans (and what crashed processes left); missing files cannot be restored and are only listed')
+  .option('--grace <minutes>', 'files without an instance younger than this are not judged (a running server may be storing them)', parseMinutes, 5)
+  .action(async (opts: { fix?: boolean; grace: number }) => {
+    // No start-up recovery: verify reports what it finds, and --fix does only what it says.
+    const verify = (ctx: INestApplicationContext) => ctx.get(StorageVerifier).verify({ fix: !!opts.fix, graceMs: opts.grace * 60_000 });
+    const report = await withContext(verify, { recoverAtStart: false });
+    const { text, exitCode } = formatStorageReport(report, opts.grace);
+    process.stdout.write(text);
+    process.exitCode = exitCode;
+  });
+
+function parseMinutes(value: string): number {
+  const minutes = Number(value);
+  if (value.trim() === '' || !Number.isFinite(minutes) || minutes < 0) throw new InvalidArgumentError('expected a number of minutes (0 or more)');
+  return minutes;
+}
 
 program.parseAsync().catch((err: Error & { code?: string }) => {
   process.stderr.write(`pacs: ${err.code ? `${err.code}: ` : ''}${err.message}\n`);

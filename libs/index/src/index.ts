@@ -17,3 +17,6 @@ export type { IngestCommitCompanion, RecoveredRemoval } from './ingest.types';
 export { SeriesMetadataRepository } from './series-metadata.repository';
 export type { CachedSeriesMetadata, InstanceHeaderRow, MetadataScope } from './series-metadata.repository';
 export { StudyStatusRepository } from './study-status.repository';
+export { StorageVerifier } from './storage-verifier';
+export type { MissingBlob, StorageReport, VerifyOptions } from './storage-verifier';
+export { RECOVER_AT_START } from './ingest-recovery';

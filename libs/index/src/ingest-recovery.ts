@@ -8,6 +8,12 @@ import { companionCall } from './companion-call';
 import { DeletionService } from './deletion.service';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, RecoveredRemoval } from './ingest.types';
 
+/**
+ * Provide `false` under this token to skip the start-up recovery: for a command that only
+ * reports (`pacs storage verify`), which must not change what it reports on.
+ */
+export const RECOVER_AT_START = Symbol('RECOVER_AT_START');
+
 /** In-flight stores are bounded by the association cap and HTTP concurrency: far below this. */
 const RECHECKED_ROWS = 256;
 /** Rows written this long before the newest cannot have had a flush outstanding at a crash. */
@@ -50,9 +56,11 @@ export class IngestRecovery implements OnModuleInit {
     private readonly deletion: DeletionService,
     private readonly removals: BlobRemovals,
     @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
+    @Optional() @Inject(RECOVER_AT_START) private readonly recoverAtStart?: boolean,
   ) {}
 
   async onModuleInit(): Promise<void> {
+    if (this.recoverAtStart === false) return;
     await this.sweepTemp();
     await this.recheckNewest();
     const removed = await this.removals.removePending();
