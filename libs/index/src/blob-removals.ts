@@ -10,7 +10,7 @@ const PAGE = 500;
 /**
  * Removes the blobs that no row references any more. Each is recorded in `blob_removals` by the
  * transaction that stopped referencing it (BlobRemovals1765310000000); after the commit its
- * file goes, then its record. A crash in between leaves the record, and `removePending` (at
+ * file goes, then (once that is durable) its record. A crash in between leaves the record, and `removePending` (at
  * start-up, and `pacs storage verify --fix`) finishes the job.
  */
 @Injectable()
@@ -89,9 +89,14 @@ export class BlobRemovals {
     return row.n;
   }
 
-  /** A record lost in a crash is only processed again (idempotent): its commit need not wait for the WAL flush. */
+  /**
+   * Deletes the records of removed blobs, once their removal is durable: a power loss must not
+   * keep a file and lose its record. A record that survives is only processed again
+   * (idempotent), so its deletion need not wait for the WAL flush.
+   */
   private async forget(keys: string[]): Promise<void[]> {
     if (keys.length > 0) {
+      await this.blobs.flushRemovals(keys);
       await this.dataSource.transaction(async (m) => {
         await m.query('SET LOCAL synchronous_commit = off');
         await m.query('DELETE FROM blob_removals WHERE blob_key = ANY($1::text[])', [keys]);

@@ -51,8 +51,13 @@ export abstract class BlobStore {
    * `expected` (the size the index recorded) saves the read that would find the end.
    */
   abstract readInto(key: string, target: Buffer, expected?: number): Promise<number>;
-  /** Removes a blob (and its placement record, if this process placed it and has not settled it). */
+  /**
+   * Removes a blob (and its placement record, if this process placed it and has not settled it).
+   * The removal is durable only after `flushRemovals`.
+   */
   abstract remove(key: string): Promise<void>;
+  /** Makes the removals of these keys durable (fsync of the directories that held them). */
+  abstract flushRemovals(keys: string[]): Promise<void>;
   abstract exists(key: string): Promise<boolean>;
   /** The blob's size and last modification, undefined when there is no such blob. */
   abstract stat(key: string): Promise<BlobStat | undefined>;

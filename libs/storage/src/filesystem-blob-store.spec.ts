@@ -189,6 +189,17 @@ describe('filesystem blob store', () => {
     assert.deepEqual(synced, ['blobs/gh/ij'], 'once durable, only the blob directory itself is synced');
   });
 
+  it('makes removals durable by syncing each directory that held a removed blob once', async () => {
+    const dirRoot = mkdtempSync(join(tmpdir(), 'pacs-blobs-'));
+    const synced: string[] = [];
+    const spied = new FilesystemBlobStore(dirRoot, { syncDirectory: async (path) => void synced.push(relative(dirRoot, path)) });
+    for (const key of ['aa/01/x.dcm', 'aa/01/y.dcm', 'bb/02/z.dcm']) await commit(spied, await tempWith(spied, key), key);
+    for (const key of ['aa/01/x.dcm', 'aa/01/y.dcm', 'bb/02/z.dcm']) await spied.remove(key);
+    synced.length = 0;
+    await spied.flushRemovals(['aa/01/x.dcm', 'aa/01/y.dcm', 'bb/02/z.dcm']);
+    assert.deepEqual(synced.sort(), ['blobs/aa/01', 'blobs/bb/02']);
+  });
+
   it('refuses keys that would leave the blob directory', () => {
     assert.throws(() => store.read('../etc/passwd'));
     assert.throws(() => store.read('/etc/passwd'));

@@ -168,6 +168,13 @@ export class FilesystemBlobStore extends BlobStore {
     this.settle(key);
   }
 
+  async flushRemovals(keys: string[]): Promise<void> {
+    const dirs = new Set(keys.map((key) => dirname(this.pathOf(key))));
+    await Promise.all([...dirs].map((dir) => this.syncDirectory(dir).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    })));
+  }
+
   async exists(key: string): Promise<boolean> {
     return access(this.pathOf(key)).then(
       () => true,
