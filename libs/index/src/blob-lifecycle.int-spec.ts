@@ -20,6 +20,7 @@ import { freePort } from '../../../test/support/ports';
 import { DeletionService } from './deletion.service';
 import { IndexModule } from './index.module';
 import { IngestRecovery } from './ingest-recovery';
+import { StorageVerifier } from './storage-verifier';
 import { blobKey, IngestService } from './ingest.service';
 
 describe('blob files follow the index', () => {
@@ -145,5 +146,18 @@ describe('blob files follow the index', () => {
     assert.equal((await sql.query('SELECT count(*)::int AS n FROM blob_removals'))[0].n, 0);
     const row = await rowOf(stored.sopInstanceUid);
     assert.ok(row && (await blobs.exists(row.blob_key)), 'what was stored is kept');
+  });
+
+  it('verify does not count as an orphan a blob a running process has placed and not yet indexed', async () => {
+    const key = blobKey(newUid(), 'inflight');
+    const writer = blobs.createTemp();
+    writer.write(Buffer.from('being stored'));
+    const temp = await writer.finish();
+    await blobs.place(temp, key);
+    await blobs.flush(temp, key);
+    const report = await ctx.get(StorageVerifier).verify({ fix: false, graceMs: 0 });
+    assert.deepEqual([report.orphans, report.missing, report.inFlight], [[], [], 1]);
+    await blobs.remove(key);
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
   });
 });

@@ -1,4 +1,4 @@
-import { createReadStream, fsync, linkSync, mkdirSync, openSync, renameSync, rmSync } from 'node:fs';
+import { createReadStream, fsync, linkSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
 import { access, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -94,8 +94,13 @@ export class FilesystemBlobStore extends BlobStore {
     }
   }
 
+  /** Never fails: a record left behind only costs the next start a look at the index. */
   settle(key: string): void {
-    rmSync(this.temps.recordPath(key), { force: true });
+    try {
+      unlinkSync(this.temps.recordPath(key));
+    } catch {
+      // none (removed already), or left for the next start
+    }
   }
 
   // The file (data and inode), its directory (the new name) and, for a directory made just now,

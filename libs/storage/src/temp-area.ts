@@ -89,8 +89,8 @@ export class TempArea {
     for (const name of placed) {
       const key = keyOf(name);
       const record = join(this.dir, name);
-      if (doomed.has(key) && (await removeBlob(key, record))) result.blobsRemoved++;
-      else result.blobsKept++;
+      if (!doomed.has(key)) result.blobsKept++;
+      else if (await removeBlob(key, record)) result.blobsRemoved++; // else it never got linked
       await rm(record, { force: true });
     }
   }
