@@ -16,7 +16,7 @@ import { StorageCommitments1765100000000 } from './migrations/1765100000000-Stor
 import { PeerTls1765200000000 } from './migrations/1765200000000-PeerTls';
 import { UnlinkedProcedureSteps1765300000000 } from './migrations/1765300000000-UnlinkedProcedureSteps';
 import { LegacyDateTimeColumns1765310000000 } from './migrations/1765310000000-LegacyDateTimeColumns';
-import { BlobRemovals1765310000000 } from './migrations/1765310000000-BlobRemovals';
+import { BlobRemovals1765320000000 } from './migrations/1765320000000-BlobRemovals';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -36,7 +36,7 @@ export const MIGRATIONS = [
   PeerTls1765200000000,
   UnlinkedProcedureSteps1765300000000,
   LegacyDateTimeColumns1765310000000,
-  BlobRemovals1765310000000,
+  BlobRemovals1765320000000,
 ];
 
 /** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */

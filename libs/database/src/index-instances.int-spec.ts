@@ -1,6 +1,6 @@
 // pacs_index_instances against a real PostgreSQL: a batch records what its rows one by one
 // would (IndexInstancesBySeries1765000000000), while updating study and series once per run;
-// each row says what it did, and an overwrite which blob key it superseded (BlobRemovals1765310000000).
+// each row says what it did, and an overwrite which blob key it superseded (BlobRemovals1765320000000).
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';

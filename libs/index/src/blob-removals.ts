@@ -9,7 +9,7 @@ const PAGE = 500;
 
 /**
  * Removes the blobs that no row references any more. Each is recorded in `blob_removals` by the
- * transaction that stopped referencing it (BlobRemovals1765310000000); after the commit its
+ * transaction that stopped referencing it (BlobRemovals1765320000000); after the commit its
  * file goes, then (once that is durable) its record. A crash in between leaves the record, and `removePending` (at
  * start-up, and `pacs storage verify --fix`) finishes the job.
  */

@@ -17,7 +17,7 @@ export interface ExistingInstance {
 }
 
 /**
- * What writing an instance's row did, decided under its row lock (BlobRemovals1765310000000):
+ * What writing an instance's row did, decided under its row lock (BlobRemovals1765320000000):
  * a new row; an overwrite, with the key it superseded (already recorded for removal); or, for a
  * write that expected a new row, nothing because the instance was there.
  */

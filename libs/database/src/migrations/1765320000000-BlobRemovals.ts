@@ -17,8 +17,8 @@ import { INDEX_INSTANCE as PREVIOUS_INDEX_INSTANCE, INDEX_INSTANCES as PREVIOUS_
  * instance already indexed: nothing is written, and the ingest overwrites once its blob is
  * durable, so an acknowledged version is never replaced by bytes a power loss can still take.
  */
-export class BlobRemovals1765310000000 implements MigrationInterface {
-  name = 'BlobRemovals1765310000000';
+export class BlobRemovals1765320000000 implements MigrationInterface {
+  name = 'BlobRemovals1765320000000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
