@@ -24,6 +24,31 @@ describe('configuration: trusted reverse proxies', () => {
   });
 });
 
+describe('configuration: HTTP deadlines and connection caps', () => {
+  it('has deadlines, caps and a STOW-RS limit by default', () => {
+    const { http } = loadConfig({});
+    assert.deepEqual(
+      [http.requestTimeoutMs, http.idleTimeoutMs, http.maxConnections, http.maxConnectionsPerAddress, http.stowBodyLimit],
+      [300_000, 30_000, 1024, 128, 16 * 1024 ** 3],
+    );
+  });
+
+  it('names each setting that is not a positive integer', () => {
+    const env = { PACS_HTTP_REQUEST_TIMEOUT_MS: '0', PACS_HTTP_IDLE_TIMEOUT_MS: '-1', PACS_HTTP_MAX_CONNECTIONS: 'many', PACS_HTTP_MAX_CONNECTIONS_PER_ADDRESS: '1.5' };
+    assert.throws(
+      () => loadConfig(env),
+      (err: unknown) => err instanceof ConfigError && Object.keys(env).every((name) => err.message.includes(name)),
+    );
+  });
+
+  it('refuses a STOW-RS limit below the largest instance accepted', () => {
+    assert.throws(
+      () => loadConfig({ PACS_HTTP_STOW_BODY_LIMIT: '1000', PACS_MAX_INSTANCE_BYTES: '1001' }),
+      (err: unknown) => err instanceof ConfigError && /PACS_HTTP_STOW_BODY_LIMIT must be at least PACS_MAX_INSTANCE_BYTES/.test(err.message),
+    );
+  });
+});
+
 describe('configuration: seeded peers', () => {
   const peer = { aeTitle: 'CT1', host: '10.1.2.3', port: 104, services: ['echo', 'store'] };
 

@@ -21,7 +21,21 @@ export interface PeerSeed {
 
 /** The whole server configuration, validated once at boot (see config/default.yaml). */
 export class PacsConfig {
-  http: { port: number; host: string; bodyLimit: number; trustedProxies: string[] };
+  http: {
+    port: number;
+    host: string;
+    bodyLimit: number;
+    /** Largest multipart/related STOW-RS request (many instances), by declared or counted length. */
+    stowBodyLimit: number;
+    trustedProxies: string[];
+    /** Time a client has to send a whole request, headers and body. */
+    requestTimeoutMs: number;
+    /** Time a request may stay without receiving a byte before it is answered 408. */
+    idleTimeoutMs: number;
+    /** TCP connections held at once, and per client address. */
+    maxConnections: number;
+    maxConnectionsPerAddress: number;
+  };
   dimse: {
     port: number;
     aeTitle: string;
@@ -78,7 +92,12 @@ const SETTINGS: Setting[] = [
   { path: 'http.port', env: 'PACS_HTTP_PORT', type: 'port' },
   { path: 'http.host', env: 'PACS_HTTP_HOST', type: 'string' },
   { path: 'http.bodyLimit', env: 'PACS_HTTP_BODY_LIMIT', type: 'positiveInt' },
+  { path: 'http.stowBodyLimit', env: 'PACS_HTTP_STOW_BODY_LIMIT', type: 'positiveInt' },
   { path: 'http.trustedProxies', env: 'PACS_HTTP_TRUSTED_PROXIES', type: 'proxyList' },
+  { path: 'http.requestTimeoutMs', env: 'PACS_HTTP_REQUEST_TIMEOUT_MS', type: 'positiveInt' },
+  { path: 'http.idleTimeoutMs', env: 'PACS_HTTP_IDLE_TIMEOUT_MS', type: 'positiveInt' },
+  { path: 'http.maxConnections', env: 'PACS_HTTP_MAX_CONNECTIONS', type: 'positiveInt' },
+  { path: 'http.maxConnectionsPerAddress', env: 'PACS_HTTP_MAX_CONNECTIONS_PER_ADDRESS', type: 'positiveInt' },
   { path: 'dimse.port', env: 'PACS_DIMSE_PORT', type: 'port' },
   { path: 'dimse.aeTitle', env: 'PACS_AE_TITLE', type: 'aeTitle' },
   { path: 'dimse.allowUnknown', env: 'PACS_DIMSE_ALLOW_UNKNOWN', type: 'boolean' },
@@ -145,6 +164,10 @@ function crossCheck(c: PacsConfig): string[] {
     // Below it, associations would be cut off as bare connections before the association limit
     // could answer them with A-ASSOCIATE-RJ (PS3.8 9.3.4).
     problems.push('PACS_DIMSE_MAX_CONNECTIONS must be at least PACS_DIMSE_MAX_ASSOCIATIONS');
+  }
+  if (c.http.stowBodyLimit < c.ingest.maxInstanceBytes) {
+    // Below it, an instance the server accepts alone could not be sent in a multipart request.
+    problems.push('PACS_HTTP_STOW_BODY_LIMIT must be at least PACS_MAX_INSTANCE_BYTES');
   }
   if (c.tls.dimsePort !== null && c.tls.dimsePort === c.dimse.port) {
     problems.push('PACS_DIMSE_TLS_PORT must differ from PACS_DIMSE_PORT');
