@@ -18,10 +18,10 @@ export class HttpErrorFilter implements ExceptionFilter {
   private readonly log = new Logger('HTTP');
 
   catch(thrown: unknown, host: ArgumentsHost): void {
-    const err = domainToHttp(thrown);
     const http = host.switchToHttp();
     const reply = http.getResponse();
     const request = http.getRequest();
+    const err = clientGone(thrown, request) ?? domainToHttp(thrown);
     const correlationId = String(request?.id ?? randomUUID());
     if (reply.sent || reply.raw?.headersSent) {
       // A failure in the middle of a streamed response (WADO-RS): the status line is gone, so
@@ -36,13 +36,24 @@ export class HttpErrorFilter implements ExceptionFilter {
       const fields = typeof body === 'string' ? { message: body } : (body as Record<string, unknown>);
       // /health's 503 keeps terminus' report (info, error, details): monitors read which part is down and which are up.
       if (isHealthReport(fields)) return void reply.status(status).send({ ...fields, correlationId });
-      const message = Array.isArray(fields.message) ? fields.message.join('; ') : fields.message;
-      reply.status(status).send({ error: fields.error ?? defaultCode(status), message, correlationId });
+      const message = Array.isArray(fields.message) ? fields.message.join('; ') : String(fields.message ?? '');
+      reply.status(status).send(httpErrorBody(status, message, correlationId, fields.error as string | undefined));
       return;
     }
     this.log.error({ correlationId, method: request?.method, url: request?.url, err: (err as Error)?.stack ?? String(err) }, 'unhandled error');
-    reply.status(500).send({ error: 'internal', message: 'internal server error', correlationId });
+    reply.status(500).send(httpErrorBody(500, 'internal server error', correlationId, 'internal'));
   }
+}
+
+/** The one error body of the HTTP API, also for answers written outside Nest (http/). */
+export function httpErrorBody(status: number, message: string, correlationId: string, error = defaultCode(status)): HttpErrorBody {
+  return { error, message, correlationId };
+}
+
+export interface HttpErrorBody {
+  error: string;
+  message: string;
+  correlationId: string;
 }
 
 function domainToHttp(err: unknown): unknown {
@@ -56,11 +67,35 @@ function domainToHttp(err: unknown): unknown {
   return err;
 }
 
+/**
+ * A body that stopped because the connection closed (the client hung up, or a deadline closed
+ * it): the client's doing, not a server fault. Still answered, into the void, so that the
+ * request is audited like any other that failed.
+ */
+function clientGone(err: unknown, request: { raw?: { socket?: { destroyed?: boolean } } } | undefined): HttpException | undefined {
+  if ((err as NodeJS.ErrnoException)?.code !== 'ECONNRESET' || !request?.raw?.socket?.destroyed) return undefined;
+  return new BadRequestException({ error: 'request-aborted', message: 'the connection closed before the request was complete' });
+}
+
 function isHealthReport(fields: Record<string, unknown>): boolean {
   return fields.status === 'error' && typeof fields.details === 'object' && typeof fields.error === 'object';
 }
 
 function defaultCode(status: number): string {
-  const codes: Record<number, string> = { 400: 'bad-request', 401: 'unauthenticated', 403: 'forbidden', 404: 'not-found', 405: 'method-not-allowed', 406: 'not-acceptable', 409: 'conflict', 413: 'payload-too-large', 415: 'unsupported-media-type' };
+  const codes: Record<number, string> = {
+    400: 'bad-request',
+    401: 'unauthenticated',
+    403: 'forbidden',
+    404: 'not-found',
+    405: 'method-not-allowed',
+    406: 'not-acceptable',
+    408: 'request-timeout',
+    409: 'conflict',
+    413: 'payload-too-large',
+    414: 'uri-too-long',
+    415: 'unsupported-media-type',
+    431: 'request-header-fields-too-large',
+    503: 'unavailable',
+  };
   return codes[status] ?? 'error';
 }

@@ -8,6 +8,7 @@ import { PeersService } from '@pacs/dimse';
 import { AppModule } from './app.module';
 import { registerContentTypes } from './content-types';
 import { HttpErrorFilter } from './http-error.filter';
+import { HttpLimits } from './http/http-limits';
 import { requestValidationPipe } from './validation';
 import { setupOpenApi } from './openapi';
 import { QuietStartupLogger, writeAfterLogs } from './startup-log';
@@ -27,7 +28,10 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
   const database = await startDatabase(config, say);
   let app: NestFastifyApplication | undefined;
   try {
-    const adapter = new FastifyAdapter({ bodyLimit: config.http.bodyLimit, trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false, ...httpsOptions(config) });
+    const limits = new HttpLimits(config);
+    const adapter = new FastifyAdapter(
+      limits.fastifyOptions({ trustProxy: config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false, ...httpsOptions(config) }),
+    );
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database.url), adapter, {
       bufferLogs: true,
     });
@@ -35,6 +39,7 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
     app.useGlobalFilters(new HttpErrorFilter());
     app.useGlobalPipes(requestValidationPipe());
     registerContentTypes(app, config);
+    limits.install(app);
     setupOpenApi(app);
     await app.listen(config.http.port, config.http.host);
   } catch (err) {
