@@ -77,6 +77,43 @@ describe('HTTP: request deadlines, declared lengths and malformed requests', () 
     assert.ok(await client.closedWithin(IDLE_MS + 1500));
   });
 
+  it('refuses a declared Content-Length above the limit with 413 at once, before reading the body', async () => {
+    const dicom = buildInstance({ studyUid: newUid() });
+    const { body, contentType } = multipartRelated([dicom.bytes]);
+    const cases: [string, Record<string, string | number>, RegExp][] = [
+      ['/api/peers', { 'content-type': 'application/json', 'content-length': 1e9 }, /too large/i],
+      ['/dicomweb/studies', { 'content-type': contentType, 'content-length': '9223372036854775808' }, /PACS_HTTP_STOW_BODY_LIMIT/],
+      ['/dicomweb/studies', { 'content-type': 'application/dicom', 'content-length': 2 ** 33 }, /PACS_MAX_INSTANCE_BYTES/],
+    ];
+    for (const [path, headers, message] of cases) {
+      const client = await connect();
+      client.socket.write(requestHead('POST', path, { ...authorized(), ...headers }));
+      client.socket.write(body); // a complete instance: it must not be stored either
+      const [answer, ms] = await elapsed(() => client.answer());
+      assertError(answer, 413, 'payload-too-large', message);
+      assert.ok(ms < IDLE_MS, `${path}: answered after ${ms} ms`);
+      assert.equal(answer.headers.connection, 'close');
+      assert.ok(await client.closedWithin(1000), `${path}: connection left open`);
+    }
+    const found = await http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${dicom.studyUid}`, { token });
+    assert.deepEqual(found.json(), [], 'nothing of a refused request is stored');
+  });
+
+  it('answers a STOW-RS whose Content-Length overstates a complete body as soon as its closing boundary came', async () => {
+    const dicom = buildInstance({ studyUid: newUid() });
+    const { body, contentType } = multipartRelated([dicom.bytes]);
+    const client = await connect();
+    client.socket.write(requestHead('POST', '/dicomweb/studies', { ...authorized(), 'content-type': contentType, 'content-length': body.length + 1_000_000 }));
+    client.socket.write(body);
+    const [answer, ms] = await elapsed(() => client.answer());
+    assert.equal(answer.status, 200, answer.body);
+    assert.equal(answer.json()['00081199'].Value[0]['00081155'].Value[0], dicom.sopInstanceUid);
+    assert.ok(ms < IDLE_MS, `answered after ${ms} ms`);
+    client.socket.destroy();
+    const found = await http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${dicom.studyUid}`, { token });
+    assert.equal(found.json().length, 1);
+  });
+
   it('answers a request without Host, malformed HTTP and a malformed URL with a JSON 400', async () => {
     const requests = [
       requestHead('GET', '/health', { host: null }),

@@ -1,8 +1,9 @@
-import { BadRequestException, HttpException, NotAcceptableException, UnsupportedMediaTypeException } from '@nestjs/common';
+import { BadRequestException, HttpException, NotAcceptableException, PayloadTooLargeException, UnsupportedMediaTypeException } from '@nestjs/common';
 
 /** Request-level problems found by the DICOMweb edge itself (not by the index services). */
 export type DicomWebErrorCode =
   | 'bad-request' // malformed multipart, bad query parameter (PS3.18 8.3.4, 10.5.2)
+  | 'payload-too-large' // a STOW-RS request beyond PACS_HTTP_STOW_BODY_LIMIT
   | 'unsupported-media-type' // STOW-RS request Content-Type (PS3.18 10.5.2)
   | 'not-acceptable'; // WADO-RS Accept that we cannot satisfy (PS3.18 8.7.3)
 
@@ -23,6 +24,8 @@ export function dicomWebErrorToHttp(err: DicomWebError): HttpException {
       return new BadRequestException(body);
     case 'not-acceptable':
       return new NotAcceptableException(body);
+    case 'payload-too-large':
+      return new PayloadTooLargeException(body);
     case 'unsupported-media-type':
       return new UnsupportedMediaTypeException(body);
     default: {

@@ -114,6 +114,32 @@ describe('STOW-RS multipart reader', () => {
     assert.deepEqual(tmpFiles(), []);
   });
 
+  it('answers once the closing boundary came, even if the body then never ends (a lying Content-Length)', async () => {
+    const a = payload(10, 1500);
+    const neverEnding = new Readable({ read: () => undefined });
+    neverEnding.push(Buffer.concat([body(part(a)), Buffer.from('an epilogue to ignore')]));
+    const { count, contents } = await readAll(neverEnding);
+    assert.equal(count, 1);
+    assert.ok(contents[0].equals(a));
+    neverEnding.destroy();
+  });
+
+  it('refuses a body longer than maxBodyBytes as payload-too-large, keeping what was complete before', async () => {
+    const received: ReceivedPart[] = [];
+    const run = readMultipartParts(chunked(body(part(payload(11, 300)), part(payload(12, 4000))), 256), CONTENT_TYPE, {
+      createTemp: () => store.createTemp(),
+      maxPartBytes: 1 << 20,
+      maxBodyBytes: 2000,
+      onPart: async (p) => {
+        received.push(p);
+        if (p.blob) await store.discardTemp(p.blob);
+      },
+    });
+    await assert.rejects(run, (err: unknown) => err instanceof DicomWebError && err.code === 'payload-too-large' && /PACS_HTTP_STOW_BODY_LIMIT/.test(err.message));
+    assert.equal(received.length, 1);
+    assert.deepEqual(tmpFiles(), []);
+  });
+
   it('rejects a Content-Type without a boundary', async () => {
     const run = readMultipartParts(chunked(Buffer.from('x')), 'multipart/related; type="application/dicom"', {
       createTemp: () => store.createTemp(),

@@ -9,6 +9,8 @@ export interface PartReaderOptions {
   createTemp: () => TempBlobWriter;
   /** A part (or a single body) longer than this is cut off and fails as 'too-large'. */
   maxPartBytes: number;
+  /** A multipart body longer than this fails the request as 'payload-too-large'. */
+  maxBodyBytes?: number;
   /** Media type the parts must have (the request's `type` parameter, PS3.18 10.5.2). */
   partType?: string;
   /** Finished parts waiting for `onPart` beyond which the request is paused. */
@@ -22,10 +24,13 @@ const DEFAULT_MAX_PENDING_PARTS = 4;
 /**
  * Streams a multipart/related body (RFC 2387, PS3.18 8.6.1.2) part by part into temporary
  * blobs and hands each finished part to `onPart` as soon as it is complete; never holds more
- * than the parser's small look-behind in memory. Resolves with the number of parts once every
- * `onPart` has settled; rejects with DicomWebError('bad-request') when the body is not valid
- * multipart (no boundary, bad part headers, no closing boundary): complete parts before the
- * break have been handed over, the incomplete one is discarded.
+ * than the parser's small look-behind in memory. Resolves with the number of parts once the
+ * closing boundary came and every `onPart` has settled: what follows the closing boundary is an
+ * epilogue to ignore (RFC 2046 5.1.1), so the answer does not wait for the end of a body whose
+ * declared length was a lie. Rejects with DicomWebError('bad-request') when the body is not valid
+ * multipart (no boundary, bad part headers, no closing boundary), 'payload-too-large' past
+ * `maxBodyBytes`: complete parts before the break have been handed over, the incomplete one is
+ * discarded.
  */
 export function readMultipartParts(body: Readable, contentType: string, options: PartReaderOptions): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -34,18 +39,26 @@ export function readMultipartParts(body: Readable, contentType: string, options:
     const expected = options.partType ?? 'application/dicom';
     let current: PartSink | undefined;
     let count = 0;
-    let done = false;
-    let failed = false;
+    let settled = false;
 
-    const fail = (message: string) => {
-      if (failed || done) return;
-      failed = true;
+    // The rest of the body is read and dropped, so that the client can read the answer.
+    const stopReading = () => {
+      settled = true;
+      body.off('data', onData);
+      body.resume();
+    };
+    const fail = (error: DicomWebError) => {
+      if (settled) return;
+      stopReading();
       const aborted = current?.abort();
       current = undefined;
-      body.off('data', onData);
-      body.resume(); // drain the rest so the response can still be read by the client
       // Answer only once the incomplete part is gone: nothing of a refused request stays on disk.
-      Promise.all([aborted, queue.settled()]).then(() => reject(new DicomWebError('bad-request', message)), reject);
+      Promise.all([aborted, queue.settled()]).then(() => reject(error), reject);
+    };
+    const finish = () => {
+      if (settled) return;
+      stopReading();
+      queue.settled().then(() => resolve(count), reject);
     };
     const onData = (chunk: Buffer) => parser.write(chunk);
     const parser: MP.Parser = MP.make({
@@ -53,7 +66,7 @@ export function readMultipartParts(body: Readable, contentType: string, options:
       isFile: () => true,
       onField: () => undefined,
       onFile: (info) => {
-        if (failed || done) return () => undefined;
+        if (settled) return () => undefined;
         const sink = new PartSink(count++, options.createTemp, options.maxPartBytes, gate, partProblem(info, expected));
         current = sink;
         return (chunk) => {
@@ -62,21 +75,17 @@ export function readMultipartParts(body: Readable, contentType: string, options:
           queue.push(sink);
         };
       },
-      onError: (error) => fail(describe(error)),
-      onDone: () => {
-        done = !failed;
-      },
+      onError: (error) => fail(toError(error, options.maxBodyBytes)),
+      onDone: finish,
+      maxTotalSize: options.maxBodyBytes,
     });
-    if (failed) return;
+    if (settled) return;
     body.on('data', onData);
-    let ended = false;
-    body.once('error', (err) => fail(`request body failed: ${err.message}`));
-    body.once('close', () => ended || fail('the request was aborted before its end'));
+    body.once('error', (err) => fail(new DicomWebError('bad-request', `request body failed: ${err.message}`)));
+    body.once('close', () => fail(new DicomWebError('bad-request', 'the request was aborted before its end')));
     body.once('end', () => {
-      ended = true;
       parser.end();
-      if (!done) return fail('the multipart body ended before its closing boundary (check the boundary parameter)');
-      queue.settled().then(() => resolve(count), reject);
+      fail(new DicomWebError('bad-request', 'the multipart body ended before its closing boundary (check the boundary parameter)'));
     });
   });
 }
@@ -120,17 +129,17 @@ function partProblem(info: MP.PartInfo, expected: string): 'unsupported-part-typ
   return info.contentType === expected ? undefined : 'unsupported-part-type';
 }
 
-function describe(error: MP.MultipartError): string {
+function toError(error: MP.MultipartError, maxBodyBytes?: number): DicomWebError {
   switch (error._tag) {
     case 'InvalidBoundary':
-      return 'the multipart/related Content-Type has no valid boundary parameter';
+      return new DicomWebError('bad-request', 'the multipart/related Content-Type has no valid boundary parameter');
     case 'BadHeaders':
-      return 'a part of the multipart body has malformed headers';
+      return new DicomWebError('bad-request', 'a part of the multipart body has malformed headers');
     case 'InvalidDisposition':
-      return 'a part of the multipart body has a malformed Content-Disposition';
+      return new DicomWebError('bad-request', 'a part of the multipart body has a malformed Content-Disposition');
     case 'EndNotReached':
-      return 'the multipart body ended before its closing boundary (check the boundary parameter)';
+      return new DicomWebError('bad-request', 'the multipart body ended before its closing boundary (check the boundary parameter)');
     case 'ReachedLimit':
-      return `the multipart body exceeds a limit (${error.limit})`;
+      return new DicomWebError('payload-too-large', `the multipart body is longer than ${maxBodyBytes} bytes (PACS_HTTP_STOW_BODY_LIMIT)`);
   }
 }

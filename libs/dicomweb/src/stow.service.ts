@@ -56,6 +56,7 @@ export class StowService {
     const options: PartReaderOptions = {
       createTemp: () => this.blobs.createTemp(),
       maxPartBytes: this.config.ingest.maxInstanceBytes,
+      maxBodyBytes: this.config.http.stowBodyLimit,
       onPart: (part) => this.ingestPart(part, source, response),
     };
     try {
