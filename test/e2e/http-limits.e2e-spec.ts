@@ -114,6 +114,34 @@ describe('HTTP: request deadlines, declared lengths and malformed requests', () 
     assert.equal(found.json().length, 1);
   });
 
+  it('decides authentication before reading a body: 401 at once, even for a body that never comes', async () => {
+    const cases: Record<string, string | number>[] = [
+      { 'content-type': 'application/json', 'content-length': 100_000 },
+      { 'content-type': 'application/json', 'content-length': 100_000, authorization: 'Bearer not-a-jwt' },
+      { 'content-type': 'application/dicom', 'content-length': 1e9 },
+    ];
+    for (const headers of cases) {
+      const path = headers['content-type'] === 'application/json' ? '/api/peers' : '/dicomweb/studies';
+      const client = await connect();
+      client.socket.write(requestHead('POST', path, headers) + '{"aeTitle"');
+      const [answer, ms] = await elapsed(() => client.answer());
+      assertError(answer, 401, 'unauthenticated');
+      assert.ok(ms < IDLE_MS, `${JSON.stringify(headers)}: answered after ${ms} ms`);
+      client.socket.destroy();
+    }
+  });
+
+  it('tells an anonymous client 401 for an invalid JSON body, and an authenticated one 400', async () => {
+    const invalid = { method: 'POST', body: '{"aeTitle": ', headers: { 'content-type': 'application/json' } };
+    const anonymous = await http(`${server.httpUrl}/api/peers`, invalid);
+    assert.equal(anonymous.status, 401);
+    const signedIn = await http(`${server.httpUrl}/api/peers`, { ...invalid, token });
+    assert.equal(signedIn.status, 400);
+    assert.deepEqual(Object.keys(signedIn.json()).sort(), ['correlationId', 'error', 'message']);
+    const login = await http(`${server.httpUrl}/api/auth/token`, invalid);
+    assert.equal(login.status, 400, 'the login route is public: its body is read without a token');
+  });
+
   it('answers a request without Host, malformed HTTP and a malformed URL with a JSON 400', async () => {
     const requests = [
       requestHead('GET', '/health', { host: null }),

@@ -1,4 +1,5 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { AuthUser } from './auth-user';
 import type { Permission } from './permissions';
@@ -13,8 +14,16 @@ export const PERMISSION_KEY = 'pacs:auth:permission';
 export const PERMISSION_EXTENSION = 'x-pacs-permission';
 export const PUBLIC_EXTENSION = 'x-pacs-public';
 
+/**
+ * Fastify route config of a @Public() route: BodyAuthHook reads it, before Nest's metadata can be
+ * (the guards run once the body is parsed). Set on routes only: Fastify sees no controller
+ * metadata, so a @Public() controller is still closed to bodies without a token.
+ */
+export const PUBLIC_ROUTE_CONFIG = 'pacsPublic';
+
 /** Opens a route (or a controller) to callers without a token. */
-export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), ApiExtension(PUBLIC_EXTENSION, true));
+export const Public = () =>
+  applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), RouteConfig({ [PUBLIC_ROUTE_CONFIG]: true }), ApiExtension(PUBLIC_EXTENSION, true));
 
 /**
  * The caller's roles must grant this permission, else 403. It also documents the route in

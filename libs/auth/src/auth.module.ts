@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { ActiveUserCache } from './active-user-cache';
 import { AuthController } from './auth.controller';
+import { BodyAuthHook } from './body-auth.hook';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { jwtSecretProvider } from './jwt-secret';
 import { JwtStrategy } from './jwt.strategy';
@@ -33,8 +34,10 @@ import { UsersService } from './users.service';
     ActiveUserCache,
     JwtStrategy,
     LoginThrottle,
+    JwtAuthGuard,
+    BodyAuthHook,
     // Order matters: the token guard puts the user on the request before permissions are checked.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useExisting: JwtAuthGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
   ],
   exports: [UsersService],

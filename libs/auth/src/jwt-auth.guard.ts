@@ -1,5 +1,6 @@
 import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { AuthGuard } from '@nestjs/passport';
 import { AuthError } from './auth.errors';
 import { IS_PUBLIC_KEY } from './auth.decorators';
@@ -36,6 +37,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     // DIMSE has its own AE policy; this guard covers HTTP only.
     if (ctx.getType() !== 'http' || isPublicRoute(this.reflector, ctx)) return true;
     return super.canActivate(ctx);
+  }
+
+  /**
+   * The same verification outside Nest's pipeline (BodyAuthHook, before the body is read):
+   * puts the user on the request, or throws AuthError('unauthenticated') as the guard does.
+   */
+  async authenticate(request: object, response: object): Promise<void> {
+    await super.canActivate(new ExecutionContextHost([request, response]));
   }
 
   /** `err`: thrown by validate(); `info`: why passport-jwt failed (no token, key, signature). */
