@@ -142,6 +142,14 @@ describe('HTTP: request deadlines, declared lengths and malformed requests', () 
     assert.equal(login.status, 400, 'the login route is public: its body is read without a token');
   });
 
+  it('refuses JSON nested 100,000 levels deep with 400 before anything walks it', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    const res = await http(`${server.httpUrl}/api/peers`, { method: 'POST', token, body: deep, headers: { 'content-type': 'application/json' } });
+    assert.equal(res.status, 400);
+    assert.match(res.json().message, /nested more than 64 levels/);
+    assert.equal((await http(`${server.httpUrl}/health`)).status, 200);
+  });
+
   it('answers a request without Host, malformed HTTP and a malformed URL with a JSON 400', async () => {
     const requests = [
       requestHead('GET', '/health', { host: null }),
