@@ -179,6 +179,16 @@ describe('HTTP: request deadlines, declared lengths and malformed requests', () 
     }
   });
 
+  it('QIDO-RS answers 400 naming the parameter for an invalid date or time, and still takes ranges and wildcards (PS3.18 8.3.4)', async () => {
+    for (const q of ['StudyDate=garbage', 'StudyDate=20200231', 'StudyDate=2020-', 'StudyTime=25', 'StudyDate=20200101-20201231-20211231']) {
+      const res = await http(`${server.httpUrl}/dicomweb/studies?${q}`, { token });
+      assert.equal(res.status, 400, q);
+      assert.match(res.json().message, new RegExp(`^${q.split('=')[0]} must be`), q);
+    }
+    for (const q of ['StudyDate=20200101-', 'StudyDate=-20201231', 'StudyDate=20200101-20201231', 'StudyTime=0800-1200', 'StudyDate=2020*']) {
+      assert.equal((await http(`${server.httpUrl}/dicomweb/studies?${q}`, { token })).status, 200, q);
+    }
+  });
 });
 
 describe('HTTP: connection caps', () => {

@@ -60,4 +60,33 @@ describe('QIDO-RS query parameters (PS3.18 8.3.4)', () => {
   it('rejects a matching key given twice', () => {
     assert.throws(() => parseQidoParams({ PatientID: ['A', 'B'] }, studies), badRequest(/PatientID/));
   });
+
+  it('takes date and time keys as values or ranges of their VR (PS3.4 C.2.2.2.5)', () => {
+    const ok = { StudyDate: '20200101-', StudyTime: '-1200', AcquisitionDateTime: '20200101120000-20200102', PatientBirthDate: '19700203' };
+    assert.deepEqual(parseQidoParams(ok, studies).match, ok);
+    for (const universal of ['', '*']) assert.equal(parseQidoParams({ StudyDate: universal }, studies).match.StudyDate, universal);
+    for (const wildcard of ['2020*', '202001??', '10*']) assert.equal(parseQidoParams({ StudyDate: wildcard }, studies).match.StudyDate, wildcard);
+  });
+
+  it('refuses invalid dates, times and ranges with 400 naming the parameter (PS3.18 8.3.4)', () => {
+    const cases: Record<string, string>[] = [
+      { StudyDate: 'garbage' },
+      { StudyDate: '20200231' },
+      { StudyDate: '2020-' },
+      { StudyDate: '-' },
+      { StudyDate: '20200101-20200132' },
+      { StudyDate: '20200101-20200102-20200103' },
+      { StudyDate: '2020' },
+      { StudyDate: 'x*' },
+      { StudyDate: '2020*-2021' },
+      { StudyTime: '2500' },
+      { '00080030': '10:30' },
+      { AcquisitionDateTime: '20201301' },
+      { 'ReferencedStudySequence.StudyDate': '2020' },
+    ];
+    for (const params of cases) {
+      const [name] = Object.keys(params);
+      assert.throws(() => parseQidoParams(params, studies), badRequest(new RegExp(`^${name.replace('.', '\\.')} must be`)), JSON.stringify(params));
+    }
+  });
 });

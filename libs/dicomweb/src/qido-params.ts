@@ -1,6 +1,7 @@
 import { attributeInfo } from '@pacs/dicom';
 import type { InstanceQuery, QueryLevel } from '@pacs/index';
 import { DicomWebError } from './dicomweb.errors';
+import { checkDateTimeMatch } from './qido-values';
 
 /** The resource a QIDO-RS request searches (PS3.18 10.6.1, Table 10.6.1-2). */
 export interface QidoScope {
@@ -20,14 +21,18 @@ const RESERVED = new Set(['limit', 'offset', 'fuzzymatching', 'includefield', 'a
 /**
  * Turns QIDO-RS query parameters into the engine's InstanceQuery: matching keys by keyword
  * or tag (PS3.18 8.3.4.1), `limit`, `offset` (8.3.4.4), `fuzzymatching` (8.3.4.3),
- * `includefield` (8.3.4.2). Throws DicomWebError('bad-request') naming the bad parameter.
+ * `includefield` (8.3.4.2); date and time keys must be values or ranges of their VR. Throws
+ * DicomWebError('bad-request') naming the bad parameter.
  */
 export function parseQidoParams(params: QueryParams, scope: QidoScope): InstanceQuery {
   const match: Record<string, string> = {};
   for (const [name, raw] of Object.entries(params)) {
     if (raw === undefined || RESERVED.has(name)) continue;
     const value = single(name, raw);
-    match[attributeKey(name)] = isUidAttribute(name) ? uidList(value) : value;
+    const key = attributeKey(name);
+    const vr = vrOf(name);
+    checkDateTimeMatch(name, vr, value);
+    match[key] = vr === 'UI' ? uidList(value) : value;
   }
   return {
     level: scope.level,
@@ -56,9 +61,10 @@ function attributeKey(name: string): string {
     .join('.');
 }
 
-function isUidAttribute(name: string): boolean {
+/** The VR of the attribute matched (the last one of a sequence path). */
+function vrOf(name: string): string | undefined {
   const last = name.split('.').pop() ?? name;
-  return attributeInfo(last)?.vr === 'UI';
+  return attributeInfo(last)?.vr;
 }
 
 /** PS3.18 8.3.4.1: a UID list is comma- or backslash-separated; the engine takes backslashes. */

@@ -1,19 +1,8 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { isAeTitle } from '@pacs/config';
-import { isValidUid } from '@pacs/dicom';
+import { isDicomDate, isDicomTime, isValidUid } from '@pacs/dicom';
 
-/** DA VR, PS3.5 6.2: YYYYMMDD, a real calendar date. */
-export function isDicomDate(value: unknown): boolean {
-  if (typeof value !== 'string' || !/^\d{8}$/.test(value)) return false;
-  const [y, m, d] = [Number(value.slice(0, 4)), Number(value.slice(4, 6)), Number(value.slice(6, 8))];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
-}
-
-/** TM VR, PS3.5 6.2: HH, HHMM, HHMMSS or HHMMSS.FFFFFF. */
-export function isDicomTime(value: unknown): boolean {
-  return typeof value === 'string' && /^([01]\d|2[0-3])([0-5]\d([0-5]\d(\.\d{1,6})?)?)?$/.test(value);
-}
+export { isDicomDate, isDicomTime };
 
 /**
  * PN VR, PS3.5 6.2.1: one alphabetic component group of at most five `^`-separated components,
