@@ -150,6 +150,20 @@ describe('HTTP: request deadlines, declared lengths and malformed requests', () 
     assert.equal((await http(`${server.httpUrl}/health`)).status, 200);
   });
 
+  it('refuses a NUL or an unpaired surrogate anywhere in a REST body with 400 naming where, never 500', async () => {
+    const bodies: [string, string, unknown, RegExp][] = [
+      ['POST', '/api/peers', { aeTitle: 'NULPEER', host: '127.0.0.1\u0000', port: 104, services: ['store'] }, /^host holds a NUL/],
+      ['POST', '/api/users', { username: 'nul', password: 'password-1', roles: ['radiologist'], note: ['x', '\ud800'] }, /^note\[1\] holds/],
+      ['POST', '/api/worklist', { patient: { name: 'DOE^\u0000JOHN', id: 'P1' } }, /^patient\.name holds a NUL/],
+    ];
+    for (const [method, path, value, message] of bodies) {
+      const res = await http(`${server.httpUrl}${path}`, { method, token, body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
+      assert.equal(res.status, 400, `${path}: ${res.body}`);
+      assert.match(res.json().message, message, path);
+    }
+    assert.equal((await http(`${server.httpUrl}/api/peers/NULPEER`, { token })).status, 404, 'nothing was stored');
+  });
+
   it('answers a request without Host, malformed HTTP and a malformed URL with a JSON 400', async () => {
     const requests = [
       requestHead('GET', '/health', { host: null }),
@@ -169,6 +183,7 @@ describe('HTTP: request deadlines, declared lengths and malformed requests', () 
     const paths: [string, RegExp][] = [
       ['/studies?PatientID=A%00B', /query parameter "PatientID" contains a control character \(U\+0000\)/],
       ['/studies?StudyDescription=%1Bx', /StudyDescription/],
+      [`/studies/1.2%003`, /path parameter "study"/],
       [`/studies/${uid}/series/1.2%003`, /path parameter "series"/],
       [`/studies/${uid}/series/${uid}/instances/1%0A2/metadata`, /path parameter "instance" contains a control character \(U\+000A\)/],
     ];

@@ -24,7 +24,7 @@ export class BodyAuthHook implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
     if (!fastify?.addHook) return;
     fastify.addHook('preParsing', async (request, reply, payload) => {
-      if (hasBody(request) && !request.is404 && !isPublic(request)) {
+      if (hasBody(request) && !request.is404 && !isPublicRoute(request)) {
         await this.guard.authenticate(request, reply);
       }
       return payload;
@@ -32,7 +32,8 @@ export class BodyAuthHook implements OnModuleInit {
   }
 }
 
-function isPublic(request: FastifyRequest): boolean {
+/** Whether the request's route is @Public(): known before its body is parsed. */
+export function isPublicRoute(request: FastifyRequest): boolean {
   const config: Record<string, unknown> | undefined = request.routeOptions.config as unknown as Record<string, unknown>;
   return config?.[PUBLIC_ROUTE_CONFIG] === true;
 }
