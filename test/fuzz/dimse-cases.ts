@@ -46,8 +46,11 @@ export function seededInstance(rng: Prng, patientId: string, transferSyntaxUid: 
   return buildInstance({ rows: 16, patientId, studyUid: seededUid(rng), seriesUid: seededUid(rng), sopInstanceUid: seededUid(rng), transferSyntaxUid });
 }
 
+/** The answer in words; an A-ASSOCIATE-RJ or A-ABORT with its result, source and reason (PS3.8 9.3.4, 9.3.8). */
 function describeAnswer(r: Received): string {
-  return typeof r === 'string' ? r : `PDU 0x${r.type.toString(16).padStart(2, '0')}`;
+  if (typeof r === 'string') return r;
+  const detail = r.type === 0x03 || r.type === 0x07 ? ` (${[...r.body.subarray(1, 4)].join('/')})` : '';
+  return `PDU 0x${r.type.toString(16).padStart(2, '0')}${detail}`;
 }
 
 /** How long the server may stay silent after an input that leaves it waiting for more. */

@@ -29,6 +29,11 @@ async function main(): Promise<void> {
         ...report.unparseable.map((f) => `  ${f}`),
       ].join('\n') + '\n',
     );
+    for (const v of report.violations) {
+      const id = /"correlationId":"([^"]+)"/.exec(v.violation)?.[1];
+      const lines = id ? server.logs().split('\n').filter((l) => l.includes(`"${id}"`) && /"level":50/.test(l)) : [];
+      if (lines.length) process.stdout.write(`#${v.index} server log:\n${lines.map((l) => `  ${l.slice(0, 2000)}`).join('\n')}\n`);
+    }
     process.exitCode = report.violations.length + report.unparseable.length > 0 ? 1 : 0;
   } finally {
     await server.stop().catch((err: Error) => process.stderr.write(`stopping the server: ${err.message}\n`));
