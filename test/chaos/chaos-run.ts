@@ -52,7 +52,7 @@ function filesBelow(dir: string): number {
 function storageVerify(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const main = join(repoRoot(), process.env.PACS_TEST_DIST ?? 'dist', 'apps/pacs-cli/src/main.js');
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, 'storage', 'verify'], { env: { PATH: process.env.PATH, ...env } });
+    const child = spawn(process.execPath, [main, 'storage', 'verify', '--grace', '0'], { env: { PATH: process.env.PATH, ...env } });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -2,7 +2,7 @@
 // back byte for byte over WADO-RS, QIDO counts exactly what was sent, the audit chain verifies.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { datasetOf } from '../fuzz/dicom-bytes';
+import { datasetOf } from '../support/raw-pdu';
 import { ChaosInstance, CHAOS_PATIENT_PREFIX } from './corpus';
 
 export interface InstanceCheck {

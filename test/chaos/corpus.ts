@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { newUid, writeInstance } from '../support/generator';
-import { datasetOf } from '../fuzz/dicom-bytes';
+import { datasetOf } from '../support/raw-pdu';
 
 export interface ChaosInstance {
   file: string;

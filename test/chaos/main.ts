@@ -14,10 +14,10 @@ async function main(): Promise<void> {
   const studies = option('studies', 100);
   process.stdout.write(`chaos: seed ${seed}, ${studies} studies of 2 × 100 instances\n`);
   const report = await runChaos({
-    corpus: { studies, seriesPerStudy: 2, instancesPerSeries: 100, largeEvery: 20 },
+    corpus: { studies, seriesPerStudy: 2, instancesPerSeries: 100, largeEvery: 4 },
     associations: 4,
     killEveryMs: [5_000, 15_000],
-    overwrite: { instances: 50, associations: 8, rounds: 5 },
+    overwrite: { instances: 50, associations: 8, rounds: 20 },
     seed,
     log: (line) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   });

@@ -9,7 +9,7 @@ import { runChaos } from '../chaos/chaos-run';
 import { chaosVerdict, formatReport } from '../chaos/report';
 
 describe('crashes during ingest and overwrites (chaos, short form)', () => {
-  it('loses no acknowledged instance and leaves no blob without its row through repeated SIGKILLs', async () => {
+  it('loses no acknowledged instance and leaves no blob without its row through repeated SIGKILLs', async (t) => {
     const report = await runChaos({
       corpus: { studies: 5, seriesPerStudy: 2, instancesPerSeries: 100, largeEvery: 10 },
       associations: 4,
@@ -17,6 +17,7 @@ describe('crashes during ingest and overwrites (chaos, short form)', () => {
       overwrite: { instances: 20, associations: 4, rounds: 3 },
       seed: Number(process.env.PACS_CHAOS_SEED ?? 1207),
     });
+    t.diagnostic(formatReport(report));
     assert.ok(report.kills >= 2, `at least two kills landed (${report.kills})`);
     assert.deepEqual(chaosVerdict(report), [], formatReport(report));
   });

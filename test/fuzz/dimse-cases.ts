@@ -2,7 +2,7 @@
 // each mutated from a valid one. A case passes when the server answers (a PDU, an A-ABORT or a
 // close) within the deadline, and answers an A-RELEASE-RQ on an association it kept open.
 import { buildInstance, TransferSyntax } from '../support/generator';
-import { pduHeader } from '../support/raw-pdu';
+import { associateRq, commandSet, datasetOf, pData, pduHeader, pdv, ProposedContext } from '../support/raw-pdu';
 import * as b from './dicom-bytes';
 import { mutateDataset } from './dataset-mutations';
 import { mutateBytes, Prng } from './prng';
@@ -26,7 +26,7 @@ export interface CaseOutcome {
 
 export const ANSWER_MS = 10_000;
 
-const CONTEXTS: b.ProposedContext[] = [
+const CONTEXTS: ProposedContext[] = [
   { id: 1, abstractSyntax: b.VERIFICATION, transferSyntaxes: [b.IMPLICIT_LE] },
   { id: 3, abstractSyntax: b.CT_IMAGE_STORAGE, transferSyntaxes: [b.EXPLICIT_LE] },
   { id: 5, abstractSyntax: b.STUDY_ROOT_FIND, transferSyntaxes: [b.IMPLICIT_LE] },
@@ -68,7 +68,7 @@ async function expectAnswer(assoc: RawAssociation, name: string, mustAnswer: boo
   return { name, violation: release === 'timeout' ? 'no answer to the input nor to A-RELEASE-RQ' : undefined, answer };
 }
 
-async function withAssociation(target: FuzzTarget, contexts: b.ProposedContext[], name: string, work: (a: RawAssociation) => Promise<CaseOutcome>): Promise<CaseOutcome> {
+async function withAssociation(target: FuzzTarget, contexts: ProposedContext[], name: string, work: (a: RawAssociation) => Promise<CaseOutcome>): Promise<CaseOutcome> {
   const assoc = await RawAssociation.open(target.dimsePort, ANSWER_MS);
   try {
     const ac = await assoc.associate(target.callingAe, target.aeTitle, contexts, ANSWER_MS);
@@ -90,10 +90,11 @@ async function associationRequest(rng: Prng, target: FuzzTarget): Promise<CaseOu
   const contexts = variant === 2
     ? Array.from({ length: rng.int(0, 20) }, () => ({ id: rng.int(0, 255), abstractSyntax: rng.pick([b.CT_IMAGE_STORAGE, '1.2.3\0', '', 'x'.repeat(70)]), transferSyntaxes: Array.from({ length: rng.int(0, 3) }, () => rng.pick([b.EXPLICIT_LE, '1.2.840.10008.1.2.4.50', '9.9', ''])) }))
     : CONTEXTS;
-  let body = b.associateRqBody(calling, called, contexts);
+  let body = associateRq(calling, called, contexts).subarray(6);
   if (variant === 3) body = mutateBytes(rng, body);
   const framed = rng.chance(0.85);
-  const pdu = framed ? b.associateRqPdu(body) : mutateBytes(rng, b.associateRqPdu(body));
+  const whole = Buffer.concat([pduHeader(0x01, body.length), body]);
+  const pdu = framed ? whole : mutateBytes(rng, whole);
   const assoc = await RawAssociation.open(target.dimsePort, ANSWER_MS);
   try {
     assoc.send(pdu);
@@ -109,22 +110,23 @@ async function associationRequest(rng: Prng, target: FuzzTarget): Promise<CaseOu
   }
 }
 
-function baseCommand(rng: Prng): { elements: b.CommandElement[]; contextId: number; dataset?: Buffer } {
-  // the command field (0000,0100) names the message in the case's name
+function baseCommand(rng: Prng): { elements: b.CommandElements; contextId: number; dataset?: Buffer } {
   const id = rng.int(1, 0xffff);
   switch (rng.int(0, 4)) {
     case 0:
-      return { elements: b.cEchoElements(id), contextId: 1 };
+      return { elements: b.cEchoRq(id), contextId: 1 };
     case 1: {
       const inst = seededInstance(rng, 'FUZZ-CMD');
-      return { elements: b.cStoreElements(b.CT_IMAGE_STORAGE, inst.sopInstanceUid, id), contextId: 3, dataset: b.datasetOf(inst.bytes) };
+      return { elements: b.cStoreRq(b.CT_IMAGE_STORAGE, inst.sopInstanceUid, id), contextId: 3, dataset: datasetOf(inst.bytes) };
     }
-    case 2:
-      return { elements: [{ element: 0x0002, value: b.uidValue(b.STUDY_ROOT_FIND) }, { element: 0x0100, value: b.us(0x0020) }, { element: 0x0110, value: b.us(id) }, { element: 0x0700, value: b.us(0) }, { element: 0x0800, value: b.us(0) }], contextId: 5, dataset: b.implicitElement(0x0008, 0x0052, Buffer.from('STUDY ')) };
+    case 2: {
+      const queryRetrieveLevel = Buffer.from([0x08, 0x00, 0x52, 0x00, 6, 0, 0, 0, ...Buffer.from('STUDY ')]);
+      return { elements: { 0x0002: b.STUDY_ROOT_FIND, 0x0100: 0x0020, 0x0110: id, 0x0700: 0, 0x0800: 0 }, contextId: 5, dataset: queryRetrieveLevel };
+    }
     case 3:
-      return { elements: [{ element: 0x0002, value: b.uidValue(b.MPPS) }, { element: 0x0100, value: b.us(0x0140) }, { element: 0x0110, value: b.us(id) }, { element: 0x0800, value: b.us(0) }, { element: 0x1000, value: b.uidValue(seededUid(rng)) }], contextId: 9, dataset: Buffer.alloc(0) };
+      return { elements: { 0x0002: b.MPPS, 0x0100: 0x0140, 0x0110: id, 0x0800: 0, 0x1000: seededUid(rng) }, contextId: 9, dataset: Buffer.alloc(0) };
     default:
-      return { elements: [{ element: 0x0002, value: b.uidValue(b.VERIFICATION) }, { element: 0x0100, value: b.us(rng.pick([0x0000, 0x0fff, 0x0031, 0x8001, 0x0ff0, 0xffff, 0x0150])) }, { element: 0x0110, value: b.us(id) }, { element: 0x0800, value: b.us(0x0101) }], contextId: 1 };
+      return { elements: { 0x0002: b.VERIFICATION, 0x0100: rng.pick([0x0000, 0x0fff, 0x0031, 0x8001, 0x0ff0, 0xffff, 0x0150]), 0x0110: id, 0x0800: 0x0101 }, contextId: 1 };
   }
 }
 
@@ -132,22 +134,23 @@ function baseCommand(rng: Prng): { elements: b.CommandElement[]; contextId: numb
  * A command whose Command Data Set Type (0000,0800) tells the truth about the data set that
  * followed it is a whole message (PS3.7 9.1): the server must answer it, if only to refuse it.
  */
-function announcesWhatCame(elements: b.CommandElement[], datasetSent: boolean): boolean {
-  const type = elements.find((e) => e.element === 0x0800)?.value;
-  if (!type || type.length !== 2) return false;
-  return (type.readUInt16LE(0) !== 0x0101) === datasetSent;
+function announcesWhatCame(elements: b.CommandElements, datasetSent: boolean): boolean {
+  const type = elements[0x0800];
+  if (typeof type !== 'number') return false;
+  return (type !== 0x0101) === datasetSent;
 }
 
 async function command(rng: Prng, target: FuzzTarget): Promise<CaseOutcome> {
   const base = baseCommand(rng);
-  const field = base.elements.find((e) => e.element === 0x0100)?.value.readUInt16LE(0) ?? 0;
+  const field = Number(base.elements[0x0100]);
   const how = rng.int(0, 3);
   const name = `command 0x${field.toString(16).padStart(4, '0')}, ${['an element left out', 'values replaced', 'bytes mutated', 'on another context'][how]}`;
   return withAssociation(target, CONTEXTS, name, async (assoc) => {
-    let elements = base.elements;
-    if (how === 0 && elements.length > 1) elements = elements.filter((_, i) => i !== rng.int(0, elements.length - 1));
-    if (how === 1) elements = elements.map((e) => (rng.chance(0.3) ? { ...e, value: rng.pick([Buffer.alloc(0), Buffer.from('\0'), rng.bytes(rng.int(1, 9)), Buffer.alloc(70, 0x31)]) } : e));
-    let set = b.commandSet(elements);
+    const elements = { ...base.elements };
+    const numbers = Object.keys(elements).map(Number);
+    if (how === 0) delete elements[rng.pick(numbers)];
+    if (how === 1) for (const n of numbers) if (rng.chance(0.3)) elements[n] = rng.pick([Buffer.alloc(0), Buffer.from('\0'), rng.bytes(rng.int(1, 9)), Buffer.alloc(70, 0x31)]);
+    let set = commandSet(elements);
     if (how === 2) set = mutateBytes(rng, set);
     const contextId = how === 3 ? rng.pick([1, 3, 5, 9, 2, 99, 0]) : base.contextId;
     assoc.send(b.messagePdus(contextId, set, base.dataset));
@@ -158,8 +161,8 @@ async function command(rng: Prng, target: FuzzTarget): Promise<CaseOutcome> {
 async function storeDataset(rng: Prng, target: FuzzTarget): Promise<CaseOutcome> {
   return withAssociation(target, CONTEXTS, 'C-STORE data set', async (assoc) => {
     const inst = seededInstance(rng, 'FUZZ-DATASET');
-    const { bytes, mutation } = mutateDataset(rng, b.datasetOf(inst.bytes));
-    assoc.send(b.messagePdus(3, b.commandSet(b.cStoreElements(b.CT_IMAGE_STORAGE, inst.sopInstanceUid, 7)), bytes));
+    const { bytes, mutation } = mutateDataset(rng, datasetOf(inst.bytes));
+    assoc.send(b.messagePdus(3, commandSet(b.cStoreRq(b.CT_IMAGE_STORAGE, inst.sopInstanceUid, 7)), bytes));
     const outcome = await expectAnswer(assoc, `C-STORE data set (${mutation})`, true);
     const stored = statusOf(outcome.answer) === 0x0000 ? [inst.sopInstanceUid] : [];
     return { ...outcome, stored };
@@ -167,14 +170,14 @@ async function storeDataset(rng: Prng, target: FuzzTarget): Promise<CaseOutcome>
 }
 
 async function framing(rng: Prng, target: FuzzTarget): Promise<CaseOutcome> {
-  const echo = b.commandSet(b.cEchoElements(1));
+  const echo = commandSet(b.cEchoRq(1));
   // [name, must the server answer at once (an abort, PS3.8 9.3.1 / 9.3.8), what to send]
   const variants: [string, boolean, (a: RawAssociation) => void][] = [
-    ['P-DATA on a context never negotiated', true, (a) => a.send(b.pdv(rng.pick([2, 99, 255]), echo, true, true))],
-    ['message control header with reserved bits', false, (a) => a.send(b.pdv(1, echo, true, true, rng.pick([0xfc, 0x04, 0xff])))],
-    ['data PDV before its command', false, (a) => a.send(b.pdv(3, Buffer.alloc(16), false, true))],
+    ['P-DATA on a context never negotiated', true, (a) => a.send(pData(pdv(echo, 0x03, rng.pick([2, 99, 255]))))],
+    ['message control header with reserved bits', false, (a) => a.send(pData(pdv(echo, rng.pick([0xfc, 0x04, 0xff]), 1)))],
+    ['data PDV before its command', false, (a) => a.send(pData(pdv(Buffer.alloc(16), 0x02, 3)))],
     ['unknown PDU type', true, (a) => a.send(Buffer.concat([pduHeader(rng.pick([0x00, 0x08, 0x0a, 0xff]), 4), Buffer.alloc(4)]))],
-    ['second A-ASSOCIATE-RQ', true, (a) => a.send(b.associateRqPdu(b.associateRqBody(target.callingAe, target.aeTitle, CONTEXTS)))],
+    ['second A-ASSOCIATE-RQ', true, (a) => a.send(associateRq(target.callingAe, target.aeTitle, CONTEXTS))],
     ['empty P-DATA-TF', false, (a) => a.send(pduHeader(0x04, 0))],
     ['PDV longer than its PDU', true, (a) => a.send(Buffer.concat([pduHeader(0x04, 10), Buffer.from([0, 0, 0x10, 0, 1, 3]), Buffer.alloc(4)]))],
   ];

@@ -4,7 +4,7 @@
 // status below 500.
 import { connect } from 'node:net';
 import { multipartRelated } from '../support/http';
-import { datasetOf } from './dicom-bytes';
+import { datasetOf } from '../support/raw-pdu';
 import { ANSWER_MS, CaseOutcome, FuzzTarget, seededInstance, seededUid } from './dimse-cases';
 import { mutateDataset } from './dataset-mutations';
 import { mutateBytes, Prng } from './prng';

@@ -1,7 +1,8 @@
 // A DICOM peer on a raw socket that reads the server's PDUs one at a time, each with a deadline:
 // enough to tell whether the server answered, aborted, closed, or stayed silent.
 import { connect, Socket } from 'node:net';
-import { associateRqBody, associateRqPdu, ProposedContext, RELEASE_RQ } from './dicom-bytes';
+import { associateRq, ProposedContext } from '../support/raw-pdu';
+import { RELEASE_RQ } from './dicom-bytes';
 
 export interface Pdu {
   type: number;
@@ -71,7 +72,7 @@ export class RawAssociation {
 
   /** Sends an A-ASSOCIATE-RQ and reads the answer; on an A-ASSOCIATE-AC, records the accepted contexts. */
   async associate(callingAe: string, calledAe: string, contexts: ProposedContext[], timeoutMs: number): Promise<Received> {
-    this.send(associateRqPdu(associateRqBody(callingAe, calledAe, contexts)));
+    this.send(associateRq(callingAe, calledAe, contexts));
     const answer = await this.next(timeoutMs);
     if (typeof answer !== 'string' && answer.type === 0x02) for (const [id, ts] of acceptedContexts(answer.body)) this.accepted.set(id, ts);
     return answer;

@@ -12,8 +12,9 @@ function item(type: number, body: Buffer): Buffer {
   return Buffer.concat([header, body]);
 }
 
-function ae(title: string): Buffer {
-  return Buffer.from(title.padEnd(16, ' '), 'latin1');
+/** An AE title field: a title padded to 16 bytes, or bytes sent as they are. */
+function ae(title: string | Buffer): Buffer {
+  return typeof title === 'string' ? Buffer.from(title.padEnd(16, ' '), 'latin1') : title;
 }
 
 /** PDU header (type, reserved, 4-byte length) for `length` bytes of variable field. */
@@ -31,7 +32,7 @@ export interface ProposedContext {
 }
 
 /** A-ASSOCIATE-RQ (PS3.8 9.3.2) proposing one SOP class (context id 1) in implicit VR little endian, or the given contexts. */
-export function associateRq(callingAe: string, calledAe: string, proposed: string | ProposedContext[] = VERIFICATION): Buffer {
+export function associateRq(callingAe: string | Buffer, calledAe: string | Buffer, proposed: string | ProposedContext[] = VERIFICATION): Buffer {
   const contexts = typeof proposed === 'string' ? [{ id: 1, abstractSyntax: proposed }] : proposed;
   const items = contexts.map(({ id, abstractSyntax, transferSyntaxes = [IMPLICIT_VR_LITTLE_ENDIAN] }) =>
     item(0x20, Buffer.concat([Buffer.from([id, 0, 0, 0]), item(0x30, Buffer.from(abstractSyntax)), ...transferSyntaxes.map((ts) => item(0x40, Buffer.from(ts)))])),
@@ -82,16 +83,18 @@ const UID_ELEMENTS = new Set([0x0002, 0x0003, 0x1000, 0x1001]);
 
 /**
  * A command set (PS3.7 6.3.1, E.1) in implicit VR little endian from element number → value:
- * numbers are US, strings UI or text. Command Group Length (0000,0000) is computed.
+ * numbers are US, strings UI or text, buffers sent as they are. Command Group Length (0000,0000)
+ * is computed.
  */
-export function commandSet(elements: Record<number, number | string>): Buffer {
+export function commandSet(elements: Record<number, number | string | Buffer>): Buffer {
   const element = (tag: number, value: Buffer) => {
     const header = Buffer.alloc(8);
     header.writeUInt16LE(tag, 2);
     header.writeUInt32LE(value.length, 4);
     return Buffer.concat([header, value]);
   };
-  const encode = (tag: number, value: number | string) => {
+  const encode = (tag: number, value: number | string | Buffer) => {
+    if (Buffer.isBuffer(value)) return value;
     if (typeof value === 'number') return Buffer.from([value & 0xff, value >> 8]);
     return Buffer.from(value.length % 2 ? value + (UID_ELEMENTS.has(tag) ? '\0' : ' ') : value, 'latin1');
   };
