@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { echoscu } from '../support/dcmtk';
-import { associateRq, cFindRq, pDataTf, pduHeader, rawConnect } from '../support/raw-pdu';
+import { associate, associateRq, cFindRq, pDataTf, pduHeader, rawConnect } from '../support/raw-pdu';
 import { startTestServer, TestServer, waitForLog } from '../support/server';
 
 describe('DIMSE: PDU and message size limits', () => {
@@ -63,5 +63,30 @@ describe('DIMSE: PDU and message size limits', () => {
     const logged = /association aborted: too much data.*a data set of more than 16777216 bytes with command 0x0020/;
     assert.ok(await waitForLog(server, logged), 'a log line names the message and the limit');
     assert.equal((await echoscu(server.dimsePort)).code, 0);
+  });
+});
+
+describe('DIMSE: an aborted association gives its place back', () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer({ env: { PACS_DIMSE_MAX_ASSOCIATIONS: '1' } });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('accepts the next association as soon as a peer still sending when we aborted hangs up, not a second later', async () => {
+    const verification = [{ id: 1, abstractSyntax: '1.2.840.10008.1.1' }];
+    for (let round = 0; round < 5; round++) {
+      const { peer } = await associate(server.dimsePort, server.aeTitle, verification);
+      peer.socket.write(pduHeader(0x04, 0)); // a P-DATA-TF without PDVs: aborted (PS3.8 9.3.5)
+      assert.equal((await peer.nextPdu()).type, 0x07, 'A-ABORT');
+      // what a peer had on its way when the A-ABORT came (here an A-RELEASE-RQ), then it hangs up
+      peer.socket.end(Buffer.concat([pduHeader(0x05, 4), Buffer.alloc(4)]));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const { peer } = await associate(server.dimsePort, server.aeTitle, verification);
+    peer.socket.destroy();
   });
 });

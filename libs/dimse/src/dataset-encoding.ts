@@ -9,7 +9,7 @@ import { PduAssembler } from './pdu-assembler';
 
 /** What dcmjs-dimse 0.3's Network keeps and calls when it sends a DIMSE message. */
 interface LibraryNetwork {
-  socket?: PduSink & Pick<NodeJS.EventEmitter, 'listeners' | 'removeAllListeners' | 'on'> & Pick<Socket, 'pause' | 'end' | 'destroy'>;
+  socket?: PduSink & Pick<NodeJS.EventEmitter, 'listeners' | 'removeAllListeners' | 'on'> & Pick<Socket, 'end' | 'destroy'>;
   statistics?: { addBytesSent(bytes: number): void };
   _sendPDataTF?: (message: LibraryMessage, contextId: number, peerMaxPdu: number) => void;
   _performDimse?: (context: unknown, message: unknown) => void;
@@ -132,10 +132,14 @@ function deliverWholePdus(net: LibraryNetwork, onAbort?: (refusal: PduRefusal) =
   socket.removeAllListeners('data');
   const guard = new PduGuard(() => net.association);
   let aborted = false;
+  // After the A-ABORT, what the peer still sends is read and dropped rather than left unread:
+  // a paused socket would not see the peer close it, and the association would count against
+  // PACS_DIMSE_MAX_ASSOCIATIONS for the whole linger instead of until the peer hangs up.
   const abort = (refusal: PduRefusal) => {
     aborted = true;
     onAbort?.(refusal);
-    socket.pause();
+    socket.removeAllListeners('data');
+    socket.on('data', () => undefined);
     socket.end(abortPdu(refusal));
     setTimeout(() => socket.destroy(), ABORT_LINGER_MS).unref();
   };
