@@ -99,6 +99,10 @@ async function raw(rng: Prng, target: FuzzTarget): Promise<CaseOutcome> {
     `POST /api/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -5\r\n\r\n`,
     `GET /${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`,
     `GET /dicomweb/studies HTTP/1.1\r\nHost: x\r\n${auth}Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+    // bodies that stop arriving: answered at the idle deadline (FUZZ_SERVER_ENV makes it short)
+    `POST /api/worklist HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"patient":`,
+    `POST /dicomweb/studies HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: multipart/related; type="application/dicom"; boundary=b\r\nContent-Length: 100000\r\n\r\n--b\r\n`,
+    `POST /dicomweb/studies HTTP/1.1\r\nHost: x\r\n${auth}Content-Type: application/dicom\r\nContent-Length: 9223372036854775807\r\n\r\nDICM`,
   ];
   const text = rng.pick(requests);
   const answer = await new Promise<string>((resolve) => {
