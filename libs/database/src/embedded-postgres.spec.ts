@@ -12,6 +12,13 @@ describe('startFailure', () => {
     assert.match(err.message, /Address already in use; FATAL:  could not create any TCP\/IP sockets$/);
   });
 
+  it('names the data directory, not the port, when another postmaster holds its lock file', () => {
+    const log = ['FATAL:  lock file "postmaster.pid" already exists', 'HINT:  Is another postmaster (PID 42) running in data directory "/data/postgres"?'];
+    const err = startFailure(undefined, 5433, '/data/postgres', log);
+    assert.match(err.message, /^another PostgreSQL holds the data directory \/data\/postgres/);
+    assert.doesNotMatch(err.message, /PACS_EMBEDDED_PG_PORT/);
+  });
+
   it('passes on what PostgreSQL said for any other failure', () => {
     const err = startFailure(undefined, 5433, '/data/postgres', ['LOG:  starting', 'FATAL:  data directory "/data/postgres" has invalid permissions']);
     assert.ok(err instanceof DatabaseStartError);

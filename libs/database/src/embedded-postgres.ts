@@ -95,6 +95,12 @@ export function startFailure(err: unknown, port: number, pgDir: string, log: str
   if (err instanceof Error) return err;
   const reasons = log.filter((line) => /FATAL|ERROR|PANIC|HINT|could not/.test(line)).map((line) => line.trim());
   const detail = reasons.length > 0 ? reasons.join('; ') : (log.at(-1)?.trim() ?? 'no message');
+  if (/lock file "postmaster\.pid" already exists/.test(detail)) {
+    return new DatabaseStartError(
+      `another PostgreSQL holds the data directory ${pgDir} (its postmaster.pid names a live process): stop it, ` +
+        `or wait for it to end, then start again. PostgreSQL said: ${detail}`,
+    );
+  }
   if (/Address already in use|lock file ".*" already exists/.test(detail)) {
     return new DatabaseStartError(
       `the embedded PostgreSQL cannot listen on 127.0.0.1:${port}: the port is in use by another process ` +
@@ -140,8 +146,18 @@ async function runningPostmaster(pgDir: string, url: string): Promise<boolean> {
   const deadline = Date.now() + STALE_POSTMASTER_WAIT_MS;
   for (;;) {
     const pid = postmasterPid(pgDir);
-    if (pid === null || !postmasterOf(pid, pgDir)) return false;
-    if (await canConnect(url)) return true;
+    if (pid === null) return false;
+    // A killed postmaster not yet reaped by its new parent still answers kill(pid, 0), so
+    // PostgreSQL takes its lock file as held ("Is another postmaster running?"): wait for it.
+    const waiting = isUnreaped(pid);
+    if (!waiting && !postmasterOf(pid, pgDir)) return false;
+    if (!waiting && (await canConnect(url))) return true;
+    if (Date.now() > deadline && waiting) {
+      throw new DatabaseStartError(
+        `PostgreSQL (pid ${pid}) of ${pgDir} has exited but was never reaped, so its lock file still counts as held: ` +
+          `the process that adopted it does not reap children (in a container, run with an init: docker run --init)`,
+      );
+    }
     if (Date.now() > deadline) {
       throw new DatabaseStartError(
         `PostgreSQL (pid ${pid}) holds ${pgDir} but accepts no connections after ${STALE_POSTMASTER_WAIT_MS / 1000} s: ` +
@@ -173,6 +189,16 @@ function postmasterOf(pid: number, pgDir: string): boolean {
     const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const dir = args[args.indexOf('-D') + 1];
     return args.includes('-D') && realpathSync(dir) === realpathSync(pgDir);
+  } catch {
+    return false;
+  }
+}
+
+/** A process that has exited but whose parent has not collected its status yet (a zombie, state Z). */
+export function isUnreaped(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
   } catch {
     return false;
   }
