@@ -111,7 +111,11 @@ async function waitReady(child: ChildProcess, stdout: () => string, httpUrl: str
 async function stopChild(child: ChildProcess, signal: NodeJS.Signals): Promise<{ code: number | null }> {
   const exit = exitOf(child);
   if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-  const outcome = await Promise.race([exit, sleep(STOP_TIMEOUT_MS).then(() => undefined)]);
+  // The deadline is cancelled once the child exits: a pending timer would keep the test process
+  // alive for the whole STOP_TIMEOUT_MS after its last test.
+  const deadline = new AbortController();
+  const outcome = await Promise.race([exit, sleep(STOP_TIMEOUT_MS, undefined, { signal: deadline.signal }).catch(() => undefined)]);
+  deadline.abort();
   if (outcome) return { code: outcome.code };
   child.kill('SIGKILL');
   await exit;
