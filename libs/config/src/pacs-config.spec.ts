@@ -29,7 +29,7 @@ describe('configuration: HTTP deadlines and connection caps', () => {
     const { http } = loadConfig({});
     assert.deepEqual(
       [http.requestTimeoutMs, http.idleTimeoutMs, http.maxConnections, http.maxConnectionsPerAddress, http.stowBodyLimit],
-      [300_000, 30_000, 1024, 128, 16 * 1024 ** 3],
+      [3_600_000, 30_000, 1024, 128, 16 * 1024 ** 3],
     );
   });
 
