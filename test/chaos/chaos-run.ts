@@ -23,6 +23,8 @@ export interface ChaosOptions {
   /** A kill comes this long (random in the range) after the server is ready again. */
   killEveryMs: [number, number];
   overwrite: { instances: number; associations: number; rounds: number };
+  /** Overwrite rounds go on, `rounds` at a time, until at least this many kills landed in all. */
+  minKills?: number;
   seed: number;
   log?: (line: string) => void;
 }
@@ -139,7 +141,9 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const overwrites = newTally();
     const again = instances.slice(0, opts.overwrite.instances).map((i) => i.file);
     const queue = Array.from({ length: opts.overwrite.rounds }, () => again).flat();
-    await sendAll(dimse, Array.from({ length: opts.overwrite.associations }, () => queue), overwrites, () => killer.failed);
+    do {
+      await sendAll(dimse, Array.from({ length: opts.overwrite.associations }, () => queue), overwrites, () => killer.failed);
+    } while (killer.kills < (opts.minKills ?? 0) && !killer.failed);
     log(`overwrites: ${overwrites.acknowledged} acknowledged, ${killer.kills} kills in all`);
     const server = await killer.stop();
     const token = await server.token();

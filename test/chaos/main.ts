@@ -1,6 +1,6 @@
-// `npm run chaos [-- --studies N --seed N]`: the long chaos run (20,000 instances by default,
-// kills every 5–15 s), printing its figures; exits 1 when anything acknowledged was lost or left
-// behind. docs/hardening.md records the figures of a run.
+// `npm run chaos [-- --studies N --seed N --kills N]`: the long chaos run (20,000 instances by
+// default, kills every 5–15 s, overwrites until 15 kills landed), printing its figures; exits 1
+// when anything acknowledged was lost or left behind. docs/robustness.md records a run.
 import { runChaos } from './chaos-run';
 import { chaosVerdict, formatReport } from './report';
 
@@ -18,6 +18,7 @@ async function main(): Promise<void> {
     associations: 4,
     killEveryMs: [5_000, 15_000],
     overwrite: { instances: 50, associations: 8, rounds: 20 },
+    minKills: option('kills', 15),
     seed,
     log: (line) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`),
   });
