@@ -2,48 +2,12 @@
 // and items, encapsulated Pixel Data fragments, up to the end. Values are skipped by their
 // length, never kept; only a partial element header (at most 12 bytes) is carried between chunks.
 import { DicomParseError } from './dicom-parse-error';
-import { DataSetEncoding, explicitLengthSize, IMPLICIT_LITTLE, tagName, vrCode, vrText } from './element-encoding';
+import { DataSetEncoding, explicitLengthSize, IMPLICIT_LITTLE, tagName, vrText } from './element-encoding';
 import { sequenceHint } from './sequence-tags';
-
-const UNDEFINED_LENGTH = 0xffffffff;
-const ITEM = 0xfffee000;
-const ITEM_DELIMITER = 0xfffee00d;
-const SEQUENCE_DELIMITER = 0xfffee0dd;
-const PIXEL_DATA = 0x7fe00010;
-const SQ = vrCode('SQ');
-const UN = vrCode('UN');
-const OB = vrCode('OB');
-const OW = vrCode('OW');
-/** Nested sequences and items; real data nests a few dozen levels at most (SR content trees). */
-const MAX_DEPTH = 1024;
-
-type FrameKind = 'dataset' | 'item' | 'sequence' | 'fragments';
-
-/** A data set, item, sequence or encapsulated Pixel Data being walked. */
-interface Frame {
-  kind: FrameKind;
-  /** Encoding of what it contains (UN of undefined length holds implicit VR little endian). */
-  encoding: DataSetEncoding;
-  /** Offset just past its value when its length is defined, -1 when a delimiter ends it. */
-  end: number;
-  /** The nearest defined end among it and its parents: nothing inside may pass it. */
-  limit: number;
-  /** The tag of the element it is, or of the sequence an item is in: messages name it. */
-  tag: number;
-  /** Offset of its header, for messages. */
-  at: number;
-  /** Items read so far (sequence, fragments), or the number of this item in its sequence. */
-  items: number;
-}
-
-export interface WalkerOptions {
-  /** Offset of the first byte pushed; messages count bytes from here. */
-  start?: number;
-  /** Offset just past the last byte, when known: a length past it fails at once. */
-  end?: number;
-  /** Says in messages that offsets count inflated bytes (PS3.5 A.5). */
-  inflated?: boolean;
-}
+import {
+  closer, fragmentName, Frame, FrameKind, frameName, ITEM, ITEM_DELIMITER, MAX_DEPTH, OB, OW,
+  PIXEL_DATA, SEQUENCE_DELIMITER, SQ, u16, u32, UN, UNDEFINED_LENGTH, WalkerOptions,
+} from './walker-frames';
 
 /**
  * Checks that a data set parses (PS3.5 7): fed its bytes in order, in chunks of any size, it
@@ -328,33 +292,4 @@ export class DataSetWalker {
     const offset = at - this.start;
     return new DicomParseError(`malformed data set at byte ${offset}${this.where}: ${reason}`, offset);
   }
-}
-
-// Plain byte arithmetic: Buffer's read methods validate their argument on every call, which
-// dominated the walk of a header of many small elements (profiled).
-function u16(buf: Buffer, at: number, le: boolean): number {
-  return le ? buf[at] | (buf[at + 1] << 8) : (buf[at] << 8) | buf[at + 1];
-}
-
-function u32(buf: Buffer, at: number, le: boolean): number {
-  return le
-    ? (buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16)) + buf[at + 3] * 0x1000000
-    : buf[at] * 0x1000000 + ((buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]);
-}
-
-/** "the data set", "sequence (0008,1140)", "item 2 of sequence (0008,1140)", "encapsulated Pixel Data (7FE0,0010)". */
-function frameName(frame: Frame): string {
-  if (frame.kind === 'dataset') return 'the data set';
-  if (frame.kind === 'item') return `item ${frame.items} of sequence ${tagName(frame.tag)}`;
-  if (frame.kind === 'fragments') return `encapsulated Pixel Data ${tagName(frame.tag)}`;
-  return `sequence ${tagName(frame.tag)}`;
-}
-
-/** The first item of encapsulated Pixel Data is the Basic Offset Table, the others are fragments (PS3.5 A.4). */
-function fragmentName(pixels: Frame, index: number): string {
-  return index === 0 ? `the Basic Offset Table of ${frameName(pixels)}` : `fragment ${index} of ${frameName(pixels)}`;
-}
-
-function closer(frame: Frame): string {
-  return frame.kind === 'item' ? 'its Item Delimitation Item' : 'its Sequence Delimitation Item';
 }
