@@ -7,7 +7,7 @@ import { descendantsOf, fieldsAfterCommand } from './memory-sampler';
  * server's main process (all its threads), the processes below it (the embedded PostgreSQL's
  * postmaster and backends; Orthanc has none) and the whole machine (storescu and the bench
  * included). On two cores shared with the senders, throughput follows the machine's CPU per
- * instance (docs/benchmarks.md, session 19), so these say where a ratio comes from.
+ * instance, so these say where a ratio comes from (docs/benchmarks.md, "Known gaps").
  */
 export interface CpuPerInstance {
   /** The server's own process, ms per instance. */

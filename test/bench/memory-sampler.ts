@@ -80,9 +80,9 @@ export async function descendantsOf(root: number): Promise<Map<number, string>> 
 }
 
 /**
- * Walking /proc for descendants costs ~30 ms of CPU and reading PSS a few more (measured during
- * a four-association ingest); every 200 ms that was 15-30 % of one of this machine's two cores,
- * taken from whichever server was measured. The main process's RSS stays cheap to sample often
+ * Walking /proc for descendants costs ~30 ms of CPU and reading PSS a few more during a
+ * four-association ingest; every 200 ms that would be 15-30 % of one of two cores, taken from
+ * whichever server is measured. The main process's RSS stays cheap to sample often
  * (and VmHWM covers the gaps); the helper processes (PostgreSQL's, started once and pooled) are
  * looked up and weighed at most every PSS_INTERVAL_MS.
  */

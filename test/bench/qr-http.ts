@@ -20,8 +20,8 @@ export interface RateResult {
  * (undici keeps connections alive); each body is read to the end. Before them the same load runs
  * uncounted for `warmupSeconds` (indices after the measured ones), for both servers alike: a
  * fresh Node process, ours and the bench's client, needs about 1,500 QIDO requests before its
- * JIT-compiled code serves them at the steady rate (CPU per request −40 % on both sides,
- * docs/benchmarks.md, session 19), and a PACS serves viewers for days, not its first second.
+ * JIT-compiled code serves them at the steady rate (CPU per request −40 % on both sides), and a
+ * PACS serves viewers for days, not its first second.
  */
 export async function measureRate(
   target: WebTarget,

@@ -71,8 +71,8 @@ function verdict(result: RunResult, exitCodes: number[], failures: number): RunR
  * Retires a run's store (1 GB); the logs stay in .bench/logs. Stores are dropped only when the
  * bench ends: this machine's ext4 has no journal, and then it skips inodes freed in the last
  * minutes when it makes a file, so a run started right after a large delete pays several times
- * the usual cost per created file (docs/benchmarks.md, session 6) and its place in the run order
- * would decide its result.
+ * the usual cost per created file (docs/benchmarks.md, "What this machine does to the figures")
+ * and its place in the run order would decide its result.
  */
 export async function retireStore(ctx: BenchContext, dataDir: string): Promise<void> {
   if (!ctx.retired.includes(dataDir)) ctx.retired.push(dataDir);

@@ -31,8 +31,8 @@ interface LibraryMessage {
  *   dcmjs cuts a value longer than its VR allows, or throws for it, which drops the association.
  *   Data sets are written by encodeDataset instead, every value as it is.
  * - its `_sendPDataTF` copies every fragment into a newly grown buffer per PDU: a 525 KB instance
- *   to getscu (16 KB PDUs) meant 33 copies and ~70 allocations, GC 15% of a C-GET. The same PDUs
- *   now go out as headers plus views of the encoded bytes (writePData).
+ *   to getscu (16 KB PDUs) means 33 copies and ~70 allocations, GC 15% of a C-GET. The same PDUs
+ *   go out as headers plus views of the encoded bytes instead (writePData).
  * - dcmjs allocates zeroed 256 KB buffers to encode each command set, and reads each through its
  *   dictionary (~0.5 ms each way): command sets are encoded and decoded directly (command-set.ts).
  * - it keeps appending every received command set to one stream as long as messages come without
@@ -40,11 +40,11 @@ interface LibraryMessage {
  *   stream each time: the 100th response of a C-GET re-read 100 command sets (~1 ms). The stream
  *   is dropped once each message is handed on (`_performDimse`).
  * - it gathers a PDU spread over several socket chunks by concatenating all it has with each new
- *   chunk (a 256 KB PDU in 64 KB reads: 640 KB copied, four external buffers). It now gets
- *   whole PDUs, cut by PduAssembler with at most one copy.
+ *   chunk (a 256 KB PDU in 64 KB reads: 640 KB copied, four external buffers). It gets whole
+ *   PDUs instead, cut by PduAssembler with at most one copy.
  * - its `memorystream` gathers each received command set with the deprecated `new Buffer()`, for
  *   which Node walks the stack (is the caller in node_modules?) on each of the first 10,000 calls:
- *   ~65 µs per C-STORE response of a C-MOVE or C-GET. It now uses Buffer.concat.
+ *   ~65 µs per C-STORE response of a C-MOVE or C-GET. It uses Buffer.concat instead.
  * The library's transcoding and flow are unchanged: `_sendDimse` still decides the transfer
  * syntax and calls `_sendPDataTF`, which is replaced on this instance.
  */

@@ -19,8 +19,8 @@ const MiB = 1024 * 1024;
 /**
  * Reads the instances of a C-GET or C-MOVE, in order, ahead of sending them: up to a few
  * instances or MiB ahead (always at least the next one), into buffers that are reused once their
- * instance was answered. A retrieve then neither waits on each file read (~2 ms here under load)
- * nor allocates one external buffer per instance, which had V8 running a full GC every ~100 ms.
+ * instance was answered. A retrieve then neither waits on each file read (~2 ms under load) nor
+ * allocates one external buffer per instance, which makes V8 run a full GC every ~100 ms.
  */
 export class ReadAhead {
   private readonly free: Buffer[] = [];

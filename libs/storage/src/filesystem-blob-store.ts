@@ -18,11 +18,11 @@ const fsyncAsync = promisify(fsync);
  * Blobs as files under <root>/blobs/<key>; temporary files under <root>/tmp (TempArea) on the
  * same filesystem, so that placing is a rename and a hard link, both atomic. Every fsync goes
  * through the libuv pool: the event loop never waits for a flush (GOTCHAS: ingest speed). The
- * metadata calls around them (open, mkdir, rename, link, unlink, close) are made in place, a
- * measured exception to GOTCHAS' "no *Sync calls": none flushes anything, and each costs the
- * event loop about what sending it through the pool would, without the thread wake-ups (four
- * associations: +7 % instances/s, docs/benchmarks.md, sessions 16-17). The price: a directory
- * block that has left the page cache is read back with the event loop waiting.
+ * metadata calls around them (open, mkdir, rename, link, unlink, close) are made in place, an
+ * exception to GOTCHAS' "no *Sync calls": none flushes anything, and each costs the event loop
+ * about what sending it through the pool would, without the thread wake-ups (four associations
+ * store ~7 % more instances/s). The price: a directory block that has left the page cache is
+ * read back with the event loop waiting.
  */
 export class FilesystemBlobStore extends BlobStore {
   private readonly blobsDir: string;

@@ -3,7 +3,7 @@ import { close, open, read } from 'node:fs';
 /**
  * Reads a whole file into the start of `target` and resolves with its length; rejects when it
  * does not fit. Callback fs calls rather than FileHandle: a retrieve reads one file per C-STORE
- * sub-operation, and the promise API took twice as long per file here (~0.2 vs ~0.1 ms). With
+ * sub-operation, and the promise API takes twice as long per file (~0.2 vs ~0.1 ms). With
  * `expected`, a read that stops short at that length ends it: a regular file reads short only at
  * its end, so the read that would return 0 bytes is saved.
  */

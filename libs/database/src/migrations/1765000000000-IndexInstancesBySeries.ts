@@ -7,7 +7,7 @@ import { IndexInstancesBatch1764700000000 } from './1764700000000-IndexInstances
  * one series instead of once per instance. The batch arrives sorted by study, series and
  * instance (IndexRepository), so the four instances of a batch from four associations sending
  * one series cost one study and one series update: about 30 % less PostgreSQL CPU per instance
- * (docs/benchmarks.md, session 11) and fewer dead row versions to vacuum. Batches of rows
+ * and fewer dead row versions to vacuum. Batches of rows
  * of different series cost what they did.
  *
  * What a batch records is what the rows one by one would: scalar columns from the run's last
