@@ -1,17 +1,12 @@
-import { ArgumentsHost, BadRequestException, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { AuthError, authErrorToHttp } from '@pacs/auth';
-import { DicomWebError, dicomWebErrorToHttp } from '@pacs/dicomweb';
-import { DimseError, dimseErrorToHttp } from '@pacs/dimse';
-import { IngestError, NotFoundError, QueryError } from '@pacs/index';
-import { MppsError, mppsErrorToHttp } from '@pacs/mpps';
-import { WorklistError, worklistErrorToHttp } from '@pacs/worklist';
+import { DomainError, httpStatusOf } from '@pacs/errors';
 
 /**
  * Last line of the HTTP boundary: every response error has the shape
- * `{ error, message, correlationId }`. Domain errors are mapped by their own module's
- * code → status table; anything else is a 500 with a generic message and its stack logged
- * under the correlation id.
+ * `{ error, message, correlationId }`. A domain error's status comes from the one code → status
+ * table of @pacs/errors; Nest's own HttpExceptions (routing, body parsing) keep theirs; anything
+ * else is a 500 with a generic message and its stack logged under the correlation id.
  */
 @Catch()
 export class HttpErrorFilter implements ExceptionFilter {
@@ -21,7 +16,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const reply = http.getResponse();
     const request = http.getRequest();
-    const err = clientGone(thrown, request) ?? domainToHttp(thrown);
+    const err = clientGone(thrown, request) ?? thrown;
     const correlationId = String(request?.id ?? randomUUID());
     if (reply.sent || reply.raw?.headersSent) {
       // A failure in the middle of a streamed response (WADO-RS): the status line is gone, so
@@ -30,6 +25,7 @@ export class HttpErrorFilter implements ExceptionFilter {
       reply.raw?.destroy();
       return;
     }
+    if (err instanceof DomainError) return this.answerDomainError(err, reply, request, correlationId);
     if (err instanceof HttpException) {
       const status = err.getStatus();
       const body = err.getResponse();
@@ -43,7 +39,16 @@ export class HttpErrorFilter implements ExceptionFilter {
     this.log.error({ correlationId, method: request?.method, url: request?.url, err: (err as Error)?.stack ?? String(err) }, 'unhandled error');
     reply.status(500).send(httpErrorBody(500, 'internal server error', correlationId, 'internal'));
   }
+
+  /** The status from the code table; a server-side failure (5xx) is logged, the caller cannot fix it. */
+  private answerDomainError(err: DomainError, reply: Reply, request: { method?: string; url?: string } | undefined, correlationId: string): void {
+    const status = httpStatusOf(err.code);
+    if (status >= 500) this.log.error({ correlationId, method: request?.method, url: request?.url, code: err.code, err: err.message }, 'request failed');
+    reply.status(status).send(httpErrorBody(status, err.message, correlationId, err.code));
+  }
 }
+
+type Reply = { status(code: number): { send(body: unknown): unknown } };
 
 /** The one error body of the HTTP API, also for answers written outside Nest (http/). */
 export function httpErrorBody(status: number, message: string, correlationId: string, error = defaultCode(status)): HttpErrorBody {
@@ -56,25 +61,14 @@ export interface HttpErrorBody {
   correlationId: string;
 }
 
-function domainToHttp(err: unknown): unknown {
-  if (err instanceof AuthError) return authErrorToHttp(err);
-  if (err instanceof DimseError) return dimseErrorToHttp(err);
-  if (err instanceof DicomWebError) return dicomWebErrorToHttp(err);
-  if (err instanceof IngestError || err instanceof QueryError) return new BadRequestException({ error: err.code, message: err.message });
-  if (err instanceof WorklistError) return worklistErrorToHttp(err);
-  if (err instanceof MppsError) return mppsErrorToHttp(err);
-  if (err instanceof NotFoundError) return new NotFoundException({ error: err.code, message: err.message });
-  return err;
-}
-
 /**
  * A body that stopped because the connection closed (the client hung up, or a deadline closed
  * it): the client's doing, not a server fault. Still answered, into the void, so that the
  * request is audited like any other that failed.
  */
-function clientGone(err: unknown, request: { raw?: { socket?: { destroyed?: boolean } } } | undefined): HttpException | undefined {
+function clientGone(err: unknown, request: { raw?: { socket?: { destroyed?: boolean } } } | undefined): DomainError | undefined {
   if ((err as NodeJS.ErrnoException)?.code !== 'ECONNRESET' || !request?.raw?.socket?.destroyed) return undefined;
-  return new BadRequestException({ error: 'request-aborted', message: 'the connection closed before the request was complete' });
+  return new DomainError('request-aborted', 'the connection closed before the request was complete');
 }
 
 function isHealthReport(fields: Record<string, unknown>): boolean {

@@ -2,8 +2,8 @@ import { Body, Controller, HttpCode, Inject, Logger, Optional, Post, Req, Res } 
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isStorableText } from '@pacs/database';
+import { DomainError } from '@pacs/errors';
 import { Public } from './auth.decorators';
-import { AuthError } from './auth.errors';
 import { LOGIN_AUDIT, LoginAttempt, LoginAudit } from './login-audit';
 import { TokenRequestDto, TokenResponseDto } from './dto/token-request.dto';
 import { LoginThrottle } from './login-throttle';
@@ -48,26 +48,26 @@ export class AuthController {
     if (!isStorableText(body.username)) {
       this.logger.warn({ msg: 'login refused: user name holds NUL or an unpaired surrogate', remoteAddress: address });
       await this.refusalAudited({ username: body.username, success: false, remoteAddress: address, reason: 'username holds NUL or an unpaired surrogate' });
-      throw new AuthError('invalid-user', 'username must not contain NUL or unpaired surrogate characters');
+      throw new DomainError('invalid-user', 'username must not contain NUL or unpaired surrogate characters');
     }
     const wait = this.throttle.retryAfter(body.username, address);
     if (wait > 0) {
       reply.header('retry-after', String(wait));
       this.logger.warn({ msg: 'login throttled', username: body.username, remoteAddress: address, retryAfter: wait });
-      throw new AuthError('too-many-attempts', `Too many failed logins; retry in ${wait} s`);
+      throw new DomainError('too-many-attempts', `Too many failed logins; retry in ${wait} s`);
     }
     const user = await this.users.verifyPassword(body.username, body.password);
     if (!user) {
       this.throttle.recordFailure(body.username, address);
       this.logger.warn({ msg: 'login failed', username: body.username, remoteAddress: address });
       await this.refusalAudited({ username: body.username, success: false, remoteAddress: address });
-      throw new AuthError('invalid-credentials', 'Invalid username or password');
+      throw new DomainError('invalid-credentials', 'Invalid username or password');
     }
     try {
       await this.audit?.loginAttempted({ username: body.username, success: true, remoteAddress: address });
     } catch (err) {
       this.logger.error({ msg: 'login not audited: no token issued', username: body.username, remoteAddress: address, err: String(err) });
-      throw new AuthError('audit-unavailable', 'the login could not be audited; no token was issued');
+      throw new DomainError('audit-unavailable', 'the login could not be audited; no token was issued');
     }
     this.throttle.recordSuccess(body.username);
     return this.tokens.issue(user);

@@ -6,8 +6,5 @@ export type { Permission, Role } from './permissions';
 export type { AuthUser } from './auth-user';
 export { UsersService } from './users.service';
 export { isPublicRoute } from './body-auth.hook';
-export { AuthError } from './auth.errors';
-export type { AuthErrorCode } from './auth.errors';
-export { toHttpException as authErrorToHttp } from './auth.errors';
 export { LOGIN_AUDIT } from './login-audit';
 export type { LoginAttempt, LoginAudit } from './login-audit';

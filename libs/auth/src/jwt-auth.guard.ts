@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { AuthGuard } from '@nestjs/passport';
-import { AuthError } from './auth.errors';
+import { DomainError } from '@pacs/errors';
 import { IS_PUBLIC_KEY } from './auth.decorators';
 import type { AuthUser } from './auth-user';
 import { bearerToken } from './jwt.strategy';
@@ -41,7 +41,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   /**
    * The same verification outside Nest's pipeline (BodyAuthHook, before the body is read):
-   * puts the user on the request, or throws AuthError('unauthenticated') as the guard does.
+   * puts the user on the request, or throws DomainError('unauthenticated') as the guard does.
    */
   async authenticate(request: object, response: object): Promise<void> {
     await super.canActivate(new ExecutionContextHost([request, response]));
@@ -51,14 +51,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
   handleRequest<TUser = AuthUser>(err: unknown, user: unknown, info: unknown, ctx: ExecutionContext): TUser {
     if (!err && user) return user as TUser;
     const req = ctx.switchToHttp().getRequest<GuardedRequest>();
-    if (!err && !bearerToken(req)) throw new AuthError('unauthenticated', 'A valid bearer token is required (Authorization: Bearer <token>)');
+    if (!err && !bearerToken(req)) throw new DomainError('unauthenticated', 'A valid bearer token is required (Authorization: Bearer <token>)');
     let reason = rejectionReason(err ?? info);
     if (reason === undefined) {
       this.logger.error({ msg: 'token verification error', err: ((err ?? info) as Error)?.stack });
       reason = 'verification failed';
     }
     this.logger.warn({ msg: 'bearer token refused', reason, method: req.method, url: req.url, remoteAddress: req.ip });
-    throw new AuthError('unauthenticated', messageFor(reason));
+    throw new DomainError('unauthenticated', messageFor(reason));
   }
 }
 

@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ExecutionContext, HttpException } from '@nestjs/common';
+import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { DomainError, httpStatusOf } from '@pacs/errors';
 import { IS_PUBLIC_KEY, PERMISSION_KEY } from './auth.decorators';
 import { toAuthUser } from './auth-user';
 import { PermissionGuard } from './permission.guard';
@@ -23,8 +24,8 @@ function statusOf(fn: () => unknown): number {
   try {
     fn();
   } catch (err) {
-    assert.ok(err instanceof HttpException);
-    return err.getStatus();
+    assert.ok(err instanceof DomainError);
+    return httpStatusOf(err.code);
   }
   return 200;
 }
@@ -51,9 +52,9 @@ describe('PermissionGuard', () => {
       guard.canActivate(context(toAuthUser('a', ['auditor'])));
       assert.fail('expected a 403');
     } catch (err) {
-      assert.ok(err instanceof HttpException);
-      assert.equal(err.getStatus(), 403);
-      assert.match(String((err.getResponse() as { message: string }).message), /study:read/);
+      assert.ok(err instanceof DomainError);
+      assert.equal(httpStatusOf(err.code), 403);
+      assert.match(err.message, /study:read/);
     }
   });
 

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthError, toHttpException } from './auth.errors';
+import { DomainError } from '@pacs/errors';
 import { PERMISSION_KEY } from './auth.decorators';
 import type { AuthUser } from './auth-user';
 import { isPublicRoute } from './jwt-auth.guard';
@@ -19,14 +19,14 @@ export class PermissionGuard implements CanActivate {
     if (ctx.getType() !== 'http' || isPublicRoute(this.reflector, ctx)) return true;
     const required = this.reflector.getAllAndOverride<Permission | undefined>(PERMISSION_KEY, [ctx.getHandler(), ctx.getClass()]);
     const user = ctx.switchToHttp().getRequest<{ user?: AuthUser }>().user;
-    if (!user) throw toHttpException(new AuthError('unauthenticated', 'A valid bearer token is required'));
+    if (!user) throw new DomainError('unauthenticated', 'A valid bearer token is required');
     if (!required) {
-      throw toHttpException(new AuthError('forbidden', 'This route declares no permission (@RequirePermission) and is closed'));
+      throw new DomainError('forbidden', 'This route declares no permission (@RequirePermission) and is closed');
     }
     // Derived from the roles, not trusted from the request, so the catalogue is the only source.
     const granted = user.roles.filter(isRole).flatMap(rolePermissions);
     if (!granted.includes(required)) {
-      throw toHttpException(new AuthError('forbidden', `Permission '${required}' is required; user "${user.username}" lacks it`));
+      throw new DomainError('forbidden', `Permission '${required}' is required; user "${user.username}" lacks it`);
     }
     return true;
   }

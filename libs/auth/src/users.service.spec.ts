@@ -1,7 +1,7 @@
 import { beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PacsConfig } from '@pacs/config';
-import { AuthError } from './auth.errors';
+import { DomainError } from '@pacs/errors';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
 import { NewUser, UsersRepository } from './users.repository';
@@ -36,7 +36,7 @@ function config(adminPassword: string | null): PacsConfig {
 }
 
 async function rejectsWith(promise: Promise<unknown>, code: string): Promise<void> {
-  await assert.rejects(promise, (err) => err instanceof AuthError && err.code === code);
+  await assert.rejects(promise, (err) => err instanceof DomainError && err.code === code);
 }
 
 describe('UsersService', () => {

@@ -1,8 +1,8 @@
 import { Injectable, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { PacsConfig } from '@pacs/config';
+import { DomainError } from '@pacs/errors';
 import { ActiveUserCache } from './active-user-cache';
-import { AuthError } from './auth.errors';
 import { isRole, Role, ROLES } from './permissions';
 import { PasswordHasher } from './password-hasher';
 import { UserEntity } from './user.entity';
@@ -27,7 +27,7 @@ export class UsersService implements OnApplicationBootstrap {
     @Optional() private readonly activeUsers?: ActiveUserCache,
   ) {}
 
-  /** Creates an enabled user; throws AuthError 'invalid-user' or 'user-exists'. */
+  /** Creates an enabled user; throws DomainError 'invalid-user' or 'user-exists'. */
   async createUser(username: string, password: string, roles: readonly string[]): Promise<UserEntity> {
     const validRoles = checkNewUser(username, password, roles);
     if (await this.users.findByUsername(username)) throw userExists(username);
@@ -106,7 +106,7 @@ export class UsersService implements OnApplicationBootstrap {
 
 function checkNewUser(username: string, password: string, roles: readonly string[]): Role[] {
   if (typeof username !== 'string' || !USERNAME_PATTERN.test(username)) {
-    throw new AuthError('invalid-user', 'Username must be 1-64 characters of A-Z a-z 0-9 . _ @ -');
+    throw new DomainError('invalid-user', 'Username must be 1-64 characters of A-Z a-z 0-9 . _ @ -');
   }
   checkPassword(password);
   return checkRoles(roles);
@@ -114,22 +114,22 @@ function checkNewUser(username: string, password: string, roles: readonly string
 
 function checkPassword(password: string): void {
   if (typeof password !== 'string' || password.length < MIN_PASSWORD_LENGTH || password.length > MAX_PASSWORD_LENGTH) {
-    throw new AuthError('invalid-user', `Password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`);
+    throw new DomainError('invalid-user', `Password must be ${MIN_PASSWORD_LENGTH}-${MAX_PASSWORD_LENGTH} characters`);
   }
 }
 
 function checkRoles(roles: readonly string[]): Role[] {
   const unknown = roles.filter((r) => !isRole(r));
   if (!Array.isArray(roles) || roles.length === 0 || unknown.length > 0) {
-    throw new AuthError('invalid-user', `Roles must be one or more of: ${ROLES.join(', ')}`);
+    throw new DomainError('invalid-user', `Roles must be one or more of: ${ROLES.join(', ')}`);
   }
   return [...new Set(roles as Role[])];
 }
 
-function userNotFound(username: string): AuthError {
-  return new AuthError('user-not-found', `User "${username}" does not exist`);
+function userNotFound(username: string): DomainError {
+  return new DomainError('user-not-found', `User "${username}" does not exist`);
 }
 
-function userExists(username: string): AuthError {
-  return new AuthError('user-exists', `User "${username}" already exists`);
+function userExists(username: string): DomainError {
+  return new DomainError('user-exists', `User "${username}" already exists`);
 }

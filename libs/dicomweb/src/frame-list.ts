@@ -1,4 +1,4 @@
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 
 /** Largest number of frames one request may list (guards the multipart response size). */
 const MAX_FRAMES = 10_000;
@@ -8,9 +8,9 @@ const MAX_FRAMES = 10_000;
  * (PS3.18 8.2.3 / 10.4.1.1.3). Throws bad-request for anything else.
  */
 export function parseFrameList(text: string): number[] {
-  if (!/^\d+(,\d+)*$/.test(text)) throw new DicomWebError('bad-request', `frame list "${text}" is not a comma-separated list of frame numbers`);
+  if (!/^\d+(,\d+)*$/.test(text)) throw new DomainError('bad-request', `frame list "${text}" is not a comma-separated list of frame numbers`);
   const numbers = text.split(',').map(Number);
-  if (numbers.some((n) => n < 1 || !Number.isSafeInteger(n))) throw new DicomWebError('bad-request', `frame numbers start at 1: "${text}"`);
-  if (numbers.length > MAX_FRAMES) throw new DicomWebError('bad-request', `at most ${MAX_FRAMES} frames per request`);
+  if (numbers.some((n) => n < 1 || !Number.isSafeInteger(n))) throw new DomainError('bad-request', `frame numbers start at 1: "${text}"`);
+  if (numbers.length > MAX_FRAMES) throw new DomainError('bad-request', `at most ${MAX_FRAMES} frames per request`);
   return numbers;
 }

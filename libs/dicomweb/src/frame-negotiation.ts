@@ -1,6 +1,6 @@
 import Negotiator from 'negotiator';
 import { TransferSyntax } from '@pacs/dicom';
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 import { defaultSyntaxOf, frameMediaTypes, OCTET_STREAM } from './frame-media-types';
 
 /** How frames (or bulk data) go out: each part's media type and transfer syntax. */
@@ -25,7 +25,7 @@ export function negotiateFrames(accept: string | undefined, storedSyntax: string
   const chosen = pick(withDefaultSyntaxes(accept), offers);
   if (chosen) return chosen;
   const stored = encapsulated ? `${frameMediaTypes(storedSyntax)[0] ?? OCTET_STREAM} in transfer syntax ${storedSyntax}` : `${OCTET_STREAM} (uncompressed)`;
-  throw new DicomWebError('not-acceptable', `cannot satisfy Accept "${accept ?? ''}": the frames are stored as ${stored} and are not transcoded`);
+  throw new DomainError('not-acceptable', `cannot satisfy Accept "${accept ?? ''}": the frames are stored as ${stored} and are not transcoded`);
 }
 
 /**
@@ -37,7 +37,7 @@ export function negotiateBulkData(accept: string | undefined, storedSyntax: stri
   const offer = { mediaType: OCTET_STREAM, transferSyntaxUid: storedSyntax };
   const chosen = pick(accept, [offer]);
   if (chosen) return chosen;
-  throw new DicomWebError('not-acceptable', `cannot satisfy Accept "${accept ?? ''}": bulk data is sent as multipart/related; type="${OCTET_STREAM}" in transfer syntax ${storedSyntax}`);
+  throw new DomainError('not-acceptable', `cannot satisfy Accept "${accept ?? ''}": bulk data is sent as multipart/related; type="${OCTET_STREAM}" in transfer syntax ${storedSyntax}`);
 }
 
 function pick(accept: string | undefined, offers: FrameRepresentation[]): FrameRepresentation | undefined {

@@ -3,8 +3,8 @@ import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiNotFoundResponse, A
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
 import { RequirePermission } from '@pacs/auth';
+import { DomainError } from '@pacs/errors';
 import { ApiUidParams } from './dicomweb-api.decorators';
-import { DicomWebError } from './dicomweb.errors';
 import { OCTET_STREAM } from './frame-media-types';
 import { parseFrameList } from './frame-list';
 import { FrameRepresentation, negotiateBulkData, negotiateFrames } from './frame-negotiation';
@@ -80,7 +80,7 @@ export class FramesController {
     @Req() req: FastifyRequest,
     @Res() res: FastifyReply,
   ): Promise<void> {
-    if (!/^[0-9A-Fa-f]{8}$/.test(tag)) throw new DicomWebError('bad-request', `bulk data tag "${tag}" is not 8 hex digits`);
+    if (!/^[0-9A-Fa-f]{8}$/.test(tag)) throw new DomainError('bad-request', `bulk data tag "${tag}" is not 8 hex digits`);
     const [instance] = await this.pixels.findInstances({ studyUid, seriesUid, sopInstanceUid });
     const pixel = await this.pixels.open(instance);
     const representation = negotiateBulkData(req.headers.accept, instance.transferSyntaxUid);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 import { negotiateJson } from './json-negotiation';
 
 const pick = (accept?: string) => negotiateJson({ headers: { accept } }).split(';')[0];
-const notAcceptable = (err: unknown) => err instanceof DicomWebError && err.code === 'not-acceptable';
+const notAcceptable = (err: unknown) => err instanceof DomainError && err.code === 'not-acceptable';
 
 describe('DICOM JSON Accept negotiation (PS3.18 8.7.3, QIDO-RS and metadata)', () => {
   it('answers application/dicom+json by default and for any-type ranges', () => {

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
+import { DomainError } from '@pacs/errors';
 import { FilesystemBlobStore } from '@pacs/storage';
-import { DicomWebError } from './dicomweb.errors';
 import { readMultipartParts } from './multipart-reader';
 import type { ReceivedPart } from './part-sink';
 import { readSingleBody } from './single-body-reader';
@@ -93,7 +93,7 @@ describe('STOW-RS multipart reader', () => {
       maxPartBytes: 1 << 20,
       onPart: async (p) => void received.push(p),
     });
-    await assert.rejects(run, (err: unknown) => err instanceof DicomWebError && err.code === 'bad-request');
+    await assert.rejects(run, (err: unknown) => err instanceof DomainError && err.code === 'bad-request');
     assert.equal(received.length, 0);
     assert.deepEqual(tmpFiles(), []);
   });
@@ -135,7 +135,7 @@ describe('STOW-RS multipart reader', () => {
         if (p.blob) await store.discardTemp(p.blob);
       },
     });
-    await assert.rejects(run, (err: unknown) => err instanceof DicomWebError && err.code === 'payload-too-large' && /PACS_HTTP_STOW_BODY_LIMIT/.test(err.message));
+    await assert.rejects(run, (err: unknown) => err instanceof DomainError && err.code === 'payload-too-large' && /PACS_HTTP_STOW_BODY_LIMIT/.test(err.message));
     assert.equal(received.length, 1);
     assert.deepEqual(tmpFiles(), []);
   });

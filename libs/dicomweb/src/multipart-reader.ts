@@ -1,7 +1,7 @@
 import * as MP from 'multipasta';
 import { Readable } from 'node:stream';
+import { DomainError } from '@pacs/errors';
 import type { TempBlobWriter } from '@pacs/storage';
-import { DicomWebError } from './dicomweb.errors';
 import { FlowGate } from './flow-gate';
 import { PartSink, ReceivedPart } from './part-sink';
 
@@ -27,7 +27,7 @@ const DEFAULT_MAX_PENDING_PARTS = 4;
  * than the parser's small look-behind in memory. Resolves with the number of parts once the
  * closing boundary came and every `onPart` has settled: what follows the closing boundary is an
  * epilogue to ignore (RFC 2046 5.1.1), so the answer does not wait for the end of a body whose
- * declared length was a lie. Rejects with DicomWebError('bad-request') when the body is not valid
+ * declared length was a lie. Rejects with DomainError('bad-request') when the body is not valid
  * multipart (no boundary, bad part headers, no closing boundary), 'payload-too-large' past
  * `maxBodyBytes`: complete parts before the break have been handed over, the incomplete one is
  * discarded.
@@ -47,7 +47,7 @@ export function readMultipartParts(body: Readable, contentType: string, options:
       body.off('data', onData);
       body.resume();
     };
-    const fail = (error: DicomWebError) => {
+    const fail = (error: DomainError) => {
       if (settled) return;
       stopReading();
       const aborted = current?.abort();
@@ -81,11 +81,11 @@ export function readMultipartParts(body: Readable, contentType: string, options:
     });
     if (settled) return;
     body.on('data', onData);
-    body.once('error', (err) => fail(new DicomWebError('bad-request', `request body failed: ${err.message}`)));
-    body.once('close', () => fail(new DicomWebError('bad-request', 'the request was aborted before its end')));
+    body.once('error', (err) => fail(new DomainError('bad-request', `request body failed: ${err.message}`)));
+    body.once('close', () => fail(new DomainError('bad-request', 'the request was aborted before its end')));
     body.once('end', () => {
       parser.end();
-      fail(new DicomWebError('bad-request', 'the multipart body ended before its closing boundary (check the boundary parameter)'));
+      fail(new DomainError('bad-request', 'the multipart body ended before its closing boundary (check the boundary parameter)'));
     });
   });
 }
@@ -129,17 +129,17 @@ function partProblem(info: MP.PartInfo, expected: string): 'unsupported-part-typ
   return info.contentType === expected ? undefined : 'unsupported-part-type';
 }
 
-function toError(error: MP.MultipartError, maxBodyBytes?: number): DicomWebError {
+function toError(error: MP.MultipartError, maxBodyBytes?: number): DomainError {
   switch (error._tag) {
     case 'InvalidBoundary':
-      return new DicomWebError('bad-request', 'the multipart/related Content-Type has no valid boundary parameter');
+      return new DomainError('bad-request', 'the multipart/related Content-Type has no valid boundary parameter');
     case 'BadHeaders':
-      return new DicomWebError('bad-request', 'a part of the multipart body has malformed headers');
+      return new DomainError('bad-request', 'a part of the multipart body has malformed headers');
     case 'InvalidDisposition':
-      return new DicomWebError('bad-request', 'a part of the multipart body has a malformed Content-Disposition');
+      return new DomainError('bad-request', 'a part of the multipart body has a malformed Content-Disposition');
     case 'EndNotReached':
-      return new DicomWebError('bad-request', 'the multipart body ended before its closing boundary (check the boundary parameter)');
+      return new DomainError('bad-request', 'the multipart body ended before its closing boundary (check the boundary parameter)');
     case 'ReachedLimit':
-      return new DicomWebError('payload-too-large', `the multipart body is longer than ${maxBodyBytes} bytes (PACS_HTTP_STOW_BODY_LIMIT)`);
+      return new DomainError('payload-too-large', `the multipart body is longer than ${maxBodyBytes} bytes (PACS_HTTP_STOW_BODY_LIMIT)`);
   }
 }

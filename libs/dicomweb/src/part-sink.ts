@@ -2,7 +2,7 @@ import type { TempBlob, TempBlobWriter } from '@pacs/storage';
 import { FlowGate } from './flow-gate';
 
 /** Why a received part never reached ingest. */
-export type PartProblem = 'too-large' | 'unsupported-part-type' | 'write-failed';
+export type PartProblem = 'too-large' | 'unsupported-part-type' | 'storage-failure';
 
 /** One received part: a finished temporary blob, or the problem that stopped it. */
 export interface ReceivedPart {
@@ -35,7 +35,7 @@ export class PartSink {
     if (problem) return;
     this.writer = createTemp();
     // Errors surface through finish(); this listener only keeps them from crashing the process.
-    this.writer.on('error', () => this.stop('write-failed'));
+    this.writer.on('error', () => this.stop('storage-failure'));
     this.writer.on('close', () => this.releaseGate?.());
   }
 
@@ -55,15 +55,15 @@ export class PartSink {
     try {
       return { index: this.index, blob: await this.writer.finish() };
     } catch {
-      this.stop('write-failed');
+      this.stop('storage-failure');
       await this.discarding;
-      return { index: this.index, problem: 'write-failed' };
+      return { index: this.index, problem: 'storage-failure' };
     }
   }
 
   /** Drops the part (broken request): removes whatever was written. */
   async abort(): Promise<void> {
-    this.stop('write-failed');
+    this.stop('storage-failure');
     await this.discarding;
   }
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 import { MAX_QIDO_LIMIT, parseQidoParams } from './qido-params';
 
 const studies = { level: 'study' as const };
-const badRequest = (pattern: RegExp) => (err: unknown) => err instanceof DicomWebError && err.code === 'bad-request' && pattern.test(err.message);
+const badRequest = (pattern: RegExp) => (err: unknown) => err instanceof DomainError && err.code === 'bad-request' && pattern.test(err.message);
 
 describe('QIDO-RS query parameters (PS3.18 8.3.4)', () => {
   it('takes keywords and tags as matching keys, tags upper-cased', () => {

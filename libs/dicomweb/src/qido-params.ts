@@ -1,6 +1,6 @@
 import { attributeInfo } from '@pacs/dicom';
+import { DomainError } from '@pacs/errors';
 import type { InstanceQuery, QueryLevel } from '@pacs/index';
-import { DicomWebError } from './dicomweb.errors';
 import { checkDateTimeMatch } from './qido-values';
 
 /** The resource a QIDO-RS request searches (PS3.18 10.6.1, Table 10.6.1-2). */
@@ -22,7 +22,7 @@ const RESERVED = new Set(['limit', 'offset', 'fuzzymatching', 'includefield', 'a
  * Turns QIDO-RS query parameters into the engine's InstanceQuery: matching keys by keyword
  * or tag (PS3.18 8.3.4.1), `limit`, `offset` (8.3.4.4), `fuzzymatching` (8.3.4.3),
  * `includefield` (8.3.4.2); date and time keys must be values or ranges of their VR. Throws
- * DicomWebError('bad-request') naming the bad parameter.
+ * DomainError('bad-request') naming the bad parameter.
  */
 export function parseQidoParams(params: QueryParams, scope: QidoScope): InstanceQuery {
   const match: Record<string, string> = {};
@@ -55,7 +55,7 @@ function attributeKey(name: string): string {
     .split('.')
     .map((part) => {
       const info = attributeInfo(part);
-      if (!info) throw new DicomWebError('bad-request', `unknown attribute in query: ${name}`);
+      if (!info) throw new DomainError('bad-request', `unknown attribute in query: ${name}`);
       return /^[0-9a-fA-F]{8}$/.test(part) ? info.tag : part;
     })
     .join('.');
@@ -77,7 +77,7 @@ function uidList(value: string): string {
 
 function single(name: string, raw: string | string[]): string {
   if (typeof raw === 'string') return raw;
-  throw new DicomWebError('bad-request', `query parameter ${name} is given more than once`);
+  throw new DomainError('bad-request', `query parameter ${name} is given more than once`);
 }
 
 function integerParam(params: QueryParams, name: string, min: number): number | undefined {
@@ -85,7 +85,7 @@ function integerParam(params: QueryParams, name: string, min: number): number | 
   if (raw === undefined) return undefined;
   const value = single(name, raw).trim();
   if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
-    throw new DicomWebError('bad-request', `${name} must be an integer ≥ ${min}, not "${value}"`);
+    throw new DomainError('bad-request', `${name} must be an integer ≥ ${min}, not "${value}"`);
   }
   return Number(value);
 }
@@ -94,7 +94,7 @@ function booleanParam(params: QueryParams, name: string): boolean {
   const raw = params[name];
   if (raw === undefined) return false;
   const value = single(name, raw).trim().toLowerCase();
-  if (value !== 'true' && value !== 'false') throw new DicomWebError('bad-request', `${name} must be true or false, not "${value}"`);
+  if (value !== 'true' && value !== 'false') throw new DomainError('bad-request', `${name} must be true or false, not "${value}"`);
   return value === 'true';
 }
 

@@ -1,5 +1,5 @@
 import { isDicomDate, isDicomDateTime, isDicomTime } from '@pacs/dicom';
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 
 interface DateTimeRule {
   valid: (value: string) => boolean;
@@ -27,7 +27,7 @@ export function checkDateTimeMatch(name: string, vr: string | undefined, value: 
   if (!rule || text === '' || text === '*') return;
   const valid = /[*?]/.test(text) && !text.includes('-') ? rule.pattern.test(text) : isValueOrRange(text, rule.valid);
   if (!valid) {
-    throw new DicomWebError('bad-request', `${name} must be ${rule.form}, a range of them (from-to, from-, -to) or a wildcard pattern of digits, not "${value}"`);
+    throw new DomainError('bad-request', `${name} must be ${rule.form}, a range of them (from-to, from-, -to) or a wildcard pattern of digits, not "${value}"`);
   }
 }
 

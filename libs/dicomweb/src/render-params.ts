@@ -1,5 +1,5 @@
 import Negotiator from 'negotiator';
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 
 export type RenderFormat = 'image/jpeg' | 'image/png';
 export type VoiLutFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
@@ -28,14 +28,14 @@ const FORMATS: RenderFormat[] = ['image/jpeg', 'image/png'];
 export function parseRenderRequest(query: Record<string, unknown>, acceptHeader: string | undefined): RenderRequest {
   const accept = single(query, 'accept') ?? acceptHeader;
   const format = new Negotiator({ headers: { accept: accept && accept.trim() !== '' ? accept : '*/*' } }).mediaType(FORMATS) as RenderFormat | undefined;
-  if (!format) throw new DicomWebError('not-acceptable', `cannot satisfy Accept "${accept}": rendered images are image/jpeg or image/png`);
+  if (!format) throw new DomainError('not-acceptable', `cannot satisfy Accept "${accept}": rendered images are image/jpeg or image/png`);
   return { format, window: parseWindow(single(query, 'window')), viewport: parseViewport(single(query, 'viewport')), quality: parseQuality(single(query, 'quality')) };
 }
 
 function single(query: Record<string, unknown>, name: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new DicomWebError('bad-request', `query parameter "${name}" must be given once`);
+  if (typeof value !== 'string') throw new DomainError('bad-request', `query parameter "${name}" must be given once`);
   return value;
 }
 
@@ -46,7 +46,7 @@ function parseWindow(text: string | undefined): RenderRequest['window'] {
   const width = Number(w);
   const fn = FUNCTIONS[f.trim().toLowerCase()];
   if (rest.length > 0 || c.trim() === '' || !Number.isFinite(center) || !Number.isFinite(width) || width <= 0 || !fn) {
-    throw new DicomWebError('bad-request', `window "${text}" must be center,width[,linear|linear-exact|sigmoid] with width > 0`);
+    throw new DomainError('bad-request', `window "${text}" must be center,width[,linear|linear-exact|sigmoid] with width > 0`);
   }
   return { center, width, fn };
 }
@@ -57,7 +57,7 @@ function parseViewport(text: string | undefined): RenderRequest['viewport'] {
   const valid = (s: string) => s === '' || (/^\d+$/.test(s) && Number(s) >= 1 && Number(s) <= MAX_VIEWPORT);
   // The source-region form (vw,vh,sx,sy,sw,sh) is not supported: it is refused rather than ignored.
   if (sides.length !== 2 || !sides.every(valid) || sides.every((s) => s === '')) {
-    throw new DicomWebError('bad-request', `viewport "${text}" must be width,height in pixels (1..${MAX_VIEWPORT}; one side may be empty)`);
+    throw new DomainError('bad-request', `viewport "${text}" must be width,height in pixels (1..${MAX_VIEWPORT}; one side may be empty)`);
   }
   const [width, height] = sides.map((s) => (s === '' ? undefined : Number(s)));
   return { width, height };
@@ -66,6 +66,6 @@ function parseViewport(text: string | undefined): RenderRequest['viewport'] {
 function parseQuality(text: string | undefined): number {
   if (text === undefined) return DEFAULT_QUALITY;
   const q = Number(text);
-  if (!Number.isInteger(q) || q < 1 || q > 100) throw new DicomWebError('bad-request', `quality "${text}" must be an integer 1..100`);
+  if (!Number.isInteger(q) || q < 1 || q > 100) throw new DomainError('bad-request', `quality "${text}" must be an integer 1..100`);
   return q;
 }

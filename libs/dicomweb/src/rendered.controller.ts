@@ -2,8 +2,8 @@ import { applyDecorators, Controller, Get, Param, Req, Res } from '@nestjs/commo
 import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RequirePermission } from '@pacs/auth';
+import { DomainError } from '@pacs/errors';
 import { ApiUidParams } from './dicomweb-api.decorators';
-import { DicomWebError } from './dicomweb.errors';
 import { parseFrameList } from './frame-list';
 import { parseRenderRequest } from './render-params';
 import { RenderingService, THUMBNAIL_SIZE } from './rendering.service';
@@ -130,6 +130,6 @@ export class RenderedController {
 
 function singleFrame(text: string): number {
   const frames = parseFrameList(text);
-  if (frames.length !== 1) throw new DicomWebError('bad-request', 'a rendered frame request names exactly one frame');
+  if (frames.length !== 1) throw new DomainError('bad-request', 'a rendered frame request names exactly one frame');
   return frames[0];
 }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 import { FlowGate } from './flow-gate';
 import type { PartReaderOptions } from './multipart-reader';
 import { PartSink } from './part-sink';
@@ -15,7 +15,7 @@ export function readSingleBody(body: Readable, options: PartReaderOptions): Prom
     let ended = false;
     const fail = (message: string) => {
       void sink.abort();
-      reject(new DicomWebError('bad-request', message));
+      reject(new DomainError('bad-request', message));
     };
     body.once('error', (err) => fail(`request body failed: ${err.message}`));
     body.once('close', () => ended || fail('the request was aborted before its end'));

@@ -1,6 +1,7 @@
 import type { DicomJson } from '@pacs/dicom';
+import { dimseStatusOf } from '@pacs/errors';
+import type { StoreFailureCode } from '@pacs/errors';
 import type { IngestOutcome } from '@pacs/index';
-import { failureReasonOf, StowFailure } from './failure-reason';
 import { instanceUrl, studyUrl } from './retrieve-url';
 
 /** DICOM JSON keys of the Store Instances Response Module (PS3.18 10.5.3, Table 10.5.3-1). */
@@ -14,7 +15,7 @@ const TAG = {
 } as const;
 
 interface FailedInstance {
-  failure: StowFailure;
+  failure: StoreFailureCode;
   sopClassUid?: string;
   sopInstanceUid?: string;
 }
@@ -33,7 +34,7 @@ export class StowResponseBuilder {
     this.stored.push(outcome);
   }
 
-  addFailed(failure: StowFailure, uids: { sopClassUid?: string; sopInstanceUid?: string } = {}): void {
+  addFailed(failure: StoreFailureCode, uids: { sopClassUid?: string; sopInstanceUid?: string } = {}): void {
     this.failed.push({ failure, ...uids });
   }
 
@@ -76,7 +77,7 @@ function failedItem(f: FailedInstance): DicomJson {
   const item: DicomJson = {};
   if (f.sopClassUid) item[TAG.ReferencedSOPClassUID] = { vr: 'UI', Value: [f.sopClassUid] };
   if (f.sopInstanceUid) item[TAG.ReferencedSOPInstanceUID] = { vr: 'UI', Value: [f.sopInstanceUid] };
-  item[TAG.FailureReason] = { vr: 'US', Value: [failureReasonOf(f.failure)] };
+  item[TAG.FailureReason] = { vr: 'US', Value: [dimseStatusOf(f.failure)] };
   return item;
 }
 

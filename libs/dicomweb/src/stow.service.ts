@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { PacsConfig } from '@pacs/config';
 import type { DicomJson } from '@pacs/dicom';
+import { DomainError } from '@pacs/errors';
 import { IngestError, IngestService, IngestSource } from '@pacs/index';
 import { BlobStore } from '@pacs/storage';
-import { DicomWebError } from './dicomweb.errors';
 import { MediaType, parseMediaType } from './media-type';
 import { PartReaderOptions, readMultipartParts } from './multipart-reader';
 import type { ReceivedPart } from './part-sink';
@@ -45,7 +45,7 @@ export class StowService {
   async store(request: StowRequest): Promise<StowResult> {
     const mediaType = requestMediaType(request.contentType);
     const body = request.body;
-    if (!(body instanceof Readable)) throw new DicomWebError('bad-request', 'the request has no body');
+    if (!(body instanceof Readable)) throw new DomainError('bad-request', 'the request has no body');
     const response = new StowResponseBuilder(request.baseUrl, request.studyUid);
     const source: IngestSource = {
       channel: 'stow',
@@ -65,14 +65,14 @@ export class StowService {
     } catch (err) {
       throw withStoredCount(err, response.storedCount);
     }
-    if (response.total === 0) throw new DicomWebError('bad-request', 'the request contains no instances');
+    if (response.total === 0) throw new DomainError('bad-request', 'the request contains no instances');
     return { status: response.status, body: response.toJson() };
   }
 
   private async ingestPart(part: ReceivedPart, source: IngestSource, response: StowResponseBuilder): Promise<void> {
     if (!part.blob) {
       this.logger.warn({ part: part.index, problem: part.problem }, 'STOW-RS part not ingested');
-      return response.addFailed(part.problem ?? 'write-failed');
+      return response.addFailed(part.problem ?? 'storage-failure');
     }
     try {
       const outcome = await this.ingest.ingest(part.blob, source);
@@ -94,17 +94,17 @@ function requestMediaType(contentType: string | undefined): MediaType {
   const mediaType = parseMediaType(contentType ?? '');
   if (mediaType.type === DICOM) return mediaType;
   if (mediaType.type !== 'multipart/related') {
-    throw new DicomWebError('unsupported-media-type', `STOW-RS accepts multipart/related; type="${DICOM}" or ${DICOM}, not "${contentType ?? ''}"`);
+    throw new DomainError('unsupported-media-type', `STOW-RS accepts multipart/related; type="${DICOM}" or ${DICOM}, not "${contentType ?? ''}"`);
   }
   const partType = (mediaType.params.type ?? DICOM).toLowerCase();
   if (partType !== DICOM) {
-    throw new DicomWebError('unsupported-media-type', `STOW-RS accepts multipart/related parts of type ${DICOM}, not ${partType}`);
+    throw new DomainError('unsupported-media-type', `STOW-RS accepts multipart/related parts of type ${DICOM}, not ${partType}`);
   }
   return mediaType;
 }
 
 /** A broken request after some instances were stored: say so, they are durable. */
 function withStoredCount(err: unknown, stored: number): unknown {
-  if (!(err instanceof DicomWebError) || stored === 0) return err;
-  return new DicomWebError(err.code, `${err.message}; ${stored} complete instance(s) before the error were stored`);
+  if (!(err instanceof DomainError) || stored === 0) return err;
+  return new DomainError(err.code, `${err.message}; ${stored} complete instance(s) before the error were stored`);
 }

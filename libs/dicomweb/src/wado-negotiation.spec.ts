@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 import { negotiateWado } from './wado-negotiation';
 
 const EVRLE = '1.2.840.10008.1.2.1';
 const IVRLE = '1.2.840.10008.1.2';
 const JPEG = '1.2.840.10008.1.2.4.50';
 const stored = new Set([EVRLE]);
-const notAcceptable = (err: unknown) => err instanceof DicomWebError && err.code === 'not-acceptable';
+const notAcceptable = (err: unknown) => err instanceof DomainError && err.code === 'not-acceptable';
 const multipart = (transferSyntax = '*') => ({ rendering: 'multipart', transferSyntax });
 const single = (transferSyntax = '*') => ({ rendering: 'single', transferSyntax });
 

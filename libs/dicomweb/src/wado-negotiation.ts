@@ -1,5 +1,5 @@
 import Negotiator from 'negotiator';
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 import { canTranscodeToExplicitLittle, EXPLICIT_VR_LITTLE_ENDIAN } from './transcode';
 
 /** How to send retrieved instances: one multipart/related part each, or the bare bytes. */
@@ -29,7 +29,7 @@ export function negotiateWado(accept: string | undefined, storedSyntaxes: Readon
   const chosen = new Negotiator({ headers: { accept: accept || '*/*' } }).mediaType(offers.map((o) => o.mediaType));
   const offer = offers.find((o) => o.mediaType === chosen);
   if (offer) return offer.choice;
-  throw new DicomWebError(
+  throw new DomainError(
     'not-acceptable',
     `cannot satisfy Accept "${accept ?? ''}": instances are sent as ${MULTIPART}` +
       `${singleInstance ? ` or ${DICOM}` : ''} in their stored transfer syntax (${[...storedSyntaxes].join(', ')})` +

@@ -11,7 +11,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { RequirePermission } from '@pacs/auth';
-import { DimseError } from './dimse.errors';
+import { DomainError } from '@pacs/errors';
 import { PatchPeerDto, PeerDto, PeerView, UpdatePeerDto } from './dto/peer.dto';
 import { PeerInput, PeersService } from './peers.service';
 
@@ -65,7 +65,7 @@ export class PeersController {
   @ApiBadRequestResponse({ description: 'aeTitle query parameter missing' })
   @ApiNotFoundResponse({ description: 'No such peer' })
   async removeByQuery(@Query('aeTitle') aeTitle?: string): Promise<void> {
-    if (!aeTitle) throw new DimseError('invalid-peer', 'aeTitle query parameter is required');
+    if (!aeTitle) throw new DomainError('invalid-peer', 'aeTitle query parameter is required');
     await this.peers.remove(aeTitle);
   }
 
@@ -110,7 +110,7 @@ export class PeersController {
 
 function checkSameAeTitle(aeTitle: string, body: { aeTitle?: string }): void {
   if (body.aeTitle !== undefined && body.aeTitle.trim() !== aeTitle.trim()) {
-    throw new DimseError('invalid-peer', 'aeTitle in the body differs from the one in the path');
+    throw new DomainError('invalid-peer', 'aeTitle in the body differs from the one in the path');
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
-import { DimseError } from './dimse.errors';
+import { DomainError } from '@pacs/errors';
 import { PeerView } from './dto/peer.dto';
 import { PeerEntity } from './peer.entity';
 import { PeerFields, PeersRepository } from './peers.repository';
@@ -66,7 +66,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
 
   async create(fields: PeerInput): Promise<PeerView> {
     const created = await this.repo.insert(toFields(fields));
-    if (!created) throw new DimseError('peer-exists', `peer ${fields.aeTitle.trim()} already exists`);
+    if (!created) throw new DomainError('peer-exists', `peer ${fields.aeTitle.trim()} already exists`);
     await this.reload();
     return toView(created);
   }
@@ -108,8 +108,8 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-function notFound(aeTitle: string): DimseError {
-  return new DimseError('peer-not-found', `no peer ${aeTitle.trim()}`);
+function notFound(aeTitle: string): DomainError {
+  return new DomainError('peer-not-found', `no peer ${aeTitle.trim()}`);
 }
 
 // AE titles are compared without leading/trailing spaces (PS3.5 6.2, AE VR: they are not significant).

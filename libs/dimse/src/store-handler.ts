@@ -1,6 +1,7 @@
 import { requests, responses } from 'dcmjs-dimse';
 import type { DimseAuditContext } from '@pacs/audit';
-import { DimseStatus, errorComment, statusForIngestError } from './dimse-status';
+import { dimseStatusOf } from '@pacs/errors';
+import { DimseStatus, errorComment } from './dimse-status';
 import type { ScpDependencies } from './scp-dependencies';
 import type { SinkOutcome } from './store-sink';
 
@@ -74,7 +75,7 @@ export class StoreHandler {
 
   private failedIngest(err: unknown, sopInstanceUid: string): StoreResult {
     const code = this.deps.ingestErrorCode(err);
-    const status = statusForIngestError(code);
+    const status = dimseStatusOf(code);
     const message = err instanceof Error ? err.message : String(err);
     this.deps.logger.warn({ msg: 'C-STORE failed', callingAe: this.caller().callingAe, sopInstanceUid, code: code ?? 'internal', status: hex(status), reason: message });
     return { status, comment: code ? message : 'processing failure' };

@@ -1,32 +1,30 @@
-/** Why an instance was not stored. Mapped to DIMSE statuses and DICOMweb failure reasons at the edges. */
-export type IngestErrorCode =
-  | 'unparsable' // not Part 10, or its data set does not parse to the end (the message gives the byte offset)
-  | 'missing-attribute' // a required attribute (UIDs, SOP class) is absent
-  | 'invalid-uid' // a UID that breaks PS3.5 9.1
-  | 'sop-class-mismatch' // dataset SOP Class differs from the command / envelope
-  | 'sop-instance-mismatch' // dataset SOP Instance differs from the command
-  | 'study-mismatch' // STOW-RS to /studies/{s} with an instance of another study
-  | 'sop-class-not-supported'
-  | 'too-large'
-  | 'out-of-space' // the data directory is below PACS_STORAGE_MIN_FREE_BYTES
-  | 'duplicate-rejected' // PACS_DUPLICATE_POLICY=reject
-  | 'storage-failure'; // disk or database failure: out of resources
+import { DomainError } from '@pacs/errors';
+import type { IngestErrorCode } from '@pacs/errors';
 
-export class IngestError extends Error {
+export type { IngestErrorCode } from '@pacs/errors';
+
+/** Why an instance was not stored; the edges map the code (C-STORE status, STOW-RS Failure Reason). */
+export class IngestError extends DomainError<IngestErrorCode> {
   constructor(
-    readonly code: IngestErrorCode,
+    code: IngestErrorCode,
     message: string,
     /** The instance's UIDs when they were read before the failure (STOW-RS reports them). */
     readonly instance?: { sopClassUid: string; sopInstanceUid: string },
   ) {
-    super(message);
+    super(code, message);
   }
 }
 
-export class NotFoundError extends Error {
-  readonly code = 'not-found';
+/** Nothing matches the study, series, instance or frame asked for. */
+export class NotFoundError extends DomainError<'not-found'> {
+  constructor(message: string) {
+    super('not-found', message);
+  }
 }
 
-export class QueryError extends Error {
-  readonly code = 'bad-query';
+/** An unknown attribute or a malformed matching value. */
+export class QueryError extends DomainError<'bad-query'> {
+  constructor(message: string) {
+    super('bad-query', message);
+  }
 }

@@ -8,7 +8,6 @@ export type { FindKey, FindLevel, FindQuery } from './query.types';
 export type { RetrieveScope } from './retrieve.service';
 export { IngestError, NotFoundError, QueryError } from './index.errors';
 export type { IngestErrorCode } from './index.errors';
-export { StoreFailureStatus, storeFailureStatus } from './store-failure-status';
 export { DeletionService } from './deletion.service';
 export type { DeletionScope, DeletionResult } from './deletion.service';
 export type { InstanceStoredEvent, InstanceStoredListener } from './ingest.types';

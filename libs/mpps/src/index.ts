@@ -3,6 +3,3 @@ export { MppsModule } from './mpps.module';
 export { MppsService } from './mpps.service';
 export { StudyCompletenessService } from './study-completeness.service';
 export type { StudyCompleteEvent, StudyCompleteListener } from './study-completeness.service';
-export { MppsError } from './mpps.errors';
-export type { MppsErrorCode } from './mpps.errors';
-export { toHttpException as mppsErrorToHttp } from './mpps.errors';

@@ -1,4 +1,5 @@
-import { DicomAttributes, DimseFailure, DimseStatus } from '@pacs/dimse';
+import { DicomAttributes, DimseFailure } from '@pacs/dimse';
+import { DimseStatus } from '@pacs/errors';
 import { isValidUid } from '@pacs/dicom';
 
 /** Performed Procedure Step Status values (PS3.3 C.4.14, Table C.4-14). */

@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequirePermission } from '@pacs/auth';
+import { DomainError } from '@pacs/errors';
 import { MppsQueryDto, PerformedSeriesView, ProcedureStepPage, ProcedureStepView, StudyCompletenessView } from './dto/mpps-view.dto';
 import { scheduledStep } from './mpps-rules';
-import { MppsError } from './mpps.errors';
 import { MppsRepository } from './mpps.repository';
 import { ProcedureStepEntity } from './procedure-step.entity';
 
@@ -31,7 +31,7 @@ export class MppsController {
   @ApiNotFoundResponse({ description: 'No such procedure step' })
   async get(@Param('sopInstanceUid') uid: string): Promise<ProcedureStepView> {
     const step = await this.repo.find(uid);
-    if (!step) throw new MppsError('mpps-not-found', `no procedure step ${uid}`);
+    if (!step) throw new DomainError('mpps-not-found', `no procedure step ${uid}`);
     return toView(step);
   }
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { DicomAttributes, DimseCaller, NormalizedProvider } from '@pacs/dimse';
-import { DimseFailure, DimseStatus } from '@pacs/dimse';
+import { DimseFailure } from '@pacs/dimse';
+import { DimseStatus } from '@pacs/errors';
 import { isValidUid } from '@pacs/dicom';
 import { MppsService } from './mpps.service';
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DicomAttributes, DimseCaller, DimseFailure, DimseStatus } from '@pacs/dimse';
+import { DicomAttributes, DimseCaller, DimseFailure } from '@pacs/dimse';
+import { DimseStatus } from '@pacs/errors';
 import { WorklistService } from '@pacs/worklist';
 import { applySet, scheduledStep, validateCreate } from './mpps-rules';
 import { MppsRepository } from './mpps.repository';

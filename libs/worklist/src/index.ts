@@ -4,7 +4,4 @@ export { WorklistService } from './worklist.service';
 export type { WorklistItemView } from './dto/worklist-view.dto';
 export { WORKLIST_STATUSES } from './worklist-item.entity';
 export type { WorklistStatus } from './worklist-item.entity';
-export { WorklistError } from './worklist.errors';
-export type { WorklistErrorCode } from './worklist.errors';
-export { toHttpException as worklistErrorToHttp } from './worklist.errors';
 export { PageQueryDto } from './dto/page-query.dto';

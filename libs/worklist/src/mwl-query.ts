@@ -1,4 +1,5 @@
-import { DicomAttributes, DimseFailure, DimseStatus } from '@pacs/dimse';
+import { DicomAttributes, DimseFailure } from '@pacs/dimse';
+import { DimseStatus } from '@pacs/errors';
 import { SqlCondition } from './worklist.repository';
 
 /** A matching key value as text: PN values arrive as `[{ Alphabetic }]` (dcmjs naturalized). */

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@pacs/errors';
 import { WorklistItemDto } from './dto/worklist-item.dto';
 import { WorklistQueryDto } from './dto/worklist-query.dto';
 import { WorklistItemView, WorklistPage } from './dto/worklist-view.dto';
 import { WorklistStatus } from './worklist-item.entity';
-import { WorklistError } from './worklist.errors';
 import { fromDto, itemStatusOf, toView } from './worklist-mapping';
 import { StoredItem, WorklistRepository } from './worklist.repository';
 
@@ -42,11 +42,11 @@ export class WorklistService {
     checkStepIds(dto);
     const existing = await this.require(id);
     if (existing.item.status !== 'SCHEDULED') {
-      throw new WorklistError('worklist-conflict', `item ${id} is ${existing.item.status}; only SCHEDULED items can be changed`);
+      throw new DomainError('worklist-conflict', `item ${id} is ${existing.item.status}; only SCHEDULED items can be changed`);
     }
     const { fields, steps } = fromDto({ ...dto, studyInstanceUid: dto.studyInstanceUid ?? existing.item.studyUid }, 'SCHEDULED');
     const stored = conflictOr(await this.repo.replace(id, fields, steps), dto);
-    if (!stored) throw new WorklistError('worklist-item-not-found', `no worklist item ${id}`);
+    if (!stored) throw new DomainError('worklist-item-not-found', `no worklist item ${id}`);
     return this.changed('updated', stored, actor);
   }
 
@@ -55,7 +55,7 @@ export class WorklistService {
     const existing = await this.require(id);
     if (existing.item.status === 'CANCELLED') return toView(existing);
     if (existing.item.status !== 'SCHEDULED') {
-      throw new WorklistError('worklist-conflict', `item ${id} is ${existing.item.status}; only SCHEDULED items can be cancelled`);
+      throw new DomainError('worklist-conflict', `item ${id} is ${existing.item.status}; only SCHEDULED items can be cancelled`);
     }
     await this.repo.setStepStatus(id, 'CANCELLED', existing.steps.map((s) => s.id), 'CANCELLED');
     return this.changed('cancelled', await this.require(id), actor);
@@ -92,7 +92,7 @@ export class WorklistService {
 
   private async require(id: string): Promise<StoredItem> {
     const stored = await this.repo.findById(id);
-    if (!stored) throw new WorklistError('worklist-item-not-found', `no worklist item ${id}`);
+    if (!stored) throw new DomainError('worklist-item-not-found', `no worklist item ${id}`);
     return stored;
   }
 
@@ -106,7 +106,7 @@ export class WorklistService {
 
 function checkStepIds(dto: WorklistItemDto): void {
   const ids = dto.scheduledSteps.map((s) => s.id);
-  if (new Set(ids).size !== ids.length) throw new WorklistError('invalid-worklist-item', 'scheduledSteps ids must be unique within an item');
+  if (new Set(ids).size !== ids.length) throw new DomainError('invalid-worklist-item', 'scheduledSteps ids must be unique within an item');
 }
 
 function conflictOr<T>(result: T | { conflict: string }, dto: WorklistItemDto): T {
@@ -114,7 +114,7 @@ function conflictOr<T>(result: T | { conflict: string }, dto: WorklistItemDto): 
     const what = /study_uid/.test(result.conflict)
       ? `Study Instance UID ${dto.studyInstanceUid} is already scheduled`
       : `accession number ${dto.accessionNumber} already exists for issuer '${dto.accessionIssuer ?? ''}'`;
-    throw new WorklistError('worklist-conflict', what);
+    throw new DomainError('worklist-conflict', what);
   }
   return result as T;
 }
