@@ -1,6 +1,6 @@
 // A data directory below PACS_STORAGE_MIN_FREE_BYTES: every store is refused with Out of
-// Resources and a reason (C-STORE and STOW-RS), nothing is stored, /health says why, and the
-// server keeps answering everything else. The threshold is set above any real free space, so
+// Resources and a reason (C-STORE; STOW-RS with 507), nothing is stored, /health says why, and
+// the server keeps answering everything else. The threshold is set above any real free space, so
 // the real filesystem is "full" for this server.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,11 +35,11 @@ describe('storage below the minimum free space', () => {
     assert.deepEqual(await studies('FULL-DIMSE'), []);
   });
 
-  it('reports STOW-RS instances as failed with Failure Reason A700 (409), and stores nothing', async () => {
+  it('answers STOW-RS with 507 Insufficient Storage, each instance failed with Failure Reason A700, and stores nothing', async () => {
     const instance = buildInstance({ patientId: 'FULL-WEB' });
     const { body, contentType } = multipartRelated([instance.bytes]);
     const res = await http(`${server.httpUrl}/dicomweb/studies`, { method: 'POST', token, body, headers: { 'content-type': contentType, accept: 'application/dicom+json' } });
-    assert.equal(res.status, 409, res.body.toString());
+    assert.equal(res.status, 507, res.body.toString());
     const [failed] = res.json()['00081198'].Value as Record<string, { Value?: unknown[] }>[];
     assert.equal(value(failed, '00081197'), 0xa700);
     assert.equal(value(failed, '00081155'), instance.sopInstanceUid);

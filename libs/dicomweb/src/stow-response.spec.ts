@@ -52,4 +52,36 @@ describe('STOW-RS response (PS3.18 10.5.3)', () => {
       { '00081150': { vr: 'UI', Value: ['1.2'] }, '00081155': { vr: 'UI', Value: ['1.2.3'] }, '00081197': { vr: 'US', Value: [0xa900] } },
     ]);
   });
+
+  it('507 Insufficient Storage when none was stored because the disk is full, with Failure Reason A700', () => {
+    const r = new StowResponseBuilder(base);
+    r.addFailed('out-of-space', { sopClassUid: '1.2', sopInstanceUid: '1.2.3' });
+    r.addFailed('out-of-space', { sopClassUid: '1.2', sopInstanceUid: '1.2.4' });
+    assert.equal(r.status, 507);
+    assert.deepEqual(r.toJson()['00081198'].Value?.map((item) => (item as Record<string, { Value: unknown[] }>)['00081197'].Value[0]), [0xa700, 0xa700]);
+  });
+
+  it('503 when none was stored because storage failed, 500 when server failures differ', () => {
+    const failed = new StowResponseBuilder(base);
+    failed.addFailed('storage-failure');
+    assert.equal(failed.status, 503);
+    const mixed = new StowResponseBuilder(base);
+    mixed.addFailed('storage-failure');
+    mixed.addFailed('out-of-space');
+    assert.equal(mixed.status, 500);
+  });
+
+  it('409 when none was stored for a mixture of request and server reasons', () => {
+    const r = new StowResponseBuilder(base);
+    r.addFailed('out-of-space');
+    r.addFailed('unparsable');
+    assert.equal(r.status, 409);
+  });
+
+  it('202, not 5xx, when the disk filled up after some instances were stored', () => {
+    const r = new StowResponseBuilder(base);
+    r.addStored(outcome('1.2.3.4.5'));
+    r.addFailed('out-of-space');
+    assert.equal(r.status, 202);
+  });
 });

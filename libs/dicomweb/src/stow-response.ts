@@ -1,5 +1,5 @@
 import type { DicomJson } from '@pacs/dicom';
-import { dimseStatusOf } from '@pacs/errors';
+import { dimseStatusOf, httpStatusOf } from '@pacs/errors';
 import type { StoreFailureCode } from '@pacs/errors';
 import type { IngestOutcome } from '@pacs/index';
 import { instanceUrl, studyUrl } from './retrieve-url';
@@ -46,10 +46,17 @@ export class StowResponseBuilder {
     return this.stored.length + this.failed.length;
   }
 
-  /** PS3.18 10.5.3: 200 all stored, 202 some stored and some failed, 409 none stored. */
-  get status(): 200 | 202 | 409 {
+  /**
+   * PS3.18 10.5.3: 200 all stored, 202 some stored and some failed, 409 none stored because of
+   * the request. None stored because of the server alone (full disk, broken storage) is no
+   * conflict in the request: its 5xx (507 for a full disk), so the sender retries later.
+   */
+  get status(): number {
     if (this.failed.length === 0) return 200;
-    return this.stored.length > 0 ? 202 : 409;
+    if (this.stored.length > 0) return 202;
+    const statuses = new Set(this.failed.map((f) => httpStatusOf(f.failure)));
+    if ([...statuses].some((status) => status < 500)) return 409;
+    return statuses.size === 1 ? [...statuses][0] : 500;
   }
 
   toJson(): DicomJson {

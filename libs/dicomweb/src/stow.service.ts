@@ -22,7 +22,7 @@ export interface StowRequest {
 }
 
 export interface StowResult {
-  status: 200 | 202 | 409;
+  status: number;
   body: DicomJson;
 }
 
