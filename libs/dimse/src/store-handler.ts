@@ -42,10 +42,10 @@ export class StoreHandler {
         await this.deps.audit.denied(this.caller(), 'store').catch((err) => this.auditNotRecorded(err));
         return { status: DimseStatus.RefusedNotAuthorized, comment: `${callingAe} may not store` };
       case 'too-large':
-        return { status: DimseStatus.OutOfResources, comment: `instance exceeds ${this.deps.maxInstanceBytes} bytes` };
+        return { status: dimseStatusOf('too-large'), comment: `instance exceeds ${this.deps.maxInstanceBytes} bytes` };
       case 'failed':
         this.deps.logger.error({ msg: 'C-STORE data set not written', callingAe, err: String(outcome.error) });
-        return { status: DimseStatus.OutOfResources, comment: 'could not write the instance' };
+        return { status: dimseStatusOf('storage-failure'), comment: 'could not write the instance' };
       default:
         return { status: DimseStatus.ProcessingFailure, comment: 'no data set received' };
     }

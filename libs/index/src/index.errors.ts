@@ -1,8 +1,6 @@
 import { DomainError } from '@pacs/errors';
 import type { IngestErrorCode } from '@pacs/errors';
 
-export type { IngestErrorCode } from '@pacs/errors';
-
 /** Why an instance was not stored; the edges map the code (C-STORE status, STOW-RS Failure Reason). */
 export class IngestError extends DomainError<IngestErrorCode> {
   constructor(

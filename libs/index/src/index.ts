@@ -7,7 +7,6 @@ export type { InstanceQuery, QueryLevel, QueryPage, StoredInstance } from './que
 export type { FindKey, FindLevel, FindQuery } from './query.types';
 export type { RetrieveScope } from './retrieve.service';
 export { IngestError, NotFoundError, QueryError } from './index.errors';
-export type { IngestErrorCode } from './index.errors';
 export { DeletionService } from './deletion.service';
 export type { DeletionScope, DeletionResult } from './deletion.service';
 export type { InstanceStoredEvent, InstanceStoredListener } from './ingest.types';
