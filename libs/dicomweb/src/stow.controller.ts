@@ -7,6 +7,8 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
+  ApiResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
@@ -22,7 +24,9 @@ import { StowRequest, StowService } from './stow.service';
 @ApiProduces(DICOM_JSON)
 @ApiOkResponse({ schema: STOW_RESPONSE, description: 'All instances stored (PS3.18 10.5.3)' })
 @ApiAcceptedResponse({ schema: STOW_RESPONSE, description: 'Some instances stored, some failed' })
-@ApiConflictResponse({ schema: STOW_RESPONSE, description: 'No instance stored' })
+@ApiConflictResponse({ schema: STOW_RESPONSE, description: 'No instance stored, for reasons of the request' })
+@ApiResponse({ status: 507, schema: STOW_RESPONSE, description: 'No instance stored: the storage is below its minimum free space (Failure Reason A700)' })
+@ApiServiceUnavailableResponse({ schema: STOW_RESPONSE, description: 'No instance stored: the storage failed (Failure Reason A700)' })
 @ApiBadRequestResponse({ description: 'Malformed multipart body, or no instances' })
 @ApiUnsupportedMediaTypeResponse({ description: 'Content-Type other than multipart/related; type="application/dicom" or application/dicom' })
 @Controller('dicomweb/studies')
