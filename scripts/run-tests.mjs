@@ -1,12 +1,15 @@
 // Runs the compiled tests with Node's test runner: unit specs (*.spec.js), integration specs
 // against a real embedded PostgreSQL (*.int-spec.js), end-to-end specs (test/**/*.e2e-spec.js).
 // Usage: node scripts/run-tests.mjs [unit|int|e2e|all] [--dist DIR] [name filter]
+// The integration specs share one embedded PostgreSQL started here, each file with a database of
+// its own copied from a migrated template (test/support/test-database.ts).
 // Every tier without a filter (`npm test`) also runs the unit tier and the start/stop scenarios on
 // the Node of the Docker image first (scripts/image-node.mjs).
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { imageNode } from './image-node.mjs';
 
 const args = process.argv.slice(2);
@@ -37,12 +40,23 @@ if (files.length === 0) {
   process.exit(1);
 }
 const imageStatus = tier === 'all' && !filter ? onImageNode() : 0;
-const result = spawnSync(
+const database = files.some((f) => f.endsWith('.int-spec.js')) ? await sharedDatabase() : { env: {}, stop: async () => undefined };
+// Not spawnSync: this process must keep reading the shared PostgreSQL's log pipe while the tests run.
+const child = spawn(
   process.execPath,
   ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist } },
+  { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist, ...database.env } },
 );
-process.exit(result.status === 0 ? imageStatus : (result.status ?? 1));
+const [status] = await once(child, 'exit');
+await database.stop();
+process.exit(status === 0 ? imageStatus : (status ?? 1));
+
+/** One embedded PostgreSQL for every integration spec of this run (test/support/test-database.ts). */
+async function sharedDatabase() {
+  const support = await import(pathToFileURL(resolve(dist, 'test/support/test-database.js')).href);
+  const cluster = await support.startTestCluster();
+  return { env: { [support.SHARED_CLUSTER_ENV]: cluster.url }, stop: () => cluster.stop() };
+}
 
 /**
  * The whole run (`npm test`) first runs the unit tier and the start/stop scenarios on the Node

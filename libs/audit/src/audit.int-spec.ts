@@ -8,8 +8,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource, QueryRunner } from 'typeorm';
 import { ConfigModule, loadConfig } from '@pacs/config';
-import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
-import { freePort } from '../../../test/support/ports';
+import { DatabaseHandle, DatabaseModule } from '@pacs/database';
+import { testDatabase } from '../../../test/support/test-database';
 import { AuditAction } from './audit-codes';
 import { AuditEventInput, GENESIS_HASH, stagedEvent } from './audit-event';
 import { AuditSealer } from './audit-sealer';
@@ -49,7 +49,7 @@ describe('audit chain against a real PostgreSQL', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pacs-audit-'));
-    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    db = await testDatabase();
     ctx = await open();
     // A second node on the same database: its appends must interleave into one chain.
     other = await open();

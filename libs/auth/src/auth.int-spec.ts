@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Controller, Get, Module } from '@nestjs/common';
@@ -11,7 +10,8 @@ import { HttpErrorFilter } from '../../../apps/pacs-server/src/http-error.filter
 import { requestValidationPipe } from '../../../apps/pacs-server/src/validation';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigModule, loadConfig } from '@pacs/config';
-import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
+import { DatabaseHandle, DatabaseModule } from '@pacs/database';
+import { testDatabase } from '../../../test/support/test-database';
 import { AuthModule } from './auth.module';
 import { CurrentUser, RequirePermission } from './auth.decorators';
 import type { AuthUser } from './auth-user';
@@ -39,17 +39,6 @@ class ProbeController {
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 describe('auth over HTTP with a real PostgreSQL', () => {
   let dataDir: string;
   let database: DatabaseHandle;
@@ -58,9 +47,7 @@ describe('auth over HTTP with a real PostgreSQL', () => {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'pacs-auth-'));
-    // As root, PostgreSQL runs as its own user and must be able to enter the directory.
-    chmodSync(dataDir, 0o755);
-    database = await startEmbeddedPostgres(dataDir, await freePort(), () => undefined);
+    database = await testDatabase();
     const config = loadConfig({
       ...process.env,
       PACS_DATA_DIR: dataDir,

@@ -8,9 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { freePort } from '../../../test/support/ports';
+import { testDatabase } from '../../../test/support/test-database';
 import { dataSourceOptions } from './data-source-options';
-import { DatabaseHandle, startEmbeddedPostgres } from './embedded-postgres';
+import type { DatabaseHandle } from './embedded-postgres';
 
 let uid = 0;
 
@@ -47,7 +47,7 @@ describe('pacs_index_instances', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pacs-batch-'));
-    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    db = await testDatabase();
     ds = await new DataSource(dataSourceOptions(db.url)).initialize();
   });
 

@@ -8,11 +8,11 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ConfigModule, loadConfig, PacsConfig } from '@pacs/config';
-import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
+import { DatabaseHandle, DatabaseModule } from '@pacs/database';
 import { AuditModule } from '@pacs/audit';
 import { BlobStore, StorageModule } from '@pacs/storage';
 import { buildInstance, InstanceSpec, newUid } from '../../../test/support/generator';
-import { freePort } from '../../../test/support/ports';
+import { testDatabase } from '../../../test/support/test-database';
 import { IndexModule } from './index.module';
 import { blobKey, IngestService } from './ingest.service';
 import { QueryService } from './query.service';
@@ -30,7 +30,7 @@ describe('ingest and query against a real PostgreSQL', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pacs-ingest-'));
-    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    db = await testDatabase();
     const config = loadConfig({ PACS_DATA_DIR: dir, PACS_MAX_INSTANCE_BYTES: String(2 << 20) });
     ctx = await NestFactory.createApplicationContext(
       { module: class TestModule {}, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db.url), StorageModule, IndexModule, AuditModule] },

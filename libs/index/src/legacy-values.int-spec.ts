@@ -11,11 +11,11 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource, MigrationInterface } from 'typeorm';
 import { ConfigModule, loadConfig } from '@pacs/config';
-import { DatabaseHandle, DatabaseModule, MIGRATIONS, startEmbeddedPostgres } from '@pacs/database';
+import { DatabaseHandle, DatabaseModule, MIGRATIONS } from '@pacs/database';
 import { AuditModule } from '@pacs/audit';
 import { BlobStore, StorageModule } from '@pacs/storage';
 import { buildInstance, newUid } from '../../../test/support/generator';
-import { freePort } from '../../../test/support/ports';
+import { testDatabase } from '../../../test/support/test-database';
 import { withRawElements } from '../../../test/support/raw-elements';
 import { IndexModule } from './index.module';
 import { IngestService } from './ingest.service';
@@ -30,7 +30,7 @@ describe('legacy values in the index (real PostgreSQL)', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pacs-legacy-index-'));
-    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    db = await testDatabase();
     const config = loadConfig({ PACS_DATA_DIR: dir });
     ctx = await NestFactory.createApplicationContext(
       { module: class TestModule {}, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db.url), StorageModule, IndexModule, AuditModule] },

@@ -9,10 +9,10 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ConfigModule, loadConfig } from '@pacs/config';
-import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
+import { DatabaseHandle, DatabaseModule } from '@pacs/database';
 import { BlobStore, StorageModule } from '@pacs/storage';
 import { buildInstance, newUid } from '../../../test/support/generator';
-import { freePort } from '../../../test/support/ports';
+import { testDatabase } from '../../../test/support/test-database';
 import { IndexModule } from './index.module';
 import { IngestService } from './ingest.service';
 import { NotFoundError } from './index.errors';
@@ -38,7 +38,7 @@ describe('series metadata cache in PostgreSQL (invalidation by trigger)', () => 
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pacs-metadata-'));
-    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    db = await testDatabase();
     ctx = await NestFactory.createApplicationContext(
       { module: class TestModule {}, imports: [ConfigModule.forRoot(loadConfig({ PACS_DATA_DIR: dir })), DatabaseModule.forRoot(db.url), StorageModule, IndexModule] },
       { logger: false },
