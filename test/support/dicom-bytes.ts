@@ -3,7 +3,8 @@
 // make as valid ones.
 
 export const UNDEFINED = 0xffffffff;
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+/** VRs with a 4-byte length after two reserved bytes in explicit VR (PS3.5 7.1.2). */
+export const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
 
 export interface Enc {
   explicitVr: boolean;

@@ -1,4 +1,4 @@
-// Writes valid DICOM Part 10 files with chosen attributes for the end-to-end tests and the
+// Writes valid DICOM Part 10 files with chosen attributes for the specs of every tier and the
 // benchmark. dcmjs writes the File Meta and the dataset up to Pixel Data (small, so cheap);
 // the Pixel Data element is appended from a cached frame, which keeps bulk writes fast, and
 // the deflated syntax is produced by deflating everything after the File Meta (PS3.5 A.5).
@@ -9,7 +9,7 @@ import { deflateRawSync } from 'node:zlib';
 import { data } from 'dcmjs';
 import { applySubstitutions, encoderFor, substituteText } from './charset';
 import { nonImageDefaults } from './non-image';
-import { ImageGeometry, PixelEncoding, pixelDataElement } from './pixel-data';
+import { givenPixelDataElement, ImageGeometry, PixelEncoding, pixelDataElement } from './pixel-data';
 
 export { BASIC_TEXT_SR, ENCAPSULATED_PDF } from './non-image';
 
@@ -24,6 +24,8 @@ export interface InstanceSpec {
   rows?: number; columns?: number; bitsAllocated?: 8 | 16;   // default 64×64×16 monochrome; rows 0: no pixels
   specificCharacterSet?: string; // e.g. 'ISO_IR 100' (then names are encoded in latin1)
   extra?: Record<string, unknown>; // more naturalized dcmjs attributes
+  pixelData?: Buffer;          // native Pixel Data as given, in the syntax's byte order (instead of the gradient)
+  fragments?: Buffer[];        // encapsulated Pixel Data fragments as given, any encapsulated syntax
 }
 
 export const TransferSyntax = {
@@ -67,17 +69,21 @@ export function newUid(): string {
   return `2.25.${BigInt(`0x${randomBytes(16).toString('hex')}`)}`;
 }
 
+/** Whether the generator encodes the frame as JPEG itself (not bytes the caller gave). */
+function generatesJpeg(spec: InstanceSpec, transferSyntaxUid: string): boolean {
+  return transferSyntaxUid === TransferSyntax.JpegBaseline && !spec.pixelData && !spec.fragments;
+}
+
 /** JPEG baseline (process 1) is 8-bit only, so that syntax forces 8 bits allocated. */
 function geometryOf(spec: InstanceSpec, transferSyntaxUid: string): ImageGeometry | undefined {
   const rows = spec.rows ?? 64;
   if (rows === 0) return undefined;
-  const jpeg = transferSyntaxUid === TransferSyntax.JpegBaseline;
+  const jpeg = generatesJpeg(spec, transferSyntaxUid);
   return { rows, columns: spec.columns ?? rows, bitsAllocated: jpeg ? 8 : (spec.bitsAllocated ?? 16) };
 }
 
 /** Image Pixel module (PS3.3 C.7.6.3); jpeg-js writes YCbCr 4:4:4, hence YBR_FULL. */
-function imageAttributes(g: ImageGeometry, ids: Identity): Record<string, unknown> {
-  const jpeg = ids.transferSyntaxUid === TransferSyntax.JpegBaseline;
+function imageAttributes(g: ImageGeometry, ids: Identity, jpeg: boolean): Record<string, unknown> {
   const bits = g.bitsAllocated;
   return {
     ImageType: ['ORIGINAL', 'PRIMARY', 'AXIAL'],
@@ -118,7 +124,7 @@ function datasetOf(spec: InstanceSpec, ids: Identity, g: ImageGeometry | undefin
     InstanceNumber: spec.instanceNumber ?? 1,
     ...classDefaults,
     Modality: spec.modality ?? classDefaults.Modality ?? 'CT',
-    ...(g ? imageAttributes(g, ids) : {}),
+    ...(g ? imageAttributes(g, ids, generatesJpeg(spec, ids.transferSyntaxUid)) : {}),
     ...spec.extra,
   };
 }
@@ -152,7 +158,7 @@ export function buildInstance(spec: InstanceSpec = {}): BuiltInstance {
     transferSyntaxUid: spec.transferSyntaxUid ?? TransferSyntax.ExplicitLittleEndian,
   };
   const encoding = PIXEL_ENCODING[ids.transferSyntaxUid];
-  if (!encoding) throw new Error(`generator: transfer syntax ${ids.transferSyntaxUid} is not supported`);
+  if (!encoding && !spec.fragments) throw new Error(`generator: transfer syntax ${ids.transferSyntaxUid} is not supported`);
   const geometry = geometryOf(spec, ids.transferSyntaxUid);
   const dataset = datasetOf(spec, ids, geometry);
   const encode = encoderFor(spec.specificCharacterSet);
@@ -161,11 +167,16 @@ export function buildInstance(spec: InstanceSpec = {}): BuiltInstance {
   // (0002,0000) UL is the first meta element: 132 + 12 bytes, its value counts the rest.
   const datasetStart = 144 + header.readUInt32LE(140);
   applySubstitutions(header, substitutions, datasetStart);
-  let bytes = Buffer.concat([header, ...(geometry ? pixelDataElement(encoding, geometry) : [])]);
+  let bytes = Buffer.concat([header, ...(geometry ? pixels(spec, encoding, geometry) : [])]);
   if (ids.transferSyntaxUid === TransferSyntax.DeflatedExplicitLittleEndian) {
     bytes = Buffer.concat([bytes.subarray(0, datasetStart), deflateRawSync(bytes.subarray(datasetStart))]);
   }
   return { bytes, ...ids };
+}
+
+function pixels(spec: InstanceSpec, encoding: PixelEncoding | undefined, geometry: ImageGeometry): Buffer[] {
+  if (spec.pixelData || spec.fragments) return givenPixelDataElement(encoding, geometry, { native: spec.pixelData, fragments: spec.fragments });
+  return pixelDataElement(encoding as PixelEncoding, geometry);
 }
 
 export function writeInstance(path: string, spec?: InstanceSpec): ReturnType<typeof buildInstance> {

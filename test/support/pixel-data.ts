@@ -1,5 +1,6 @@
 // Pixel Data for generated instances: a gradient frame, its encodings (native little and big
-// endian, JPEG baseline, RLE lossless) and the bytes of the (7FE0,0010) element around them.
+// endian, JPEG baseline, RLE lossless) and the bytes of the (7FE0,0010) element around them, or
+// around bytes the caller chose.
 // Every frame is computed once per geometry and cached: writing thousands of files reuses it.
 import { encode as encodeJpeg } from 'jpeg-js';
 
@@ -120,13 +121,19 @@ function item(tagElement: number, length: number): Buffer {
   return b;
 }
 
-/** Encapsulated Pixel Data (PS3.5 A.4): OB, undefined length, offset table, one fragment. */
-function encapsulated(frame: Buffer): Buffer[] {
+/**
+ * Encapsulated Pixel Data (PS3.5 A.4): OB, undefined length, the Basic Offset Table item (its
+ * offsets as given, none for an empty table), one item per fragment (padded to even length).
+ */
+function encapsulated(fragments: Buffer[], offsets: number[] = []): Buffer[] {
   const head = Buffer.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]);
-  const offsetTable = Buffer.concat([item(0xe000, 4), Buffer.alloc(4)]);
-  const pad = frame.length % 2 ? [Buffer.alloc(1)] : [];
-  const fragment = [item(0xe000, frame.length + pad.length), frame, ...pad];
-  return [head, offsetTable, ...fragment, item(0xe0dd, 0)];
+  const table = Buffer.alloc(4 * offsets.length);
+  offsets.forEach((offset, i) => table.writeUInt32LE(offset, 4 * i));
+  const items = fragments.flatMap((fragment) => {
+    const pad = fragment.length % 2 ? [Buffer.alloc(1)] : [];
+    return [item(0xe000, fragment.length + pad.length), fragment, ...pad];
+  });
+  return [head, item(0xe000, table.length), table, ...items, item(0xe0dd, 0)];
 }
 
 /** Header of a native (7FE0,0010) element in the byte order and VR mode of the syntax. */
@@ -152,9 +159,22 @@ function nativeHead(encoding: PixelEncoding, vr: 'OB' | 'OW', length: number): B
  * large frame once, into the final file buffer).
  */
 export function pixelDataElement(encoding: PixelEncoding, g: ImageGeometry): Buffer[] {
-  if (encoding === 'jpeg-baseline') return encapsulated(jpegFrame(g));
-  if (encoding === 'rle') return encapsulated(rleFrame(g));
-  const frame = encoding === 'explicit-be' ? bigEndianFrame(g) : gradientFrame(g);
+  if (encoding === 'jpeg-baseline') return encapsulated([jpegFrame(g)], [0]);
+  if (encoding === 'rle') return encapsulated([rleFrame(g)], [0]);
+  return nativeElement(encoding, g, encoding === 'explicit-be' ? bigEndianFrame(g) : gradientFrame(g));
+}
+
+/**
+ * The Pixel Data element around bytes the caller chose: native bytes as given (already in the
+ * byte order of the syntax), or encapsulated fragments after an empty Basic Offset Table.
+ */
+export function givenPixelDataElement(encoding: PixelEncoding | undefined, g: ImageGeometry, given: { native?: Buffer; fragments?: Buffer[] }): Buffer[] {
+  if (given.fragments) return encapsulated(given.fragments);
+  if (!encoding || encoding === 'jpeg-baseline' || encoding === 'rle') throw new Error('generator: native Pixel Data needs a native transfer syntax');
+  return nativeElement(encoding, g, given.native ?? Buffer.alloc(0));
+}
+
+function nativeElement(encoding: PixelEncoding, g: ImageGeometry, frame: Buffer): Buffer[] {
   const pad = frame.length % 2 ? [Buffer.alloc(1)] : [];
   const vr = g.bitsAllocated === 16 ? 'OW' : 'OB';
   return [nativeHead(encoding, vr, frame.length + pad.length), frame, ...pad];

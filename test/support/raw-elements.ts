@@ -1,6 +1,8 @@
 // Puts elements with exactly chosen bytes into a Part 10 file from the generator: legacy and
 // malformed values (a 10-character DA, NUL padding, an over-long LO) that dcmjs refuses to write
 // or would correct. Little endian data sets only (explicit or implicit VR), top level only.
+// The bytes are made by dicom-bytes.ts.
+import { el, EXPLICIT, IMPLICIT, item, LONG_VRS, seq, UNDEFINED } from './dicom-bytes';
 
 export interface RawElement {
   /** 8 hex digits, e.g. '00080020'. */
@@ -11,26 +13,12 @@ export interface RawElement {
 }
 
 const IMPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2';
-const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT']);
-const UNDEFINED = 0xffffffff;
 
 /** One element's bytes: tag, VR (explicit only), length, value (PS3.5 7.1). */
 export function encodeElement(element: RawElement, explicit: boolean): Buffer {
   const value = typeof element.value === 'string' ? Buffer.from(element.value, 'latin1') : element.value;
   if (value.length % 2 !== 0) throw new Error(`raw element ${element.tag}: odd value length ${value.length}`);
-  const group = parseInt(element.tag.slice(0, 4), 16);
-  const number = parseInt(element.tag.slice(4), 16);
-  const long = !explicit || LONG_VRS.has(element.vr);
-  const header = Buffer.alloc(explicit && long ? 12 : 8);
-  header.writeUInt16LE(group, 0);
-  header.writeUInt16LE(number, 2);
-  if (!explicit) header.writeUInt32LE(value.length, 4);
-  else {
-    header.write(element.vr, 4, 'latin1');
-    if (long) header.writeUInt32LE(value.length, 8);
-    else header.writeUInt16LE(value.length, 6);
-  }
-  return Buffer.concat([header, value]);
+  return el(explicit ? EXPLICIT : IMPLICIT, parseInt(element.tag, 16), element.vr, value);
 }
 
 /**
@@ -38,16 +26,8 @@ export function encodeElement(element: RawElement, explicit: boolean): Buffer {
  * storescu sends sequences (so what the server stores is these bytes).
  */
 export function encodeSequence(tag: string, items: Buffer[], explicit: boolean): Buffer {
-  const body = Buffer.concat(
-    items.map((item) => {
-      const header = Buffer.alloc(8);
-      header.writeUInt16LE(0xfffe, 0);
-      header.writeUInt16LE(0xe000, 2);
-      header.writeUInt32LE(item.length, 4);
-      return Buffer.concat([header, item]);
-    }),
-  );
-  return encodeElement({ tag, vr: 'SQ', value: body }, explicit);
+  const enc = explicit ? EXPLICIT : IMPLICIT;
+  return seq(enc, parseInt(tag, 16), items.map((content) => item(enc, content)));
 }
 
 /**

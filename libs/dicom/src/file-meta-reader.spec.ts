@@ -3,11 +3,12 @@ import { describe, it } from 'node:test';
 import { MemorySource } from './byte-source';
 import { DicomParseError } from './dicom-parse-error';
 import { readFileMeta } from './file-meta-reader';
-import { part10Bytes } from './part10-fixtures.test-helper';
 import { TransferSyntax } from './transfer-syntax';
+import { buildInstance } from '../../../test/support/generator';
 
 const GROUP_LENGTH_AT = 140;
-const file = () => part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, pixelData: Buffer.alloc(32) });
+// The data set starts with Specific Character Set (0008,0005).
+const file = () => buildInstance({ specificCharacterSet: 'ISO_IR 100', rows: 4, pixelData: Buffer.alloc(32) }).bytes;
 const metaEnd = (bytes: Buffer) => 144 + bytes.readUInt32LE(GROUP_LENGTH_AT);
 
 async function refused(bytes: Buffer, pattern: RegExp): Promise<void> {

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemorySource } from './byte-source';
-import { part10Bytes } from './part10-fixtures.test-helper';
 import { locateBulkValue, locateFrames, openInstance, readRanges } from './pixel-frames';
 import { TransferSyntax } from './transfer-syntax';
+import { buildInstance, InstanceSpec } from '../../../test/support/generator';
+
+/** A 4×4 16-bit instance of `frames` frames in `transferSyntaxUid`. */
+const instance = (transferSyntaxUid: string, frames: number, more: InstanceSpec) =>
+  buildInstance({ transferSyntaxUid, rows: 4, extra: { NumberOfFrames: String(frames) }, ...more }).bytes;
 
 /** Two 4×4 16-bit frames: frame 1 counts up from 0, frame 2 from 100. */
 function twoFrames(): Buffer {
@@ -24,26 +28,26 @@ describe('Pixel Data frames of a stored Part 10 file (PS3.5 8.2, A.4)', () => {
 
   for (const ts of [TransferSyntax.ExplicitVRLittleEndian, TransferSyntax.ImplicitVRLittleEndian, TransferSyntax.DeflatedExplicitVRLittleEndian]) {
     it(`cuts native multi-frame data into Rows×Columns×Samples×Bits/8 frames (${ts})`, async () => {
-      const bytes = part10Bytes({ transferSyntaxUid: ts, attributes: { NumberOfFrames: '2' }, pixelData: px });
+      const bytes = instance(ts, 2, { pixelData: px });
       assert.deepEqual(await frames(bytes, ts), [px.subarray(0, 32), px.subarray(32)]);
     });
   }
 
   it('returns big endian 16-bit frames in little endian byte order', async () => {
-    // dcmjs writes the buffer as given, so the fixture's stored words are the big endian ones.
+    // The generator writes given Pixel Data as it is, so the stored words are the big endian ones.
     const stored = Buffer.from(px).swap16();
-    const bytes = part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRBigEndian, attributes: { NumberOfFrames: '2' }, pixelData: stored });
+    const bytes = instance(TransferSyntax.ExplicitVRBigEndian, 2, { pixelData: stored });
     assert.deepEqual(await frames(bytes, TransferSyntax.ExplicitVRBigEndian), [px.subarray(0, 32), px.subarray(32)]);
   });
 
   it('gives each encapsulated frame its fragment bytes exactly as stored', async () => {
     const fragments = [Buffer.from([0xff, 0xd8, 1, 2]), Buffer.from([0xff, 0xd8, 3, 4, 5, 6])];
-    const bytes = part10Bytes({ transferSyntaxUid: TransferSyntax.JPEGBaseline8Bit, attributes: { NumberOfFrames: '2' }, fragments });
+    const bytes = instance(TransferSyntax.JPEGBaseline8Bit, 2, { fragments });
     assert.deepEqual(await frames(bytes, TransferSyntax.JPEGBaseline8Bit), fragments);
   });
 
   it('finds other top-level values and reports an instance without Pixel Data', async () => {
-    const bytes = part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, attributes: { Rows: 0 } });
+    const bytes = buildInstance({ rows: 0 }).bytes;
     const opened = await openInstance(new MemorySource(bytes), TransferSyntax.ExplicitVRLittleEndian);
     assert.equal(await locateFrames(opened), undefined);
     const modality = await locateBulkValue(opened, '00080060');
@@ -53,7 +57,7 @@ describe('Pixel Data frames of a stored Part 10 file (PS3.5 8.2, A.4)', () => {
   });
 
   it('refuses native data shorter than its frames need', async () => {
-    const bytes = part10Bytes({ transferSyntaxUid: TransferSyntax.ExplicitVRLittleEndian, attributes: { NumberOfFrames: '3' }, pixelData: px });
+    const bytes = instance(TransferSyntax.ExplicitVRLittleEndian, 3, { pixelData: px });
     const opened = await openInstance(new MemorySource(bytes), TransferSyntax.ExplicitVRLittleEndian);
     await assert.rejects(locateFrames(opened), /3 frame\(s\) need 96/);
   });
