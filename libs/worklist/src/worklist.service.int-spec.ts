@@ -44,7 +44,8 @@ describe('worklist items (medium: real PostgreSQL)', () => {
     const before = { items: await count('worklist_items'), steps: await count('worklist_steps') };
     await assert.rejects(worklist.create(item({ accession: 'WL-C1' }), 'ris'), isError('worklist-conflict'));
     await assert.rejects(worklist.create(item({ accession: 'WL-C2', studyUid: first.studyInstanceUid }), 'ris'), isError('worklist-conflict'));
-    const twoStepsOneId = { ...item({ accession: 'WL-C3' }), scheduledSteps: [...item({ accession: 'WL-C3' }).scheduledSteps, ...item({ accession: 'WL-C3' }).scheduledSteps] };
+    const twoStepsOneId = item({ accession: 'WL-C3' });
+    twoStepsOneId.scheduledSteps.push({ ...twoStepsOneId.scheduledSteps[0] });
     await assert.rejects(worklist.create(twoStepsOneId, 'ris'), isError('invalid-worklist-item'));
     assert.deepEqual({ items: await count('worklist_items'), steps: await count('worklist_steps') }, before);
   });
