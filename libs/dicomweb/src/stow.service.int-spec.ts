@@ -9,7 +9,7 @@ import { IndexModule, QueryService } from '@pacs/index';
 import { buildInstance, newUid } from '../../../test/support/generator';
 import { multipartRelated } from '../../../test/support/http';
 import { newMediumService, MediumService } from '../../../test/support/medium';
-import { DicomWebError } from './dicomweb.errors';
+import { DomainError } from '@pacs/errors';
 import { StowRequest, StowService } from './stow.service';
 
 const BASE = 'http://pacs.test/dicomweb';
@@ -89,8 +89,8 @@ describe('STOW-RS (medium: real PostgreSQL and blob store)', () => {
   it('refuses a request it cannot read before storing anything: 415 for another media type, 400 without instances', async () => {
     const sent = buildInstance({ rows: 4 });
     const json = { ...request([sent.bytes]), contentType: 'application/dicom+json' };
-    await assert.rejects(medium.sut.store(json), (err) => err instanceof DicomWebError && err.code === 'unsupported-media-type');
-    await assert.rejects(medium.sut.store(request([])), (err) => err instanceof DicomWebError && err.code === 'bad-request');
+    await assert.rejects(medium.sut.store(json), (err) => err instanceof DomainError && err.code === 'unsupported-media-type');
+    await assert.rejects(medium.sut.store(request([])), (err) => err instanceof DomainError && err.code === 'bad-request');
     assert.equal(await instancesOfStudy(medium, sent.studyUid), undefined);
   });
 });

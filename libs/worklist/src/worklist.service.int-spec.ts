@@ -6,12 +6,12 @@ import { newMediumService, MediumService } from '../../../test/support/medium';
 import { worklistBody } from '../../../test/support/worklist';
 import type { WorklistItemDto } from './dto/worklist-item.dto';
 import { WorklistItemEntity, WorklistStepEntity } from './worklist-item.entity';
-import { WorklistError } from './worklist.errors';
+import { DomainError } from '@pacs/errors';
 import { WorklistRepository } from './worklist.repository';
 import { WorklistService } from './worklist.service';
 
 const item = (o: Parameters<typeof worklistBody>[0]) => worklistBody(o) as unknown as WorklistItemDto;
-const isError = (code: string) => (err: unknown) => err instanceof WorklistError && err.code === code;
+const isError = (code: string) => (err: unknown) => err instanceof DomainError && err.code === code;
 
 describe('worklist items (medium: real PostgreSQL)', () => {
   let medium: MediumService<WorklistService>;
