@@ -3,8 +3,8 @@ import { open, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
-import { AuditAction, AuditService } from '@pacs/audit';
-import { IngestError, IngestService } from '@pacs/index';
+import { AuditService, instanceStoredEvent } from '@pacs/audit';
+import { IngestError, IngestService, IngestSource } from '@pacs/index';
 import { BlobStore } from '@pacs/storage';
 
 export interface ImportSummary {
@@ -16,6 +16,7 @@ export interface ImportSummary {
 }
 
 const PARALLEL = 4;
+const IMPORT: IngestSource = { channel: 'import', actor: 'cli' };
 
 /** Imports every file below `folder` through the same ingest path as C-STORE and STOW-RS. */
 export async function importFolder(
@@ -54,13 +55,10 @@ async function importFile(file: string, blobs: BlobStore, ingest: IngestService,
   try {
     await pipeline(createReadStream(file), writer, { end: false });
     const temp = await writer.finish();
-    const outcome = await ingest.ingest(temp, { channel: 'import', actor: 'cli' });
-    // PS3.15 A.5.3.6 Import: one event per instance, committed before it counts as imported
-    // (usually staged in the index commit itself: StoreAuditCompanion).
-    if (!outcome.coCommitted) await audit?.record({
-      actor: 'cli', actorType: 'system', action: AuditAction.Import, actionCode: 'C', outcome: 0,
-      patientId: outcome.patientId, studyUids: [outcome.studyUid], details: { sopInstanceUid: outcome.sopInstanceUid, result: outcome.result },
-    });
+    const outcome = await ingest.ingest(temp, IMPORT);
+    // Import: one event per instance, committed before it counts as imported (usually staged
+    // in the index commit itself: StoreAuditCompanion).
+    if (!outcome.coCommitted) await audit?.record(instanceStoredEvent(IMPORT, outcome));
     if (outcome.result === 'stored') summary.stored++;
     else summary.duplicates++;
   } catch (err) {

@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequirePermission } from '@pacs/auth';
+import { Audited, RequirePermission } from '@pacs/auth';
 import type { AuditEvent } from './audit-event';
 import { chooseExportFormat, EXPORT_MEDIA_TYPES, exportStream } from './audit-export';
 import type { AuditFilter } from './audit.repository';
@@ -24,6 +24,7 @@ export class AuditController {
   constructor(private readonly audit: AuditService) {}
 
   @Get()
+  @Audited('audit-log-used', 'R')
   @ApiOperation({ summary: 'Search audit events', description: 'Oldest first, keyset pages by id: pass nextCursor as cursor for the next page.' })
   @ApiOkResponse({ description: '{ items: AuditEvent[], nextCursor: string | null }' })
   async list(@Query() q: AuditPageQueryDto): Promise<AuditPage> {
@@ -34,6 +35,7 @@ export class AuditController {
   }
 
   @Get('verify')
+  @Audited('audit-log-used', 'R')
   @ApiOperation({
     summary: 'Verify the hash chain',
     description: 'Recomputes every hash in chain order; names the first event that does not match. Store events are committed with their instance and sealed into the chain within about a second; until then they are counted as "unsealed".',
@@ -44,6 +46,7 @@ export class AuditController {
   }
 
   @Get('export')
+  @Audited('audit-log-used', 'R')
   @ApiOperation({ summary: 'Export audit events (streamed)', description: 'format=csv|ndjson, or Accept: text/csv | application/x-ndjson (default NDJSON). Same filters as the search, no paging.' })
   @ApiProduces(EXPORT_MEDIA_TYPES.ndjson, EXPORT_MEDIA_TYPES.csv)
   @ApiOkResponse({ description: 'One event per line (NDJSON) or CSV with a header row' })

@@ -1,21 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import type { IngestOutcome } from '@pacs/index';
 import { AuditAction, AuditActionCodeLetter, AuditEventType, AuditOutcome } from './audit-codes';
 import type { AuditEvent, AuditEventInput } from './audit-event';
 import { AuditService } from './audit.service';
+import { instanceStoredEvent } from './instances-stored';
 
 /** Who is on the other end of an association. */
 export interface DimseAuditContext {
   callingAe: string;
   calledAe?: string;
   remoteAddress?: string;
-}
-
-export interface StoredInstanceFacts {
-  sopClassUid: string;
-  sopInstanceUid: string;
-  studyUid: string;
-  patientId?: string;
-  result?: string;
 }
 
 /** A C-FIND, C-MOVE or C-GET (or worklist query) to audit; `status` is the final DIMSE status. */
@@ -46,9 +40,9 @@ export class DimseAuditor {
     return this.record(ctx, AuditAction.ApplicationActivity, 'E', outcomeOf(status), { service: 'echo', status });
   }
 
-  /** A C-STORE we acknowledged with Success: Instances Transferred, Create (PS3.15 A.5.3.4). */
-  stored(ctx: DimseAuditContext, facts: StoredInstanceFacts): Promise<AuditEvent> {
-    return this.audit.record(storedInstanceEvent(ctx, facts));
+  /** A C-STORE acknowledged with Success whose event the index commit did not carry (a kept duplicate). */
+  stored(ctx: DimseAuditContext, instance: IngestOutcome): Promise<AuditEvent> {
+    return this.audit.record(instanceStoredEvent({ channel: 'dimse', actor: ctx.callingAe, remoteAddress: ctx.remoteAddress }, instance));
   }
 
   /** A C-STORE answered with a failure status. */
@@ -90,19 +84,6 @@ export class DimseAuditor {
   ): Promise<AuditEvent> {
     return this.audit.record({ actor: ctx.callingAe, actorType: 'ae', sourceAddress: ctx.remoteAddress ?? null, action, actionCode, outcome, details, ...subject });
   }
-}
-
-/**
- * The event of an acknowledged C-STORE: Instances Transferred, Create (PS3.15 A.5.3.4). Also
- * staged in the ingest commit by StoreAuditCompanion, so both paths write the same event.
- */
-export function storedInstanceEvent(ctx: DimseAuditContext, facts: StoredInstanceFacts & { coCommitted?: boolean }): AuditEventInput {
-  const { studyUid, patientId, coCommitted: _co, ...rest } = facts;
-  return {
-    actor: ctx.callingAe, actorType: 'ae', sourceAddress: ctx.remoteAddress ?? null,
-    action: AuditAction.InstancesTransferred, actionCode: 'C', outcome: AuditOutcome.Success,
-    details: { service: 'store', ...rest }, studyUids: [studyUid], patientId,
-  };
 }
 
 /**

@@ -1,73 +1,125 @@
 import 'reflect-metadata';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import Fastify from 'fastify';
-import type { HttpAdapterHost } from '@nestjs/core';
+import { Controller, ForbiddenException, Get, INestApplication, Module, Param, Post, Req, Res } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Audited, auditStoredStudies, isPublicRoute, Public } from '@pacs/auth';
 import type { AuditEventInput } from './audit-event';
-import type { AuditService } from './audit.service';
+import { AuditService } from './audit.service';
 import { HttpAuditHook } from './http-audit.hook';
 
-/** A real Fastify with the hook installed and a recorder that succeeds or fails. */
-async function serverWith(record: (e: AuditEventInput) => Promise<unknown>) {
-  const app = Fastify();
-  const host = { httpAdapter: { getInstance: () => app } } as unknown as HttpAdapterHost;
-  new HttpAuditHook(host, { record } as unknown as AuditService).onModuleInit();
-  app.get('/dicomweb/studies/:study', (_req, reply) => {
+/** Routes as the controllers declare them; no guards, so only the hook's reading of @Audited is under test. */
+@Controller()
+class RoutesController {
+  @Get('dicomweb/studies/:study')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
+  retrieve(@Res() reply: FastifyReply): void {
     const body = new PassThrough();
     void reply.header('content-type', 'application/dicom').send(body);
     body.end(Buffer.alloc(10, 1));
-  });
-  app.get('/health', async () => ({ status: 'ok' }));
-  app.get('/api/audit', async (_req, reply) => reply.code(403).send({ error: 'forbidden', message: 'missing permission audit:read' }));
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
-  return { app, url };
+  }
+
+  /** The body names another study: the event must take the stored one, from the handler. */
+  @Post('dicomweb/studies')
+  @Audited('instances-transferred', 'C', { studies: ['study-param', 'stored-studies'] })
+  store(@Req() req: FastifyRequest): object {
+    auditStoredStudies(req, ['1.2.3']);
+    return { RetrieveURL: 'http://h/dicomweb/studies/6.6.6' };
+  }
+
+  @Get('dicomweb/studies/:study/undeclared')
+  undeclared(@Param('study') study: string): object {
+    return { study };
+  }
+
+  @Get('api/audit')
+  @Audited('audit-log-used', 'R')
+  refused(): never {
+    throw new ForbiddenException('missing permission audit:read');
+  }
+
+  @Get('open')
+  @Public()
+  @Audited('query', 'E')
+  open(@Req() req: FastifyRequest): object {
+    return { public: isPublicRoute(req) };
+  }
 }
 
-describe('HTTP audit hook', () => {
+let record: (e: AuditEventInput) => Promise<unknown> = async () => undefined;
+
+@Module({
+  controllers: [RoutesController],
+  providers: [HttpAuditHook, { provide: AuditService, useValue: { record: (e: AuditEventInput) => record(e) } }],
+})
+class HookTestModule {}
+
+describe('HTTP audit hook: the event each route declares', () => {
+  let app: INestApplication;
+  let url: string;
+  before(async () => {
+    app = await NestFactory.create(HookTestModule, new FastifyAdapter(), { logger: false });
+    await app.listen(0, '127.0.0.1');
+    url = await app.getUrl();
+  });
+  after(() => app?.close());
+  const recording = () => {
+    const events: AuditEventInput[] = [];
+    record = async (e) => void events.push(e);
+    return events;
+  };
+
   it('records the event of a streamed WADO-RS response before the response is sent', async () => {
     const recorded: AuditEventInput[] = [];
-    let sentBeforeRecorded = false;
-    const { app, url } = await serverWith(async (e) => {
+    record = async (e) => {
       await new Promise((r) => setTimeout(r, 20));
       recorded.push(e);
-    });
-    try {
-      const res = await fetch(`${url}/dicomweb/studies/1.2.3`);
-      sentBeforeRecorded = recorded.length === 0;
-      assert.equal(res.status, 200);
-      assert.equal((await res.arrayBuffer()).byteLength, 10);
-      assert.equal(sentBeforeRecorded, false);
-      assert.deepEqual(recorded.map((e) => [e.action, e.studyUids]), [['110103', ['1.2.3']]]);
-    } finally {
-      await app.close();
-    }
+    };
+    const res = await fetch(`${url}/dicomweb/studies/1.2.3`);
+    const sentBeforeRecorded = recorded.length === 0;
+    assert.equal(res.status, 200);
+    assert.equal((await res.arrayBuffer()).byteLength, 10);
+    assert.equal(sentBeforeRecorded, false);
+    assert.deepEqual(recorded.map((e) => [e.action, e.studyUids]), [['110103', ['1.2.3']]]);
   });
 
-  it('answers 500 audit-unavailable instead of the data when the event cannot be written; unaudited routes are untouched', async () => {
-    const { app, url } = await serverWith(async () => {
+  it('names the studies a STOW-RS stored from its result, not from the response body', async () => {
+    const events = recording();
+    assert.equal((await fetch(`${url}/dicomweb/studies`, { method: 'POST' })).status, 201);
+    assert.deepEqual(events.map((e) => [e.action, e.actionCode, e.studyUids]), [['110104', 'C', ['1.2.3']]]);
+  });
+
+  it('leaves no event for a route without @Audited, whatever its URL', async () => {
+    const events = recording();
+    assert.equal((await fetch(`${url}/dicomweb/studies/1.2.3/undeclared`)).status, 200);
+    assert.deepEqual(events, []);
+  });
+
+  it('keeps @Public and @Audited on one route', async () => {
+    const events = recording();
+    assert.deepEqual(await (await fetch(`${url}/open`)).json(), { public: true });
+    assert.deepEqual(events.map((e) => e.action), ['110112']);
+  });
+
+  it('answers 500 audit-unavailable instead of the data when the event cannot be written; undeclared routes are untouched', async () => {
+    record = async () => {
       throw new Error('database down');
-    });
-    try {
-      const res = await fetch(`${url}/dicomweb/studies/1.2.3`);
-      assert.equal(res.status, 500);
-      assert.equal(((await res.json()) as { error: string }).error, 'audit-unavailable');
-      assert.equal((await fetch(`${url}/health`)).status, 200);
-    } finally {
-      await app.close();
-    }
+    };
+    const res = await fetch(`${url}/dicomweb/studies/1.2.3`);
+    assert.equal(res.status, 500);
+    assert.equal(((await res.json()) as { error: string }).error, 'audit-unavailable');
+    assert.equal((await fetch(`${url}/dicomweb/studies/1.2.3/undeclared`)).status, 200);
   });
 
   it('sends a refusal as it is when its event cannot be written: a 403 stays a 403, never a 500', async () => {
-    const { app, url } = await serverWith(async () => {
+    record = async () => {
       throw new Error('database down');
-    });
-    try {
-      const res = await fetch(`${url}/api/audit`);
-      assert.equal(res.status, 403);
-      assert.deepEqual(await res.json(), { error: 'forbidden', message: 'missing permission audit:read' });
-    } finally {
-      await app.close();
-    }
+    };
+    const res = await fetch(`${url}/api/audit`);
+    assert.equal(res.status, 403);
+    assert.equal(((await res.json()) as { message: string }).message, 'missing permission audit:read');
   });
 });

@@ -1,14 +1,16 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { auditedRoute, storedStudiesOf } from '@pacs/auth';
 import { AuditService } from './audit.service';
 import { httpAuditEvent } from './http-audit';
 
 /**
- * Audits HTTP requests from a Fastify onSend hook rather than a Nest interceptor: it runs for
- * every response, including the 401/403 of the guards (which run before interceptors) and the
- * handlers that stream through @Res() (which send before an interceptor sees the result), and
- * Fastify waits for it, so no response leaves before its event is committed. If the event
+ * Records the event each route declares with @Audited (read from its Fastify route config), and
+ * a Security Alert for every refusal. A Fastify onSend hook rather than a Nest interceptor: it
+ * runs for every response, including the 401/403 of the guards (which run before
+ * interceptors) and the handlers that stream through @Res() (which send before an interceptor
+ * sees the result), and Fastify waits for it, so no response leaves before its event is committed. If the event
  * cannot be written (the database is down: text it cannot hold is escaped in stagedEvent, and
  * a bad event fails only itself) a success becomes a 500, never an unaudited success; a
  * refusal or error (4xx, 5xx) is sent as it is, since it gives nothing away, and the missing
@@ -32,14 +34,14 @@ export class HttpAuditHook implements OnModuleInit {
     fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
       const event = httpAuditEvent({
         method: request.method,
-        path: request.url.split('?')[0],
-        route: request.routeOptions?.url,
+        path: request.routeOptions?.url ?? request.url.split('?')[0],
+        audited: auditedRoute(request),
         params: (request.params ?? {}) as Record<string, string | undefined>,
         query: (request.query ?? {}) as Record<string, unknown>,
         status: reply.statusCode,
         username: (request as FastifyRequest & { user?: { username?: string } }).user?.username,
         ip: request.ip,
-        payload: typeof payload === 'string' ? payload : undefined,
+        storedStudies: storedStudiesOf(request),
       });
       if (!event) return payload;
       try {

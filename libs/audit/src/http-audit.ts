@@ -1,86 +1,80 @@
-import { AuditAction, AuditActionCodeLetter, AuditEventType } from './audit-codes';
+import type { AuditedEvent, AuditedRoute } from '@pacs/auth';
+import { AuditAction, AuditEventType } from './audit-codes';
 import type { AuditEventInput } from './audit-event';
+import { instancesStoredEvent } from './instances-stored';
 
 /** What the HTTP hook knows about a finished request, just before its response is sent. */
 export interface HttpExchange {
   method: string;
-  /** The path without the query string. */
+  /** The matched route pattern (`/dicomweb/studies/:study`), or the path when no route matched. */
   path: string;
-  /** The matched route pattern (`/dicomweb/studies/:study`); undefined when no route matched. */
-  route?: string;
+  /** The route's @Audited declaration; undefined for a route without one. */
+  audited?: AuditedRoute;
   params: Record<string, string | undefined>;
   query: Record<string, unknown>;
   status: number;
   username?: string;
   ip?: string;
-  /** The response body when it is text (the STOW-RS response names the stored studies). */
-  payload?: string;
+  /** The studies the handler stored (STOW-RS), from its result. */
+  storedStudies?: readonly string[];
 }
 
-/** The login route audits itself (User Authentication, with the attempted user name). */
-const SELF_AUDITED = new Set(['/api/auth/token']);
-const QIDO_RESOURCES = new Set(['studies', 'series', 'instances']);
-const MUTATIONS: Record<string, AuditActionCodeLetter> = { POST: 'C', PUT: 'U', PATCH: 'U', DELETE: 'D' };
+type EventType = (typeof AuditEventType)[keyof typeof AuditEventType];
+
+/** Each declarable event's Event ID (PS3.16 CID 400) and, for Security Alerts, its Event Type Code (CID 401). */
+const EVENTS: Record<AuditedEvent, { action: string; eventType?: EventType }> = {
+  query: { action: AuditAction.Query },
+  'instances-accessed': { action: AuditAction.InstancesAccessed },
+  'instances-transferred': { action: AuditAction.InstancesTransferred },
+  'study-deleted': { action: AuditAction.StudyDeleted },
+  'audit-log-used': { action: AuditAction.AuditLogUsed },
+  // Worklist items and procedure steps changed by the RIS or a modality.
+  'procedure-record': { action: AuditAction.ProcedureRecord },
+  'user-security-attributes-changed': { action: AuditAction.SecurityAlert, eventType: AuditEventType.UserSecurityAttributesChanged },
+  'network-configuration': { action: AuditAction.SecurityAlert, eventType: AuditEventType.NetworkConfiguration },
+  'user-authentication': { action: AuditAction.UserAuthentication, eventType: AuditEventType.Login },
+};
 
 /**
- * Maps an HTTP exchange to its audit event (PS3.15 A.5.3), or undefined for routes not
- * audited (health, metrics, OpenAPI, plain reads of configuration). Every 401 and 403 is a
- * Security Alert, whatever the route.
+ * Maps an HTTP exchange to the audit event its route declares (PS3.15 A.5.3), or undefined for
+ * a route that declares none (health, metrics, OpenAPI, plain reads of configuration) or
+ * records its own (the login). Every other 401 and 403 is a Security Alert, whatever the route.
  */
 export function httpAuditEvent(x: HttpExchange): AuditEventInput | undefined {
-  if (SELF_AUDITED.has(x.route ?? x.path)) return undefined;
+  if (x.audited?.recordedByHandler) return undefined;
   const base = {
     actor: x.username ?? '',
     actorType: x.username ? ('user' as const) : ('anonymous' as const),
     sourceAddress: x.ip ?? null,
     outcome: outcomeOf(x.status),
-    details: { method: x.method, path: x.route ?? x.path, status: x.status },
+    details: { method: x.method, path: x.path, status: x.status },
   };
   if (x.status === 401 || x.status === 403) {
     const type = AuditEventType.UseOfRestrictedFunction;
     return { ...base, action: AuditAction.SecurityAlert, actionCode: 'E', details: { ...base.details, eventType: type } };
   }
-  const kind = classify(x);
-  if (!kind) return undefined;
-  return { ...base, ...kind, details: { ...base.details, ...kind.details }, studyUids: studyUidsOf(x) };
-}
-
-type Kind = Pick<AuditEventInput, 'action' | 'actionCode'> & { details?: Record<string, unknown> };
-
-function classify(x: HttpExchange): Kind | undefined {
-  const path = x.route ?? x.path;
-  const mutation = MUTATIONS[x.method];
-  if (path.startsWith('/dicomweb/')) return dicomWebKind(x.method, path);
-  if (path.startsWith('/api/audit')) return x.method === 'GET' ? { action: AuditAction.AuditLogUsed, actionCode: 'R' } : undefined;
-  if (!mutation) return undefined;
-  if (path.startsWith('/api/users')) {
-    return { action: AuditAction.SecurityAlert, actionCode: mutation, details: { eventType: AuditEventType.UserSecurityAttributesChanged } };
+  // A HEAD (Fastify's twin of each GET) sends no data.
+  if (!x.audited || x.method === 'HEAD') return undefined;
+  const studyUids = studyUidsOf(x, x.audited);
+  if (x.audited.event === 'instances-transferred') {
+    return instancesStoredEvent({ channel: 'stow', actor: x.username, remoteAddress: x.ip }, { studyUids, outcome: base.outcome, details: base.details });
   }
-  if (path.startsWith('/api/peers')) {
-    return { action: AuditAction.SecurityAlert, actionCode: mutation, details: { eventType: AuditEventType.NetworkConfiguration } };
-  }
-  // Worklist items and procedure steps changed by the RIS or a modality (PS3.15 A.5.3.9).
-  if (path.startsWith('/api/worklist') || path.startsWith('/api/mpps')) return { action: AuditAction.ProcedureRecord, actionCode: mutation };
-  return undefined;
+  const { action, eventType } = EVENTS[x.audited.event];
+  const details = eventType ? { ...base.details, eventType } : base.details;
+  return { ...base, action, actionCode: x.audited.action, details, studyUids };
 }
 
-/** STOW-RS → Instances Transferred (C), QIDO-RS → Query (E), WADO-RS → Instances Accessed (R), DELETE → Study Deleted (D). */
-function dicomWebKind(method: string, path: string): Kind | undefined {
-  if (method === 'POST') return { action: AuditAction.InstancesTransferred, actionCode: 'C' };
-  if (method === 'DELETE') return { action: AuditAction.StudyDeleted, actionCode: 'D' };
-  if (method !== 'GET') return undefined;
-  const last = path.split('/').pop() ?? '';
-  if (QIDO_RESOURCES.has(last)) return { action: AuditAction.Query, actionCode: 'E' };
-  return { action: AuditAction.InstancesAccessed, actionCode: 'R' };
-}
-
-/** Study UIDs from the path, a QIDO StudyInstanceUID key, and the RetrieveURLs of a STOW-RS response. */
-function studyUidsOf(x: HttpExchange): string[] {
+/** The studies the route declares as its participant objects, each once. */
+function studyUidsOf(x: HttpExchange, audited: AuditedRoute): string[] {
   const uids = new Set<string>();
-  if (x.params.study) uids.add(x.params.study);
-  const key = x.query.StudyInstanceUID ?? x.query['0020000D'];
-  for (const v of [key].flat()) if (typeof v === 'string') v.split(/[,\\]/).filter(Boolean).forEach((u) => uids.add(u));
-  if (x.method === 'POST' && x.payload) for (const m of x.payload.matchAll(/\/studies\/([0-9.]+)/g)) uids.add(m[1]);
+  for (const source of audited.studies ?? []) {
+    if (source === 'study-param' && x.params.study) uids.add(x.params.study);
+    if (source === 'stored-studies') x.storedStudies?.forEach((u) => uids.add(u));
+    if (source === 'study-query-key') {
+      const key = x.query.StudyInstanceUID ?? x.query['0020000D'];
+      for (const v of [key].flat()) if (typeof v === 'string') v.split(/[,\\]/).filter(Boolean).forEach((u) => uids.add(u));
+    }
+  }
   return [...uids];
 }
 

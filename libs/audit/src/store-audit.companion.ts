@@ -2,16 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
 import type { IngestCommitCompanion, IngestOutcome, IngestSource, RecoveredRemoval } from '@pacs/index';
 import { AuditAction, AuditOutcome } from './audit-codes';
-import { AuditEventInput, stagedEvent } from './audit-event';
+import { stagedEvent } from './audit-event';
 import { AuditSealer } from './audit-sealer';
-import { storedInstanceEvent } from './dimse-auditor';
+import { instanceStoredEvent } from './instances-stored';
 
 /**
  * Stages the audit event of each ingested instance in the index write's own statement
  * (audit_stage, see IngestCommitCompanion): the event is durable in the same commit as the
- * instance, at no extra commit, and the sealer chains it right after. C-STORE gets its
- * Instances Transferred event (PS3.15 A.5.3.4), `pacs import` its Import event (A.5.3.6);
- * STOW-RS keeps its per-request DICOMweb event (HttpAuditHook).
+ * instance, at no extra commit, and the sealer chains it right after. The event is the one
+ * of instancesStoredEvent: per instance for C-STORE and `pacs import`; STOW-RS has one per
+ * request instead, recorded by HttpAuditHook from its route's @Audited.
  */
 @Injectable()
 export class StoreAuditCompanion implements IngestCommitCompanion {
@@ -26,8 +26,8 @@ export class StoreAuditCompanion implements IngestCommitCompanion {
   }
 
   payload(instance: IngestOutcome, source: IngestSource): object | undefined {
-    const input = this.enabled ? eventFor(instance, source) : undefined;
-    return input && stagedEvent(input);
+    if (!this.enabled || source.channel === 'stow') return undefined;
+    return stagedEvent(instanceStoredEvent(source, instance));
   }
 
   committed(): void {
@@ -43,17 +43,4 @@ export class StoreAuditCompanion implements IngestCommitCompanion {
       details: { reason: 'blob missing or incomplete after an unclean stop; the store was never acknowledged', blob: removal.blob, seriesUid: removal.seriesUid, sopInstanceUid: removal.sopInstanceUid },
     });
   }
-}
-
-function eventFor(instance: IngestOutcome, source: IngestSource): AuditEventInput | undefined {
-  if (source.channel === 'dimse') {
-    return storedInstanceEvent({ callingAe: source.actor ?? '', remoteAddress: source.remoteAddress }, instance);
-  }
-  if (source.channel === 'import') {
-    return {
-      actor: source.actor ?? 'cli', actorType: 'system', action: AuditAction.Import, actionCode: 'C', outcome: AuditOutcome.Success,
-      patientId: instance.patientId, studyUids: [instance.studyUid], details: { sopInstanceUid: instance.sopInstanceUid, result: instance.result },
-    };
-  }
-  return undefined;
 }

@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooMany
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isStorableText } from '@pacs/database';
 import { DomainError } from '@pacs/errors';
+import { Audited } from './audited.decorator';
 import { Public } from './auth.decorators';
 import { LOGIN_AUDIT, LoginAttempt, LoginAudit } from './login-audit';
 import { TokenRequestDto, TokenResponseDto } from './dto/token-request.dto';
@@ -31,6 +32,7 @@ export class AuthController {
    */
   @Public()
   @Post('token')
+  @Audited('user-authentication', 'E', { recordedByHandler: true })
   @HttpCode(200)
   @ApiOperation({ summary: 'Get a bearer token (password grant)', description: 'Public. Send the token as `Authorization: Bearer <token>` on every other route.' })
   @ApiOkResponse({ type: TokenResponseDto, description: 'Token issued' })

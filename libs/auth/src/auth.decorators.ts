@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { mergeRouteConfig } from './audited.decorator';
 import type { AuthUser } from './auth-user';
 import type { Permission } from './permissions';
 
@@ -23,7 +23,7 @@ export const PUBLIC_ROUTE_CONFIG = 'pacsPublic';
 
 /** Opens a route (or a controller) to callers without a token. */
 export const Public = () =>
-  applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), RouteConfig({ [PUBLIC_ROUTE_CONFIG]: true }), ApiExtension(PUBLIC_EXTENSION, true));
+  applyDecorators(SetMetadata(IS_PUBLIC_KEY, true), mergeRouteConfig({ [PUBLIC_ROUTE_CONFIG]: true }), ApiExtension(PUBLIC_EXTENSION, true));
 
 /**
  * The caller's roles must grant this permission, else 403. It also documents the route in

@@ -10,6 +10,7 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
+import { Audited } from './audited.decorator';
 import { RequirePermission } from './auth.decorators';
 import { CreateUserDto, UserView } from './dto/create-user.dto';
 import { ResetPasswordDto, UpdateUserDto } from './dto/update-user.dto';
@@ -23,6 +24,7 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Post()
+  @Audited('user-security-attributes-changed', 'C')
   @ApiOperation({ summary: 'Create a user' })
   @ApiCreatedResponse({ type: UserView, description: 'User created' })
   @ApiBadRequestResponse({ description: 'Invalid username, password or role' })
@@ -48,6 +50,7 @@ export class UsersController {
   }
 
   @Patch(':username')
+  @Audited('user-security-attributes-changed', 'U')
   @ApiOperation({ summary: 'Change roles and/or disable or enable a user', description: 'A disabled user cannot log in, and its tokens already issued are refused.' })
   @ApiParam({ name: 'username', example: 'ris-gateway' })
   @ApiOkResponse({ type: UserView })
@@ -60,6 +63,7 @@ export class UsersController {
   }
 
   @Post(':username/password')
+  @Audited('user-security-attributes-changed', 'U')
   @HttpCode(204)
   @ApiOperation({ summary: 'Reset the password of a user' })
   @ApiParam({ name: 'username', example: 'ris-gateway' })

@@ -1,6 +1,6 @@
 import { Controller, Delete, HttpCode, Param } from '@nestjs/common';
 import { ApiNoContentResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequirePermission } from '@pacs/auth';
+import { Audited, RequirePermission } from '@pacs/auth';
 import { DeletionService } from '@pacs/index';
 import { ApiUidParams } from './dicomweb-api.decorators';
 
@@ -16,6 +16,7 @@ export class DeleteController {
   constructor(private readonly deletion: DeletionService) {}
 
   @Delete(':study')
+  @Audited('study-deleted', 'D', { studies: ['study-param'] })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a study', description: 'Its series and instances, and the patient when it has no other study.' })
   @ApiUidParams('study')
@@ -25,6 +26,7 @@ export class DeleteController {
   }
 
   @Delete(':study/series/:series')
+  @Audited('study-deleted', 'D', { studies: ['study-param'] })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a series', description: 'The study goes too when this was its last series.' })
   @ApiUidParams('study', 'series')
@@ -34,6 +36,7 @@ export class DeleteController {
   }
 
   @Delete(':study/series/:series/instances/:instance')
+  @Audited('study-deleted', 'D', { studies: ['study-param'] })
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an instance', description: 'Counters and ModalitiesInStudy are recomputed; an emptied series or study goes.' })
   @ApiUidParams('study', 'series', 'instance')

@@ -2,7 +2,7 @@ import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough } from 'node:stream';
-import { RequirePermission } from '@pacs/auth';
+import { Audited, RequirePermission } from '@pacs/auth';
 import { DomainError } from '@pacs/errors';
 import { ApiUidParams } from './dicomweb-api.decorators';
 import { OCTET_STREAM } from './frame-media-types';
@@ -30,6 +30,7 @@ export class FramesController {
   constructor(private readonly pixels: PixelService) {}
 
   @Get(':study/series/:series/instances/:instance/frames/:frames')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiOperation({
     summary: 'Retrieve frames',
     description:
@@ -61,6 +62,7 @@ export class FramesController {
   }
 
   @Get(':study/series/:series/instances/:instance/bulkdata/:tag')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiOperation({
     summary: 'Retrieve bulk data',
     description:

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import Negotiator from 'negotiator';
 import { promisify } from 'node:util';
 import { createGzip, gzip as gzipCallback } from 'node:zlib';
-import { RequirePermission } from '@pacs/auth';
+import { Audited, RequirePermission } from '@pacs/auth';
 import { ApiUidParams, DICOM_JSON, DICOM_JSON_ARRAY } from './dicomweb-api.decorators';
 import { negotiateJson } from './json-negotiation';
 import { gzipEtag, ifNoneMatch } from './metadata-render';
@@ -39,6 +39,7 @@ export class MetadataController {
   constructor(private readonly metadata: MetadataService) {}
 
   @Get(':study/metadata')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiMetadata('Retrieve the metadata of a study')
   @ApiUidParams('study')
   async studyMetadata(@Param('study') studyUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
@@ -47,6 +48,7 @@ export class MetadataController {
   }
 
   @Get(':study/series/:series/metadata')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiMetadata('Retrieve the metadata of a series (cached)')
   @ApiUidParams('study', 'series')
   async seriesMetadata(
@@ -60,6 +62,7 @@ export class MetadataController {
   }
 
   @Get(':study/series/:series/instances/:instance/metadata')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiMetadata('Retrieve the metadata of an instance')
   @ApiUidParams('study', 'series', 'instance')
   async instanceMetadata(

@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequirePermission } from '@pacs/auth';
+import { Audited, RequirePermission } from '@pacs/auth';
 import { QueryService } from '@pacs/index';
 import { ApiQidoQuery, ApiQidoSearch, ApiUidParams, DICOM_JSON } from './dicomweb-api.decorators';
 import { negotiateJson } from './json-negotiation';
@@ -21,24 +21,28 @@ export class QidoController {
   constructor(private readonly queries: QueryService) {}
 
   @Get('studies')
+  @Audited('query', 'E', { studies: ['study-query-key'] })
   @ApiQidoSearch('Search all studies')
   searchStudies(@Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.search({ level: 'study' }, q, req, res);
   }
 
   @Get('series')
+  @Audited('query', 'E', { studies: ['study-query-key'] })
   @ApiQidoSearch('Search all series')
   searchSeries(@Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.search({ level: 'series' }, q, req, res);
   }
 
   @Get('instances')
+  @Audited('query', 'E', { studies: ['study-query-key'] })
   @ApiQidoSearch('Search all instances')
   searchInstances(@Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
     return this.search({ level: 'instance' }, q, req, res);
   }
 
   @Get('studies/:study/series')
+  @Audited('query', 'E', { studies: ['study-param', 'study-query-key'] })
   @ApiQidoSearch("Search a study's series")
   @ApiUidParams('study')
   searchStudySeries(@Param('study') studyUid: string, @Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
@@ -46,6 +50,7 @@ export class QidoController {
   }
 
   @Get('studies/:study/instances')
+  @Audited('query', 'E', { studies: ['study-param', 'study-query-key'] })
   @ApiQidoSearch("Search a study's instances")
   @ApiUidParams('study')
   searchStudyInstances(@Param('study') studyUid: string, @Query() q: QueryParams, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
@@ -53,6 +58,7 @@ export class QidoController {
   }
 
   @Get('studies/:study/series/:series/instances')
+  @Audited('query', 'E', { studies: ['study-param', 'study-query-key'] })
   @ApiQidoSearch("Search a series' instances")
   @ApiUidParams('study', 'series')
   searchSeriesInstances(

@@ -1,7 +1,7 @@
 import { applyDecorators, Controller, Get, Param, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RequirePermission } from '@pacs/auth';
+import { Audited, RequirePermission } from '@pacs/auth';
 import { DomainError } from '@pacs/errors';
 import { ApiUidParams } from './dicomweb-api.decorators';
 import { parseFrameList } from './frame-list';
@@ -43,6 +43,7 @@ export class RenderedController {
   ) {}
 
   @Get(':study/rendered')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiRendered('Rendered study', SERIES_CHOICE)
   @ApiUidParams('study')
   studyRendered(@Param('study') studyUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
@@ -50,6 +51,7 @@ export class RenderedController {
   }
 
   @Get(':study/thumbnail')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiRendered('Study thumbnail', `${SERIES_CHOICE} At most ${THUMBNAIL_SIZE} pixels a side unless a viewport is given.`)
   @ApiUidParams('study')
   studyThumbnail(@Param('study') studyUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
@@ -57,6 +59,7 @@ export class RenderedController {
   }
 
   @Get(':study/series/:series/rendered')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiRendered('Rendered series', SERIES_CHOICE)
   @ApiUidParams('study', 'series')
   seriesRendered(@Param('study') studyUid: string, @Param('series') seriesUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
@@ -64,6 +67,7 @@ export class RenderedController {
   }
 
   @Get(':study/series/:series/thumbnail')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiRendered('Series thumbnail', `${SERIES_CHOICE} At most ${THUMBNAIL_SIZE} pixels a side unless a viewport is given.`)
   @ApiUidParams('study', 'series')
   seriesThumbnail(@Param('study') studyUid: string, @Param('series') seriesUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
@@ -71,6 +75,7 @@ export class RenderedController {
   }
 
   @Get(':study/series/:series/instances/:instance/rendered')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiRendered('Rendered instance', 'Frame 1 of the instance.')
   @ApiUidParams('study', 'series', 'instance')
   instanceRendered(
@@ -81,6 +86,7 @@ export class RenderedController {
   }
 
   @Get(':study/series/:series/instances/:instance/thumbnail')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiRendered('Instance thumbnail', `Frame 1, at most ${THUMBNAIL_SIZE} pixels a side unless a viewport is given.`)
   @ApiUidParams('study', 'series', 'instance')
   instanceThumbnail(
@@ -91,6 +97,7 @@ export class RenderedController {
   }
 
   @Get(':study/series/:series/instances/:instance/frames/:frames/rendered')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiRendered('Rendered frame', 'One frame (a list is refused: one image per response).')
   @ApiUidParams('study', 'series', 'instance')
   @ApiParam({ name: 'frames', description: '1-based frame number', example: '1' })
@@ -102,6 +109,7 @@ export class RenderedController {
   }
 
   @Get(':study/series/:series/instances/:instance/frames/:frames/thumbnail')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiRendered('Frame thumbnail', `One frame, at most ${THUMBNAIL_SIZE} pixels a side unless a viewport is given.`)
   @ApiUidParams('study', 'series', 'instance')
   @ApiParam({ name: 'frames', description: '1-based frame number', example: '1' })

@@ -38,6 +38,10 @@ export class StowResponseBuilder {
     this.failed.push({ failure, ...uids });
   }
 
+  get storedStudyUids(): string[] {
+    return [...new Set(this.stored.map((o) => o.studyUid))];
+  }
+
   get storedCount(): number {
     return this.stored.length;
   }

@@ -13,7 +13,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AuthUser, CurrentUser, RequirePermission } from '@pacs/auth';
+import { Audited, auditStoredStudies, AuthUser, CurrentUser, RequirePermission } from '@pacs/auth';
 import { APPLICATION_DICOM, ApiStowBody, ApiUidParams, DICOM_JSON, MULTIPART_DICOM, STOW_RESPONSE } from './dicomweb-api.decorators';
 import { dicomWebBaseUrl } from './retrieve-url';
 import { StowRequest, StowService } from './stow.service';
@@ -35,15 +35,17 @@ export class StowController {
 
   @Post()
   @RequirePermission('study:write')
+  @Audited('instances-transferred', 'C', { studies: ['study-param', 'stored-studies'] })
   @ApiOperation({ summary: 'Store instances' })
   @ApiStowBody()
   async storeInstances(@Req() req: FastifyRequest, @Res() res: FastifyReply, @CurrentUser() user?: AuthUser): Promise<void> {
-    await this.reply(res, this.requestOf(req, user));
+    await this.reply(req, res, this.requestOf(req, user));
   }
 
   /** PS3.18 10.5.1: every instance must belong to {study}, else it fails (0xA900). */
   @Post(':study')
   @RequirePermission('study:write')
+  @Audited('instances-transferred', 'C', { studies: ['study-param', 'stored-studies'] })
   @ApiOperation({ summary: 'Store instances of one study', description: 'Instances of another study fail (0xA900).' })
   @ApiUidParams('study')
   @ApiStowBody()
@@ -53,11 +55,12 @@ export class StowController {
     @Res() res: FastifyReply,
     @CurrentUser() user?: AuthUser,
   ): Promise<void> {
-    await this.reply(res, { ...this.requestOf(req, user), studyUid: study });
+    await this.reply(req, res, { ...this.requestOf(req, user), studyUid: study });
   }
 
-  private async reply(res: FastifyReply, request: StowRequest): Promise<void> {
+  private async reply(req: FastifyRequest, res: FastifyReply, request: StowRequest): Promise<void> {
     const result = await this.stow.store(request);
+    auditStoredStudies(req, result.storedStudyUids);
     await res.status(result.status).header('content-type', 'application/dicom+json').send(JSON.stringify(result.body));
   }
 

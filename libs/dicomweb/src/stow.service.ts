@@ -24,6 +24,8 @@ export interface StowRequest {
 export interface StowResult {
   status: number;
   body: DicomJson;
+  /** The studies of the instances stored, each once (for the audit event). */
+  storedStudyUids: string[];
 }
 
 const DICOM = 'application/dicom';
@@ -66,7 +68,7 @@ export class StowService {
       throw withStoredCount(err, response.storedCount);
     }
     if (response.total === 0) throw new DomainError('bad-request', 'the request contains no instances');
-    return { status: response.status, body: response.toJson() };
+    return { status: response.status, body: response.toJson(), storedStudyUids: response.storedStudyUids };
   }
 
   private async ingestPart(part: ReceivedPart, source: IngestSource, response: StowResponseBuilder): Promise<void> {

@@ -2,7 +2,7 @@ import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiNotAcceptableResponse, ApiNotFoundResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PassThrough, Readable } from 'node:stream';
-import { RequirePermission } from '@pacs/auth';
+import { Audited, RequirePermission } from '@pacs/auth';
 import { RetrieveService, StoredInstance } from '@pacs/index';
 import { APPLICATION_DICOM, ApiUidParams, ApiWadoRetrieve, MULTIPART_DICOM } from './dicomweb-api.decorators';
 import { multipartContentType, multipartLength, newBoundary, OutgoingPart, writeMultipart } from './multipart-writer';
@@ -28,6 +28,7 @@ export class WadoController {
   constructor(private readonly retrieve: RetrieveService) {}
 
   @Get(':study')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiWadoRetrieve('Retrieve a study')
   @ApiUidParams('study')
   retrieveStudy(@Param('study') studyUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
@@ -35,6 +36,7 @@ export class WadoController {
   }
 
   @Get(':study/series/:series')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiWadoRetrieve('Retrieve a series')
   @ApiUidParams('study', 'series')
   retrieveSeries(
@@ -47,6 +49,7 @@ export class WadoController {
   }
 
   @Get(':study/series/:series/instances/:instance')
+  @Audited('instances-accessed', 'R', { studies: ['study-param'] })
   @ApiWadoRetrieve('Retrieve an instance', 'With `Accept: application/dicom`, the bare Part 10 body instead of multipart.')
   @ApiUidParams('study', 'series', 'instance')
   @ApiProduces(MULTIPART_DICOM, APPLICATION_DICOM)

@@ -10,7 +10,7 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
-import { RequirePermission } from '@pacs/auth';
+import { Audited, RequirePermission } from '@pacs/auth';
 import { DomainError } from '@pacs/errors';
 import { PatchPeerDto, PeerDto, PeerView, UpdatePeerDto } from './dto/peer.dto';
 import { PeerInput, PeersService } from './peers.service';
@@ -35,6 +35,7 @@ export class PeersController {
   }
 
   @Post()
+  @Audited('network-configuration', 'C')
   @HttpCode(201)
   @ApiOperation({ summary: 'Register a DICOM peer' })
   @ApiCreatedResponse({ type: PeerView, description: 'Peer created' })
@@ -46,6 +47,7 @@ export class PeersController {
 
   /** Upsert by the body's AE title: 201 when created, 200 when replaced. */
   @Put()
+  @Audited('network-configuration', 'U')
   @ApiOperation({ summary: 'Create or replace a peer by the AE title in the body' })
   @ApiOkResponse({ type: PeerView, description: 'Existing peer replaced' })
   @ApiCreatedResponse({ type: PeerView, description: 'Peer created' })
@@ -58,6 +60,7 @@ export class PeersController {
 
   /** DELETE /api/peers?aeTitle=CT1 (same as DELETE /api/peers/CT1). */
   @Delete()
+  @Audited('network-configuration', 'D')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a peer named in the query' })
   @ApiQuery({ name: 'aeTitle', required: true, example: 'CT1' })
@@ -78,6 +81,7 @@ export class PeersController {
   }
 
   @Put(':aeTitle')
+  @Audited('network-configuration', 'U')
   @ApiOperation({ summary: "Replace an existing peer's settings" })
   @ApiOkResponse({ type: PeerView, description: 'Peer replaced' })
   @ApiBadRequestResponse({ description: 'Invalid body, or its aeTitle differs from the path' })
@@ -89,6 +93,7 @@ export class PeersController {
 
   /** Unlike PUT, settings left out keep their values (a PUT without checkHost turns the host check off). */
   @Patch(':aeTitle')
+  @Audited('network-configuration', 'U')
   @ApiOperation({ summary: "Change some of an existing peer's settings" })
   @ApiOkResponse({ type: PeerView, description: 'Peer updated' })
   @ApiBadRequestResponse({ description: 'Invalid value, or an aeTitle that differs from the path' })
@@ -99,6 +104,7 @@ export class PeersController {
   }
 
   @Delete(':aeTitle')
+  @Audited('network-configuration', 'D')
   @HttpCode(204)
   @ApiOperation({ summary: 'Remove a peer' })
   @ApiNoContentResponse({ description: 'Peer removed' })

@@ -8,7 +8,7 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuthUser, CurrentUser, RequirePermission } from '@pacs/auth';
+import { Audited, AuthUser, CurrentUser, RequirePermission } from '@pacs/auth';
 import { WorklistItemDto } from './dto/worklist-item.dto';
 import { WorklistQueryDto } from './dto/worklist-query.dto';
 import { WorklistItemView, WorklistPage } from './dto/worklist-view.dto';
@@ -23,6 +23,7 @@ export class WorklistController {
   @Post()
   @HttpCode(201)
   @RequirePermission('worklist:write')
+  @Audited('procedure-record', 'C')
   @ApiOperation({ summary: 'Schedule a requested procedure (Study Instance UID generated when absent)' })
   @ApiCreatedResponse({ type: WorklistItemView, description: 'Item created with status SCHEDULED' })
   @ApiBadRequestResponse({ description: 'A field breaks a DICOM rule (date, time, PN, AE title, UID, length)' })
@@ -51,6 +52,7 @@ export class WorklistController {
 
   @Put(':id')
   @RequirePermission('worklist:write')
+  @Audited('procedure-record', 'U')
   @ApiOperation({ summary: 'Replace a SCHEDULED worklist item' })
   @ApiOkResponse({ type: WorklistItemView })
   @ApiBadRequestResponse({ description: 'A field breaks a DICOM rule' })
@@ -62,6 +64,7 @@ export class WorklistController {
 
   @Delete(':id')
   @RequirePermission('worklist:write')
+  @Audited('procedure-record', 'D')
   @ApiOperation({ summary: 'Cancel a SCHEDULED worklist item (kept, with status CANCELLED; no longer offered over MWL)' })
   @ApiOkResponse({ type: WorklistItemView, description: 'The cancelled item' })
   @ApiNotFoundResponse({ description: 'No such item' })

@@ -1,0 +1,86 @@
+import { SetMetadata } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * The PS3.15 A.5.3 audit events an HTTP route can declare, named after their PS3.16 CID 400
+ * meanings; @pacs/audit maps each to its Event ID (and Event Type Code, CID 401/402). They live
+ * here, beside the permission a route declares, because auth's own routes are audited and
+ * @pacs/audit depends on auth (its API is guarded), as with LOGIN_AUDIT.
+ */
+export type AuditedEvent =
+  | 'query'
+  | 'instances-accessed'
+  | 'instances-transferred'
+  | 'study-deleted'
+  | 'audit-log-used'
+  | 'procedure-record'
+  | 'user-security-attributes-changed'
+  | 'network-configuration'
+  | 'user-authentication';
+
+/** PS3.15 A.5.1 EventActionCode: Create, Read, Update, Delete, Execute. */
+export type AuditedAction = 'C' | 'R' | 'U' | 'D' | 'E';
+
+/**
+ * Where the studies of the event (its participant objects, PS3.15 A.5.3) come from: the
+ * `study` route parameter, the QIDO-RS StudyInstanceUID key (PS3.18 10.6.1.2), or the studies
+ * the handler stored (set with auditStoredStudies).
+ */
+export type AuditedStudySource = 'study-param' | 'study-query-key' | 'stored-studies';
+
+export interface AuditedRoute {
+  event: AuditedEvent;
+  action: AuditedAction;
+  studies?: readonly AuditedStudySource[];
+  /** The handler records the event itself (the login, with the attempted user name): the hook records nothing for it, not even a 401. */
+  recordedByHandler?: boolean;
+}
+
+export const AUDITED_KEY = 'pacs:audit:route';
+/** Where Nest's RouteConfig keeps a handler's Fastify route config (not exported by the package; audited.decorator.spec checks it). */
+const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
+/** Fastify route config of an @Audited route: the audit hook reads it for every response, the guards' 401 and 403 included. */
+const AUDITED_ROUTE_CONFIG = 'pacsAudited';
+const STORED_STUDIES = Symbol('pacs:audit:stored-studies');
+
+/**
+ * Declares the audit event of a route, beside its @RequirePermission (as dicom-server's
+ * [AuditEventType]). A route without it leaves no event, except a Security Alert when it
+ * refuses the caller (401, 403).
+ */
+export const Audited = (event: AuditedEvent, action: AuditedAction, options: Omit<AuditedRoute, 'event' | 'action'> = {}): MethodDecorator => {
+  const declaration: AuditedRoute = { event, action, ...options };
+  return (target, key, descriptor) => {
+    SetMetadata(AUDITED_KEY, declaration)(target, key, descriptor);
+    mergeRouteConfig({ [AUDITED_ROUTE_CONFIG]: declaration })(target, key, descriptor);
+  };
+};
+
+/**
+ * Adds to a handler's Fastify route config rather than replacing it (Nest's RouteConfig sets
+ * the whole object), so @Public and @Audited can stand on one route in any order. On a
+ * controller it does nothing: Fastify sees route config of handlers only.
+ */
+export function mergeRouteConfig(config: Record<string, unknown>): MethodDecorator & ClassDecorator {
+  return ((_target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const handler = descriptor?.value as object | undefined;
+    if (!handler) return;
+    const current = (Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) ?? {}) as Record<string, unknown>;
+    Reflect.defineMetadata(FASTIFY_ROUTE_CONFIG_METADATA, { ...current, ...config }, handler);
+  }) as MethodDecorator & ClassDecorator;
+}
+
+/** The audit declaration of the request's route, or undefined when it has none. */
+export function auditedRoute(request: FastifyRequest): AuditedRoute | undefined {
+  const config = request.routeOptions?.config as unknown as Record<string, unknown> | undefined;
+  return config?.[AUDITED_ROUTE_CONFIG] as AuditedRoute | undefined;
+}
+
+/** The studies a handler stored, for its route's event ('stored-studies'): from its result, never parsed back out of the response. */
+export function auditStoredStudies(request: FastifyRequest, studyUids: readonly string[]): void {
+  (request as unknown as Record<symbol, readonly string[]>)[STORED_STUDIES] = studyUids;
+}
+
+export function storedStudiesOf(request: FastifyRequest): readonly string[] {
+  return (request as unknown as Record<symbol, readonly string[] | undefined>)[STORED_STUDIES] ?? [];
+}
