@@ -23,7 +23,7 @@ export type AuditedAction = 'C' | 'R' | 'U' | 'D' | 'E';
 
 /**
  * Where the studies of the event (its participant objects, PS3.15 A.5.3) come from: the
- * `study` route parameter, the QIDO-RS StudyInstanceUID key (PS3.18 10.6.1.2), or the studies
+ * `study` route parameter, the QIDO-RS StudyInstanceUID key (PS3.18 8.3.4.1), or the studies
  * the handler stored (set with auditStoredStudies).
  */
 export type AuditedStudySource = 'study-param' | 'study-query-key' | 'stored-studies';
@@ -37,7 +37,7 @@ export interface AuditedRoute {
 }
 
 export const AUDITED_KEY = 'pacs:audit:route';
-/** Where Nest's RouteConfig keeps a handler's Fastify route config (not exported by the package; audited.decorator.spec checks it). */
+/** Where Nest's RouteConfig keeps a handler's Fastify route config (not exported by the package; audited.decorator.spec checks the two agree). */
 const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
 /** Fastify route config of an @Audited route: the audit hook reads it for every response, the guards' 401 and 403 included. */
 const AUDITED_ROUTE_CONFIG = 'pacsAudited';
