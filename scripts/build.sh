@@ -5,3 +5,8 @@ cd "$(dirname "$0")/.."
 OUT="${1:-dist}"
 npx tsc -p tsconfig.json --outDir "$OUT" --tsBuildInfoFile "$OUT/.tsbuildinfo"
 npx tsc-alias -p tsconfig.json --outDir "$OUT"
+# tsc never deletes what it emitted for a source since removed; a stale spec would still run.
+find "$OUT" -name '*.js.map' -print0 | while IFS= read -r -d '' map; do
+  js="${map%.map}"; src="${js#"$OUT"/}"; src="${src%.js}.ts"
+  [ -e "$src" ] || rm -f "$js" "$map" "${js%.js}.d.ts"
+done
