@@ -1,10 +1,10 @@
 // Public API of @pacs/dimse: the DIMSE server, the AE policy and the peers (move destinations).
 export { DimseModule } from './dimse.module';
-export { DimseServer } from './dimse-server.service';
-export { PeersService } from './peers.service';
-export type { PeersListener } from './peers.service';
-export { AePolicy } from './ae-policy';
-export type { PeerView } from './dto/peer.dto';
+export { DimseServer } from './association/dimse-server.service';
+export { PeersService } from './peers/peers.service';
+export type { PeersListener } from './peers/peers.service';
+export { AePolicy } from './association/ae-policy';
+export type { PeerView } from './peers/dto/peer.dto';
 export { errorComment } from './dimse-status';
-export { DimseProviders, DimseFailure } from './dimse-providers';
-export type { DicomAttributes, DimseCaller, FindProvider, NormalizedProvider } from './dimse-providers';
+export { DimseProviders, DimseFailure } from './providers/dimse-providers';
+export type { DicomAttributes, DimseCaller, FindProvider, NormalizedProvider } from './providers/dimse-providers';

@@ -1,10 +1,10 @@
 import type { Logger } from '@nestjs/common';
 import { requests, responses } from 'dcmjs-dimse';
-import type { AePolicy } from './ae-policy';
+import type { AePolicy } from '../association/ae-policy';
 import type { PendingCommitment } from './commitment-ledger';
 import type { CommitmentOutcome, CommitmentResults, ReportHere } from './commitment-results';
-import { DimseCaller, DimseFailure } from './dimse-providers';
-import { DimseStatus, errorComment } from './dimse-status';
+import { DimseCaller, DimseFailure } from '../providers/dimse-providers';
+import { DimseStatus, errorComment } from '../dimse-status';
 import type { ReportDestination } from './event-report-association';
 import { CommitmentRequest, parseCommitmentRequest, REQUEST_STORAGE_COMMITMENT, STORAGE_COMMITMENT_SOP_INSTANCE } from './storage-commitment';
 

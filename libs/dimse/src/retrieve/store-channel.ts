@@ -1,6 +1,6 @@
 import { Dataset, requests, responses, Transcoding } from 'dcmjs-dimse';
 import type { StoredInstance } from '@pacs/index';
-import { EncodedDataset, encodeDataset } from './dataset-writer';
+import { EncodedDataset, encodeDataset } from '../wire/dataset-writer';
 
 type CStoreRequest = requests.CStoreRequest;
 

@@ -1,12 +1,12 @@
 import { Dataset, requests, responses } from 'dcmjs-dimse';
 import type { RetrieveScope, StoredInstance } from '@pacs/index';
-import type { AePolicy } from './ae-policy';
-import { DimseCaller, DimseFailure } from './dimse-providers';
-import { DimseStatus, errorComment } from './dimse-status';
+import type { AePolicy } from '../association/ae-policy';
+import { DimseCaller, DimseFailure } from '../providers/dimse-providers';
+import { DimseStatus, errorComment } from '../dimse-status';
 import { MoveAssociations, MoveDestination } from './move-association';
-import { refusalSummary } from './pdu-guard';
-import { toRetrieveScope } from './qr-identifier';
-import { QrRoot, rootOf } from './qr-sop-classes';
+import { refusalSummary } from '../wire/pdu-guard';
+import { toRetrieveScope } from '../find/qr-identifier';
+import { QrRoot, rootOf } from '../find/qr-sop-classes';
 import { RetrieveOutcome, runRetrieve, SubOperationCounts } from './retrieve-operation';
 import type { StoreChannel } from './store-channel';
 

@@ -1,9 +1,9 @@
 import { data } from 'dcmjs';
 import type { DicomJson } from '@pacs/dicom';
 import type { FindKey, FindLevel, FindQuery, RetrieveScope } from '@pacs/index';
-import type { DicomAttributes } from './dimse-providers';
-import { DimseFailure } from './dimse-providers';
-import { DimseStatus } from './dimse-status';
+import type { DicomAttributes } from '../providers/dimse-providers';
+import { DimseFailure } from '../providers/dimse-providers';
+import { DimseStatus } from '../dimse-status';
 import type { QrRoot } from './qr-sop-classes';
 
 type JsonElement = { vr: string; Value?: unknown[] };

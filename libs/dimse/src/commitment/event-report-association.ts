@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { Client, requests, responses } from 'dcmjs-dimse';
-import type { OutboundTls } from './outbound-tls';
+import type { OutboundTls } from '../peers/outbound-tls';
 
 export interface ReportDestination {
   aeTitle: string;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { commandSet, pData, pDataTf, pdv } from '../../../test/support/raw-pdu';
+import { commandSet, pData, pDataTf, pdv } from '../../../../test/support/raw-pdu';
 import { NegotiatedContexts, PduGuard, PduVerdict } from './pdu-guard';
 
 const C_ECHO = 0x0030;

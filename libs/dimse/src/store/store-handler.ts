@@ -1,8 +1,8 @@
 import { requests, responses } from 'dcmjs-dimse';
 import type { DimseAuditContext } from '@pacs/audit';
 import { dimseStatusOf } from '@pacs/errors';
-import { DimseStatus, errorComment } from './dimse-status';
-import type { ScpDependencies } from './scp-dependencies';
+import { DimseStatus, errorComment } from '../dimse-status';
+import type { ScpDependencies } from '../association/scp-dependencies';
 import type { SinkOutcome } from './store-sink';
 
 type CStoreRequest = requests.CStoreRequest;

@@ -1,6 +1,6 @@
 import type { DimseAuditContext, DimseAuditor } from '@pacs/audit';
-import { DimseStatus } from './dimse-status';
-import type { DicomAttributes } from './dimse-providers';
+import { DimseStatus } from '../dimse-status';
+import type { DicomAttributes } from '../providers/dimse-providers';
 
 /** The DIMSE operations (besides C-ECHO and C-STORE) that leave an audit event. */
 export type AuditedOperation = 'find' | 'move' | 'get' | 'mpps-create' | 'mpps-set';

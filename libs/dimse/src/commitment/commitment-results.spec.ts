@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { log } from 'dcmjs-dimse';
 import type { PendingCommitment } from './commitment-ledger';
 import { CommitmentOutcome, CommitmentResults, CommitmentResultsDependencies, nextAttempt } from './commitment-results';
-import { storedInstance } from './stored-instance.test-helper';
+import { storedInstance } from '../retrieve/stored-instance.test-helper';
 
 // dcmjs-dimse logs each connection attempt of the delivery tests at info.
 log.setLevel('warn');

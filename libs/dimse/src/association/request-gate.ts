@@ -1,6 +1,6 @@
 import { Dataset } from 'dcmjs-dimse';
-import { CommandField, commandName, RESPONSE_BIT } from './command-set';
-import { errorComment } from './dimse-status';
+import { CommandField, commandName, RESPONSE_BIT } from '../wire/command-set';
+import { errorComment } from '../dimse-status';
 import { Refusal, screenRequest } from './request-screen';
 import type { ScpDependencies } from './scp-dependencies';
 

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoredInstance } from '@pacs/index';
-import { DimseFailure } from './dimse-providers';
+import { DimseFailure } from '../providers/dimse-providers';
 import { withScpRole } from './event-report-association';
 import { commitmentReport, parseCommitmentRequest } from './storage-commitment';
 

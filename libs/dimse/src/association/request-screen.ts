@@ -1,9 +1,9 @@
 import { isStorageSopClass, isValidUid, VERIFICATION_SOP_CLASS } from '@pacs/dicom';
-import { CommandField, commandName } from './command-set';
-import type { DimseProviders } from './dimse-providers';
-import { DimseStatus } from './dimse-status';
-import { QrSopClass } from './qr-sop-classes';
-import { STORAGE_COMMITMENT_SOP_CLASS } from './storage-commitment';
+import { CommandField, commandName } from '../wire/command-set';
+import type { DimseProviders } from '../providers/dimse-providers';
+import { DimseStatus } from '../dimse-status';
+import { QrSopClass } from '../find/qr-sop-classes';
+import { STORAGE_COMMITMENT_SOP_CLASS } from '../commitment/storage-commitment';
 
 /** A received request: its Command Field and its command set as dcmjs naturalizes it (keyword → value). */
 export interface ReceivedRequest {

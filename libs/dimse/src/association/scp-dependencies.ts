@@ -6,10 +6,10 @@ import type { PacsMetrics } from '@pacs/metrics';
 import type { BlobStore } from '@pacs/storage';
 import type { AePolicy } from './ae-policy';
 import type { AssociationTracker } from './association-tracker';
-import type { CommitmentDependencies } from './commitment-handler';
-import type { DimseProviders } from './dimse-providers';
+import type { CommitmentDependencies } from '../commitment/commitment-handler';
+import type { DimseProviders } from '../providers/dimse-providers';
 import type { ContextRules } from './presentation-context';
-import type { RetrieveDependencies } from './retrieve-handler';
+import type { RetrieveDependencies } from '../retrieve/retrieve-handler';
 
 /**
  * What every PacsScp needs. dcmjs-dimse constructs one Scp per connection itself, so these reach

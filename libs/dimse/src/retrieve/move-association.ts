@@ -1,9 +1,9 @@
 import { association as dimseAssociation, Client, requests } from 'dcmjs-dimse';
 import type { StoreChannel } from './store-channel';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
-import { leanMessageCoding } from './dataset-encoding';
-import type { OutboundTls } from './outbound-tls';
-import type { PduRefusal } from './pdu-guard';
+import { leanMessageCoding } from '../wire/dataset-encoding';
+import type { OutboundTls } from '../peers/outbound-tls';
+import type { PduRefusal } from '../wire/pdu-guard';
 
 type Association = dimseAssociation.Association;
 type CStoreRequest = requests.CStoreRequest;
