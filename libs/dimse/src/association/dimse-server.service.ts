@@ -20,6 +20,7 @@ import { AePolicy } from './ae-policy';
 import { AssociationTracker } from './association-tracker';
 import { DimseProviders } from '../providers/dimse-providers';
 import { routeLibraryLog } from '../wire/library-log';
+import { netServerOf } from '../wire/library-fields';
 import { PacsScp } from './pacs-scp';
 import { PeersService } from '../peers/peers.service';
 import { RETRIEVE_SOP_CLASSES } from '../find/qr-sop-classes';
@@ -261,11 +262,6 @@ const UNCOMPRESSED: ReadonlySet<string> = new Set([
   TransferSyntax.ImplicitVRLittleEndian,
   TransferSyntax.ExplicitVRBigEndian,
 ]);
-
-/** dcmjs-dimse keeps its net.Server in an undeclared `server` field. */
-function netServerOf(server: Server): NetServer | undefined {
-  return (server as unknown as { server?: NetServer }).server;
-}
 
 function whenListening(net: NetServer | undefined): Promise<void> {
   if (!net) return Promise.reject(new Error('DIMSE server did not start'));

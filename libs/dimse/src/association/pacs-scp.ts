@@ -11,6 +11,7 @@ import { CommitmentHandler } from '../commitment/commitment-handler';
 import { AuditedOperation, auditOperation } from './operation-audit';
 import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
 import { leanMessageCoding } from '../wire/dataset-encoding';
+import { resetPduTimer } from '../wire/library-fields';
 import { refusalSummary } from '../wire/pdu-guard';
 import { RequestGate } from './request-gate';
 import { requestsServedOn } from './request-screen';
@@ -83,8 +84,7 @@ export class PacsScp extends Scp {
       {
         caller: () => ({ callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
         sendPending: (request, response) => this.sendResponse(request, response),
-        // dcmjs-dimse aborts when no PDU came in for pduTimeout; our own progress counts (GOTCHAS).
-        keepAlive: () => ((this as unknown as { lastPduTime?: number }).lastPduTime = Date.now()),
+        keepAlive: () => resetPduTimer(this),
         channel: () => ({
           acceptedSyntaxes: (sopClassUid) => acceptedSyntaxesOf(this.negotiated, sopClassUid, true),
           store: (request) => sendAndAwait((r) => this.sendRequests(r), request, this.ended),

@@ -2,44 +2,11 @@ import { Dataset } from 'dcmjs-dimse';
 import { CommandField, commandName, RESPONSE_BIT } from '../wire/command-set';
 import { errorComment } from '../dimse-status';
 import { Refusal, screenRequest } from './request-screen';
+import { answerBeforeDispatch, LibraryContext, LibraryMessage } from '../wire/received-requests';
 import type { ScpDependencies } from './scp-dependencies';
-
-/** The presentation context dcmjs-dimse 0.3 passes with each received message. */
-export interface LibraryContext {
-  getPresentationContextId(): number;
-  getAbstractSyntaxUid(): string;
-}
-
-/** A received message as dcmjs-dimse 0.3 holds it. */
-export interface LibraryMessage {
-  getCommandDataset(): Dataset;
-}
-
-/** What dcmjs-dimse 0.3's Network calls with each complete received message, and sends with. */
-interface LibraryNetwork {
-  _performDimse?: (context: LibraryContext, message: LibraryMessage) => void;
-  _sendDimse?: (dimse: { context: LibraryContext; command: RefusalResponse }) => void;
-}
 
 /** Where refusals are told: a log line each, and refused C-STOREs counted as refused instances. */
 type RefusalLog = Pick<ScpDependencies, 'logger' | 'metrics'>;
-
-/** A response the library sends like its own: a command set and no data set. */
-class RefusalResponse {
-  constructor(private readonly command: Dataset) {}
-
-  getCommandDataset(): Dataset {
-    return this.command;
-  }
-
-  getDataset(): undefined {
-    return undefined;
-  }
-
-  toString(): string {
-    return `refusal ${JSON.stringify(this.command.getElements())}`;
-  }
-}
 
 /**
  * Screens each request an association receives (screenRequest) before dcmjs-dimse hands it to
@@ -70,18 +37,14 @@ export class RequestGate {
    * run for refused requests too.
    */
   install(network: object): void {
-    const net = network as LibraryNetwork;
-    const perform = net._performDimse;
-    const send = net._sendDimse;
-    if (typeof perform !== 'function' || typeof send !== 'function') throw new Error('dcmjs-dimse Network has no _performDimse/_sendDimse: check RequestGate against this version');
-    net._performDimse = (context, message) => {
+    answerBeforeDispatch(network, (context, message) => {
       const refusal = this.refusal(context, message);
-      if (!refusal) return perform.call(net, context, message);
+      if (!refusal) return undefined;
       const elements = message.getCommandDataset().getElements();
       const field = elements.CommandField as number;
       this.logRefusal(field, elements, context, refusal);
-      send.call(net, { context, command: new RefusalResponse(responseCommand(field, elements, refusal)) });
-    };
+      return responseCommand(field, elements, refusal);
+    });
   }
 
   private logRefusal(field: number, elements: Record<string, unknown>, context: LibraryContext, { status, comment }: Refusal): void {

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoredInstance } from '@pacs/index';
 import { DimseFailure } from '../providers/dimse-providers';
-import { withScpRole } from './event-report-association';
+import { withScpRole } from '../wire/role-selection';
 import { commitmentReport, parseCommitmentRequest } from './storage-commitment';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';

@@ -1,20 +1,12 @@
 import { association as dimseAssociation, Client, requests } from 'dcmjs-dimse';
 import type { StoreChannel } from './store-channel';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
-import { leanMessageCoding } from '../wire/dataset-encoding';
+import { ClientNetwork, driveClientNetwork } from '../wire/library-fields';
 import type { OutboundTls } from '../peers/outbound-tls';
 import type { PduRefusal } from '../wire/pdu-guard';
 
 type Association = dimseAssociation.Association;
 type CStoreRequest = requests.CStoreRequest;
-
-/** The part of dcmjs-dimse's Network the move association drives (Client keeps it in `network`). */
-interface ClientNetwork {
-  sendRequests(request: CStoreRequest): void;
-  sendAssociationReleaseRequest(): void;
-  removeAllListeners(event: string): void;
-  on(event: string, listener: (...args: never[]) => void): void;
-}
 
 export interface MoveDestination {
   aeTitle: string;
@@ -76,13 +68,7 @@ export class MoveAssociation implements StoreChannel {
       pduTimeout: opts.pduTimeoutMs,
       securityOptions: destination.tls,
     });
-    const network = (client as unknown as { network: ClientNetwork }).network;
-    // Nagle's algorithm holds each small command PDU up to ~40 ms per sub-operation (GOTCHAS);
-    // dcmjs-dimse keeps the socket it connected in `socket`.
-    (network as unknown as { socket?: { setNoDelay(on: boolean): void } }).socket?.setNoDelay(true);
-    leanMessageCoding(network, opts.aborted);
-    network.removeAllListeners('associationAccepted');
-    network.removeAllListeners('done');
+    const network = driveClientNetwork(client, opts.aborted);
     const move = new MoveAssociation(client, network);
     await move.negotiate();
     return move;
