@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, join } from 'node:path';
+import { isAeTitle } from '@pacs/dicom';
 
 /** What a peer may be allowed to use over DIMSE (config peers and /api/peers). */
 export const DIMSE_SERVICES = ['echo', 'store', 'find', 'move', 'get', 'worklist', 'mpps'] as const;
@@ -37,11 +38,6 @@ export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
-}
-
-/** AE title rules, PS3.5 6.2 (AE VR): 1-16 characters, no backslash or control characters, not all spaces. */
-export function isAeTitle(value: string): boolean {
-  return value.length > 0 && value.length <= 16 && /^[\x20-\x5b\x5d-\x7e]+$/.test(value) && value.trim().length > 0;
 }
 
 export function findConfigFile(): string {

@@ -6,6 +6,7 @@ export { Tag, keywordToTag, tagToKeyword } from './tags';
 export { TransferSyntax, SUPPORTED_TRANSFER_SYNTAXES, isEncapsulatedTransferSyntax } from './transfer-syntax';
 export { STORAGE_SOP_CLASSES, VERIFICATION_SOP_CLASS, isStorageSopClass } from './sop-classes';
 export { isValidUid } from './uid';
+export { isAeTitle, IsAeTitle } from './ae-title';
 export { isDicomDate, isDicomDateTime, isDicomTime } from './date-time';
 export { buildPart10Header, IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from './file-meta';
 export type { Part10Meta } from './file-meta';

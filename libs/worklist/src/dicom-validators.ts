@@ -1,5 +1,4 @@
 import { registerDecorator, ValidationOptions } from 'class-validator';
-import { isAeTitle } from '@pacs/config';
 import { isDicomDate, isDicomTime, isValidUid } from '@pacs/dicom';
 
 export { isDicomDate, isDicomTime };
@@ -36,11 +35,6 @@ export const IsPersonName = decorator(
   'isPersonName',
   isPersonName,
   (p) => `${p} must be a DICOM person name: at most 5 ^-separated components, 64 characters, no \\ or = (PS3.5 6.2.1 PN)`,
-);
-export const IsAeTitle = decorator(
-  'isAeTitle',
-  (v) => typeof v === 'string' && isAeTitle(v),
-  (p) => `${p} must be an AE title: 1-16 characters, no backslash or control characters (PS3.5 6.2 AE)`,
 );
 export const IsDicomUid = decorator(
   'isDicomUid',

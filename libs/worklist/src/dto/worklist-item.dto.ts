@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsAeTitle, IsCodeString, IsDicomDate, IsDicomTime, IsDicomUid, IsPersonName } from '../dicom-validators';
+import { IsAeTitle } from '@pacs/dicom';
+import { IsCodeString, IsDicomDate, IsDicomTime, IsDicomUid, IsPersonName } from '../dicom-validators';
 
 /** SH and LO VRs (PS3.5 6.2): no backslash or control characters. */
 const NO_BACKSLASH = /^[^\\\x00-\x1f\x7f]*$/;

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString } from 'class-validator';
-import { IsAeTitle, IsCodeString, IsDicomDate } from '../dicom-validators';
+import { IsAeTitle } from '@pacs/dicom';
+import { IsCodeString, IsDicomDate } from '../dicom-validators';
 import { WORKLIST_STATUSES } from '../worklist-item.entity';
 import { PageQueryDto } from './page-query.dto';
 

@@ -11,22 +11,9 @@ import {
   Max,
   MaxLength,
   Min,
-  registerDecorator,
-  ValidationOptions,
 } from 'class-validator';
-import { DIMSE_SERVICES, isAeTitle, MAX_MOVE_ASSOCIATIONS } from '@pacs/config';
-
-/** AE VR, PS3.5 6.2: 1-16 characters, no backslash or control characters, not all spaces. */
-export function IsAeTitle(options?: ValidationOptions): PropertyDecorator {
-  return (target: object, propertyName: string | symbol) =>
-    registerDecorator({
-      name: 'isAeTitle',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      options: { message: `${String(propertyName)} must be an AE title (1-16 characters, no backslash or control characters)`, ...options },
-      validator: { validate: (value: unknown) => typeof value === 'string' && isAeTitle(value) },
-    });
-}
+import { DIMSE_SERVICES, MAX_MOVE_ASSOCIATIONS } from '@pacs/config';
+import { IsAeTitle } from '@pacs/dicom';
 
 /** Everything of a peer except its AE title (the body of PUT /api/peers/:aeTitle). */
 export class PeerSettingsDto {
