@@ -1,7 +1,10 @@
+import { Injectable } from '@nestjs/common';
+
 /**
  * Counts what the DIMSE server has under way: accepted associations (for the association limit
  * and metrics) and C-STOREs between first data byte and response (for a graceful shutdown).
  */
+@Injectable()
 export class AssociationTracker {
   private associations = 0;
   private stores = 0;

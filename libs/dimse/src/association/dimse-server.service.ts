@@ -1,44 +1,21 @@
 import { readFileSync } from 'node:fs';
 import type { Server as NetServer } from 'node:net';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { DimseAuditor } from '@pacs/audit';
 import { PacsConfig } from '@pacs/config';
-import {
-  buildPart10Header,
-  IMPLEMENTATION_CLASS_UID,
-  IMPLEMENTATION_VERSION_NAME,
-  isStorageSopClass,
-  SUPPORTED_TRANSFER_SYNTAXES,
-  TransferSyntax,
-  VERIFICATION_SOP_CLASS,
-} from '@pacs/dicom';
-import { IngestError, IngestService, RetrieveService } from '@pacs/index';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '@pacs/dicom';
 import { PacsMetrics } from '@pacs/metrics';
-import { BlobStore } from '@pacs/storage';
 import { Implementation, Server } from 'dcmjs-dimse';
-import { AePolicy } from './ae-policy';
-import { AssociationTracker } from './association-tracker';
-import { DimseProviders } from '../providers/dimse-providers';
-import { routeLibraryLog } from '../wire/library-log';
-import { netServerOf } from '../wire/library-fields';
-import { PacsScp } from './pacs-scp';
-import { PeersService } from '../peers/peers.service';
-import { RETRIEVE_SOP_CLASSES } from '../find/qr-sop-classes';
-import type { CommitmentDependencies } from '../commitment/commitment-handler';
-import { CommitmentLedger } from '../commitment/commitment-ledger';
 import { CommitmentResults } from '../commitment/commitment-results';
-import { STORAGE_COMMITMENT_SOP_CLASS } from '../commitment/storage-commitment';
-import { RetrieveDependencies } from '../retrieve/retrieve-handler';
-import type { MoveDestination } from '../retrieve/move-association';
-import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
+import { netServerOf } from '../wire/library-fields';
+import { routeLibraryLog } from '../wire/library-log';
+import { AssociationTracker } from './association-tracker';
+import { PacsScp } from './pacs-scp';
+import { SCP_SERVICES, ScpServices } from './scp-services';
 import { limitTlsHandshake } from './tls-handshake-limit';
-import { OutboundTls, outboundTls } from '../peers/outbound-tls';
 import { TLS_CERT_MUST_NAME_AE, TlsPacsScp } from './tls-scp';
 
 /** How long shutdown waits for C-STOREs under way before closing connections. */
 const DRAIN_TIMEOUT_MS = 10_000;
-/** How long C-MOVE waits to connect and associate with its destination. */
-const MOVE_CONNECT_TIMEOUT_MS = 10_000;
 /** At most one warning per this interval about connections refused over the cap. */
 const REFUSED_LOG_INTERVAL_MS = 10_000;
 
@@ -50,30 +27,18 @@ const REFUSED_LOG_INTERVAL_MS = 10_000;
 @Injectable()
 export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Dimse');
-  private readonly tracker = new AssociationTracker();
   private server: Server | undefined;
   /** The DICOM TLS listener (PS3.15 B.1), when PACS_DIMSE_TLS_PORT is set. */
   private tlsServer: Server | undefined;
-  /** Storage Commitment results: recorded, delivered, tried again until delivered. */
-  private readonly commitmentResults: CommitmentResults;
-  /** How we open associations to peers registered with `tls`. */
-  private readonly outboundTls: OutboundTls;
 
   constructor(
     private readonly config: PacsConfig,
-    private readonly policy: AePolicy,
-    private readonly blobStore: BlobStore,
-    private readonly ingestService: IngestService,
-    private readonly providers: DimseProviders,
-    private readonly auditor: DimseAuditor,
-    private readonly retrieveService: RetrieveService,
-    private readonly peers: PeersService,
-    private readonly commitmentLedger: CommitmentLedger,
+    private readonly services: ScpServices,
+    private readonly tracker: AssociationTracker,
+    /** Storage Commitment results: recorded, delivered, tried again until delivered. */
+    private readonly commitmentResults: CommitmentResults,
     @Optional() private readonly metrics?: PacsMetrics,
-  ) {
-    this.commitmentResults = this.newCommitmentResults();
-    this.outboundTls = outboundTls(config.tls);
-  }
+  ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     routeLibraryLog(this.logger);
@@ -85,7 +50,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     server.on('networkError', (err: Error) => this.logger.debug({ msg: 'DIMSE connection error', err: err.message }));
     server.listen(this.config.dimse.port, {
       ...this.timeouts(),
-      customOptions: { [SCP_DEPENDENCIES]: this.dependencies() },
+      customOptions: { [SCP_SERVICES]: this.services },
     });
     this.server = server;
     await whenListening(this.capConnections(server, this.config.dimse.port));
@@ -115,7 +80,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
         rejectUnauthorized: tls.dimseRequireClientCert,
         minVersion: 'TLSv1.2',
       },
-      customOptions: { [SCP_DEPENDENCIES]: this.dependencies(), [TLS_CERT_MUST_NAME_AE]: tls.dimseRequireClientCert },
+      customOptions: { [SCP_SERVICES]: this.services, [TLS_CERT_MUST_NAME_AE]: tls.dimseRequireClientCert },
     });
     this.tlsServer = server;
     const net = this.capConnections(server, tls.dimsePort);
@@ -184,84 +149,7 @@ export class DimseServer implements OnApplicationBootstrap, BeforeApplicationShu
     });
     return net;
   }
-
-  private dependencies(): ScpDependencies {
-    const storage: ReadonlySet<string> = new Set(SUPPORTED_TRANSFER_SYNTAXES);
-    const services = new Set([...this.providers.sopClassUids(), ...RETRIEVE_SOP_CLASSES, STORAGE_COMMITMENT_SOP_CLASS]);
-    return {
-      policy: this.policy,
-      contexts: {
-        transferSyntaxesFor: (uid) => {
-          if (uid === VERIFICATION_SOP_CLASS || isStorageSopClass(uid)) return storage;
-          return services.has(uid) ? UNCOMPRESSED : undefined;
-        },
-      },
-      providers: this.providers,
-      blobStore: this.blobStore,
-      ingest: this.ingestService,
-      buildPart10Header,
-      ingestErrorCode: (err) => (err instanceof IngestError ? err.code : undefined),
-      tracker: this.tracker,
-      retrieve: this.retrieveDependencies(),
-      commitment: this.commitmentDependencies(),
-      maxInstanceBytes: this.config.ingest.maxInstanceBytes,
-      associationTimeoutMs: this.config.dimse.associationTimeoutMs,
-      logger: this.logger,
-      audit: this.auditor,
-      metrics: this.metrics,
-    };
-  }
-
-  private commitmentDependencies(): CommitmentDependencies {
-    return {
-      policy: this.policy,
-      results: this.commitmentResults,
-      reportDestination: (aeTitle) => this.peerAddress(aeTitle),
-      count: (outcome) => this.metrics?.storageCommitments.inc({ outcome }),
-    };
-  }
-
-  private newCommitmentResults(): CommitmentResults {
-    return new CommitmentResults({
-      ledger: this.commitmentLedger,
-      findStored: (sopInstanceUids) => this.retrieveService.findForRetrieve({ sopInstanceUids }),
-      reportDestination: (aeTitle) => this.peerAddress(aeTitle),
-      aeTitle: this.config.dimse.aeTitle,
-      connectTimeoutMs: MOVE_CONNECT_TIMEOUT_MS,
-      pduTimeoutMs: this.config.dimse.pduTimeoutMs,
-      retryDelayMs: this.config.dimse.commitmentRetryDelayMs,
-      retryHours: this.config.dimse.commitmentRetryHours,
-      count: (outcome) => this.metrics?.storageCommitments.inc({ outcome }),
-      logger: this.logger,
-    });
-  }
-
-  private retrieveDependencies(): RetrieveDependencies {
-    return {
-      policy: this.policy,
-      retrieve: this.retrieveService,
-      // Move destinations are the registered peers (PS3.4 C.4.2.1.5).
-      moveDestination: (aeTitle) => this.peerAddress(aeTitle),
-      aeTitle: this.config.dimse.aeTitle,
-      connectTimeoutMs: MOVE_CONNECT_TIMEOUT_MS,
-      pduTimeoutMs: this.config.dimse.pduTimeoutMs,
-    };
-  }
-
-  /** A registered peer with a host and port, from the cached snapshot: where C-MOVE and Storage Commitment results go. */
-  private peerAddress(aeTitle: string): MoveDestination | undefined {
-    const peer = this.peers.cached().find((p) => p.aeTitle.trim() === aeTitle);
-    if (!peer?.host || !peer.port) return undefined;
-    return { aeTitle: peer.aeTitle.trim(), host: peer.host, port: peer.port, associations: peer.moveAssociations, tls: peer.tls ? this.outboundTls : undefined };
-  }
 }
-
-/** Query, worklist and procedure-step messages carry no pixel data: the uncompressed syntaxes (PS3.5 A.1, A.2). */
-const UNCOMPRESSED: ReadonlySet<string> = new Set([
-  TransferSyntax.ExplicitVRLittleEndian,
-  TransferSyntax.ImplicitVRLittleEndian,
-  TransferSyntax.ExplicitVRBigEndian,
-]);
 
 function whenListening(net: NetServer | undefined): Promise<void> {
   if (!net) return Promise.reject(new Error('DIMSE server did not start'));

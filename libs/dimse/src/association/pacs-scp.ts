@@ -1,23 +1,23 @@
 import type { Socket } from 'node:net';
-import type { DimseAuditContext } from '@pacs/audit';
 import { association as dimseAssociation, Dataset, Implementation, requests, responses, Scp } from 'dcmjs-dimse';
 import { normalizeAe } from './ae-policy';
 import { DimseStatus, errorComment } from '../dimse-status';
 import { ContextResult, choosePresentationContext } from './presentation-context';
+import type { DimseCaller } from '../providers/dimse-providers';
 import { ProviderDispatch } from '../providers/provider-dispatch';
 import { RetrieveHandler } from '../retrieve/retrieve-handler';
 import { ArtimTimer } from './artim-timer';
 import { CommitmentHandler } from '../commitment/commitment-handler';
-import { AuditedOperation, auditOperation } from './operation-audit';
-import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
+import { AssociationAudit } from './association-audit';
+import { SCP_SERVICES, ScpServices } from './scp-services';
 import { leanMessageCoding } from '../wire/dataset-encoding';
 import { resetPduTimer } from '../wire/library-fields';
 import { refusalSummary } from '../wire/pdu-guard';
 import { RequestGate } from './request-gate';
 import { requestsServedOn } from './request-screen';
 import { acceptedSyntaxesOf, sendAndAwait } from '../retrieve/store-channel';
-import { StoreHandler } from '../store/store-handler';
-import { SinkOutcome, StoreSink } from '../store/store-sink';
+import { StoreReception } from '../store/store-reception';
+import { StoreSink } from '../store/store-sink';
 
 type Association = dimseAssociation.Association;
 type PresentationContext = dimseAssociation.PresentationContext;
@@ -27,17 +27,17 @@ type ScpOptions = ConstructorParameters<typeof Scp>[1];
 const EMPTY = Buffer.alloc(0);
 
 /**
- * One DICOM association (dcmjs-dimse creates one per connection). Verification and storage here;
- * C-MOVE and C-GET go to RetrieveHandler; Storage Commitment N-ACTION to CommitmentHandler;
+ * One DICOM association (dcmjs-dimse creates one per connection). Verification here; C-STORE
+ * data sets go to StoreReception; C-MOVE and C-GET to RetrieveHandler; Storage Commitment N-ACTION to CommitmentHandler;
  * C-FIND, N-CREATE and N-SET go to the providers domain modules register (ProviderDispatch);
  * every DIMSE handler answers with a status, so a failure never drops the association
  * (STYLE: the pynetdicom boundary). A request that cannot be served on its presentation context
  * is answered by RequestGate before any handler runs; PDVs no handler could take end the
- * association with an A-ABORT (PduGuard). C-STORE data sets stream to a temporary blob and are
- * handed to IngestService unparsed.
+ * association with an A-ABORT (PduGuard). Each final response goes out once its audit event is
+ * recorded (AssociationAudit).
  */
 export class PacsScp extends Scp {
-  private readonly deps: ScpDependencies;
+  private readonly services: ScpServices;
   private readonly remoteAddress: string | undefined;
   private callingAe = '';
   private associated = false;
@@ -45,18 +45,13 @@ export class PacsScp extends Scp {
   private closed = false;
   /** Set once the peer asked for A-RELEASE: nothing new is sent on this association then. */
   private releasing = false;
-  /** The data set being received now (at most one: no asynchronous operations are negotiated). */
-  private activeSink: StoreSink | undefined;
-  private readonly sinkRequests = new WeakMap<StoreSink, CStoreRequest>();
-  /** Received data sets waiting for their cStoreRequest. */
-  private readonly outcomes = new Map<CStoreRequest, SinkOutcome>();
-  private readonly storesInFlight = new Set<CStoreRequest>();
   private readonly dispatch: ProviderDispatch;
   /** Answers requests that cannot be served on their presentation context before any handler runs. */
   private readonly gate: RequestGate;
   private readonly retrieves: RetrieveHandler;
-  private readonly stores: StoreHandler;
+  private readonly stores: StoreReception;
   private readonly commitments: CommitmentHandler;
+  private readonly audit: AssociationAudit;
   /** Rejects when the association ends, so C-GET sub-operations waiting for a response stop. */
   private readonly ended: Promise<never>;
   private endWith: (err: Error) => void = () => undefined;
@@ -65,24 +60,25 @@ export class PacsScp extends Scp {
 
   constructor(socket: Socket, opts?: ScpOptions) {
     super(socket, opts);
-    const deps = opts?.customOptions?.[SCP_DEPENDENCIES] as ScpDependencies | undefined;
-    if (!deps) throw new Error(`PacsScp needs customOptions.${SCP_DEPENDENCIES}`);
-    this.deps = deps;
+    const services = opts?.customOptions?.[SCP_SERVICES] as ScpServices | undefined;
+    if (!services) throw new Error(`PacsScp needs customOptions.${SCP_SERVICES}`);
+    this.services = services;
     this.remoteAddress = socket.remoteAddress;
     this.dispatch = new ProviderDispatch(
-      deps.providers,
-      deps.policy,
-      () => ({ callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+      services.providers,
+      services.policy,
+      () => this.caller(),
       (request, response) => this.sendResponse(request, response),
-      deps.logger,
+      services.logger,
     );
-    this.stores = new StoreHandler(deps, () => this.auditContext());
+    this.audit = new AssociationAudit(services, () => this.caller());
+    this.stores = new StoreReception(services, () => this.audit.context());
     this.ended = new Promise<never>((_, reject) => (this.endWith = reject));
     this.ended.catch(() => undefined);
     this.retrieves = new RetrieveHandler(
-      deps.retrieve,
+      services.retrieve,
       {
-        caller: () => ({ callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+        caller: () => this.caller(),
         sendPending: (request, response) => this.sendResponse(request, response),
         keepAlive: () => resetPduTimer(this),
         channel: () => ({
@@ -90,27 +86,27 @@ export class PacsScp extends Scp {
           store: (request) => sendAndAwait((r) => this.sendRequests(r), request, this.ended),
         }),
       },
-      deps.logger,
+      services.logger,
     );
     this.commitments = new CommitmentHandler(
-      deps.commitment,
+      services.commitment,
       {
-        caller: () => ({ callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+        caller: () => this.caller(),
         reportHere: (request) => (this.closed || this.releasing ? undefined : sendAndAwait((r) => this.sendRequests(r), request, this.ended)),
       },
-      deps.logger,
+      services.logger,
     );
     // Nagle's algorithm delays each small DIMSE response by up to ~40 ms (GOTCHAS).
     socket.setNoDelay(true);
-    this.gate = new RequestGate((abstractSyntax) => requestsServedOn(abstractSyntax, deps.providers), deps, () => this.callingAe);
+    this.gate = new RequestGate((abstractSyntax) => requestsServedOn(abstractSyntax, services.providers), services, () => this.callingAe);
     this.gate.install(this);
     leanMessageCoding(this, ({ why, source, reason, ...refusal }) =>
-      this.deps.logger.warn({ msg: `association aborted: ${refusalSummary(refusal)}`, why, abortSource: source, abortReason: reason, callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
+      this.services.logger.warn({ msg: `association aborted: ${refusalSummary(refusal)}`, why, abortSource: source, abortReason: reason, callingAe: this.callingAe, remoteAddress: this.remoteAddress }),
     );
     this.on('close', () => this.cleanUp());
-    this.artim = new ArtimTimer(deps.associationTimeoutMs, (waitingFor, ms) => {
-      this.deps.logger.warn({ msg: `connection closed: ${waitingFor} within ${ms} ms (ARTIM)`, callingAe: this.callingAe || undefined, remoteAddress: this.remoteAddress });
-      this.deps.metrics?.dimseArtimClosed.inc();
+    this.artim = new ArtimTimer(services.associationTimeoutMs, (waitingFor, ms) => {
+      this.services.logger.warn({ msg: `connection closed: ${waitingFor} within ${ms} ms (ARTIM)`, callingAe: this.callingAe || undefined, remoteAddress: this.remoteAddress });
+      this.services.metrics?.dimseArtimClosed.inc();
       socket.destroy();
     });
     this.artim.start('no A-ASSOCIATE-RQ');
@@ -122,15 +118,15 @@ export class PacsScp extends Scp {
     this.negotiated = association;
     this.callingAe = normalizeAe(association.getCallingAeTitle());
     const called = normalizeAe(association.getCalledAeTitle());
-    const decision = this.deps.policy.decideAssociation({
+    const decision = this.services.policy.decideAssociation({
       calledAeTitle: called,
       callingAeTitle: this.callingAe,
       remoteAddress: this.remoteAddress,
-      liveAssociations: this.deps.tracker.liveAssociations,
+      liveAssociations: this.services.tracker.liveAssociations,
     });
     if (!decision.accept) {
-      this.deps.logger.warn({ msg: 'association rejected', callingAe: this.callingAe, calledAe: called, remoteAddress: this.remoteAddress, why: decision.why });
-      this.audited(this.deps.audit.association(this.auditContext(called), false, decision.why));
+      this.services.logger.warn({ msg: 'association rejected', callingAe: this.callingAe, calledAe: called, remoteAddress: this.remoteAddress, why: decision.why });
+      this.audit.inBackground(this.services.audit.association(this.audit.context(called), false, decision.why));
       this.sendAssociationReject(decision.result, decision.source, decision.reason);
       this.artim.start('not closed by the peer after A-ASSOCIATE-RJ');
       return;
@@ -138,9 +134,9 @@ export class PacsScp extends Scp {
     let accepted = 0;
     for (const { context } of association.getPresentationContexts()) if (this.decideContext(context)) accepted++;
     this.associated = true;
-    this.deps.tracker.associationOpened();
-    this.deps.logger.log({ msg: 'association accepted', callingAe: this.callingAe, remoteAddress: this.remoteAddress, acceptedContexts: accepted });
-    this.audited(this.deps.audit.association(this.auditContext(called), true));
+    this.services.tracker.associationOpened();
+    this.services.logger.log({ msg: 'association accepted', callingAe: this.callingAe, remoteAddress: this.remoteAddress, acceptedContexts: accepted });
+    this.audit.inBackground(this.services.audit.association(this.audit.context(called), true));
     this.sendAssociationAccept();
   }
 
@@ -164,84 +160,69 @@ export class PacsScp extends Scp {
   }
 
   override associationReleaseRequested(): void {
-    this.deps.logger.debug({ msg: 'association released', callingAe: this.callingAe });
+    this.services.logger.debug({ msg: 'association released', callingAe: this.callingAe });
     this.releasing = true;
     this.sendAssociationReleaseResponse();
     this.artim.start('not closed by the peer after A-RELEASE-RP');
   }
 
   override cEchoRequest(request: requests.CEchoRequest, callback: (response: responses.CEchoResponse) => void): void {
-    const allowed = this.deps.policy.mayUse(this.callingAe, 'echo');
+    const allowed = this.services.policy.mayUse(this.callingAe, 'echo');
     const response = responses.CEchoResponse.fromRequest(request);
     response.setStatus(allowed ? DimseStatus.Success : DimseStatus.RefusedNotAuthorized);
     if (!allowed) response.setErrorComment(errorComment(`${this.callingAe} may not use echo`));
-    const event = allowed ? this.deps.audit.echo(this.auditContext(), DimseStatus.Success) : this.deps.audit.denied(this.auditContext(), 'echo');
+    const event = allowed ? this.services.audit.echo(this.audit.context(), DimseStatus.Success) : this.services.audit.denied(this.audit.context(), 'echo');
     // No unaudited success: Success becomes a processing failure when its event cannot be written
     // (the database is down); a refusal stays a refusal.
     void event
       .catch((err) => {
-        this.auditFailed(err);
+        this.audit.failed(err);
         if (allowed) response.setStatus(DimseStatus.ProcessingFailure);
       })
       .then(() => callback(response));
   }
 
-  /** Streams the data set to a temporary blob behind a Part 10 header (GOTCHAS: no File Meta arrives). */
+  /** Streams the data set to a temporary blob (StoreReception) instead of memory. */
   override createStoreWritableStream(context: PresentationContext, request: CStoreRequest): StoreSink {
     // A C-STORE the gate refuses is answered once its data set has passed, which nothing keeps.
     if (this.gate.refusal(context, request)) return new StoreSink(null, EMPTY, 0, { kind: 'dropped' });
-    this.storesInFlight.add(request);
-    this.deps.tracker.storeStarted();
-    const sink = this.openSink(context, request);
-    this.sinkRequests.set(sink, request);
-    this.activeSink = sink;
-    return sink;
+    return this.stores.open(context, request);
   }
 
   /** Skips dcmjs-dimse's parse: waits for the blob to be written and passes a placeholder data set on. */
   override createDatasetFromStoreWritableStream(writable: StoreSink, context: PresentationContext, callback: (dataset: Dataset) => void): void {
-    const request = this.sinkRequests.get(writable);
-    writable
-      .complete()
-      .catch((error: Error): SinkOutcome => ({ kind: 'failed', error }))
-      .then((outcome) => {
-        if (this.activeSink === writable) this.activeSink = undefined;
-        if (this.closed) return this.dropOutcome(request, outcome);
-        if (request) this.outcomes.set(request, outcome);
-        callback(new Dataset({}, context.getAcceptedTransferSyntaxUid()));
-      })
-      .catch((err) => this.deps.logger.error({ msg: 'C-STORE hand-over failed', callingAe: this.callingAe, err: String(err) }));
+    this.stores
+      .received(writable)
+      .then((kept) => kept && callback(new Dataset({}, context.getAcceptedTransferSyntaxUid())))
+      .catch((err) => this.services.logger.error({ msg: 'C-STORE hand-over failed', callingAe: this.callingAe, err: String(err) }));
   }
 
   override cStoreRequest(request: CStoreRequest, callback: (response: responses.CStoreResponse) => void): void {
-    const outcome = this.outcomes.get(request);
-    this.outcomes.delete(request);
     void this.stores
-      .respond(request, outcome)
+      .respond(request)
       .then((response) => {
-        this.endStore(request);
         if (!this.closed) callback(response);
       })
-      .catch((err) => this.deps.logger.error({ msg: 'C-STORE response not sent', callingAe: this.callingAe, err: String(err) }));
+      .catch((err) => this.services.logger.error({ msg: 'C-STORE response not sent', callingAe: this.callingAe, err: String(err) }));
   }
 
   override cFindRequest(request: requests.CFindRequest, callback: (responses: responses.CFindResponse[]) => void): void {
-    this.answer(this.dispatch.find(request), 'find', request.getAffectedSopClassUid(), request, (final) => callback([final]));
+    this.audit.answer(this.dispatch.find(request), 'find', request.getAffectedSopClassUid(), request, this.ifOpen((final) => callback([final])));
   }
 
   override nCreateRequest(request: requests.NCreateRequest, callback: (response: responses.NCreateResponse) => void): void {
-    this.answer(this.dispatch.create(request), 'mpps-create', request.getAffectedSopClassUid(), request, callback);
+    this.audit.answer(this.dispatch.create(request), 'mpps-create', request.getAffectedSopClassUid(), request, this.ifOpen(callback));
   }
 
   override nSetRequest(request: requests.NSetRequest, callback: (response: responses.NSetResponse) => void): void {
-    this.answer(this.dispatch.set(request), 'mpps-set', request.getRequestedSopClassUid(), request, callback);
+    this.audit.answer(this.dispatch.set(request), 'mpps-set', request.getRequestedSopClassUid(), request, this.ifOpen(callback));
   }
 
   /** Storage Commitment (PS3.4 J.3.2): answered once recorded, the result follows as an N-EVENT-REPORT. */
   override nActionRequest(request: requests.NActionRequest, callback: (response: responses.NActionResponse) => void): void {
     void this.commitments.action(request).then(async ({ response, afterResponse }) => {
       if (response.getStatus() === DimseStatus.RefusedNotAuthorized) {
-        await this.deps.audit.denied(this.auditContext(), 'store').catch((err) => this.auditFailed(err));
+        await this.services.audit.denied(this.audit.context(), 'store').catch((err) => this.audit.failed(err));
       }
       // A request recorded on an association closed meanwhile is still reported, on a new one.
       if (!this.closed) callback(response);
@@ -251,12 +232,12 @@ export class PacsScp extends Scp {
 
   /** C-MOVE (PS3.4 C.4.2): sub-operations on a new association to the destination. */
   override cMoveRequest(request: requests.CMoveRequest, callback: (responses: responses.CMoveResponse[]) => void): void {
-    this.answer(this.retrieves.move(request), 'move', request.getAffectedSopClassUid(), request, (final) => callback([final]));
+    this.audit.answer(this.retrieves.move(request), 'move', request.getAffectedSopClassUid(), request, this.ifOpen((final) => callback([final])));
   }
 
   /** C-GET (PS3.4 C.4.3): C-STORE sub-operations on this association, SCP role (PS3.7 D.3.3.4). */
   override cGetRequest(request: requests.CGetRequest, callback: (responses: responses.CGetResponse[]) => void): void {
-    this.answer(this.retrieves.get(request), 'get', request.getAffectedSopClassUid(), request, (final) => callback([final]));
+    this.audit.answer(this.retrieves.get(request), 'get', request.getAffectedSopClassUid(), request, this.ifOpen((final) => callback([final])));
   }
 
   /** Stops the C-FIND, C-MOVE or C-GET it names; its final response is Cancel (PS3.7 9.3.2.3). */
@@ -266,76 +247,26 @@ export class PacsScp extends Scp {
   }
 
   override abort(source: number, reason: number): void {
-    this.deps.logger.warn({ msg: 'association aborted by peer', callingAe: this.callingAe, source, reason });
+    this.services.logger.warn({ msg: 'association aborted by peer', callingAe: this.callingAe, source, reason });
     this.cleanUp();
   }
 
+  /** A final response goes nowhere once the association has closed. */
+  private ifOpen<R>(send: (response: R) => void): (response: R) => void {
+    return (response) => {
+      if (!this.closed) send(response);
+    };
+  }
+
+  private caller(): DimseCaller {
+    return { callingAe: this.callingAe, remoteAddress: this.remoteAddress };
+  }
+
   private decideContext(context: PresentationContext): boolean {
-    const choice = choosePresentationContext(context.getAbstractSyntaxUid(), context.getTransferSyntaxUids(), this.deps.contexts);
+    const choice = choosePresentationContext(context.getAbstractSyntaxUid(), context.getTransferSyntaxUids(), this.services.contexts);
     if (choice.result === ContextResult.Accept) context.setResult(choice.result, choice.transferSyntaxUid);
     else context.setResult(choice.result);
     return choice.result === ContextResult.Accept;
-  }
-
-  private openSink(context: PresentationContext, request: CStoreRequest): StoreSink {
-    const max = this.deps.maxInstanceBytes;
-    if (!this.deps.policy.mayUse(this.callingAe, 'store')) return new StoreSink(null, EMPTY, max);
-    let header: Buffer;
-    try {
-      header = this.deps.buildPart10Header({
-        sopClassUid: request.getAffectedSopClassUid(),
-        sopInstanceUid: request.getAffectedSopInstanceUid(),
-        transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? '',
-        sourceAeTitle: this.callingAe,
-      });
-    } catch (err) {
-      return new StoreSink(null, EMPTY, max, { kind: 'failed', error: err instanceof Error ? err : new Error(String(err)) });
-    }
-    this.deps.ingest.announce(request.getAffectedSopInstanceUid());
-    return new StoreSink(this.deps.blobStore.createTemp(), header, max);
-  }
-
-  /** Who the audit events of this association name: the calling AE and its address. */
-  private auditContext(calledAe?: string): DimseAuditContext {
-    return { callingAe: this.callingAe, calledAe, remoteAddress: this.remoteAddress };
-  }
-
-  /** Sends the final response of an operation once its audit event is recorded. */
-  private answer<R extends { getStatus(): number }>(
-    work: Promise<R>,
-    operation: AuditedOperation,
-    sopClassUid: string,
-    request: { getDataset(): Dataset | undefined },
-    send: (response: R) => void,
-  ): void {
-    void work
-      .then(async (response) => {
-        const identifier = request.getDataset()?.getElements();
-        await auditOperation(this.deps.audit, this.auditContext(), operation, sopClassUid, response.getStatus(), identifier).catch((err) => this.auditFailed(err));
-        if (!this.closed) send(response);
-      })
-      .catch((err) => this.deps.logger.error({ msg: `${operation} response not sent`, callingAe: this.callingAe, err: String(err) }));
-  }
-
-  /**
-   * An association event does not hold up the A-ASSOCIATE-AC or -RJ: a refusal gives nothing
-   * away, and what an accepted peer does is audited operation by operation. A failure is logged.
-   */
-  private audited(event: Promise<unknown>): void {
-    event.catch((err) => this.auditFailed(err));
-  }
-
-  private auditFailed(err: unknown): void {
-    this.deps.logger.error({ msg: 'audit event not recorded', callingAe: this.callingAe, err: String(err) });
-  }
-
-  private endStore(request: CStoreRequest | undefined): void {
-    if (request && this.storesInFlight.delete(request)) this.deps.tracker.storeEnded();
-  }
-
-  private dropOutcome(request: CStoreRequest | undefined, outcome: SinkOutcome): void {
-    if (outcome.kind === 'stored') void this.deps.blobStore.discardTemp(outcome.temp).catch(() => undefined);
-    this.endStore(request);
   }
 
   /** Frees what an aborted or closed association left: a half-received data set, unclaimed blobs. */
@@ -346,15 +277,8 @@ export class PacsScp extends Scp {
     this.dispatch.cancelAll();
     this.retrieves.cancelAll();
     this.endWith(new Error('association closed'));
-    const sink = this.activeSink;
-    this.activeSink = undefined;
-    if (sink) {
-      void sink.abandon().catch(() => undefined);
-      this.endStore(this.sinkRequests.get(sink));
-    }
-    for (const [request, outcome] of this.outcomes) this.dropOutcome(request, outcome);
-    this.outcomes.clear();
-    if (this.associated) this.deps.tracker.associationClosed();
+    this.stores.close();
+    if (this.associated) this.services.tracker.associationClosed();
     this.associated = false;
   }
 }

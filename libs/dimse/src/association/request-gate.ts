@@ -3,10 +3,10 @@ import { CommandField, commandName, RESPONSE_BIT } from '../wire/command-set';
 import { errorComment } from '../dimse-status';
 import { Refusal, screenRequest } from './request-screen';
 import { answerBeforeDispatch, LibraryContext, LibraryMessage } from '../wire/received-requests';
-import type { ScpDependencies } from './scp-dependencies';
+import type { ScpServices } from './scp-services';
 
 /** Where refusals are told: a log line each, and refused C-STOREs counted as refused instances. */
-type RefusalLog = Pick<ScpDependencies, 'logger' | 'metrics'>;
+type RefusalLog = Pick<ScpServices, 'logger' | 'metrics'>;
 
 /**
  * Screens each request an association receives (screenRequest) before dcmjs-dimse hands it to

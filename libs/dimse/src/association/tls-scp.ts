@@ -3,7 +3,7 @@ import type { PeerCertificate, TLSSocket } from 'node:tls';
 import type { association as dimseAssociation } from 'dcmjs-dimse';
 import { AssociateReject, normalizeAe } from './ae-policy';
 import { PacsScp } from './pacs-scp';
-import { SCP_DEPENDENCIES, ScpDependencies } from './scp-dependencies';
+import { SCP_SERVICES, ScpServices } from './scp-services';
 
 type ScpOptions = ConstructorParameters<typeof PacsScp>[1];
 
@@ -20,13 +20,13 @@ export const TLS_CERT_MUST_NAME_AE = 'pacsTlsCertMustNameAe';
 export class TlsPacsScp extends PacsScp {
   private readonly tlsSocket: TLSSocket;
   private readonly certMustNameAe: boolean;
-  private readonly log: ScpDependencies['logger'];
+  private readonly log: ScpServices['logger'];
 
   constructor(socket: Socket, opts?: ScpOptions) {
     super(socket, opts);
     this.tlsSocket = socket as TLSSocket;
     this.certMustNameAe = opts?.customOptions?.[TLS_CERT_MUST_NAME_AE] === true;
-    this.log = (opts?.customOptions?.[SCP_DEPENDENCIES] as ScpDependencies).logger;
+    this.log = (opts?.customOptions?.[SCP_SERVICES] as ScpServices).logger;
   }
 
   override associationRequested(association: dimseAssociation.Association): void {

@@ -1,8 +1,9 @@
 import type { Logger } from '@nestjs/common';
+import type { PacsMetrics } from '@pacs/metrics';
 import { requests, responses } from 'dcmjs-dimse';
 import type { AePolicy } from '../association/ae-policy';
 import type { PendingCommitment } from './commitment-ledger';
-import type { CommitmentOutcome, CommitmentResults, ReportHere } from './commitment-results';
+import type { CommitmentResults, ReportHere } from './commitment-results';
 import { DimseCaller, DimseFailure } from '../providers/dimse-providers';
 import { DimseStatus, errorComment } from '../dimse-status';
 import type { ReportDestination } from './event-report-association';
@@ -12,10 +13,10 @@ export interface CommitmentDependencies {
   policy: Pick<AePolicy, 'mayUse'>;
   /** Records accepted requests and delivers their results, again until delivered. */
   results: Pick<CommitmentResults, 'record' | 'deliver'>;
-  /** A registered peer with host and port, where a report can go on a new association. */
-  reportDestination(aeTitle: string): ReportDestination | undefined;
+  /** Registered peers with host and port, where a report can go on a new association. */
+  destinations: { find(aeTitle: string): ReportDestination | undefined };
   /** Counts each refusal (/metrics); results count their own outcomes. */
-  count?(outcome: CommitmentOutcome): void;
+  metrics?: Pick<PacsMetrics, 'storageCommitments'>;
 }
 
 /** What the association the N-ACTION came on offers. */
@@ -59,7 +60,7 @@ export class CommitmentHandler {
     } catch (err) {
       const failure = err instanceof DimseFailure ? err : new DimseFailure(DimseStatus.ProcessingFailure, 'processing failure');
       this.logger.warn({ msg: 'storage commitment refused', callingAe: caller.callingAe, status: failure.status, reason: failure.message });
-      this.deps.count?.('refused');
+      this.deps.metrics?.storageCommitments.inc({ outcome: 'refused' });
       response.setStatus(failure.status);
       response.setErrorComment(errorComment(failure.message));
       return { response };
@@ -74,7 +75,7 @@ export class CommitmentHandler {
     if (request.getActionTypeId() !== REQUEST_STORAGE_COMMITMENT) throw new DimseFailure(DimseStatus.NoSuchAction, `no action type ${request.getActionTypeId()}`);
     const commitment = parseCommitmentRequest(request.getDataset()?.getElements() ?? {});
     // Without an open association or an address, a result could never be delivered (PS3.4 J.3.3).
-    if (!this.deps.reportDestination(caller.callingAe)) this.logger.warn({ msg: 'storage commitment: no address registered; the result can only go on this association', callingAe: caller.callingAe });
+    if (!this.deps.destinations.find(caller.callingAe)) this.logger.warn({ msg: 'storage commitment: no address registered; the result can only go on this association', callingAe: caller.callingAe });
     return commitment;
   }
 

@@ -1,15 +1,10 @@
 import { Client, requests, responses } from 'dcmjs-dimse';
-import type { OutboundTls } from '../peers/outbound-tls';
+import type { PeerAddress } from '../peers/peer-addresses';
 import { connectedSocketOf } from '../wire/library-fields';
 import { proposeScpRole } from '../wire/role-selection';
 
-export interface ReportDestination {
-  aeTitle: string;
-  host: string;
-  port: number;
-  /** Set for a peer registered with `tls`: the association goes over TLS. */
-  tls?: OutboundTls;
-}
+/** Where a Storage Commitment report goes on a new association: a registered peer's address. */
+export type ReportDestination = Pick<PeerAddress, 'aeTitle' | 'host' | 'port' | 'tls'>;
 
 type Timeouts = { connectTimeoutMs: number; pduTimeoutMs: number };
 

@@ -2,21 +2,14 @@ import { association as dimseAssociation, Client, requests } from 'dcmjs-dimse';
 import type { StoreChannel } from './store-channel';
 import { acceptedSyntaxesOf, sendAndAwait } from './store-channel';
 import { ClientNetwork, driveClientNetwork } from '../wire/library-fields';
-import type { OutboundTls } from '../peers/outbound-tls';
+import type { PeerAddress } from '../peers/peer-addresses';
 import type { PduRefusal } from '../wire/pdu-guard';
 
 type Association = dimseAssociation.Association;
 type CStoreRequest = requests.CStoreRequest;
 
-export interface MoveDestination {
-  aeTitle: string;
-  host: string;
-  port: number;
-  /** Associations a C-MOVE may open to it at once (the peer's `moveAssociations`, 1 or more). */
-  associations: number;
-  /** Set for a peer registered with `tls`: the association goes over TLS. */
-  tls?: OutboundTls;
-}
+/** A C-MOVE destination: a registered peer with a host and port. */
+export type MoveDestination = PeerAddress;
 
 type OpenOptions = {
   connectTimeoutMs: number;

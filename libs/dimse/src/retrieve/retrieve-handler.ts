@@ -26,8 +26,8 @@ type Final = { status: number; comment?: string; outcome?: RetrieveOutcome };
 export interface RetrieveDependencies {
   policy: Pick<AePolicy, 'mayUse'>;
   retrieve: { findForRetrieve(scope: RetrieveScope): Promise<StoredInstance[]>; load(instance: StoredInstance, target: Buffer): Promise<Buffer> };
-  /** A registered peer with host and port (PS3.4 C.4.2.1.5: otherwise 0xA801). */
-  moveDestination(aeTitle: string): MoveDestination | undefined;
+  /** Registered peers with host and port (PS3.4 C.4.2.1.5: otherwise 0xA801). */
+  destinations: { find(aeTitle: string): MoveDestination | undefined };
   /** Our AE title: the calling AE of move associations. */
   aeTitle: string;
   connectTimeoutMs: number;
@@ -63,7 +63,7 @@ export class RetrieveHandler {
 
   async move(request: requests.CMoveRequest): Promise<responses.CMoveResponse> {
     const final = await this.guarded(request, 'move', async (root, signal) => {
-      const destination = this.deps.moveDestination(moveDestinationOf(request));
+      const destination = this.deps.destinations.find(moveDestinationOf(request));
       if (!destination) return { status: DimseStatus.MoveDestinationUnknown, comment: 'move destination unknown' };
       const instances = await this.deps.retrieve.findForRetrieve(toRetrieveScope(identifier(request), root));
       if (instances.length === 0) return { status: DimseStatus.Success };

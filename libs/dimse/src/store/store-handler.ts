@@ -1,13 +1,14 @@
 import { requests, responses } from 'dcmjs-dimse';
 import type { DimseAuditContext } from '@pacs/audit';
 import { dimseStatusOf } from '@pacs/errors';
+import { IngestError } from '@pacs/index';
 import { DimseStatus, errorComment } from '../dimse-status';
-import type { ScpDependencies } from '../association/scp-dependencies';
+import type { ScpServices } from '../association/scp-services';
 import type { SinkOutcome } from './store-sink';
 
 type CStoreRequest = requests.CStoreRequest;
 type StoreResult = { status: number; comment?: string };
-type StoreDependencies = Pick<ScpDependencies, 'ingest' | 'ingestErrorCode' | 'audit' | 'logger' | 'maxInstanceBytes' | 'metrics'>;
+export type StoreServices = Pick<ScpServices, 'ingest' | 'audit' | 'logger' | 'maxInstanceBytes' | 'metrics'>;
 
 /**
  * Turns a received C-STORE data set into its response (PS3.4 B.2.3): ingest (durable blob and
@@ -17,7 +18,7 @@ type StoreDependencies = Pick<ScpDependencies, 'ingest' | 'ingestErrorCode' | 'a
  */
 export class StoreHandler {
   constructor(
-    private readonly deps: StoreDependencies,
+    private readonly deps: StoreServices,
     private readonly caller: () => DimseAuditContext,
   ) {}
 
@@ -74,7 +75,7 @@ export class StoreHandler {
   }
 
   private failedIngest(err: unknown, sopInstanceUid: string): StoreResult {
-    const code = this.deps.ingestErrorCode(err);
+    const code = err instanceof IngestError ? err.code : undefined;
     const status = dimseStatusOf(code);
     const message = err instanceof Error ? err.message : String(err);
     this.deps.logger.warn({ msg: 'C-STORE failed', callingAe: this.caller().callingAe, sopInstanceUid, code: code ?? 'internal', status: hex(status), reason: message });
