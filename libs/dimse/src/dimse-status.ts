@@ -1,7 +1,3 @@
-// The status constants live with the error vocabulary (@pacs/errors), where the code → status
-// table needs them without a cycle; re-exported so this module's files keep one import.
-export { DimseStatus } from '@pacs/errors';
-
 /**
  * Error Comment (0000,0902) has VR LO: at most 64 characters, no backslash or control characters
  * (PS3.5 6.2); command sets use the default repertoire only (PS3.7 6.3.1), so ASCII.

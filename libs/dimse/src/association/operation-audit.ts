@@ -1,5 +1,5 @@
 import type { DimseAuditContext, DimseAuditor } from '@pacs/audit';
-import { DimseStatus } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
 import type { DicomAttributes } from '../providers/dimse-providers';
 
 /** The DIMSE operations (besides C-ECHO and C-STORE) that leave an audit event. */

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { association as dimseAssociation, Dataset, Implementation, requests, responses, Scp } from 'dcmjs-dimse';
 import { normalizeAe } from './ae-policy';
-import { DimseStatus, errorComment } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
+import { errorComment } from '../dimse-status';
 import { ContextResult, choosePresentationContext } from './presentation-context';
 import type { DimseCaller } from '../providers/dimse-providers';
 import { ProviderDispatch } from '../providers/provider-dispatch';

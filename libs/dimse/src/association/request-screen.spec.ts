@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CommandField } from '../wire/command-set';
-import { DimseStatus } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
 import { ReceivedRequest, requestsServedOn, screenRequest } from './request-screen';
 
 const VERIFICATION = '1.2.840.10008.1.1';

@@ -1,7 +1,7 @@
 import { isStorageSopClass, isValidUid, VERIFICATION_SOP_CLASS } from '@pacs/dicom';
 import { CommandField, commandName } from '../wire/command-set';
 import type { DimseProviders } from '../providers/dimse-providers';
-import { DimseStatus } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
 import { QrSopClass } from '../find/qr-sop-classes';
 import { STORAGE_COMMITMENT_SOP_CLASS } from '../commitment/storage-commitment';
 

@@ -5,7 +5,8 @@ import type { AePolicy } from '../association/ae-policy';
 import type { PendingCommitment } from './commitment-ledger';
 import type { CommitmentResults, ReportHere } from './commitment-results';
 import { DimseCaller, DimseFailure } from '../providers/dimse-providers';
-import { DimseStatus, errorComment } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
+import { errorComment } from '../dimse-status';
 import type { ReportDestination } from './event-report-association';
 import { CommitmentRequest, parseCommitmentRequest, REQUEST_STORAGE_COMMITMENT, STORAGE_COMMITMENT_SOP_INSTANCE } from './storage-commitment';
 

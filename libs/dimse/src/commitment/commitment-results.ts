@@ -3,7 +3,7 @@ import { TransferSyntax } from '@pacs/dicom';
 import type { StoredInstance } from '@pacs/index';
 import { Dataset, requests } from 'dcmjs-dimse';
 import type { CommitmentLedger, PendingCommitment } from './commitment-ledger';
-import { DimseStatus } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
 import { ReportDestination, sendEventReport } from './event-report-association';
 import { CommitmentRequest, commitmentReport, STORAGE_COMMITMENT_SOP_CLASS, STORAGE_COMMITMENT_SOP_INSTANCE } from './storage-commitment';
 

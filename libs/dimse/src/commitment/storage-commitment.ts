@@ -1,7 +1,7 @@
 import { isValidUid } from '@pacs/dicom';
 import type { StoredInstance } from '@pacs/index';
 import { DimseFailure, type DicomAttributes } from '../providers/dimse-providers';
-import { DimseStatus } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
 
 /** PS3.4 J.3.1: Storage Commitment Push Model SOP Class and its well-known SOP Instance. */
 export const STORAGE_COMMITMENT_SOP_CLASS = '1.2.840.10008.1.20.1';

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { QueryError, QueryService } from '@pacs/index';
 import { DicomAttributes, DimseFailure, DimseProviders, FindProvider } from '../providers/dimse-providers';
-import { DimseStatus } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
 import { toFindQuery, toResponseIdentifier } from './qr-identifier';
 import { QrRoot, QrSopClass } from './qr-sop-classes';
 

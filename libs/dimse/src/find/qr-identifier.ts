@@ -3,7 +3,7 @@ import type { DicomJson } from '@pacs/dicom';
 import type { FindKey, FindLevel, FindQuery, RetrieveScope } from '@pacs/index';
 import type { DicomAttributes } from '../providers/dimse-providers';
 import { DimseFailure } from '../providers/dimse-providers';
-import { DimseStatus } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
 import type { QrRoot } from './qr-sop-classes';
 
 type JsonElement = { vr: string; Value?: unknown[] };

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { requests, responses } from 'dcmjs-dimse';
 import { DicomAttributes, DimseProviders } from './dimse-providers';
-import { DimseStatus } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
 import { ProviderDispatch } from './provider-dispatch';
 
 const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';

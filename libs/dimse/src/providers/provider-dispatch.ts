@@ -1,7 +1,8 @@
 import { Dataset, requests, responses } from 'dcmjs-dimse';
 import type { AePolicy } from '../association/ae-policy';
 import { encodeDataset } from '../wire/dataset-writer';
-import { DimseStatus, errorComment } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
+import { errorComment } from '../dimse-status';
 import { DicomAttributes, DimseCaller, DimseFailure, DimseProviders } from './dimse-providers';
 
 type Logger = { warn(message: unknown): void; error(message: unknown): void };

@@ -1,6 +1,6 @@
 import type { requests } from 'dcmjs-dimse';
 import type { StoredInstance } from '@pacs/index';
-import { DimseStatus } from '../dimse-status';
+import { DimseStatus } from '@pacs/errors';
 import { ReadAhead, ReadInstance } from './read-ahead';
 import { StoreChannel, storeRequestFor } from './store-channel';
 

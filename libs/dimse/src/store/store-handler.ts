@@ -1,8 +1,8 @@
 import { requests, responses } from 'dcmjs-dimse';
 import type { DimseAuditContext } from '@pacs/audit';
-import { dimseStatusOf } from '@pacs/errors';
+import { DimseStatus, dimseStatusOf } from '@pacs/errors';
 import { IngestError } from '@pacs/index';
-import { DimseStatus, errorComment } from '../dimse-status';
+import { errorComment } from '../dimse-status';
 import type { ScpServices } from '../association/scp-services';
 import type { SinkOutcome } from './store-sink';
 
