@@ -5,3 +5,4 @@ export { dataSourceOptions, MIGRATIONS } from './data-source-options';
 export { GroupCommit } from './group-commit';
 export type { GroupCommitOptions } from './group-commit';
 export { isStorableText, storableText, storableValue } from './storable-text';
+export { sqlFile } from './sql-file';

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { GroupCommit } from '@pacs/database';
 import { BlobStore } from '@pacs/storage';
-import { DataSource } from 'typeorm';
+import { BlobRemovalsRepository } from './blob-removals.repository';
+import { InstancesRepository } from './instances.repository';
 
 /** Records looked at per round when removing what a crash left. */
 const PAGE = 500;
@@ -19,7 +19,8 @@ export class BlobRemovals {
   private readonly forgets = new GroupCommit<string, void>((keys) => this.forget(keys), PAGE);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: BlobRemovalsRepository,
+    private readonly instances: InstancesRepository,
     private readonly blobs: BlobStore,
   ) {}
 
@@ -50,57 +51,44 @@ export class BlobRemovals {
     let removed = 0;
     let after = '';
     for (;;) {
-      const rows: { blob_key: string; referenced: boolean }[] = await this.dataSource.query(
-        `SELECT r.blob_key, EXISTS (SELECT 1 FROM instances i WHERE i.sop_instance_uid = r.sop_instance_uid AND i.blob_key = r.blob_key) AS referenced
-         FROM blob_removals r WHERE r.blob_key COLLATE "C" > $1 ORDER BY r.blob_key COLLATE "C" LIMIT ${PAGE}`,
-        [after],
-      );
+      const rows = await this.records.page(after, PAGE);
       if (rows.length === 0) return removed;
-      after = rows[rows.length - 1].blob_key;
+      after = rows[rows.length - 1].blobKey;
       const done: string[] = [];
       for (const row of rows) {
         if (row.referenced) {
-          this.log.error({ key: row.blob_key }, 'a blob recorded for removal is referenced by its instance: kept');
+          this.log.error({ key: row.blobKey }, 'a blob recorded for removal is referenced by its instance: kept');
         } else {
-          const failed = await this.blobs.remove(row.blob_key).then(
+          const failed = await this.blobs.remove(row.blobKey).then(
             () => false,
-            (err: Error) => (this.log.error({ key: row.blob_key, err: err.message }, 'could not remove a blob no row references'), true),
+            (err: Error) => (this.log.error({ key: row.blobKey, err: err.message }, 'could not remove a blob no row references'), true),
           );
           if (failed) continue;
           removed++;
         }
-        done.push(row.blob_key);
+        done.push(row.blobKey);
       }
       await this.forget(done);
     }
   }
 
   /** The keys among these that no instance row references (a scan of the instances: for rare paths only). */
-  async unreferenced(keys: string[]): Promise<Set<string>> {
-    const rows: { key: string }[] = await this.dataSource.query(
-      'SELECT k AS key FROM unnest($1::text[]) k WHERE NOT EXISTS (SELECT 1 FROM instances i WHERE i.blob_key = k)',
-      [keys],
-    );
-    return new Set(rows.map((r) => r.key));
+  unreferenced(keys: string[]): Promise<Set<string>> {
+    return this.instances.unreferenced(keys);
   }
 
-  async pending(): Promise<number> {
-    const [row] = await this.dataSource.query('SELECT count(*)::int AS n FROM blob_removals');
-    return row.n;
+  pending(): Promise<number> {
+    return this.records.count();
   }
 
   /**
    * Deletes the records of removed blobs, once their removal is durable: a power loss must not
-   * keep a file and lose its record. A record that survives is only processed again
-   * (idempotent), so its deletion need not wait for the WAL flush.
+   * keep a file and lose its record.
    */
   private async forget(keys: string[]): Promise<void[]> {
     if (keys.length > 0) {
       await this.blobs.flushRemovals(keys);
-      await this.dataSource.transaction(async (m) => {
-        await m.query('SET LOCAL synchronous_commit = off');
-        await m.query('DELETE FROM blob_removals WHERE blob_key = ANY($1::text[])', [keys]);
-      });
+      await this.records.forget(keys);
     }
     return keys.map(() => undefined);
   }

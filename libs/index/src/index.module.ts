@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { StudyStatusRepository } from './study-status.repository';
 import { BlobRemovals } from './blob-removals';
+import { BlobRemovalsRepository } from './blob-removals.repository';
+import { DeletionRepository } from './deletion.repository';
+import { InstancesRepository } from './instances.repository';
+import { QueryRepository } from './query.repository';
 import { StorageVerifier } from './storage-verifier';
 import { DeletionService } from './deletion.service';
 import { IndexRepository } from './index.repository';
@@ -11,7 +15,10 @@ import { RetrieveService } from './retrieve.service';
 import { SeriesMetadataRepository } from './series-metadata.repository';
 
 @Module({
-  providers: [BlobRemovals, StorageVerifier, IndexRepository, IngestService, IngestRecovery, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
+  providers: [
+    BlobRemovals, BlobRemovalsRepository, DeletionRepository, DeletionService, IndexRepository, IngestRecovery, IngestService,
+    InstancesRepository, QueryRepository, QueryService, RetrieveService, SeriesMetadataRepository, StorageVerifier, StudyStatusRepository,
+  ],
   exports: [StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
 })
 export class IndexModule {}

@@ -6,16 +6,17 @@ import type { InstanceFacts } from './instance-facts';
 
 type Call = { text: string; values: unknown[] };
 
-/** A DataSource whose pool answers like PostgreSQL would, recording every statement. */
+/** A DataSource whose connections answer like PostgreSQL would, recording every statement. */
 function fakeDataSource(answer: (call: Call) => Record<string, unknown>[]): { dataSource: DataSource; calls: Call[] } {
   const calls: Call[] = [];
-  const master = {
+  const client = {
     query: async ({ text, values }: Call) => {
       calls.push({ text, values });
       return { rows: answer({ text, values }) };
     },
   };
-  return { dataSource: { driver: { master } } as unknown as DataSource, calls };
+  const createQueryRunner = () => ({ connect: async () => client, release: async () => undefined });
+  return { dataSource: { createQueryRunner } as unknown as DataSource, calls };
 }
 
 function facts(studyUid: string, sopInstanceUid: string): InstanceFacts {

@@ -5,7 +5,7 @@ export { RetrieveService } from './retrieve.service';
 export type { IngestSource, IngestOutcome, IngestResult } from './ingest.types';
 export type { InstanceQuery, QueryLevel, QueryPage, StoredInstance } from './query.types';
 export type { FindKey, FindLevel, FindQuery } from './query.types';
-export type { RetrieveScope } from './retrieve.service';
+export type { RetrieveScope } from './instances.repository';
 export { IngestError, NotFoundError, QueryError } from './index.errors';
 export { DeletionService } from './deletion.service';
 export type { DeletionScope, DeletionResult } from './deletion.service';

@@ -1,11 +1,10 @@
 import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { BlobStore, TempSweep } from '@pacs/storage';
 import { BlobRemovals } from './blob-removals';
 import { companionCall } from './companion-call';
 import { DeletionService } from './deletion.service';
+import { InstanceBlobRow, InstancesRepository } from './instances.repository';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, RecoveredRemoval } from './ingest.types';
 
 /**
@@ -20,16 +19,6 @@ const RECHECKED_ROWS = 256;
 const RECHECK_WINDOW = '60 seconds';
 /** Above this many bytes the remaining rows get a size check only, so a start stays quick. */
 const HASH_BUDGET_BYTES = 512 * 1024 * 1024;
-
-interface RecentRow {
-  sop_instance_uid: string;
-  blob_key: string;
-  size_bytes: string;
-  sha256: string;
-  series_uid: string;
-  study_uid: string;
-  patient_id: string;
-}
 
 /**
  * Start-up after an unclean stop: first what processes that are gone left in the temp area
@@ -51,7 +40,7 @@ export class IngestRecovery implements OnModuleInit {
   private readonly log = new Logger('IngestRecovery');
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly instances: InstancesRepository,
     private readonly blobs: BlobStore,
     private readonly deletion: DeletionService,
     private readonly removals: BlobRemovals,
@@ -77,49 +66,42 @@ export class IngestRecovery implements OnModuleInit {
 
   /** Returns how many rows were removed. */
   async recheckNewest(): Promise<number> {
-    const rows: RecentRow[] = await this.dataSource.query(
-      `SELECT i.sop_instance_uid, i.blob_key, i.size_bytes, i.sha256, se.series_uid, st.study_uid, p.patient_id
-       FROM instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk
-       JOIN patients p ON p.id = st.patient_pk
-       WHERE i.created_at >= (SELECT max(created_at) FROM instances) - interval '${RECHECK_WINDOW}'
-       ORDER BY i.id DESC LIMIT $1`,
-      [RECHECKED_ROWS],
-    );
+    const rows = await this.instances.newest(RECHECK_WINDOW, RECHECKED_ROWS);
     let budget = HASH_BUDGET_BYTES;
     let removed = 0;
     for (const row of rows) {
-      const size = Number(row.size_bytes);
+      const size = row.sizeBytes;
       const hash = budget >= size;
       if (hash) budget -= size;
       const verdict = await this.check(row, size, hash);
       if (verdict === 'intact') continue;
-      this.log.warn({ sopInstanceUid: row.sop_instance_uid, studyUid: row.study_uid, blob: verdict }, 'index row without its complete blob after an unclean stop: removed');
+      this.log.warn({ sopInstanceUid: row.sopInstanceUid, studyUid: row.studyUid, blob: verdict }, 'index row without its complete blob after an unclean stop: removed');
       await this.remove(row, verdict);
       removed++;
     }
     return removed;
   }
 
-  private async remove(row: RecentRow, blob: RecoveredRemoval['blob']): Promise<void> {
-    const removal = { studyUid: row.study_uid, seriesUid: row.series_uid, sopInstanceUid: row.sop_instance_uid, patientId: row.patient_id, blob };
+  private async remove(row: InstanceBlobRow, blob: RecoveredRemoval['blob']): Promise<void> {
+    const removal = { studyUid: row.studyUid, seriesUid: row.seriesUid, sopInstanceUid: row.sopInstanceUid, patientId: row.patientId, blob };
     const payload = this.companion?.removalPayload?.(removal);
     const alsoCommit = companionCall(this.companion, payload);
-    await this.deletion.delete({ studyUid: row.study_uid, seriesUid: row.series_uid, sopInstanceUid: row.sop_instance_uid }, alsoCommit);
+    await this.deletion.delete({ studyUid: row.studyUid, seriesUid: row.seriesUid, sopInstanceUid: row.sopInstanceUid }, alsoCommit);
     if (alsoCommit) this.companion?.committed();
   }
 
   /** Only a missing or different blob condemns a row; a read error leaves it alone (and logged). */
-  private async check(row: RecentRow, size: number, hash: boolean): Promise<'intact' | 'missing' | 'different'> {
+  private async check(row: InstanceBlobRow, size: number, hash: boolean): Promise<'intact' | 'missing' | 'different'> {
     try {
-      const actual = (await this.blobs.stat(row.blob_key))?.size;
+      const actual = (await this.blobs.stat(row.blobKey))?.size;
       if (actual === undefined) return 'missing';
       if (actual !== size) return 'different';
       if (!hash) return 'intact';
       const digest = createHash('sha256');
-      for await (const chunk of this.blobs.read(row.blob_key)) digest.update(chunk as Buffer);
+      for await (const chunk of this.blobs.read(row.blobKey)) digest.update(chunk as Buffer);
       return digest.digest('hex') === row.sha256 ? 'intact' : 'different';
     } catch (err) {
-      this.log.error({ sopInstanceUid: row.sop_instance_uid, err: (err as Error).message }, 'could not re-check a recent blob');
+      this.log.error({ sopInstanceUid: row.sopInstanceUid, err: (err as Error).message }, 'could not re-check a recent blob');
       return 'intact';
     }
   }

@@ -20,6 +20,7 @@ import { RetrieveService } from './retrieve.service';
 import { IngestError } from './index.errors';
 import { IngestRecovery } from './ingest-recovery';
 import { IndexRepository } from './index.repository';
+import { queryPrepared } from './prepared-statements';
 
 describe('ingest and query against a real PostgreSQL', () => {
   let dir: string;
@@ -242,5 +243,13 @@ describe('ingest and query against a real PostgreSQL', () => {
     // long enough for a placement nobody waited for to have landed
     await new Promise((resolve) => setTimeout(resolve, 400));
     assert.deepEqual(filesOf(instance.sopInstanceUid), []);
+  });
+
+  it('runs the hot statements as named prepared statements on the pooled connection', async () => {
+    const ds = ctx.get(DataSource);
+    const text = 'SELECT $1::int AS one';
+    assert.deepEqual(await queryPrepared(ds, text, [1]), [{ one: 1 }]);
+    const prepared = await queryPrepared(ds, 'SELECT name, statement FROM pg_prepared_statements', []);
+    assert.ok(prepared.some((p) => p.statement === text && /^pacs_\d+$/.test(p.name as string)), JSON.stringify(prepared));
   });
 });

@@ -9,7 +9,7 @@ describe('named prepared statements', () => {
     sent.push(config.name);
     return { rows: [] };
   };
-  const dataSource = { driver: { master: { query } } } as unknown as DataSource;
+  const dataSource = { createQueryRunner: () => ({ connect: async () => ({ query }), release: async () => undefined }) } as unknown as DataSource;
   const nameOf = async (text: string, kind?: 'fixed' | 'varying') => {
     await queryPrepared(dataSource, text, [], kind);
     return sent[sent.length - 1];

@@ -1,8 +1,10 @@
 import type { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
-/** The part of node-postgres' Pool (TypeORM's `master`) used for named statements. */
-interface StatementPool {
+/**
+ * The part of a node-postgres client used for named statements: what TypeORM's documented
+ * `QueryRunner.connect()` resolves to with the postgres driver.
+ */
+interface StatementClient {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
@@ -23,8 +25,13 @@ let varyingNamed = 0;
  * `varying`: a text shaped by the client's request, named up to MAX_NAMED.
  */
 export async function queryPrepared(dataSource: DataSource, text: string, values: unknown[], kind: 'fixed' | 'varying' = 'fixed'): Promise<Record<string, unknown>[]> {
-  const pool = (dataSource.driver as PostgresDriver).master as StatementPool;
-  return (await pool.query({ name: nameOf(text, kind), text, values })).rows;
+  const runner = dataSource.createQueryRunner();
+  try {
+    const client = (await runner.connect()) as StatementClient;
+    return (await client.query({ name: nameOf(text, kind), text, values })).rows;
+  } finally {
+    await runner.release();
+  }
 }
 
 function nameOf(text: string, kind: 'fixed' | 'varying'): string | undefined {

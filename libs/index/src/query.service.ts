@@ -1,28 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { attributeInfo, DicomJson, normalizeDicomJson } from '@pacs/dicom';
 import { QueryError } from './index.errors';
 import { DEFAULT_RETURN } from './level-attributes';
-import { buildFindPage, FIND_BATCH } from './find-query';
-import { queryPrepared } from './prepared-statements';
-import { buildQuery } from './query-engine';
+import { FIND_BATCH } from './find-query';
+import { QueryRepository, QueryRow as Row } from './query.repository';
 import { FindLevel, FindQuery, InstanceQuery, QueryLevel, QueryPage } from './query.types';
-
-type Row = Record<string, unknown>;
 
 /** The one query engine behind QIDO-RS and C-FIND (PS3.4 C.2.2.2 matching, PS3.18 10.6). */
 @Injectable()
 export class QueryService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly index: QueryRepository) {}
 
   /** Throws QueryError (bad-query) for an unknown attribute or malformed value. */
   async search(query: InstanceQuery): Promise<QueryPage> {
-    const built = buildQuery(query);
-    const returned = returnedTags(query, built.matchedTags);
-    const rows: Row[] = await queryPrepared(this.dataSource, built.sql, built.params, 'varying');
-    const truncated = rows.length > built.limit;
-    const results = rows.slice(0, built.limit).map((row) => project(merge(query.level, row), returned));
+    const { rows, matchedTags, limit } = await this.index.search(query);
+    const returned = returnedTags(query, matchedTags);
+    const truncated = rows.length > limit;
+    const results = rows.slice(0, limit).map((row) => project(merge(query.level, row), returned));
     return { results, truncated };
   }
 
@@ -35,8 +29,7 @@ export class QueryService {
     const returned = new Set<string>([...query.keys.map((k) => k.tag), ...query.alwaysReturn]);
     let cursor = 0;
     for (;;) {
-      const page = buildFindPage(query, cursor);
-      const rows: Row[] = await this.dataSource.query(page.sql, page.params);
+      const rows = await this.index.findPage(query, cursor);
       for (const row of rows) {
         // Back to the event loop between matches, so a C-CANCEL on the socket is read in time.
         await new Promise((resolve) => setImmediate(resolve));

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { BlobStore, compareKeys, TempSweep } from '@pacs/storage';
-import { DataSource, QueryRunner } from 'typeorm';
 import { BlobRemovals } from './blob-removals';
+import { InstancesRepository } from './instances.repository';
 
 export interface VerifyOptions {
   /** Remove orphans, blobs recorded for removal, and what dead processes left in the temp area. */
@@ -33,8 +32,8 @@ export interface StorageReport {
 }
 
 interface IndexedKey {
-  blob_key: string;
-  sop_instance_uid: string;
+  blobKey: string;
+  sopInstanceUid: string;
 }
 
 /** Rows fetched from the cursor at a time, and keys per re-check statement. */
@@ -52,7 +51,7 @@ const PAGE = 2000;
 @Injectable()
 export class StorageVerifier {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly instances: InstancesRepository,
     private readonly blobs: BlobStore,
     private readonly removals: BlobRemovals,
   ) {}
@@ -82,36 +81,28 @@ export class StorageVerifier {
   private async compare(report: StorageReport): Promise<{ orphans: string[]; missing: IndexedKey[] }> {
     const orphans: string[] = [];
     const missing: IndexedKey[] = [];
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
+    const rows = this.instances.blobKeysInKeyOrder(PAGE);
+    let row = (await rows.next()).value as IndexedKey | undefined;
+    const advance = async () => {
+      report.instances++;
+      row = (await rows.next()).value as IndexedKey | undefined;
+    };
     try {
-      await runner.startTransaction('REPEATABLE READ');
-      await runner.query(
-        `DECLARE verify_keys NO SCROLL CURSOR FOR
-         SELECT blob_key, sop_instance_uid FROM instances ORDER BY string_to_array(blob_key, '/') COLLATE "C"`,
-      );
-      const rows = fetchAll(runner);
-      let row = (await rows.next()).value as IndexedKey | undefined;
-      const advance = async () => {
-        report.instances++;
-        row = (await rows.next()).value as IndexedKey | undefined;
-      };
       for await (const key of this.blobs.keys()) {
         report.blobs++;
-        while (row && compareKeys(row.blob_key, key) < 0) {
+        while (row && compareKeys(row.blobKey, key) < 0) {
           missing.push(row);
           await advance();
         }
-        if (row?.blob_key !== key) orphans.push(key);
-        while (row?.blob_key === key) await advance();
+        if (row?.blobKey !== key) orphans.push(key);
+        while (row?.blobKey === key) await advance();
       }
       while (row) {
         missing.push(row);
         await advance();
       }
-      await runner.commitTransaction();
     } finally {
-      await runner.release();
+      await rows.return(undefined); // releases the snapshot's connection however the pass ends
     }
     return { orphans, missing };
   }
@@ -138,25 +129,13 @@ export class StorageVerifier {
 
   private async confirmMissing(candidates: IndexedKey[]): Promise<MissingBlob[]> {
     const absent: IndexedKey[] = [];
-    for (const row of candidates) if (!(await this.blobs.stat(row.blob_key))) absent.push(row);
+    for (const row of candidates) if (!(await this.blobs.stat(row.blobKey))) absent.push(row);
     const missing: MissingBlob[] = [];
     for (let i = 0; i < absent.length; i += PAGE) {
       const page = absent.slice(i, i + PAGE);
-      const still: IndexedKey[] = await this.dataSource.query(
-        'SELECT blob_key, sop_instance_uid FROM instances WHERE sop_instance_uid = ANY($1::text[])',
-        [page.map((r) => r.sop_instance_uid)],
-      );
-      const current = new Set(still.map((r) => r.blob_key));
-      missing.push(...page.filter((r) => current.has(r.blob_key)).map((r) => ({ key: r.blob_key, sopInstanceUid: r.sop_instance_uid })));
+      const current = await this.instances.blobKeysOf(page.map((r) => r.sopInstanceUid));
+      missing.push(...page.filter((r) => current.get(r.sopInstanceUid) === r.blobKey).map((r) => ({ key: r.blobKey, sopInstanceUid: r.sopInstanceUid })));
     }
     return missing;
-  }
-}
-
-async function* fetchAll(runner: QueryRunner): AsyncGenerator<IndexedKey> {
-  for (;;) {
-    const page: IndexedKey[] = await runner.query(`FETCH ${PAGE} FROM verify_keys`);
-    if (page.length === 0) return;
-    yield* page;
   }
 }

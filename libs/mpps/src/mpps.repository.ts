@@ -60,13 +60,6 @@ export class MppsRepository {
     return rows.map((r) => r.study_uid);
   }
 
-  /** How many of these SOP Instance UIDs are in the index (table `instances` of @pacs/index). */
-  async countStored(sopInstanceUids: string[]): Promise<number> {
-    if (sopInstanceUids.length === 0) return 0;
-    const [{ n }] = await this.db.query('SELECT count(*)::int AS n FROM instances WHERE sop_instance_uid = ANY($1::text[])', [sopInstanceUids]);
-    return n;
-  }
-
   async markImagesComplete(sopInstanceUid: string): Promise<void> {
     await this.db.manager.update(ProcedureStepEntity, { sopInstanceUid }, { imagesComplete: true });
   }

@@ -92,7 +92,7 @@ export class StudyCompletenessService implements OnModuleInit, OnModuleDestroy, 
     const steps = await this.repo.stepsOfStudy(studyUid);
     for (const step of steps) {
       if (step.status !== 'COMPLETED' || step.imagesComplete) continue;
-      if ((await this.repo.countStored(step.referencedSopUids)) < step.referencedSopUids.length) continue;
+      if ((await this.studyStatus.countStored(step.referencedSopUids)) < step.referencedSopUids.length) continue;
       await this.repo.markImagesComplete(step.sopInstanceUid);
       step.imagesComplete = true;
     }

@@ -1,0 +1,100 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { CompanionCall, companionFunction } from './companion-call';
+import { InstanceScope } from './instances.repository';
+
+export interface DeletionResult {
+  instances: number;
+  /** Series and studies removed because nothing was left in them. */
+  seriesRemoved: number;
+  studiesRemoved: number;
+}
+
+/** What a deletion removed, and the blobs it recorded for removal (BlobRemovals). */
+export interface DeletedRows {
+  result: DeletionResult;
+  blobKeys: string[];
+}
+
+/**
+ * Deletes the rows of a study, a series or one instance in one transaction: instances, then
+ * the counters of what they belonged to (series and study instance counts, study series count,
+ * ModalitiesInStudy), then series and studies left empty, then a patient left without studies.
+ * The same transaction records their blobs in `blob_removals`.
+ */
+@Injectable()
+export class DeletionRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /**
+   * Undefined when nothing matches the scope. `alsoCommit` (a SQL function and its jsonb
+   * argument, e.g. an audit event) commits in the same transaction as the removal.
+   */
+  async deleteScope(scope: InstanceScope, alsoCommit?: CompanionCall): Promise<DeletedRows | undefined> {
+    return this.dataSource.transaction(async (m) => {
+      const removed = await this.deleteRows(m, scope);
+      if (removed && alsoCommit) await m.query(`SELECT ${companionFunction(alsoCommit)}($1::jsonb)`, [JSON.stringify(alsoCommit.payload)]);
+      return removed;
+    });
+  }
+
+  private async deleteRows(m: EntityManager, scope: InstanceScope): Promise<DeletedRows | undefined> {
+    const params: string[] = [scope.studyUid];
+    let where = 'st.study_uid = $1';
+    if (scope.seriesUid) where += ` AND se.series_uid = $${params.push(scope.seriesUid)}`;
+    if (scope.sopInstanceUid) where += ` AND i.sop_instance_uid = $${params.push(scope.sopInstanceUid)}`;
+    // Lock order instance → study → series, the same as every ingest (no deadlock with a store).
+    const rows: { id: string; blob_key: string; series_pk: string; study_pk: string; patient_pk: string }[] = await m.query(
+      `SELECT i.id, i.blob_key, i.series_pk, se.study_pk, st.patient_pk
+       FROM instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk
+       WHERE ${where} FOR UPDATE OF i`,
+      params,
+    );
+    if (rows.length === 0) return undefined;
+    const seriesPks = [...new Set(rows.map((r) => r.series_pk))];
+    const studyPk = rows[0].study_pk;
+    const patientPk = rows[0].patient_pk;
+    await m.query('SELECT id FROM studies WHERE id = $1 FOR UPDATE', [studyPk]);
+    await m.query('SELECT id FROM series WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', [seriesPks]);
+    await m.query(
+      `WITH gone AS (DELETE FROM instances WHERE id = ANY($1::bigint[]) RETURNING blob_key, sop_instance_uid)
+       INSERT INTO blob_removals (blob_key, sop_instance_uid) SELECT blob_key, sop_instance_uid FROM gone ON CONFLICT DO NOTHING`,
+      [rows.map((r) => r.id)],
+    );
+    const [, seriesRemoved] = await m.query(
+      `DELETE FROM series s WHERE s.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.series_pk = s.id)`,
+      [seriesPks],
+    );
+    await m.query(
+      `UPDATE series s SET num_instances = (SELECT count(*) FROM instances i WHERE i.series_pk = s.id), updated_at = now()
+       WHERE s.id = ANY($1::bigint[])`,
+      [seriesPks],
+    );
+    const studiesRemoved = await this.recountOrRemoveStudy(m, studyPk, patientPk);
+    return { result: { instances: rows.length, seriesRemoved: Number(seriesRemoved ?? 0), studiesRemoved }, blobKeys: rows.map((r) => r.blob_key) };
+  }
+
+  /** Same counters as the pacs_index_instance function keeps; an empty study and then an orphan patient go. */
+  private async recountOrRemoveStudy(m: EntityManager, studyPk: string, patientPk: string): Promise<number> {
+    const [, removed] = await m.query(
+      'DELETE FROM studies st WHERE st.id = $1 AND NOT EXISTS (SELECT 1 FROM series s WHERE s.study_pk = st.id)',
+      [studyPk],
+    );
+    if (Number(removed ?? 0) > 0) {
+      await m.query('DELETE FROM patients p WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM studies st WHERE st.patient_pk = p.id)', [patientPk]);
+      return 1;
+    }
+    await m.query(
+      `UPDATE studies st SET
+         num_series = (SELECT count(*) FROM series s WHERE s.study_pk = st.id AND s.num_instances > 0),
+         num_instances = (SELECT coalesce(sum(s.num_instances), 0) FROM series s WHERE s.study_pk = st.id),
+         modalities = (SELECT coalesce(array_agg(DISTINCT s.modality) FILTER (WHERE s.modality IS NOT NULL AND s.num_instances > 0), '{}')
+                       FROM series s WHERE s.study_pk = st.id),
+         updated_at = now()
+       WHERE st.id = $1`,
+      [studyPk],
+    );
+    return 0;
+  }
+}

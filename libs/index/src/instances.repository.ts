@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { StoredInstance } from './query.types';
+
+/** A study, a series or one instance, by UID. */
+export interface InstanceScope {
+  studyUid: string;
+  seriesUid?: string;
+  sopInstanceUid?: string;
+}
+
+/**
+ * What a C-MOVE or C-GET asks for (PS3.4 C.4.2.1.4.1, C.4.3.1.3.1): the unique keys of the
+ * retrieve level and above; each list matches any of its UIDs.
+ */
+export interface RetrieveScope {
+  patientId?: string;
+  studyUids?: string[];
+  seriesUids?: string[];
+  sopInstanceUids?: string[];
+}
+
+/** An instance row with what is needed to check its blob and to name it in the audit trail. */
+export interface InstanceBlobRow {
+  sopInstanceUid: string;
+  seriesUid: string;
+  studyUid: string;
+  patientId: string;
+  blobKey: string;
+  sizeBytes: number;
+  sha256: string;
+}
+
+const STORED_COLUMNS = 'st.study_uid, se.series_uid, i.sop_instance_uid, i.sop_class_uid, i.transfer_syntax_uid, i.blob_key, i.size_bytes';
+const FROM = 'instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk';
+/** PS3.18 10.4.1.1.2: series, then instance order (WADO-RS retrieve and metadata send them so). */
+const RETRIEVE_ORDER = 'se.series_number ASC NULLS LAST, se.id, i.instance_number ASC NULLS LAST, i.id';
+
+/** Reads of the `instances` table for retrieve, recovery, storage checks and study completeness. */
+@Injectable()
+export class InstancesRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Instances of a study, a series or one instance, in retrieve order. */
+  async inScope(scope: InstanceScope): Promise<StoredInstance[]> {
+    const params: string[] = [scope.studyUid];
+    let where = 'st.study_uid = $1';
+    if (scope.seriesUid) where += ` AND se.series_uid = $${params.push(scope.seriesUid)}`;
+    if (scope.sopInstanceUid) where += ` AND i.sop_instance_uid = $${params.push(scope.sopInstanceUid)}`;
+    const rows = await this.dataSource.query(`SELECT ${STORED_COLUMNS} FROM ${FROM} WHERE ${where} ORDER BY ${RETRIEVE_ORDER}`, params);
+    return rows.map(toStoredInstance);
+  }
+
+  /** Every instance a retrieve identifier selects, in study, series and instance order. `scope` names at least one key. */
+  async forRetrieve(scope: RetrieveScope): Promise<StoredInstance[]> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    const any = (column: string, uids: string[] | undefined) => {
+      if (uids?.length) where.push(`${column} = ANY($${params.push(uids)}::text[])`);
+    };
+    if (scope.patientId !== undefined) where.push(`p.patient_id = $${params.push(scope.patientId)}`);
+    any('st.study_uid', scope.studyUids);
+    any('se.series_uid', scope.seriesUids);
+    any('i.sop_instance_uid', scope.sopInstanceUids);
+    if (where.length === 0) throw new Error('a retrieve scope names at least one key');
+    const rows = await this.dataSource.query(
+      `SELECT ${STORED_COLUMNS} FROM ${FROM} JOIN patients p ON p.id = st.patient_pk
+       WHERE ${where.join(' AND ')} ORDER BY st.id, ${RETRIEVE_ORDER}`,
+      params,
+    );
+    return rows.map(toStoredInstance);
+  }
+
+  /** The newest rows: at most `limit`, written at most `window` (an SQL interval) before the newest. */
+  async newest(window: string, limit: number): Promise<InstanceBlobRow[]> {
+    const rows: Record<string, string>[] = await this.dataSource.query(
+      `SELECT i.sop_instance_uid, i.blob_key, i.size_bytes, i.sha256, se.series_uid, st.study_uid, p.patient_id
+       FROM ${FROM} JOIN patients p ON p.id = st.patient_pk
+       WHERE i.created_at >= (SELECT max(created_at) FROM instances) - $1::interval
+       ORDER BY i.id DESC LIMIT $2`,
+      [window, limit],
+    );
+    return rows.map((r) => ({
+      sopInstanceUid: r.sop_instance_uid,
+      seriesUid: r.series_uid,
+      studyUid: r.study_uid,
+      patientId: r.patient_id,
+      blobKey: r.blob_key,
+      sizeBytes: Number(r.size_bytes),
+      sha256: r.sha256,
+    }));
+  }
+
+  /** How many of these SOP Instance UIDs are indexed. */
+  async countIndexed(sopInstanceUids: string[]): Promise<number> {
+    if (sopInstanceUids.length === 0) return 0;
+    const [{ n }] = await this.dataSource.query('SELECT count(*)::int AS n FROM instances WHERE sop_instance_uid = ANY($1::text[])', [sopInstanceUids]);
+    return n;
+  }
+
+  /** The current blob key of each of these instances that is indexed, by SOP Instance UID. */
+  async blobKeysOf(sopInstanceUids: string[]): Promise<Map<string, string>> {
+    const rows: { blob_key: string; sop_instance_uid: string }[] = await this.dataSource.query(
+      'SELECT blob_key, sop_instance_uid FROM instances WHERE sop_instance_uid = ANY($1::text[])',
+      [sopInstanceUids],
+    );
+    return new Map(rows.map((r) => [r.sop_instance_uid, r.blob_key]));
+  }
+
+  /** The keys among these that no instance row references (a scan of the instances: for rare paths only). */
+  async unreferenced(keys: string[]): Promise<Set<string>> {
+    const rows: { key: string }[] = await this.dataSource.query(
+      'SELECT k AS key FROM unnest($1::text[]) k WHERE NOT EXISTS (SELECT 1 FROM instances i WHERE i.blob_key = k)',
+      [keys],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /**
+   * Every row's blob key, in the order of the blob store's keys (`string_to_array` by `/`,
+   * byte order), read from one snapshot through a cursor, `page` rows at a time.
+   */
+  async *blobKeysInKeyOrder(page: number): AsyncGenerator<{ blobKey: string; sopInstanceUid: string }> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction('REPEATABLE READ');
+      await runner.query(
+        `DECLARE verify_keys NO SCROLL CURSOR FOR
+         SELECT blob_key, sop_instance_uid FROM instances ORDER BY string_to_array(blob_key, '/') COLLATE "C"`,
+      );
+      for (;;) {
+        const rows: { blob_key: string; sop_instance_uid: string }[] = await runner.query(`FETCH ${Number(page)} FROM verify_keys`);
+        if (rows.length === 0) break;
+        for (const r of rows) yield { blobKey: r.blob_key, sopInstanceUid: r.sop_instance_uid };
+      }
+      await runner.commitTransaction();
+    } finally {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      await runner.release();
+    }
+  }
+}
+
+function toStoredInstance(r: Record<string, string>): StoredInstance {
+  return {
+    studyUid: r.study_uid,
+    seriesUid: r.series_uid,
+    sopInstanceUid: r.sop_instance_uid,
+    sopClassUid: r.sop_class_uid,
+    transferSyntaxUid: r.transfer_syntax_uid,
+    blobKey: r.blob_key,
+    sizeBytes: Number(r.size_bytes),
+  };
+}
