@@ -7,9 +7,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { freePort } from '../../../test/support/ports';
+import { testDatabase } from '../../../test/support/test-database';
 import { dataSourceOptions } from './data-source-options';
-import { DatabaseHandle, startEmbeddedPostgres } from './embedded-postgres';
+import type { DatabaseHandle } from './embedded-postgres';
 import { sqlFile } from './sql-file';
 
 /** The current definition files of every lib, as [lib, file name]. */
@@ -27,7 +27,7 @@ describe('PostgreSQL functions and triggers as SQL files', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pacs-sql-files-'));
-    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    db = await testDatabase();
     ds = await new DataSource(dataSourceOptions(db.url)).initialize();
   });
 

@@ -10,11 +10,11 @@ import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import { ConfigModule, loadConfig } from '@pacs/config';
-import { DatabaseHandle, DatabaseModule, startEmbeddedPostgres } from '@pacs/database';
+import { DatabaseHandle, DatabaseModule } from '@pacs/database';
 import { AuditModule } from '@pacs/audit';
 import { BlobStore, StorageModule } from '@pacs/storage';
 import { buildInstance } from '../../../test/support/generator';
-import { freePort } from '../../../test/support/ports';
+import { testDatabase } from '../../../test/support/test-database';
 import { IndexModule } from './index.module';
 import { IngestService } from './ingest.service';
 import { QueryService } from './query.service';
@@ -32,7 +32,7 @@ describe('an instance is stored only once its blob is durable', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pacs-ingest-states-'));
-    db = await startEmbeddedPostgres(dir, await freePort(), () => undefined);
+    db = await testDatabase();
     const config = loadConfig({ PACS_DATA_DIR: dir });
     ctx = await NestFactory.createApplicationContext(
       { module: class TestModule {}, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db.url), StorageModule, IndexModule, AuditModule] },
