@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { testDatabase } from '../../../test/support/test-database';
-import { dataSourceOptions } from './data-source-options';
-import type { DatabaseHandle } from './embedded-postgres';
+import { dataSourceOptions } from '@pacs/database';
+import type { DatabaseHandle } from '@pacs/database';
 
 let uid = 0;
 
