@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import { IndexRepository } from './index.repository';
 import type { InstanceFacts } from './instance-facts';
-import type { StagedAuditEvent } from './ingest.types';
 
 type Call = { text: string; values: unknown[] };
 
@@ -35,10 +34,10 @@ describe('IndexRepository group commit', () => {
   it('writes concurrent instances in one statement, in study order, with each caller getting its own result', async () => {
     const { dataSource, calls } = fakeDataSource((call) => [{ outcomes: rowsOf(call).map((r) => (r.sopInstanceUid === '1.1.2' ? { replaced: `old-${r.sopInstanceUid}` } : { inserted: true })) }]);
     const repo = new IndexRepository(dataSource);
-    const event = { action: '110104' } as StagedAuditEvent;
+    const companion = { sqlFunction: 'audit_stage', payload: { e: 1 } };
     const results = await Promise.all([
-      repo.indexInstance(facts('1.9', '1.1.1'), blob, 'CT1', { event }),
-      repo.indexInstance(facts('1.2', '1.1.2'), blob, 'CT1', { event }),
+      repo.indexInstance(facts('1.9', '1.1.1'), blob, 'CT1', companion),
+      repo.indexInstance(facts('1.2', '1.1.2'), blob, 'CT1', companion),
       repo.indexInstance(facts('1.5', '1.1.3'), blob, null),
     ]);
     assert.deepEqual(results, [{ inserted: true }, { replaced: 'old-1.1.2' }, { inserted: true }]);
@@ -46,7 +45,7 @@ describe('IndexRepository group commit', () => {
     assert.match(calls[0].text, /pacs_index_instances\(\$1::jsonb\)/);
     assert.match(calls[0].text, /count\(audit_stage\(value\)\) FROM jsonb_array_elements\(\$2::jsonb\)/);
     assert.deepEqual(rowsOf(calls[0]).map((r) => r.sopInstanceUid), ['1.1.2', '1.1.3', '1.1.1'], 'sorted by study');
-    assert.equal(JSON.parse(calls[0].values[1] as string).length, 2, 'one audit event per instance that has one');
+    assert.equal(JSON.parse(calls[0].values[1] as string).length, 2, 'one companion payload per instance that has one');
   });
 
   it('writes the rows of a failed batch one by one, so only the bad one fails', async () => {
@@ -60,5 +59,10 @@ describe('IndexRepository group commit', () => {
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.equal((results[1] as PromiseRejectedResult).reason.message, 'bad row');
     assert.equal(calls.length, 4, 'the batch, then each row alone');
+  });
+
+  it('refuses a companion function name that is not a plain identifier', async () => {
+    const repo = new IndexRepository(fakeDataSource(() => [{ outcome: { inserted: true } }]).dataSource);
+    await assert.rejects(repo.indexInstance(facts('1.2', '1.1.1'), blob, null, { sqlFunction: 'x; DROP TABLE y', payload: {} }), /invalid companion function/);
   });
 });

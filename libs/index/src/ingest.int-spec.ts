@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
@@ -18,6 +18,7 @@ import { blobKey, IngestService } from './ingest.service';
 import { QueryService } from './query.service';
 import { RetrieveService } from './retrieve.service';
 import { IngestError } from './index.errors';
+import { IngestRecovery } from './ingest-recovery';
 import { IndexRepository } from './index.repository';
 import { queryPrepared } from './prepared-statements';
 
@@ -155,7 +156,37 @@ describe('ingest and query against a real PostgreSQL', () => {
     assert.equal(readdirSync(join(dir, 'tmp')).length, before.temps);
   });
 
-  it('answers a storage failure and keeps no row and no blob when the blob cannot be flushed', async () => {
+  it('after an unclean stop, removes the newest rows whose blob is missing or cut short and keeps the rest', async () => {
+    const spec = { patientId: 'P5', studyUid: newUid(), seriesUid: newUid() };
+    const sent = [1, 2, 3].map((n) => buildInstance({ ...spec, instanceNumber: n }));
+    for (const instance of sent) await send(instance.bytes);
+    const stored = await ctx.get(RetrieveService).findInstances({ studyUid: spec.studyUid });
+    const byUid = new Map(stored.map((s) => [s.sopInstanceUid, s]));
+    // What a power loss can leave when the row committed before the blob's flush completed.
+    unlinkSync(join(dir, 'blobs', byUid.get(sent[0].sopInstanceUid)!.blobKey));
+    truncateSync(join(dir, 'blobs', byUid.get(sent[1].sopInstanceUid)!.blobKey), 1000);
+    assert.equal(await ctx.get(IngestRecovery).recheckNewest(), 2);
+    const left = await ctx.get(RetrieveService).findInstances({ studyUid: spec.studyUid });
+    assert.deepEqual(left.map((s) => s.sopInstanceUid), [sent[2].sopInstanceUid]);
+    const page = await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: spec.studyUid } });
+    assert.deepEqual(page.results[0]['00201208'].Value, [1]);
+    assert.equal(await ctx.get(IngestRecovery).recheckNewest(), 0);
+    // The store events of the two are in the trail, so their removal is too.
+    const removals = await ctx.get(DataSource).query(
+      `SELECT actor, actor_type, action, action_code, patient_id, study_uids, details->>'blob' AS blob FROM audit_events
+       WHERE action = '110105' AND details->>'sopInstanceUid' = ANY($1) ORDER BY details->>'blob'`,
+      [[sent[0].sopInstanceUid, sent[1].sopInstanceUid]],
+    );
+    assert.deepEqual(
+      removals.map((r: Record<string, unknown>) => [r.actor, r.actor_type, r.action_code, r.patient_id, r.study_uids, r.blob]),
+      [
+        ['pacs', 'system', 'D', 'P5', [spec.studyUid], 'different'],
+        ['pacs', 'system', 'D', 'P5', [spec.studyUid], 'missing'],
+      ],
+    );
+  });
+
+  it('answers a storage failure and keeps no row when the blob cannot be flushed after the index commit', async () => {
     const instance = buildInstance({ patientId: 'P6' });
     const flush = blobs.flush;
     blobs.flush = async (temp, key) => {
@@ -191,7 +222,7 @@ describe('ingest and query against a real PostgreSQL', () => {
     assert.equal(readdirSync(join(dir, 'tmp')).length, tempsBefore);
   });
 
-  it('leaves no blob behind when the index write fails after a slow placement', async () => {
+  it('leaves no blob behind when the index write fails before a slow placement ends', async () => {
     const instance = buildInstance({ patientId: 'P8' });
     const place = blobs.place;
     const repository = ctx.get(IndexRepository);

@@ -36,35 +36,33 @@ export interface InstanceStoredEvent {
 export type InstanceStoredListener = (event: InstanceStoredEvent) => void;
 
 /**
- * An audit event staged in the transaction of an index change, as audit_stage stores it
- * (libs/audit/sql/audit_stage.sql): complete but not yet hashed into the chain.
- */
-export interface StagedAuditEvent {
-  time: string;
-  actor: string;
-  actorType: string;
-  sourceAddress: string | null;
-  action: string;
-  actionName: string;
-  actionCode: string;
-  outcome: number;
-  patientId: string | null;
-  studyUids: string[];
-  details: Record<string, unknown>;
-}
-
-/**
- * The audit trail's part in the ingest: each event commits in the same statement as the
- * index row it records, so both are one transaction at no extra commit (issue 4: no
+ * Work that must commit together with an instance's index row, at no extra commit: its SQL
+ * function (one jsonb argument) is called in the same statement as pacs_index_instance, so both
+ * are one transaction. The audit trail registers one to stage each store event (issue 4: no
  * acknowledged instance without its event, and no extra fsync per instance).
  */
 export interface IngestCommitCompanion {
-  /** The event of this stored instance, or undefined to add nothing this time. */
-  payload(instance: IngestOutcome, source: IngestSource): StagedAuditEvent | undefined;
-  /** Called after an index change committed with an event (e.g. to schedule its sealing). */
+  /** A SQL function name taking one jsonb argument, e.g. 'audit_stage'. */
+  readonly sqlFunction: string;
+  /** The argument for this instance, or undefined to add nothing this time. */
+  payload(instance: IngestOutcome, source: IngestSource): object | undefined;
+  /** Called after the statement committed with a payload (e.g. to schedule follow-up work). */
   committed(): void;
+  /**
+   * The argument for the same function when start-up recovery removes an instance whose blob
+   * did not survive an unclean stop (IngestRecovery), committed with the removal.
+   */
+  removalPayload?(removal: RecoveredRemoval): object | undefined;
+}
+
+/** An index row removed at start-up because its blob was missing or incomplete. */
+export interface RecoveredRemoval {
+  studyUid: string;
+  seriesUid: string;
+  sopInstanceUid: string;
+  patientId: string;
+  blob: 'missing' | 'different';
 }
 
 /** The Nest token under which a (global) module provides the IngestCommitCompanion. */
 export const INGEST_COMMIT_COMPANION = Symbol('INGEST_COMMIT_COMPANION');
-
