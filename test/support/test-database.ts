@@ -63,6 +63,22 @@ export async function testDatabase(): Promise<DatabaseHandle> {
   };
 }
 
+/** A TypeORM DataSource on a database of its own (testDatabase); `close` destroys it and drops the database. */
+export async function testDataSource(): Promise<{ dataSource: DataSource; close(): Promise<void> }> {
+  const db = await testDatabase();
+  const dataSource = await new DataSource(dataSourceOptions(db.url)).initialize().catch(async (err) => {
+    await db.stop();
+    throw err;
+  });
+  return {
+    dataSource,
+    close: async () => {
+      await dataSource.destroy();
+      await db.stop();
+    },
+  };
+}
+
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;

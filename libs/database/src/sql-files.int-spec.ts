@@ -3,13 +3,10 @@
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { testDatabase } from '../../../test/support/test-database';
-import { dataSourceOptions } from './data-source-options';
-import type { DatabaseHandle } from './embedded-postgres';
+import { testDataSource } from '../../../test/support/test-database';
 import { sqlFile } from './sql-file';
 
 /** The current definition files of every lib, as [lib, file name]. */
@@ -21,20 +18,15 @@ function currentFiles(): [string, string][] {
 }
 
 describe('PostgreSQL functions and triggers as SQL files', () => {
-  let dir: string;
-  let db: DatabaseHandle;
   let ds: DataSource;
+  let close: () => Promise<void>;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pacs-sql-files-'));
-    db = await testDatabase();
-    ds = await new DataSource(dataSourceOptions(db.url)).initialize();
+    ({ dataSource: ds, close } = await testDataSource());
   });
 
   after(async () => {
-    await ds?.destroy();
-    await db?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await close?.();
   });
 
   /** Our functions (not an extension's) and triggers, by name, with their definitions. */

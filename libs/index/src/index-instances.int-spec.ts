@@ -4,13 +4,8 @@
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { testDatabase } from '../../../test/support/test-database';
-import { dataSourceOptions } from '@pacs/database';
-import type { DatabaseHandle } from '@pacs/database';
+import { testDataSource } from '../../../test/support/test-database';
 
 let uid = 0;
 
@@ -41,20 +36,15 @@ function row(studyUid: string, seriesUid: string, modality: string, extra: Recor
 }
 
 describe('pacs_index_instances', () => {
-  let dir: string;
-  let db: DatabaseHandle;
   let ds: DataSource;
+  let close: () => Promise<void>;
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'pacs-batch-'));
-    db = await testDatabase();
-    ds = await new DataSource(dataSourceOptions(db.url)).initialize();
+    ({ dataSource: ds, close } = await testDataSource());
   });
 
   after(async () => {
-    await ds?.destroy();
-    await db?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await close?.();
   });
 
   const indexBatch = async (rows: object[]): Promise<boolean[]> =>
