@@ -1,14 +1,11 @@
 // What the fuzz needs beyond test/support/raw-pdu.ts: the SOP classes it proposes, the command
 // sets it starts from (PS3.7 9.3), a whole message cut into P-DATA-TF PDUs, and A-RELEASE-RQ.
 import { pData, pduHeader, pdv } from '../support/raw-pdu';
+import { MPPS, STORAGE_COMMITMENT, STUDY_ROOT_FIND, STUDY_ROOT_GET, VERIFICATION } from '../support/dimse-requests';
+import { CT_IMAGE_STORAGE } from '../support/generator';
 
-export const VERIFICATION = '1.2.840.10008.1.1';
-export const CT_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.2';
-export const STUDY_ROOT_FIND = '1.2.840.10008.5.1.4.1.2.2.1';
-export const STUDY_ROOT_GET = '1.2.840.10008.5.1.4.1.2.2.3';
+export { CT_IMAGE_STORAGE, MPPS, STORAGE_COMMITMENT, STUDY_ROOT_FIND, STUDY_ROOT_GET, VERIFICATION };
 export const MWL_FIND = '1.2.840.10008.5.1.4.31';
-export const MPPS = '1.2.840.10008.3.1.2.3.3';
-export const STORAGE_COMMITMENT = '1.2.840.10008.1.20.1';
 export const IMPLICIT_LE = '1.2.840.10008.1.2';
 export const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 
