@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RequestMethod, Type } from '@nestjs/common';
-import { AUDITED_KEY, AuditedRoute } from '@pacs/auth';
+import { auditedHandler, AuditedRoute } from '@pacs/auth';
 import type { PacsConfig } from '@pacs/config';
 import { AppModule } from './app.module';
 
@@ -55,7 +55,7 @@ function routesOf(controller: Type): Route[] {
     .filter((handler): handler is object => typeof handler === 'function' && Reflect.getMetadata('method', handler) !== undefined)
     .map((handler) => {
       const path = ['', base, String(Reflect.getMetadata('path', handler))].join('/').replace(/\/+/g, '/').replace(/(.)\/$/, '$1');
-      return { name: `${RequestMethod[Reflect.getMetadata('method', handler) as number]} ${path}`, audited: Reflect.getMetadata(AUDITED_KEY, handler) };
+      return { name: `${RequestMethod[Reflect.getMetadata('method', handler) as number]} ${path}`, audited: auditedHandler(handler) };
     });
 }
 

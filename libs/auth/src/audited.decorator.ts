@@ -1,4 +1,3 @@
-import { SetMetadata } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -36,7 +35,6 @@ export interface AuditedRoute {
   recordedByHandler?: boolean;
 }
 
-export const AUDITED_KEY = 'pacs:audit:route';
 /** Where Nest's RouteConfig keeps a handler's Fastify route config (not exported by the package; audited.decorator.spec checks the two agree). */
 const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
 /** Fastify route config of an @Audited route: the audit hook reads it for every response, the guards' 401 and 403 included. */
@@ -50,11 +48,14 @@ const STORED_STUDIES = Symbol('pacs:audit:stored-studies');
  */
 export const Audited = (event: AuditedEvent, action: AuditedAction, options: Omit<AuditedRoute, 'event' | 'action'> = {}): MethodDecorator => {
   const declaration: AuditedRoute = { event, action, ...options };
-  return (target, key, descriptor) => {
-    SetMetadata(AUDITED_KEY, declaration)(target, key, descriptor);
-    mergeRouteConfig({ [AUDITED_ROUTE_CONFIG]: declaration })(target, key, descriptor);
-  };
+  return mergeRouteConfig({ [AUDITED_ROUTE_CONFIG]: declaration });
 };
+
+/** The audit declaration of a controller's handler (the route table's view of what auditedRoute reads per request). */
+export function auditedHandler(handler: object): AuditedRoute | undefined {
+  const config = Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler) as Record<string, unknown> | undefined;
+  return config?.[AUDITED_ROUTE_CONFIG] as AuditedRoute | undefined;
+}
 
 /**
  * Adds to a handler's Fastify route config rather than replacing it (Nest's RouteConfig sets
