@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { IndexTransaction } from '@pacs/index';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent, StagedEvent } from './audit-event';
 
@@ -60,6 +61,11 @@ export class AuditRepository {
       [JSON.stringify(events)],
     );
     return rows.map((r) => Number(r.id));
+  }
+
+  /** Stages events (as stageUnflushed) in a transaction of the index: they commit with its rows. */
+  async stageIn(tx: IndexTransaction, events: readonly StagedEvent[]): Promise<void> {
+    await tx.query('SELECT count(audit_stage(e)) FROM jsonb_array_elements($1::jsonb) AS t(e)', [JSON.stringify(events)]);
   }
 
   /**

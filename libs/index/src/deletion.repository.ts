@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CompanionCall, companionFunction } from './companion-call';
 import { InstanceScope } from './instances.repository';
 
 export interface DeletionResult {
@@ -27,16 +26,9 @@ export interface DeletedRows {
 export class DeletionRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /**
-   * Undefined when nothing matches the scope. `alsoCommit` (a SQL function and its jsonb
-   * argument, e.g. an audit event) commits in the same transaction as the removal.
-   */
-  async deleteScope(scope: InstanceScope, alsoCommit?: CompanionCall): Promise<DeletedRows | undefined> {
-    return this.dataSource.transaction(async (m) => {
-      const removed = await this.deleteRows(m, scope);
-      if (removed && alsoCommit) await m.query(`SELECT ${companionFunction(alsoCommit)}($1::jsonb)`, [JSON.stringify(alsoCommit.payload)]);
-      return removed;
-    });
+  /** Undefined when nothing matches the scope. */
+  async deleteScope(scope: InstanceScope): Promise<DeletedRows | undefined> {
+    return this.dataSource.transaction((m) => this.deleteRows(m, scope));
   }
 
   private async deleteRows(m: EntityManager, scope: InstanceScope): Promise<DeletedRows | undefined> {

@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { BlobRemovals } from './blob-removals';
-import { CompanionCall } from './companion-call';
 import { DeletionRepository, DeletionResult } from './deletion.repository';
 import { NotFoundError } from './index.errors';
 import { InstanceScope } from './instances.repository';
@@ -23,12 +22,9 @@ export class DeletionService {
     private readonly removals: BlobRemovals,
   ) {}
 
-  /**
-   * Throws NotFoundError when nothing matches the scope. `alsoCommit` (a SQL function and its
-   * jsonb argument, e.g. an audit event) commits in the same transaction as the removal.
-   */
-  async delete(scope: DeletionScope, alsoCommit?: CompanionCall): Promise<DeletionResult> {
-    const deleted = await this.rows.deleteScope(scope, alsoCommit);
+  /** Throws NotFoundError when nothing matches the scope. */
+  async delete(scope: DeletionScope): Promise<DeletionResult> {
+    const deleted = await this.rows.deleteScope(scope);
     if (!deleted) throw new NotFoundError(notFoundMessage(scope));
     const failed = await this.removals.removeCommitted(deleted.blobKeys);
     this.log.log({ msg: 'deleted', ...scope, ...deleted.result, blobsNotRemoved: failed });

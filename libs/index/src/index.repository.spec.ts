@@ -15,7 +15,14 @@ function fakeDataSource(answer: (call: Call) => Record<string, unknown>[]): { da
       return { rows: answer({ text, values }) };
     },
   };
-  const createQueryRunner = () => ({ connect: async () => client, release: async () => undefined });
+  const control = (text: string) => async () => void calls.push({ text, values: [] });
+  const createQueryRunner = () => ({
+    connect: async () => client,
+    release: async () => undefined,
+    startTransaction: control('BEGIN'),
+    commitTransaction: control('COMMIT'),
+    rollbackTransaction: control('ROLLBACK'),
+  });
   return { dataSource: { createQueryRunner } as unknown as DataSource, calls };
 }
 
@@ -30,22 +37,71 @@ function facts(studyUid: string, sopInstanceUid: string): InstanceFacts {
 const blob = { key: 'k', size: 1, sha256: 'x' };
 const rowsOf = (call: Call) => JSON.parse(call.values[0] as string) as { sopInstanceUid: string }[];
 
+const statements = (calls: Call[]) => calls.map((c) => (/^(BEGIN|COMMIT|ROLLBACK)$/.test(c.text) ? c.text : c.text.match(/pacs_index_instances?|audit_stage/)?.[0]));
+
+/** A companion recording the payloads it is given, in the index transaction. */
+function recordingCompanion() {
+  const written: unknown[][] = [];
+  const companion = {
+    payload: () => undefined,
+    committed: () => undefined,
+    write: async (tx: { query(text: string, values: unknown[]): Promise<unknown> }, payloads: unknown[]) => {
+      written.push(payloads);
+      await tx.query('SELECT count(audit_stage(e)) FROM jsonb_array_elements($1::jsonb) AS t(e)', [JSON.stringify(payloads)]);
+    },
+  };
+  return { companion, written };
+}
+
 describe('IndexRepository group commit', () => {
-  it('writes concurrent instances in one statement, in study order, with each caller getting its own result', async () => {
-    const { dataSource, calls } = fakeDataSource((call) => [{ outcomes: rowsOf(call).map((r) => (r.sopInstanceUid === '1.1.2' ? { replaced: `old-${r.sopInstanceUid}` } : { inserted: true })) }]);
-    const repo = new IndexRepository(dataSource);
-    const companion = { sqlFunction: 'audit_stage', payload: { e: 1 } };
+  it('writes concurrent instances in one transaction, in study order, with each caller getting its own result', async () => {
+    const { dataSource, calls } = fakeDataSource((call) =>
+      call.text.includes('pacs_index_instances') ? [{ outcomes: rowsOf(call).map((r) => (r.sopInstanceUid === '1.1.2' ? { replaced: `old-${r.sopInstanceUid}` } : { inserted: true })) }] : [],
+    );
+    const { companion, written } = recordingCompanion();
+    const repo = new IndexRepository(dataSource, companion);
     const results = await Promise.all([
-      repo.indexInstance(facts('1.9', '1.1.1'), blob, 'CT1', companion),
-      repo.indexInstance(facts('1.2', '1.1.2'), blob, 'CT1', companion),
-      repo.indexInstance(facts('1.5', '1.1.3'), blob, null),
+      repo.indexInstance({ facts: facts('1.9', '1.1.1'), blob, sourceAe: 'CT1', companionPayload: { e: 1 } }),
+      repo.indexInstance({ facts: facts('1.2', '1.1.2'), blob, sourceAe: 'CT1', companionPayload: { e: 2 } }),
+      repo.indexInstance({ facts: facts('1.5', '1.1.3'), blob, sourceAe: null }),
     ]);
     assert.deepEqual(results, [{ inserted: true }, { replaced: 'old-1.1.2' }, { inserted: true }]);
-    assert.equal(calls.length, 1);
-    assert.match(calls[0].text, /pacs_index_instances\(\$1::jsonb\)/);
-    assert.match(calls[0].text, /count\(audit_stage\(value\)\) FROM jsonb_array_elements\(\$2::jsonb\)/);
-    assert.deepEqual(rowsOf(calls[0]).map((r) => r.sopInstanceUid), ['1.1.2', '1.1.3', '1.1.1'], 'sorted by study');
-    assert.equal(JSON.parse(calls[0].values[1] as string).length, 2, 'one companion payload per instance that has one');
+    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances', 'audit_stage', 'COMMIT']);
+    assert.deepEqual(rowsOf(calls[1]).map((r) => r.sopInstanceUid), ['1.1.2', '1.1.3', '1.1.1'], 'sorted by study');
+    assert.deepEqual(written, [[{ e: 1 }, { e: 2 }]], 'one companion payload per instance that has one');
+  });
+
+  it('commits only once every blob of the batch is durable', async () => {
+    const { dataSource, calls } = fakeDataSource((call) => (call.text.includes('pacs_index_instances') ? [{ outcomes: rowsOf(call).map(() => ({ inserted: true })) }] : []));
+    const repo = new IndexRepository(dataSource);
+    let flushed!: () => void;
+    const durable = new Promise<void>((resolve) => (flushed = resolve));
+    const writes = Promise.all([
+      repo.indexInstance({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null, durable }),
+      repo.indexInstance({ facts: facts('1.2', '1.1.2'), blob, sourceAe: null }),
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances'], 'the row is written, the transaction still open');
+    flushed();
+    await writes;
+    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances', 'COMMIT']);
+  });
+
+  it('rolls a batch back when one blob fails to flush, and commits the others on their own', async () => {
+    const { dataSource, calls } = fakeDataSource((call) =>
+      call.text.includes('pacs_index_instances') ? [{ outcomes: rowsOf(call).map(() => ({ inserted: true })) }] : [{ outcome: { inserted: true } }],
+    );
+    const repo = new IndexRepository(dataSource);
+    const failed = Promise.reject(new Error('EIO'));
+    failed.catch(() => undefined);
+    const results = await Promise.allSettled([
+      repo.indexInstance({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }),
+      repo.indexInstance({ facts: facts('1.2', '1.1.2'), blob, sourceAe: null, durable: failed }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected']);
+    assert.equal((results[1] as PromiseRejectedResult).reason.message, 'EIO');
+    assert.deepEqual(statements(calls).slice(0, 3), ['BEGIN', 'pacs_index_instances', 'ROLLBACK']);
+    assert.equal(statements(calls).filter((s) => s === 'COMMIT').length, 1, 'only the instance whose blob is durable commits');
   });
 
   it('writes the rows of a failed batch one by one, so only the bad one fails', async () => {
@@ -55,14 +111,9 @@ describe('IndexRepository group commit', () => {
       return [{ outcome: { inserted: true } }];
     });
     const repo = new IndexRepository(dataSource);
-    const results = await Promise.allSettled(['1.1.1', '1.1.2', '1.1.3'].map((uid) => repo.indexInstance(facts('1.2', uid), blob, null)));
+    const results = await Promise.allSettled(['1.1.1', '1.1.2', '1.1.3'].map((uid) => repo.indexInstance({ facts: facts('1.2', uid), blob, sourceAe: null })));
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.equal((results[1] as PromiseRejectedResult).reason.message, 'bad row');
-    assert.equal(calls.length, 4, 'the batch, then each row alone');
-  });
-
-  it('refuses a companion function name that is not a plain identifier', async () => {
-    const repo = new IndexRepository(fakeDataSource(() => [{ outcome: { inserted: true } }]).dataSource);
-    await assert.rejects(repo.indexInstance(facts('1.2', '1.1.1'), blob, null, { sqlFunction: 'x; DROP TABLE y', payload: {} }), /invalid companion function/);
+    assert.equal(calls.filter((c) => c.text.startsWith('SELECT')).length, 4, 'the batch, then each row alone');
   });
 });

@@ -1,10 +1,10 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { GroupCommit } from '@pacs/database';
 import { DataSource } from 'typeorm';
-import { CompanionCall, companionFunction } from './companion-call';
 import { InstanceFacts } from './instance-facts';
-import { queryPrepared } from './prepared-statements';
+import { INGEST_COMMIT_COMPANION, IngestCommitCompanion } from './ingest.types';
+import { queryPrepared, runPrepared, StatementClient } from './prepared-statements';
 
 export interface BlobRecord {
   key: string;
@@ -27,6 +27,8 @@ export type IndexOutcome = { inserted: true } | { replaced: string | null } | { 
 @Injectable()
 export class IndexRepository {
   private readonly log = new Logger('Index');
+  /** Duplicate lookups started by announce(), by SOP Instance UID. */
+  private readonly lookups = new Map<string, Promise<ExistingInstance | undefined>>();
   // One bad row fails the whole statement (as would a deadlock with another node's batch): the
   // rows are then written again one by one, so only the bad one fails.
   private readonly writes = new GroupCommit<IndexWrite, IndexOutcome>((batch) => this.writeMany(batch), MAX_INDEX_BATCH, {
@@ -34,29 +36,50 @@ export class IndexRepository {
     onError: (err, rows) => this.log.warn({ rows, err: (err as Error).message }, 'index batch failed: writing its rows one by one'),
   });
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
+  ) {}
 
-  async findInstance(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
+  /**
+   * Says an instance is on its way (a C-STORE command has been read): its duplicate lookup
+   * starts now, overlapping the transfer of the data set, and findInstance takes it.
+   */
+  announce(sopInstanceUid: string): void {
+    if (this.lookups.has(sopInstanceUid)) return;
+    if (this.lookups.size >= MAX_PENDING_LOOKUPS) this.lookups.delete(this.lookups.keys().next().value as string);
+    const lookup = this.lookUp(sopInstanceUid);
+    lookup.catch(() => undefined); // a failure surfaces when the lookup is taken
+    this.lookups.set(sopInstanceUid, lookup);
+  }
+
+  /** The indexed instance with this SOP Instance UID (the lookup announce() started, if any). */
+  findInstance(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
+    const announced = this.lookups.get(sopInstanceUid);
+    this.lookups.delete(sopInstanceUid);
+    return announced ?? this.lookUp(sopInstanceUid);
+  }
+
+  private async lookUp(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
     const rows = await queryPrepared(this.dataSource, 'SELECT blob_key FROM instances WHERE sop_instance_uid = $1', [sopInstanceUid]);
     return rows[0] ? { blobKey: rows[0].blob_key as string } : undefined;
   }
 
   /**
-   * Records patient, study, series and instance with their counters (see the
-   * pacs_index_instance migration) and, in the same statement, the companion call. Concurrent
-   * calls are group-committed: one statement and one commit for a batch. With `expectNew` an
+   * Records patient, study, series and instance with their counters (pacs_index_instance) and
+   * the companion's payload (IngestCommitCompanion) in one transaction. It stays open until
+   * `durable` (the blob's flush) resolves and commits only then, so no reader and no other node
+   * ever sees a row whose bytes a crash could lose; a crash before the commit rolls it back.
+   * Concurrent calls are group-committed: one transaction for a batch. With `expectNew` an
    * instance already indexed is left as it is (`{ exists: true }`).
    */
-  async indexInstance(f: InstanceFacts, blob: BlobRecord, sourceAe: string | null, companion?: CompanionCall, expectNew = false): Promise<IndexOutcome> {
-    return this.writes.add({ row: indexRow(f, blob, sourceAe, expectNew), companion });
+  async indexInstance(write: InstanceWrite): Promise<IndexOutcome> {
+    const { facts, blob, sourceAe, companionPayload, expectNew = false, durable = Promise.resolve() } = write;
+    return this.writes.add({ row: indexRow(facts, blob, sourceAe, expectNew), companionPayload, durable });
   }
 
-  private async writeOne({ row, companion }: IndexWrite): Promise<IndexOutcome> {
-    const text = companion
-      ? `SELECT pacs_index_instance($1::jsonb) AS outcome, ${companionFunction(companion)}($2::jsonb) AS companion`
-      : 'SELECT pacs_index_instance($1::jsonb) AS outcome';
-    const values = companion ? [JSON.stringify(row), JSON.stringify(companion.payload)] : [JSON.stringify(row)];
-    const [result] = await queryPrepared(this.dataSource, text, values);
+  private async writeOne(write: IndexWrite): Promise<IndexOutcome> {
+    const [result] = await this.commitWhenDurable([write], (client) => runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(write.row)]));
     return result.outcome as IndexOutcome;
   }
 
@@ -67,20 +90,44 @@ export class IndexRepository {
    */
   private async writeMany(batch: IndexWrite[]): Promise<IndexOutcome[]> {
     const order = batch.map((_, i) => i).sort((a, b) => compareRows(batch[a].row, batch[b].row));
-    const functions = [...new Set(batch.flatMap((w) => (w.companion ? [companionFunction(w.companion)] : [])))].sort();
-    const companions = functions.map((fn, k) => `, (SELECT count(${fn}(value)) FROM jsonb_array_elements($${k + 2}::jsonb)) AS c${k}`);
-    const values = [
-      JSON.stringify(order.map((i) => batch[i].row)),
-      ...functions.map((fn) => JSON.stringify(batch.flatMap((w) => (w.companion?.sqlFunction === fn ? [w.companion.payload] : [])))),
-    ];
-    const [result] = await queryPrepared(this.dataSource, `SELECT pacs_index_instances($1::jsonb) AS outcomes${companions.join('')}`, values);
+    const rows = JSON.stringify(order.map((i) => batch[i].row));
+    const [result] = await this.commitWhenDurable(batch, (client) => runPrepared(client, 'SELECT pacs_index_instances($1::jsonb) AS outcomes', [rows]));
     const outcomes = result.outcomes as IndexOutcome[];
     if (outcomes.length !== batch.length) throw new Error(`index batch returned ${outcomes.length} results for ${batch.length} rows`);
     const byCaller = new Array<IndexOutcome>(batch.length);
     order.forEach((i, k) => (byCaller[i] = outcomes[k]));
     return byCaller;
   }
+
+  /**
+   * Runs `statement` and the companion's write in a transaction that commits once every blob
+   * of the batch is flushed: an instance's pending state is this open transaction. A flush that
+   * fails rolls the transaction back and fails it; the group commit then writes the batch's
+   * rows one by one, so only the instance whose blob failed is refused.
+   */
+  private async commitWhenDurable<R>(batch: IndexWrite[], statement: (client: StatementClient) => Promise<R>): Promise<R> {
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as StatementClient;
+      await runner.startTransaction();
+      try {
+        const result = await statement(client);
+        const payloads = batch.flatMap((w) => (w.companionPayload === undefined ? [] : [w.companionPayload]));
+        if (payloads.length > 0) await this.companion?.write({ query: (text, values) => runPrepared(client, text, values) }, payloads);
+        await Promise.all(batch.map((w) => w.durable));
+        await runner.commitTransaction();
+        return result;
+      } catch (err) {
+        await runner.rollbackTransaction().catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      await runner.release();
+    }
+  }
 }
+/** Announced instances that never arrive (aborted transfers) must not grow the map without end. */
+const MAX_PENDING_LOOKUPS = 1024;
 
 /** Largest index batch: bounds one statement's JSON and how long its row locks are held. */
 const MAX_INDEX_BATCH = 32;
@@ -92,9 +139,22 @@ interface IndexRow {
   [column: string]: unknown;
 }
 
+/** One instance's index write: what to record, and the flush its commit waits for. */
+export interface InstanceWrite {
+  facts: InstanceFacts;
+  blob: BlobRecord;
+  sourceAe: string | null;
+  /** The IngestCommitCompanion's payload for this instance. */
+  companionPayload?: unknown;
+  expectNew?: boolean;
+  /** Resolves when the blob is durable; the row commits only then. */
+  durable?: Promise<void>;
+}
+
 interface IndexWrite {
   row: IndexRow;
-  companion?: CompanionCall;
+  companionPayload?: unknown;
+  durable: Promise<void>;
 }
 
 function compareRows(a: IndexRow, b: IndexRow): number {

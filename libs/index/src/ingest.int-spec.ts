@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplicationContext } from '@nestjs/common';
@@ -18,7 +18,6 @@ import { blobKey, IngestService } from './ingest.service';
 import { QueryService } from './query.service';
 import { RetrieveService } from './retrieve.service';
 import { IngestError } from './index.errors';
-import { IngestRecovery } from './ingest-recovery';
 import { IndexRepository } from './index.repository';
 import { queryPrepared } from './prepared-statements';
 
@@ -156,37 +155,37 @@ describe('ingest and query against a real PostgreSQL', () => {
     assert.equal(readdirSync(join(dir, 'tmp')).length, before.temps);
   });
 
-  it('after an unclean stop, removes the newest rows whose blob is missing or cut short and keeps the rest', async () => {
-    const spec = { patientId: 'P5', studyUid: newUid(), seriesUid: newUid() };
-    const sent = [1, 2, 3].map((n) => buildInstance({ ...spec, instanceNumber: n }));
-    for (const instance of sent) await send(instance.bytes);
-    const stored = await ctx.get(RetrieveService).findInstances({ studyUid: spec.studyUid });
-    const byUid = new Map(stored.map((s) => [s.sopInstanceUid, s]));
-    // What a power loss can leave when the row committed before the blob's flush completed.
-    unlinkSync(join(dir, 'blobs', byUid.get(sent[0].sopInstanceUid)!.blobKey));
-    truncateSync(join(dir, 'blobs', byUid.get(sent[1].sopInstanceUid)!.blobKey), 1000);
-    assert.equal(await ctx.get(IngestRecovery).recheckNewest(), 2);
-    const left = await ctx.get(RetrieveService).findInstances({ studyUid: spec.studyUid });
-    assert.deepEqual(left.map((s) => s.sopInstanceUid), [sent[2].sopInstanceUid]);
-    const page = await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: spec.studyUid } });
-    assert.deepEqual(page.results[0]['00201208'].Value, [1]);
-    assert.equal(await ctx.get(IngestRecovery).recheckNewest(), 0);
-    // The store events of the two are in the trail, so their removal is too.
-    const removals = await ctx.get(DataSource).query(
-      `SELECT actor, actor_type, action, action_code, patient_id, study_uids, details->>'blob' AS blob FROM audit_events
-       WHERE action = '110105' AND details->>'sopInstanceUid' = ANY($1) ORDER BY details->>'blob'`,
-      [[sent[0].sopInstanceUid, sent[1].sopInstanceUid]],
-    );
-    assert.deepEqual(
-      removals.map((r: Record<string, unknown>) => [r.actor, r.actor_type, r.action_code, r.patient_id, r.study_uids, r.blob]),
-      [
-        ['pacs', 'system', 'D', 'P5', [spec.studyUid], 'different'],
-        ['pacs', 'system', 'D', 'P5', [spec.studyUid], 'missing'],
-      ],
-    );
+  it('keeps an instance invisible to every reader until its blob is durable', async () => {
+    const instance = buildInstance({ patientId: 'P5' });
+    const flush = blobs.flush;
+    let release!: () => void;
+    const flushing = new Promise<void>((resolve) => (release = resolve));
+    let flushStarted!: () => void;
+    const started = new Promise<void>((resolve) => (flushStarted = resolve));
+    blobs.flush = async (temp, key) => {
+      flushStarted();
+      await flushing;
+      return flush.call(blobs, temp, key);
+    };
+    let stored: Promise<unknown>;
+    try {
+      stored = send(instance.bytes);
+      await started;
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the index statement has run by now
+      const seen = await ctx.get(DataSource).query('SELECT 1 FROM instances WHERE sop_instance_uid = $1', [instance.sopInstanceUid]);
+      assert.equal(seen.length, 0, 'no other connection sees the row while the blob flushes');
+      const page = await ctx.get(QueryService).search({ level: 'study', match: { StudyInstanceUID: instance.studyUid } });
+      assert.equal(page.results.length, 0);
+    } finally {
+      release();
+      blobs.flush = flush;
+    }
+    await stored;
+    const found = await ctx.get(RetrieveService).findInstances({ studyUid: instance.studyUid });
+    assert.deepEqual(found.map((f) => f.sopInstanceUid), [instance.sopInstanceUid]);
   });
 
-  it('answers a storage failure and keeps no row when the blob cannot be flushed after the index commit', async () => {
+  it('answers a storage failure and keeps no row when the blob cannot be flushed', async () => {
     const instance = buildInstance({ patientId: 'P6' });
     const flush = blobs.flush;
     blobs.flush = async (temp, key) => {

@@ -5,8 +5,6 @@ import { DicomParseError, readInstanceHeader } from '@pacs/dicom';
 import { PacsMetrics } from '@pacs/metrics';
 import { BlobStore, TempBlob } from '@pacs/storage';
 import { BlobRemovals } from './blob-removals';
-import { CompanionCall, companionCall } from './companion-call';
-import { DeletionService } from './deletion.service';
 import { FreeSpaceGuard } from './free-space-guard';
 import { IngestError } from './index.errors';
 import { ExistingInstance, IndexOutcome, IndexRepository } from './index.repository';
@@ -22,8 +20,6 @@ import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, IngestOutcome, IngestSo
 @Injectable()
 export class IngestService {
   private readonly log = new Logger('Ingest');
-  /** Duplicate lookups started by announce(), by SOP Instance UID. */
-  private readonly lookups = new Map<string, Promise<ExistingInstance | undefined>>();
   private readonly storedListeners: InstanceStoredListener[] = [];
   private readonly space: FreeSpaceGuard;
 
@@ -31,7 +27,6 @@ export class IngestService {
     private readonly config: PacsConfig,
     private readonly blobs: BlobStore,
     private readonly index: IndexRepository,
-    private readonly deletion: DeletionService,
     private readonly removals: BlobRemovals,
     @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
     @Optional() private readonly metrics?: PacsMetrics,
@@ -61,7 +56,8 @@ export class IngestService {
   private async ingestInstance(temp: TempBlob, source: IngestSource): Promise<IngestOutcome> {
     // The duplicate lookup overlaps the header read when the sender announced the instance (C-STORE).
     const announced = source.expectedSopInstanceUid;
-    const lookup = announced ? this.takeLookup(announced) : undefined;
+    const lookup = announced ? this.index.findInstance(announced) : undefined;
+    lookup?.catch(() => undefined); // awaited after the header is read
     let facts: InstanceFacts;
     try {
       facts = await this.validate(temp, source);
@@ -74,26 +70,9 @@ export class IngestService {
     return this.store(temp, facts, source, existing);
   }
 
-  /**
-   * Says an instance is on its way (a C-STORE command has been read): its duplicate lookup
-   * starts now and overlaps the transfer of the data set.
-   */
+  /** Says an instance is on its way (a C-STORE command has been read): IndexRepository.announce. */
   announce(sopInstanceUid: string): void {
-    if (this.lookups.has(sopInstanceUid)) return;
-    if (this.lookups.size >= MAX_PENDING_LOOKUPS) this.lookups.delete(this.lookups.keys().next().value as string);
-    this.lookups.set(sopInstanceUid, this.startLookup(sopInstanceUid));
-  }
-
-  private takeLookup(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
-    const lookup = this.lookups.get(sopInstanceUid) ?? this.startLookup(sopInstanceUid);
-    this.lookups.delete(sopInstanceUid);
-    return lookup;
-  }
-
-  private startLookup(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
-    const lookup = this.index.findInstance(sopInstanceUid);
-    lookup.catch(() => undefined); // a failure surfaces when the lookup is awaited
-    return lookup;
+    this.index.announce(sopInstanceUid);
   }
 
   private async validate(temp: TempBlob, source: IngestSource): Promise<InstanceFacts> {
@@ -143,8 +122,9 @@ export class IngestService {
     const payload = this.companion?.payload(stored, source);
     const sourceAe = source.channel === 'dimse' ? source.actor ?? null : null;
     const blob = { key, size: temp.size, sha256: temp.sha256 };
-    const write = (expectNew: boolean, call?: CompanionCall) => this.index.indexInstance(facts, blob, sourceAe, call, expectNew);
-    let written = await this.storeAndIndex(temp, key, facts, !!existing, (expectNew) => write(expectNew, companionCall(this.companion, payload)));
+    const write = (expectNew: boolean, durable?: Promise<void>, companionPayload?: unknown) =>
+      this.index.indexInstance({ facts, blob, sourceAe, companionPayload, expectNew, durable });
+    let written = await this.storeAndIndex(temp, key, facts, (durable) => write(!existing, durable, payload));
     if (payload) {
       this.companion?.committed();
       stored.coCommitted = true;
@@ -156,7 +136,7 @@ export class IngestService {
         await this.blobs.remove(key);
         return { ...(await this.duplicate(facts, outcome)), coCommitted: stored.coCommitted };
       }
-      written = await this.indexOrUndo(key, facts, () => write(false));
+      written = await this.indexOrUndo(key, facts, Promise.resolve(), () => write(false));
       stored.result = 'overwritten';
     }
     this.blobs.settle(key);
@@ -176,53 +156,29 @@ export class IngestService {
   }
 
   /**
-   * Places the blob, makes it durable and commits its index row. A new instance does all at
-   * once: one flush latency instead of several in a row, the largest part of an acknowledged
-   * C-STORE. Its row is written only if the instance is still new (`expectNew`), so a version
-   * already acknowledged is never replaced by bytes not yet durable. Should placing or flushing
-   * then fail, the row is deleted again before the failure is answered; after a crash
-   * IngestRecovery re-checks the newest rows against their blobs. An overwrite is durable
-   * first, because the row it replaces points at bytes about to be removed.
+   * Places the blob and makes it durable while its index row is written; the row commits only
+   * once the blob is durable (IndexRepository), so placing, flushing and the index statement
+   * overlap: one flush latency plus one commit, the largest part of an acknowledged C-STORE.
+   * A new instance's row is written only if the instance is still new (`expectNew`).
    */
-  private async storeAndIndex(
-    temp: TempBlob,
-    key: string,
-    facts: InstanceFacts,
-    overwrite: boolean,
-    write: (expectNew: boolean) => Promise<IndexOutcome>,
-  ): Promise<IndexOutcome> {
-    if (overwrite) {
-      await this.blobs.place(temp, key).catch((err) => this.fail(temp, err));
-      await this.blobs.flush(temp, key).catch((err) => this.failPlaced(key, err));
-      return this.indexOrUndo(key, facts, () => write(false));
-    }
+  private async storeAndIndex(temp: TempBlob, key: string, facts: InstanceFacts, write: (durable: Promise<void>) => Promise<IndexOutcome>): Promise<IndexOutcome> {
     const durable = this.blobs.place(temp, key).then(
       () => this.blobs.flush(temp, key),
       (err) => this.blobs.discardTemp(temp).then(() => Promise.reject(err)),
     );
-    durable.catch(() => undefined); // awaited below, once the row is committed
-    // the blob is removed only once placing it is over, or a late rename would leave it behind
-    const written = await this.indexOrUndo(key, facts, () => write(true), durable);
-    try {
-      await durable;
-    } catch (err) {
-      this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'blob store failed after the index commit: removing the instance');
-      const scope = { studyUid: facts.studyUid, seriesUid: facts.seriesUid, sopInstanceUid: facts.sopInstanceUid };
-      if ('inserted' in written) await this.deletion.delete(scope).catch(() => this.blobs.remove(key));
-      else await this.blobs.remove(key).catch(() => undefined);
-      throw new IngestError('storage-failure', 'the instance could not be written to storage');
-    }
-    return written;
+    durable.catch(() => undefined); // awaited by the commit, and by indexOrUndo on failure
+    return this.indexOrUndo(key, facts, durable, () => write(durable));
   }
 
-  private async indexOrUndo(key: string, facts: InstanceFacts, write: () => Promise<IndexOutcome>, placing?: Promise<void>): Promise<IndexOutcome> {
+  /** On failure nothing of the instance remains: its row rolled back, its blob removed once placing is over. */
+  private async indexOrUndo(key: string, facts: InstanceFacts, durable: Promise<void>, write: () => Promise<IndexOutcome>): Promise<IndexOutcome> {
     try {
       return await write();
     } catch (err) {
-      await placing?.catch(() => undefined);
-      await this.blobs.remove(key);
-      this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, 'index write failed');
-      throw new IngestError('storage-failure', 'the index could not be updated');
+      const storageFailed = await durable.then(() => false, () => true);
+      await this.blobs.remove(key).catch(() => undefined);
+      this.log.error({ sopInstanceUid: facts.sopInstanceUid, err: (err as Error).message }, storageFailed ? 'storage failure' : 'index write failed');
+      throw new IngestError('storage-failure', storageFailed ? 'the instance could not be written to storage' : 'the index could not be updated');
     }
   }
 
@@ -237,21 +193,12 @@ export class IngestService {
     }
   }
 
-  private async failPlaced(key: string, err: unknown): Promise<never> {
-    await this.blobs.remove(key).catch(() => undefined);
-    this.log.error({ err: (err as Error).message }, 'storage failure');
-    throw new IngestError('storage-failure', 'the instance could not be written to storage');
-  }
-
   private async fail(temp: TempBlob, err: unknown): Promise<never> {
     await this.blobs.discardTemp(temp).catch(() => undefined);
     this.log.error({ err: (err as Error).message }, 'storage failure');
     throw new IngestError('storage-failure', 'the instance could not be written to storage');
   }
 }
-
-/** Announced instances that never arrive (aborted transfers) must not grow the map without end. */
-const MAX_PENDING_LOOKUPS = 1024;
 
 /**
  * <ab>/<cd>/<sha256 of the SOP Instance UID>[.<version>].dcm (ARCHITECTURE.md, Data). A key is

@@ -35,33 +35,23 @@ export interface InstanceStoredEvent {
 }
 export type InstanceStoredListener = (event: InstanceStoredEvent) => void;
 
-/**
- * Work that must commit together with an instance's index row, at no extra commit: its SQL
- * function (one jsonb argument) is called in the same statement as pacs_index_instance, so both
- * are one transaction. The audit trail registers one to stage each store event (issue 4: no
- * acknowledged instance without its event, and no extra fsync per instance).
- */
-export interface IngestCommitCompanion {
-  /** A SQL function name taking one jsonb argument, e.g. 'audit_stage'. */
-  readonly sqlFunction: string;
-  /** The argument for this instance, or undefined to add nothing this time. */
-  payload(instance: IngestOutcome, source: IngestSource): object | undefined;
-  /** Called after the statement committed with a payload (e.g. to schedule follow-up work). */
-  committed(): void;
-  /**
-   * The argument for the same function when start-up recovery removes an instance whose blob
-   * did not survive an unclean stop (IngestRecovery), committed with the removal.
-   */
-  removalPayload?(removal: RecoveredRemoval): object | undefined;
+/** Statements run inside the transaction that commits a batch of instances' index rows. */
+export interface IndexTransaction {
+  query(text: string, values: unknown[]): Promise<Record<string, unknown>[]>;
 }
 
-/** An index row removed at start-up because its blob was missing or incomplete. */
-export interface RecoveredRemoval {
-  studyUid: string;
-  seriesUid: string;
-  sopInstanceUid: string;
-  patientId: string;
-  blob: 'missing' | 'different';
+/**
+ * Work that must commit together with instances' index rows, in their transaction. The audit
+ * trail stages each store event this way: no acknowledged instance without its event, and no
+ * extra commit per instance.
+ */
+export interface IngestCommitCompanion<P = unknown> {
+  /** What to write for this instance, or undefined to add nothing this time. */
+  payload(instance: IngestOutcome, source: IngestSource): P | undefined;
+  /** Writes a batch's payloads in the index transaction; they commit or roll back with its rows. */
+  write(tx: IndexTransaction, payloads: P[]): Promise<void>;
+  /** Called after a commit that carried payloads (e.g. to schedule follow-up work). */
+  committed(): void;
 }
 
 /** The Nest token under which a (global) module provides the IngestCommitCompanion. */

@@ -21,17 +21,6 @@ export interface RetrieveScope {
   sopInstanceUids?: string[];
 }
 
-/** An instance row with what is needed to check its blob and to name it in the audit trail. */
-export interface InstanceBlobRow {
-  sopInstanceUid: string;
-  seriesUid: string;
-  studyUid: string;
-  patientId: string;
-  blobKey: string;
-  sizeBytes: number;
-  sha256: string;
-}
-
 const STORED_COLUMNS = 'st.study_uid, se.series_uid, i.sop_instance_uid, i.sop_class_uid, i.transfer_syntax_uid, i.blob_key, i.size_bytes';
 const FROM = 'instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk';
 /** PS3.18 10.4.1.1.2: series, then instance order (WADO-RS retrieve and metadata send them so). */
@@ -70,26 +59,6 @@ export class InstancesRepository {
       params,
     );
     return rows.map(toStoredInstance);
-  }
-
-  /** The newest rows: at most `limit`, written at most `window` (an SQL interval) before the newest. */
-  async newest(window: string, limit: number): Promise<InstanceBlobRow[]> {
-    const rows: Record<string, string>[] = await this.dataSource.query(
-      `SELECT i.sop_instance_uid, i.blob_key, i.size_bytes, i.sha256, se.series_uid, st.study_uid, p.patient_id
-       FROM ${FROM} JOIN patients p ON p.id = st.patient_pk
-       WHERE i.created_at >= (SELECT max(created_at) FROM instances) - $1::interval
-       ORDER BY i.id DESC LIMIT $2`,
-      [window, limit],
-    );
-    return rows.map((r) => ({
-      sopInstanceUid: r.sop_instance_uid,
-      seriesUid: r.series_uid,
-      studyUid: r.study_uid,
-      patientId: r.patient_id,
-      blobKey: r.blob_key,
-      sizeBytes: Number(r.size_bytes),
-      sha256: r.sha256,
-    }));
   }
 
   /** How many of these SOP Instance UIDs are indexed. */

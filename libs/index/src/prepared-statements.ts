@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
  * The part of a node-postgres client used for named statements: what TypeORM's documented
  * `QueryRunner.connect()` resolves to with the postgres driver.
  */
-interface StatementClient {
+export interface StatementClient {
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: Record<string, unknown>[] }>;
 }
 
@@ -27,11 +27,15 @@ let varyingNamed = 0;
 export async function queryPrepared(dataSource: DataSource, text: string, values: unknown[], kind: 'fixed' | 'varying' = 'fixed'): Promise<Record<string, unknown>[]> {
   const runner = dataSource.createQueryRunner();
   try {
-    const client = (await runner.connect()) as StatementClient;
-    return (await client.query({ name: nameOf(text, kind), text, values })).rows;
+    return await runPrepared((await runner.connect()) as StatementClient, text, values, kind);
   } finally {
     await runner.release();
   }
+}
+
+/** queryPrepared on a connection the caller holds (e.g. inside its transaction). */
+export async function runPrepared(client: StatementClient, text: string, values: unknown[], kind: 'fixed' | 'varying' = 'fixed'): Promise<Record<string, unknown>[]> {
+  return (await client.query({ name: nameOf(text, kind), text, values })).rows;
 }
 
 function nameOf(text: string, kind: 'fixed' | 'varying'): string | undefined {

@@ -24,12 +24,11 @@ export interface TempBlobWriter extends Writable {
 
 /**
  * Where instance bytes live. Blobs are written to a temporary place first; `place` moves one
- * under its key, `flush` makes it durable there. Until flush resolves the key
- * may name bytes that a crash would lose: the ingest path either writes the index row after
- * flush (an overwrite), or (a new instance) commits the row while the blob flushes and
- * re-checks recent blobs at start-up (IngestRecovery). Every placement goes to a key never used
- * before, and stays recorded as this process's until `settle` (its row committed) or `remove`:
- * after a crash, `sweepTemp` finds exactly the blobs that may have no row.
+ * under its key, `flush` makes it durable there. Until flush resolves the key may name bytes
+ * that a crash would lose, so the ingest path commits the index row that references it only
+ * after the flush. Every placement goes to a key never used before, and stays recorded as this
+ * process's until `settle` (its row committed) or `remove`: after a crash, `sweepTemp` finds
+ * exactly the blobs that may have no row.
  */
 export abstract class BlobStore {
   abstract createTemp(): TempBlobWriter;
