@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is on the machine: DCMTK (the real DICOM peers of the
-# end-to-end tests) and openssl (test certificates for TLS). Installs them with apt-get when
-# missing and we are root.
+# end-to-end tests), openssl (test certificates for TLS) and Ceph's radosgw with one mon and one
+# OSD (the real S3 server, test/support/radosgw.ts). Installs the missing packages with apt-get
+# when we are root.
 set -euo pipefail
 missing=()
+packages=()
 for tool in echoscu storescu findscu movescu getscu storescp dcmdump; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+  command -v "$tool" >/dev/null 2>&1 || { missing+=("$tool"); packages+=(dcmtk); }
 done
-command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v openssl >/dev/null 2>&1 || { missing+=(openssl); packages+=(openssl); }
+# The ceph CLI and radosgw-admin come with ceph-common, monmaptool with ceph-base (a dependency).
+for tool in radosgw radosgw-admin ceph-mon ceph-osd monmaptool ceph; do
+  command -v "$tool" >/dev/null 2>&1 || { missing+=("$tool"); packages+=(radosgw ceph-mon ceph-osd ceph-common); }
+done
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
-echo "tools missing (${missing[*]}): installing the dcmtk and openssl packages"
+mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
+echo "tools missing (${missing[*]}): installing ${packages[*]}"
 if [ "$(id -u)" -ne 0 ]; then
-  echo "not root: install them yourself (apt-get install dcmtk openssl)" >&2
+  echo "not root: install them yourself (apt-get install --no-install-recommends ${packages[*]})" >&2
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq dcmtk openssl >/dev/null
-echo "installed: $(storescu --version | head -1); $(openssl version)"
+# Without recommends: Ceph's would pull in the mgr, its Python modules and more (~20 s as it is).
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "installed: ${packages[*]}"

@@ -3,13 +3,13 @@
 import { ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
-const children = new Set<ChildProcess>();
+const children = new Map<ChildProcess, NodeJS.Signals>();
 const tempDirs = new Set<string>();
 let installed = false;
 
 function cleanUp(): void {
-  // SIGTERM, not SIGKILL: the server then stops its embedded PostgreSQL itself.
-  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  // SIGTERM by default, not SIGKILL: the server then stops its embedded PostgreSQL itself.
+  for (const [child, signal] of children) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   if (process.env.PACS_TEST_KEEP_DATA === '1') return;
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
 }
@@ -26,10 +26,13 @@ function install(): void {
   }
 }
 
-/** Kills the child (SIGTERM) if it is still running when the test process exits. */
-export function trackChild(child: ChildProcess): void {
+/**
+ * Kills the child if it is still running when the test process exits: SIGTERM by default;
+ * SIGKILL for a child whose clean stop only saves state that is removed with its directory.
+ */
+export function trackChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): void {
   install();
-  children.add(child);
+  children.set(child, signal);
   child.once('exit', () => children.delete(child));
 }
 

@@ -32,6 +32,27 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free port in ${LOW}-${HIGH - 1}`);
 }
 
+/**
+ * `count` consecutive free ports, for a server that binds several ports of a range it is given
+ * (a Ceph daemon's `ms bind port min/max`): the block is checked and reserved whole.
+ */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const base = LOW + Math.floor(Math.random() * (HIGH - LOW - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (ports.some((p) => handedOut.has(p))) continue;
+    if (!(await everyListens(ports))) continue;
+    for (const p of ports) handedOut.add(p);
+    return base;
+  }
+  throw new Error(`no ${count} consecutive free ports in ${LOW}-${HIGH - 1}`);
+}
+
+async function everyListens(ports: number[]): Promise<boolean> {
+  for (const port of ports) if (!(await canListen(port))) return false;
+  return true;
+}
+
 /** Listens on every address (as the servers do), then closes. */
 function canListen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
