@@ -1,6 +1,9 @@
 // Runs the compiled tests with Node's test runner: unit specs (*.spec.js), integration specs
 // against a real embedded PostgreSQL (*.int-spec.js), end-to-end specs (test/**/*.e2e-spec.js).
-// Usage: node scripts/run-tests.mjs [unit|int|e2e|all] [--dist DIR] [name filter]
+// Usage: node scripts/run-tests.mjs [unit|int|e2e|all] [--dist DIR] [--s3] [name filter]
+// The S3 pass runs the end-to-end specs of every store/query/retrieve path again with the
+// servers storing in a real S3 server (Ceph radosgw, test/support/radosgw.ts): `--s3` runs only
+// it, and the whole run (`npm test`) ends with it.
 // The integration specs share one embedded PostgreSQL started here, each file with a database of
 // its own copied from a migrated template (test/support/test-database.ts).
 // Every tier without a filter (`npm test`) also runs the unit tier and the start/stop scenarios on
@@ -15,6 +18,8 @@ import { imageNode } from './image-node.mjs';
 const args = process.argv.slice(2);
 const distAt = args.indexOf('--dist');
 const dist = distAt >= 0 ? args.splice(distAt, 2)[1] : 'dist';
+const s3At = args.indexOf('--s3');
+const s3Only = s3At >= 0 && args.splice(s3At, 1).length > 0;
 const tier = ['unit', 'int', 'e2e', 'all'].includes(args[0]) ? args.shift() : 'all';
 const filter = args[0];
 
@@ -30,6 +35,11 @@ function walk(dir, out = []) {
   return out;
 }
 
+const TEST_ARGS = ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec'];
+/** The end-to-end specs that go through every path touching blobs, run again on S3. */
+const S3_SPECS = ['dimse', 'dicomweb', 'dicomweb-pixels', 'dicomweb-metadata', 'qr', 'delete', 'storage-commitment', 's3-storage'];
+if (s3Only) process.exit(await s3Pass());
+
 const files = ['apps', 'libs', 'test']
   .map((d) => join(dist, d))
   .flatMap((d) => { try { return walk(d); } catch { return []; } })
@@ -42,14 +52,30 @@ if (files.length === 0) {
 const imageStatus = tier === 'all' && !filter ? onImageNode() : 0;
 const database = files.some((f) => f.endsWith('.int-spec.js')) ? await sharedDatabase() : { env: {}, stop: async () => undefined };
 // Not spawnSync: this process must keep reading the shared PostgreSQL's log pipe while the tests run.
-const child = spawn(
-  process.execPath,
-  ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec', ...files],
-  { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist, ...database.env } },
-);
+const child = spawn(process.execPath, [...TEST_ARGS, ...files], { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist, ...database.env } });
 const [status] = await once(child, 'exit');
 await database.stop();
-process.exit(status === 0 ? imageStatus : (status ?? 1));
+const s3Status = tier === 'all' && !filter && status === 0 ? await s3Pass() : 0;
+process.exit(status === 0 ? imageStatus || s3Status : (status ?? 1));
+
+/** S3_SPECS (filtered) with every test server storing in a bucket of its own on one radosgw. */
+async function s3Pass() {
+  const support = await import(pathToFileURL(resolve(dist, 'test/support/radosgw.js')).href);
+  const specs = S3_SPECS.map((name) => join(dist, 'test/e2e', `${name}.e2e-spec.js`)).filter((f) => !filter || f.includes(filter));
+  console.log(`== the S3 pass: ${specs.length} end-to-end specs with PACS_STORAGE_BACKEND=s3 on Ceph radosgw ==`);
+  const gateway = await support.startRadosgw();
+  try {
+    const env = {
+      ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist,
+      PACS_TEST_S3_ENDPOINT: gateway.endpoint, AWS_ACCESS_KEY_ID: gateway.accessKeyId, AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey,
+    };
+    const child = spawn(process.execPath, [...TEST_ARGS, ...specs], { stdio: 'inherit', env });
+    const [status] = await once(child, 'exit');
+    return status ?? 1;
+  } finally {
+    await gateway.stop();
+  }
+}
 
 /** One embedded PostgreSQL for every integration spec of this run (test/support/test-database.ts). */
 async function sharedDatabase() {

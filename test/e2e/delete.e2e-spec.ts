@@ -3,23 +3,16 @@
 // studies and patients removed, then the blobs; other studies are untouched.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storescu } from '../support/dcmtk';
 import { newUid, writeInstance } from '../support/generator';
 import { http, value } from '../support/http';
+import { countBlobs } from '../support/s3';
 import { startTestServer, TestServer } from '../support/server';
 
 const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
-
-function countFiles(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  return readdirSync(dir).reduce((n, name) => {
-    const path = join(dir, name);
-    return n + (statSync(path).isDirectory() ? countFiles(path) : 1);
-  }, 0);
-}
 
 describe('DELETE of studies, series and instances', () => {
   let server: TestServer;
@@ -56,7 +49,7 @@ describe('DELETE of studies, series and instances', () => {
     const found = (await http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${uid}&includefield=00080061`, { token })).json<Record<string, any>[]>();
     return found[0];
   };
-  const blobs = () => countFiles(join(server.dataDir, 'blobs'));
+  const blobs = () => countBlobs(server.dataDir);
 
   it('refuses a role without study:delete (403) and deletes nothing', async () => {
     await http(`${server.httpUrl}/api/users`, {
@@ -72,9 +65,9 @@ describe('DELETE of studies, series and instances', () => {
   });
 
   it('deletes one instance: 204, counters drop, its blob is gone, WADO answers 404', async () => {
-    const before = blobs();
+    const before = await blobs();
     assert.equal((await del(`${studyUid}/series/${ctSeries}/instances/${ct[0]}`)).status, 204);
-    assert.equal(blobs(), before - 1);
+    assert.equal(await blobs(), before - 1);
     const s = await study(studyUid);
     assert.equal(value(s, '00201208'), 3);
     assert.equal(value(s, '00201206'), 2);
@@ -102,9 +95,9 @@ describe('DELETE of studies, series and instances', () => {
     const patients = (await http(`${server.httpUrl}/dicomweb/studies?PatientID=DEL-1`, { token })).json<unknown[]>();
     assert.deepEqual(patients, []);
     assert.equal(value(await study(otherStudyUid), '00201208'), 1);
-    assert.equal(blobs(), 1);
+    assert.equal(await blobs(), 1);
     assert.equal((await del(otherStudyUid)).status, 204);
-    assert.equal(blobs(), 0);
+    assert.equal(await blobs(), 0);
     assert.equal(await study(otherStudyUid), undefined);
   });
 });

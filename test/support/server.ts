@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { trackChild, trackTempDir } from './child-registry';
 import { freePort } from './ports';
+import { storageEnv } from './s3';
 
 export interface TestServer {
   httpUrl: string; dimsePort: number; aeTitle: string; dataDir: string; adminPassword: string; pid: number;
@@ -170,6 +171,7 @@ export async function startTestServer(
     PACS_PEERS: JSON.stringify(opts.peers ?? DEFAULT_PEERS),
     PACS_LOG_LEVEL: 'info',
     TCP_NODELAY: '1',
+    ...(await storageEnv(dataDir)),
     ...opts.env,
   };
   const child = spawn(process.execPath, ['--enable-source-maps', main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });

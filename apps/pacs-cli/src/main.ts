@@ -10,8 +10,9 @@ import { UsersService } from '@pacs/auth';
 import { loadConfig } from '@pacs/config';
 import { startDatabase } from '@pacs/database';
 import { IngestService, StorageVerifier } from '@pacs/index';
-import { BlobStore } from '@pacs/storage';
+import { BlobStore, FilesystemBlobStore, S3BlobStore } from '@pacs/storage';
 import { CliModule } from './cli.module';
+import { copyToS3 } from './copy-to-s3';
 import { importFolder } from './import-folder';
 import { formatStorageReport } from './storage-verify';
 
@@ -74,6 +75,22 @@ storage
     const { text, exitCode } = formatStorageReport(report, opts.grace);
     process.stdout.write(text);
     process.exitCode = exitCode;
+  });
+
+storage
+  .command('copy-to-s3')
+  .description('copy the blobs under PACS_DATA_DIR into the bucket of PACS_S3_* (same keys; resumable, each object verified), before switching PACS_STORAGE_BACKEND to s3')
+  .option('--no-progress', 'no progress bar')
+  .action(async (opts: { progress: boolean }) => {
+    const config = loadConfig();
+    const bucket = config.storage.s3.bucket;
+    if (!bucket) throw new InvalidArgumentError('PACS_S3_BUCKET is not set');
+    const target = new S3BlobStore({ ...config.storage.s3, bucket }, config.dataDir);
+    await target.reachable();
+    const summary = await copyToS3(config.dataDir, new FilesystemBlobStore(config.dataDir), target, opts.progress);
+    process.stdout.write(`copied: ${summary.copied}\nalready in the bucket: ${summary.present}\nfailed: ${summary.failed.length}\n`);
+    for (const f of summary.failed) process.stdout.write(`  ${f.key}: ${f.reason}\n`);
+    process.exitCode = summary.failed.length > 0 ? 1 : 0;
   });
 
 function parseMinutes(value: string): number {

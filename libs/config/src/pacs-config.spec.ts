@@ -131,3 +131,21 @@ describe('configuration: DIMSE connections', () => {
     }
   });
 });
+
+describe('configuration: blob storage', () => {
+  it('keeps blobs on the filesystem by default', () => {
+    const { storage } = loadConfig({});
+    assert.equal(storage.backend, 'filesystem');
+    assert.deepEqual(storage.s3, { bucket: null, prefix: null, endpoint: null, region: 'us-east-1', forcePathStyle: false });
+  });
+
+  it('takes an S3-compatible bucket with its endpoint and addressing', () => {
+    const env = { PACS_STORAGE_BACKEND: 's3', PACS_S3_BUCKET: 'pacs', PACS_S3_PREFIX: 'site-a/', PACS_S3_ENDPOINT: 'http://ceph:7480', PACS_S3_REGION: 'eu-west-1', PACS_S3_FORCE_PATH_STYLE: 'true' };
+    assert.deepEqual(loadConfig(env).storage, { backend: 's3', s3: { bucket: 'pacs', prefix: 'site-a/', endpoint: 'http://ceph:7480', region: 'eu-west-1', forcePathStyle: true } });
+  });
+
+  it('names the missing bucket and an unknown backend', () => {
+    assert.throws(() => loadConfig({ PACS_STORAGE_BACKEND: 's3' }), (err: unknown) => err instanceof ConfigError && /PACS_STORAGE_BACKEND=s3 needs PACS_S3_BUCKET/.test(err.message));
+    assert.throws(() => loadConfig({ PACS_STORAGE_BACKEND: 'nfs' }), (err: unknown) => err instanceof ConfigError && /PACS_STORAGE_BACKEND/.test(err.message));
+  });
+});

@@ -52,6 +52,11 @@ export class PacsConfig {
     commitmentRetryHours: number;
   };
   dataDir: string;
+  /** Where instance bytes live: files under dataDir, or objects in an S3-compatible bucket. */
+  storage: {
+    backend: 'filesystem' | 's3';
+    s3: { bucket: string | null; prefix: string | null; endpoint: string | null; region: string; forcePathStyle: boolean };
+  };
   database: { url: string | null; embeddedPort: number };
   auth: { adminPassword: string | null; jwtSecret: string | null; tokenTtlSeconds: number };
   ingest: { duplicatePolicy: DuplicatePolicy; maxInstanceBytes: number; minFreeBytes: number };
@@ -108,6 +113,12 @@ const SETTINGS: Setting[] = [
   { path: 'dimse.commitmentRetryDelayMs', env: 'PACS_COMMITMENT_RETRY_DELAY_MS', type: 'positiveInt' },
   { path: 'dimse.commitmentRetryHours', env: 'PACS_COMMITMENT_RETRY_HOURS', type: 'positiveInt' },
   { path: 'dataDir', env: 'PACS_DATA_DIR', type: 'string' },
+  { path: 'storage.backend', env: 'PACS_STORAGE_BACKEND', type: ['filesystem', 's3'] },
+  { path: 'storage.s3.bucket', env: 'PACS_S3_BUCKET', type: 'string', optional: true },
+  { path: 'storage.s3.prefix', env: 'PACS_S3_PREFIX', type: 'string', optional: true },
+  { path: 'storage.s3.endpoint', env: 'PACS_S3_ENDPOINT', type: 'url', optional: true },
+  { path: 'storage.s3.region', env: 'PACS_S3_REGION', type: 'string' },
+  { path: 'storage.s3.forcePathStyle', env: 'PACS_S3_FORCE_PATH_STYLE', type: 'boolean' },
   { path: 'database.url', env: 'DATABASE_URL', type: 'postgresUrl', optional: true },
   { path: 'database.embeddedPort', env: 'PACS_EMBEDDED_PG_PORT', type: 'port' },
   { path: 'auth.adminPassword', env: 'PACS_ADMIN_PASSWORD', type: 'string', optional: true },
@@ -168,6 +179,9 @@ function crossCheck(c: PacsConfig): string[] {
   if (c.http.stowBodyLimit < c.ingest.maxInstanceBytes) {
     // Below it, an instance the server accepts alone could not be sent in a multipart request.
     problems.push('PACS_HTTP_STOW_BODY_LIMIT must be at least PACS_MAX_INSTANCE_BYTES');
+  }
+  if (c.storage.backend === 's3' && c.storage.s3.bucket === null) {
+    problems.push('PACS_STORAGE_BACKEND=s3 needs PACS_S3_BUCKET');
   }
   if (c.tls.dimsePort !== null && c.tls.dimsePort === c.dimse.port) {
     problems.push('PACS_DIMSE_TLS_PORT must differ from PACS_DIMSE_PORT');

@@ -17,6 +17,8 @@ export class PacsMetrics {
   readonly dimseArtimClosed: Counter;
   /** Storage Commitment requests by outcome: refused, all committed, failures reported, a retry scheduled, given up undelivered. */
   readonly storageCommitments: Counter<'outcome'>;
+  /** Failed requests to the blob store (S3), by operation: put, get, head, delete, list. */
+  readonly storageErrors: Counter<'operation'>;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'pacs_' });
@@ -47,6 +49,12 @@ export class PacsMetrics {
       name: 'pacs_storage_commitments_total',
       help: 'Storage Commitment requests by outcome (refused, committed, failures-reported, retry-scheduled, undelivered)',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.storageErrors = new Counter({
+      name: 'pacs_storage_errors_total',
+      help: 'Failed requests to the blob store (S3), by operation (put, get, head, delete, list)',
+      labelNames: ['operation'],
       registers,
     });
   }

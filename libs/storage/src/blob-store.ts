@@ -63,6 +63,8 @@ export abstract class BlobStore {
   /** Every key in the store, in `compareKeys` order, one directory listed at a time. */
   abstract keys(): AsyncIterable<string>;
   abstract freeSpace(): Promise<{ freeBytes: number; totalBytes: number }>;
+  /** Resolves when the store can be written to now; rejects with what is wrong (for /health). */
+  abstract reachable(): Promise<void>;
   /**
    * Removes what processes proved dead left in the temporary area: temporary blobs, and the
    * blobs they placed that `unreferenced` says no index row references.

@@ -1,5 +1,5 @@
 import { createReadStream, fsync, linkSync, mkdirSync, openSync, renameSync, unlinkSync } from 'node:fs';
-import { access, readdir, rm, stat, statfs } from 'node:fs/promises';
+import { access, constants, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
@@ -204,6 +204,10 @@ export class FilesystemBlobStore extends BlobStore {
   async freeSpace(): Promise<{ freeBytes: number; totalBytes: number }> {
     const s = await statfs(this.blobsDir);
     return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+  }
+
+  async reachable(): Promise<void> {
+    await access(this.blobsDir, constants.W_OK);
   }
 
   private pathOf(key: string): string {

@@ -4,3 +4,5 @@ export type { BlobStat, TempBlob, TempBlobWriter, TempSweep, UnreferencedKeys } 
 export { FilesystemBlobStore } from './filesystem-blob-store';
 export { ProcessTempOwners } from './temp-owner';
 export type { OwnerState, TempOwners } from './temp-owner';
+export { S3BlobStore } from './s3-blob-store';
+export type { S3Settings } from './s3-client';

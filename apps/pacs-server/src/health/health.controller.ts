@@ -29,6 +29,11 @@ export class HealthController {
 
   private async storage() {
     const check = this.indicators.check('storage');
+    const problem = await this.blobs.reachable().then(
+      () => undefined,
+      (err: Error) => err.message,
+    );
+    if (problem) return check.down({ message: `storage unreachable: stores are refused (${problem})` });
     const { freeBytes, totalBytes } = await this.blobs.freeSpace();
     // The same threshold below which stores are refused (FreeSpaceGuard in @pacs/index).
     const minFreeBytes = this.config.ingest.minFreeBytes;
