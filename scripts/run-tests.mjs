@@ -37,7 +37,7 @@ function walk(dir, out = []) {
 
 const TEST_ARGS = ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec'];
 /** The end-to-end specs that go through every path touching blobs, run again on S3. */
-const S3_SPECS = ['dimse', 'dicomweb', 'dicomweb-pixels', 'dicomweb-metadata', 'qr', 'delete', 'storage-commitment', 's3-storage'];
+const S3_SPECS = ['dimse', 'dicomweb', 'dicomweb-pixels', 'dicomweb-metadata', 'qr', 'delete', 'storage-commitment', 'cli'];
 if (s3Only) process.exit(await s3Pass());
 
 const files = ['apps', 'libs', 'test']

@@ -2,26 +2,17 @@
 // both on a stopped server's data directory and beside a running server.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/ports';
 import { generateStudy, writeInstance } from '../support/generator';
 import { http } from '../support/http';
-import { repoRoot, startTestServer } from '../support/server';
+import { runPacs } from '../support/pacs-cli';
+import { storageEnv } from '../support/s3';
+import { startTestServer } from '../support/server';
 
-function pacs(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const main = join(repoRoot(), process.env.PACS_TEST_DIST ?? 'dist', 'apps/pacs-cli/src/main.js');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pacs = runPacs;
 
 describe('pacs command line', () => {
   it('imports a folder recursively with a summary of stored, duplicate, failed and skipped files', async () => {
@@ -34,7 +25,7 @@ describe('pacs command line', () => {
     writeFileSync(join(folder, 'junk', 'notes.txt'), 'not a DICOM file');
     writeFileSync(join(folder, 'junk', 'DICOMDIR'), Buffer.concat([Buffer.alloc(128), Buffer.from('DICM')]));
     writeFileSync(join(folder, 'junk', 'truncated.dcm'), Buffer.concat([Buffer.alloc(128), Buffer.from('DICM'), Buffer.from([2, 0, 0])]));
-    const env = { PACS_DATA_DIR: dataDir, PACS_EMBEDDED_PG_PORT: String(await freePort()), PACS_ADMIN_PASSWORD: 'cli-admin-pw' };
+    const env = { PACS_DATA_DIR: dataDir, PACS_EMBEDDED_PG_PORT: String(await freePort()), PACS_ADMIN_PASSWORD: 'cli-admin-pw', ...(await storageEnv(dataDir)) };
 
     const first = await pacs(['import', folder, '--no-progress'], env);
     assert.equal(first.code, 1, first.stderr);

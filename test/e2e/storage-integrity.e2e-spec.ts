@@ -3,7 +3,7 @@
 // `pacs storage verify [--fix]` against a running server.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { storescu } from '../support/dcmtk';
 import { generateStudy, newUid } from '../support/generator';
 import { http, value } from '../support/http';
 import { freePort } from '../support/ports';
+import { runPacs } from '../support/pacs-cli';
 import { repoRoot, startTestServer, TestServer } from '../support/server';
 
 function filesBelow(dir: string): string[] {
@@ -22,17 +23,7 @@ function filesBelow(dir: string): string[] {
   });
 }
 
-function pacs(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const main = join(repoRoot(), process.env.PACS_TEST_DIST ?? 'dist', 'apps/pacs-cli/src/main.js');
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [main, ...args], { env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const pacs = runPacs;
 
 describe('blob store and index stay in step', () => {
   let server: TestServer;

@@ -34,6 +34,9 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
     );
     app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, database.url), adapter, {
       bufferLogs: true,
+      // A module that cannot start (a bucket that cannot be used) is thrown here, so the
+      // embedded PostgreSQL is stopped and the admin is told why (startupFailure).
+      abortOnError: false,
     });
     app.useLogger(new QuietStartupLogger(app.get(Logger)));
     app.useGlobalFilters(new HttpErrorFilter());

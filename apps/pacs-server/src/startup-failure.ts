@@ -1,5 +1,6 @@
 import { PacsConfig } from '@pacs/config';
 import { DatabaseStartError } from '@pacs/database';
+import { StorageError } from '@pacs/storage';
 
 /**
  * What the admin reads when the server does not start. A cause they can fix (a port taken, a
@@ -7,7 +8,7 @@ import { DatabaseStartError } from '@pacs/database';
  * else keeps its stack for a bug report.
  */
 export function startupFailure(err: unknown, config: PacsConfig): string {
-  if (err instanceof DatabaseStartError) return err.message;
+  if (err instanceof DatabaseStartError || err instanceof StorageError) return err.message;
   const listen = listenError(err);
   if (listen) {
     const setting = portSetting(listen.port, config);
