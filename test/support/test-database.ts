@@ -46,13 +46,14 @@ export async function startTestCluster(): Promise<TestCluster> {
 /**
  * A migrated database of its own for the calling spec file: from the runner's shared cluster, or
  * from a cluster of its own when the file runs alone (`node --test dist/…/x.int-spec.js`).
- * `stop` drops it (and stops the cluster it started).
+ * `empty`: no schema at all, for specs of migrating. `stop` drops it (and stops the cluster it
+ * started).
  */
-export async function testDatabase(): Promise<DatabaseHandle> {
+export async function testDatabase(options: { empty?: boolean } = {}): Promise<DatabaseHandle> {
   const shared = process.env[SHARED_CLUSTER_ENV];
   const cluster = shared ? { url: shared, stop: async () => undefined } : await startTestCluster();
   const name = `pacs_${process.pid}_${++created}`;
-  await admin(cluster.url, `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
+  await admin(cluster.url, `CREATE DATABASE ${name}${options.empty ? '' : ` TEMPLATE ${TEMPLATE}`}`);
   return {
     url: withDatabase(cluster.url, name),
     lost: never,

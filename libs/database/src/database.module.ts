@@ -1,14 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
+import { openMigrated } from './migrate';
 
-/** The TypeORM connection; entities are registered by each domain module with forFeature. */
+/** The TypeORM connection, migrated (one node at a time); entities are registered by each domain module with forFeature. */
 @Module({})
 export class DatabaseModule {
   static forRoot(url: string): DynamicModule {
     return {
       module: DatabaseModule,
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(url), autoLoadEntities: true })],
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({ ...dataSourceOptions(url), autoLoadEntities: true }),
+          dataSourceFactory: (options) => openMigrated(options as DataSourceOptions),
+        }),
+      ],
     };
   }
 }
