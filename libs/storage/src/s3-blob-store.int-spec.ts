@@ -94,6 +94,25 @@ describe('blob store on a real S3 server (Ceph radosgw)', () => {
     await assert.rejects(readAll('ef/01/large.dcm'), (err: { code?: string }) => err.code === 'ENOENT');
   });
 
+  it('fails a store within its idle timeout when the store hangs, and works again once it answers', async () => {
+    const impatient = new S3BlobStore(settings(), root, { owners: new Owners('me', new Set()), idleTimeoutMs: 1000 });
+    const blob = await temp(randomBytes(50_000), impatient);
+    gateway.freezeGateway();
+    const started = Date.now();
+    try {
+      await assert.rejects(impatient.place(blob, '56/78/hung.dcm'));
+    } finally {
+      gateway.thawGateway();
+    }
+    assert.ok(Date.now() - started < 10_000, `failed after ${Date.now() - started} ms`);
+    const again = await temp(randomBytes(50_000), impatient);
+    await impatient.place(again, '56/78/hung.dcm');
+    impatient.settle('56/78/hung.dcm');
+    await impatient.flush(again);
+    assert.equal(await store.exists('56/78/hung.dcm'), true);
+    await store.remove('56/78/hung.dcm');
+  });
+
   it('after a crash, removes the objects a dead process placed whose rows never committed, and keeps the rest', async () => {
     const dead = new S3BlobStore(settings(), root, { owners: new Owners('gone', new Set()) });
     for (const key of ['12/34/committed.dcm', '12/34/never.dcm']) await dead.place(await temp(randomBytes(1000), dead), key);

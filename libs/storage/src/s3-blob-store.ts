@@ -32,10 +32,10 @@ export class S3BlobStore extends BlobStore {
   constructor(
     private readonly settings: S3Settings,
     root: string,
-    private readonly options: { owners?: TempOwners; onError?: (operation: S3Operation) => void } = {},
+    private readonly options: { owners?: TempOwners; onError?: (operation: S3Operation) => void; idleTimeoutMs?: number } = {},
   ) {
     super();
-    this.client = new S3Client(s3ClientConfig(settings));
+    this.client = new S3Client(s3ClientConfig(settings, options.idleTimeoutMs));
     this.temps = new TempArea(join(root, 'tmp'), options.owners ?? new ProcessTempOwners());
     mkdirSync(this.temps.dir, { recursive: true });
   }

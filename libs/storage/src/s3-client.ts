@@ -11,14 +11,19 @@ export interface S3Settings {
   forcePathStyle: boolean;
 }
 
+/** A connection that sends or receives nothing this long is given up: a hung store fails a store. */
+export const S3_IDLE_TIMEOUT_MS = 30_000;
+
 /**
  * Credentials come from the SDK's default chain. Checksums only where an operation requires
- * one: the SDK's default flexible checksums (CRC32 in an aws-chunked trailer) are refused by
- * S3-compatible servers that predate them (Ceph 16); integrity is the signed SHA-256 instead
- * (withPayloadHash). A few attempts with short connection timeouts, so that an outage fails a
- * store within seconds rather than holding its association.
+ * one: with the SDK's default flexible checksums a streamed PUT is refused by S3-compatible
+ * servers that predate them (Ceph 16.2: 411 MissingContentLength), which also ignore a wrong
+ * CRC32; integrity is the signed SHA-256 instead (withPayloadHash). An endpoint that is down
+ * fails at once (connection refused); one that hangs fails after `idleTimeoutMs` without a
+ * byte (`requestTimeout` would also cut a long GET streamed to a slow viewer, and only logs
+ * unless told to throw). The default matches PACS_HTTP_IDLE_TIMEOUT_MS.
  */
-export function s3ClientConfig(s: S3Settings): S3ClientConfig {
+export function s3ClientConfig(s: S3Settings, idleTimeoutMs = S3_IDLE_TIMEOUT_MS): S3ClientConfig {
   return {
     region: s.region,
     endpoint: s.endpoint ?? undefined,
@@ -26,7 +31,7 @@ export function s3ClientConfig(s: S3Settings): S3ClientConfig {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 3000, requestTimeout: 60000 },
+    requestHandler: { connectionTimeout: 3000, socketTimeout: idleTimeoutMs },
   };
 }
 
