@@ -91,7 +91,7 @@ describe('DIMSE: connections without an association', () => {
   it('counts the connections ARTIM closed and those refused over the cap in /metrics', async () => {
     const res = await http(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } });
     const text = res.body.toString('utf8');
-    assert.match(text, /^pacs_dimse_artim_closed_total 4$/m, 'the four cases above');
-    assert.match(text, /^pacs_dimse_connections_refused_total 1$/m);
+    assert.match(text, /^pacs_dimse_artim_closed_total{node="[^"]+"} 4$/m, 'the four cases above');
+    assert.match(text, /^pacs_dimse_connections_refused_total{node="[^"]+"} 1$/m);
   });
 });

@@ -27,7 +27,7 @@ describe('GET /metrics (Prometheus)', () => {
   };
 
   before(async () => {
-    server = await startTestServer({ env: { PACS_METRICS_TOKEN: SCRAPE_TOKEN } });
+    server = await startTestServer({ env: { PACS_METRICS_TOKEN: SCRAPE_TOKEN, PACS_NODE_ID: 'pacs-a' } });
   });
   after(async () => {
     await server?.stop();
@@ -43,10 +43,10 @@ describe('GET /metrics (Prometheus)', () => {
   it('serves the text format with process, DICOM and storage figures', async () => {
     const { text, contentType } = await scrape();
     assert.match(contentType, /^text\/plain; version=0\.0\.4/);
-    assert.ok((sample(text, 'pacs_process_resident_memory_bytes') ?? 0) > 0);
-    assert.equal(sample(text, 'pacs_dimse_associations'), 0);
-    assert.ok((sample(text, 'pacs_storage_free_bytes') ?? 0) > 0);
-    assert.ok((sample(text, 'pacs_storage_total_bytes') ?? 0) >= (sample(text, 'pacs_storage_free_bytes') ?? Infinity));
+    assert.ok((sample(text, 'pacs_process_resident_memory_bytes{node="pacs-a"}') ?? 0) > 0);
+    assert.equal(sample(text, 'pacs_dimse_associations{node="pacs-a"}'), 0);
+    assert.ok((sample(text, 'pacs_storage_free_bytes{node="pacs-a"}') ?? 0) > 0);
+    assert.ok((sample(text, 'pacs_storage_total_bytes{node="pacs-a"}') ?? 0) >= (sample(text, 'pacs_storage_free_bytes{node="pacs-a"}') ?? Infinity));
   });
 
   it('counts instances stored over DIMSE, overwritten, and refused over STOW-RS', async () => {
@@ -62,9 +62,9 @@ describe('GET /metrics (Prometheus)', () => {
     });
     assert.equal(stow.status, 409);
     const { text } = await scrape();
-    assert.equal(sample(text, 'pacs_instances_stored_total{channel="dimse",result="stored"}'), 3);
-    assert.equal(sample(text, 'pacs_instances_stored_total{channel="dimse",result="overwritten"}'), 1);
-    assert.equal(sample(text, 'pacs_instances_refused_total{channel="stow",reason="unparsable"}'), 1);
+    assert.equal(sample(text, 'pacs_instances_stored_total{channel="dimse",result="stored",node="pacs-a"}'), 3);
+    assert.equal(sample(text, 'pacs_instances_stored_total{channel="dimse",result="overwritten",node="pacs-a"}'), 1);
+    assert.equal(sample(text, 'pacs_instances_refused_total{channel="stow",reason="unparsable",node="pacs-a"}'), 1);
   });
 });
 

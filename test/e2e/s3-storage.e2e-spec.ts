@@ -83,7 +83,7 @@ describe('blobs in an S3 bucket on Ceph radosgw', () => {
     assert.equal(down.status, 503);
     assert.match(down.body, /storage unreachable/);
     const metrics = await http(`${server.httpUrl}/metrics`, { token: METRICS_TOKEN });
-    assert.match(metrics.body.toString('utf8'), /pacs_storage_errors_total\{operation="put"\} [1-9]/);
+    assert.match(metrics.body.toString('utf8'), /pacs_storage_errors_total\{operation="put",node="[^"]+"\} [1-9]/);
 
     await gateway.startGateway();
     for (let i = 0; i < 100 && (await health()).status !== 200; i++) await sleep(200);

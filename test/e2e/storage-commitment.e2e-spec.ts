@@ -104,7 +104,7 @@ describe('Storage Commitment Push Model SCP (PS3.4 J)', () => {
   it('counts each outcome in /metrics', async () => {
     const res = await http(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } });
     assert.equal(res.status, 200);
-    const count = (outcome: string) => Number(new RegExp(`^pacs_storage_commitments_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(res.body.toString())?.[1]);
+    const count = (outcome: string) => Number(new RegExp(`^pacs_storage_commitments_total\\{outcome="${outcome}",node="[^"]+"\\} (\\d+)$`, 'm').exec(res.body.toString())?.[1]);
     // Above: one result with failures; committed in full by the second, the third and the last test; four refusals; one retry scheduled.
     assert.deepEqual(
       ['failures-reported', 'committed', 'refused', 'retry-scheduled'].map(count),

@@ -22,7 +22,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot({
-          pinoHttp: { level: config.log.level, autoLogging: false, redact: ['req.headers.authorization'] },
+          pinoHttp: { level: config.log.level, autoLogging: false, redact: ['req.headers.authorization'], base: { pid: process.pid, node: config.nodeId } },
         }),
         DatabaseModule.forRoot(databaseUrl),
         MetricsModule,

@@ -4,7 +4,7 @@ import type { AuditEvent } from './audit-event';
 
 /** What identifies this archive as the audit source and as the participant that is not the actor. */
 export interface AuditSource {
-  /** AuditSourceID: the host name. */
+  /** AuditSourceID (PS3.15 A.5.1): PACS_NODE_ID, the host name and HTTP port unless set. */
   sourceId: string;
   /** Our AE title (the participant a DIMSE peer talked to). */
   aeTitle: string;

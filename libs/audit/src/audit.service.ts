@@ -1,5 +1,4 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { hostname } from 'node:os';
 import { PacsConfig } from '@pacs/config';
 import { GroupCommit } from '@pacs/database';
 import { AuditAction } from './audit-codes';
@@ -68,7 +67,7 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
     const target = config.audit?.syslogUrl ? parseSyslogUrl(config.audit.syslogUrl) : undefined;
     if (target) {
       const onError = (err: Error) => this.log.warn({ msg: 'syslog forwarding failed', err: err.message });
-      this.forwarder = new SyslogForwarder(target, onError, config.audit.syslogFormat, { sourceId: hostname(), aeTitle: config.dimse.aeTitle });
+      this.forwarder = new SyslogForwarder(target, onError, config.audit.syslogFormat, { sourceId: config.nodeId, aeTitle: config.dimse.aeTitle });
       // Staged events (StoreAuditCompanion) are forwarded once sealed, with their hash.
       sealer.onSealed((events) => this.forwarder?.send(events));
     }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 import { ConfigError, DIMSE_SERVICES, findConfigFile, readValue, Setting } from './config-schema';
@@ -52,6 +53,8 @@ export class PacsConfig {
     commitmentRetryHours: number;
   };
   dataDir: string;
+  /** This process among several on one database: in logs, /metrics labels and the audit source. */
+  nodeId: string;
   /** Where instance bytes live: files under dataDir, or objects in an S3-compatible bucket. */
   storage: {
     backend: 'filesystem' | 's3';
@@ -113,6 +116,7 @@ const SETTINGS: Setting[] = [
   { path: 'dimse.commitmentRetryDelayMs', env: 'PACS_COMMITMENT_RETRY_DELAY_MS', type: 'positiveInt' },
   { path: 'dimse.commitmentRetryHours', env: 'PACS_COMMITMENT_RETRY_HOURS', type: 'positiveInt' },
   { path: 'dataDir', env: 'PACS_DATA_DIR', type: 'string' },
+  { path: 'nodeId', env: 'PACS_NODE_ID', type: 'string', optional: true },
   { path: 'storage.backend', env: 'PACS_STORAGE_BACKEND', type: ['filesystem', 's3'] },
   { path: 'storage.s3.bucket', env: 'PACS_S3_BUCKET', type: 'string', optional: true },
   { path: 'storage.s3.prefix', env: 'PACS_S3_PREFIX', type: 'string', optional: true },
@@ -208,6 +212,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PacsConfig {
   const combined = crossCheck(built);
   if (combined.length > 0) throw new ConfigError(combined);
   built.dataDir = resolve(built.dataDir);
+  built.nodeId ??= `${hostname()}:${built.http.port}`;
   return built;
 }
 

@@ -1,10 +1,14 @@
+import { Injectable, Optional } from '@nestjs/common';
+import { PacsConfig } from '@pacs/config';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 /**
  * The server's Prometheus registry: counters that domain modules increment as things happen, and
  * gauges read when scraped (live associations, free disk space). Process metrics (CPU, memory,
- * event-loop delay, GC) come with it, all named `pacs_*`.
+ * event-loop delay, GC) come with it, all named `pacs_*`. Every series carries `node`
+ * (PACS_NODE_ID), so the nodes of one archive can be told apart and summed.
  */
+@Injectable()
 export class PacsMetrics {
   readonly registry = new Registry();
   /** Instances made durable and indexed, by channel (dimse, stow, import) and result. */
@@ -20,7 +24,8 @@ export class PacsMetrics {
   /** Failed requests to the blob store (S3), by operation: put, get, head, delete, list. */
   readonly storageErrors: Counter<'operation'>;
 
-  constructor() {
+  constructor(@Optional() config?: PacsConfig) {
+    if (config) this.registry.setDefaultLabels({ node: config.nodeId });
     collectDefaultMetrics({ register: this.registry, prefix: 'pacs_' });
     const registers = [this.registry];
     this.instancesStored = new Counter({
