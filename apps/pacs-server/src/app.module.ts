@@ -24,7 +24,8 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: { level: config.log.level, autoLogging: false, redact: ['req.headers.authorization'], base: { pid: process.pid, node: config.nodeId } },
         }),
-        DatabaseModule.forRoot(databaseUrl),
+        // Workers share the database's connections: 80 in all, at least 5 each.
+        DatabaseModule.forRoot(databaseUrl, config.workers > 1 ? Math.max(5, Math.floor(80 / config.workers)) : undefined),
         MetricsModule,
         StorageModule,
         IndexModule,

@@ -2,7 +2,9 @@
 import './gc-tuning';
 import 'reflect-metadata';
 import { ConfigError, loadConfig, PacsConfig } from '@pacs/config';
+import cluster from 'node:cluster';
 import { startServer } from './server';
+import { runWorkers, WorkerReady } from './workers';
 import { startupFailure } from './startup-failure';
 
 /** A bad setting ends the process before anything starts, with every bad value named. */
@@ -17,7 +19,9 @@ function configOrExit(): PacsConfig {
 }
 
 async function run(config: PacsConfig): Promise<void> {
-  const server = await startServer(config);
+  // A worker (PACS_WORKERS > 1) tells its primary it serves; the primary prints the banner.
+  const announce = cluster.isWorker ? (peers: number) => process.send?.({ type: 'pacs-worker-ready', peers } satisfies WorkerReady) : undefined;
+  const server = await startServer(config, { announce });
   let stopping = false;
   const stop = (reason: string, code: number) => {
     if (stopping) return;
@@ -33,6 +37,8 @@ async function run(config: PacsConfig): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT received', 0));
   process.on('SIGTERM', () => stop('SIGTERM received', 0));
+  // A worker whose primary is gone (killed) stops too rather than serve on alone.
+  if (cluster.isWorker) process.on('disconnect', () => stop('primary process gone', 1));
   // Without its database the server cannot serve: it stops with the rest of the process tree.
   void server.databaseLost.then((why) => {
     process.stderr.write(`${why}\n`);
@@ -41,7 +47,8 @@ async function run(config: PacsConfig): Promise<void> {
 }
 
 const config = configOrExit();
-run(config).catch((err) => {
+const start = config.workers > 1 && cluster.isPrimary ? runWorkers : run;
+start(config).catch((err) => {
   process.stderr.write(`PACS failed to start: ${startupFailure(err, config)}\n`);
   process.exit(1);
 });

@@ -23,7 +23,7 @@ export interface RunningServer {
  * Starts PostgreSQL (embedded unless DATABASE_URL), then the Nest application (HTTP + DIMSE).
  * Stopping closes HTTP and DIMSE first, waits for in-flight work, then stops PostgreSQL.
  */
-export async function startServer(config: PacsConfig): Promise<RunningServer> {
+export async function startServer(config: PacsConfig, options: { announce?: (peers: number) => void } = {}): Promise<RunningServer> {
   const say = (msg: string) => process.stdout.write(`${msg}\n`);
   const database = await startDatabase(config, say);
   let app: NestFastifyApplication | undefined;
@@ -52,17 +52,10 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
     throw err;
   }
   const peers = (await app.get(PeersService).list()).length;
-  // The banner comes last, after every start-up log line, so that it stays on screen.
-  writeAfterLogs(
-    [
-      `PACS ready`,
-      `  HTTP      ${config.tls.httpCert ? 'https' : 'http'}://${config.http.host}:${config.http.port}  (DICOMweb /dicomweb, REST /api, OpenAPI /api/docs, /health)`,
-      `  DIMSE     AE ${config.dimse.aeTitle} on port ${config.dimse.port}, ${peersLine(peers, config.dimse.allowUnknown)}`,
-      ...(config.tls.dimsePort !== null ? [`  DIMSE TLS port ${config.tls.dimsePort}${config.tls.dimseRequireClientCert ? ', client certificate required' : ''}`] : []),
-      `  Data      ${config.dataDir}`,
-      `  Database  ${config.database.url ? 'external (DATABASE_URL)' : `embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`}`,
-    ].join('\n') + '\n',
-  );
+  // The banner comes last, after every start-up log line, so that it stays on screen. A worker
+  // leaves it to its primary (workers.ts), which prints it once all are ready.
+  if (options.announce) options.announce(peers);
+  else writeAfterLogs(readyBanner(config, peers));
   return {
     stop: async () => {
       await app.close();
@@ -70,6 +63,19 @@ export async function startServer(config: PacsConfig): Promise<RunningServer> {
     },
     databaseLost: database.lost,
   };
+}
+
+/** What a started server prints: where everything is. */
+export function readyBanner(config: PacsConfig, peers: number, workers = 1): string {
+  return [
+    `PACS ready`,
+    `  HTTP      ${config.tls.httpCert ? 'https' : 'http'}://${config.http.host}:${config.http.port}  (DICOMweb /dicomweb, REST /api, OpenAPI /api/docs, /health)`,
+    `  DIMSE     AE ${config.dimse.aeTitle} on port ${config.dimse.port}, ${peersLine(peers, config.dimse.allowUnknown)}`,
+    ...(config.tls.dimsePort !== null ? [`  DIMSE TLS port ${config.tls.dimsePort}${config.tls.dimseRequireClientCert ? ', client certificate required' : ''}`] : []),
+    ...(workers > 1 ? [`  Workers   ${workers} processes sharing both ports`] : []),
+    `  Data      ${config.dataDir}`,
+    `  Database  ${config.database.url ? 'external (DATABASE_URL)' : `embedded PostgreSQL on 127.0.0.1:${config.database.embeddedPort}`}`,
+  ].join('\n') + '\n';
 }
 
 /** HTTPS only (no plain HTTP beside it) when a certificate and key are configured; TLS 1.2 or later. */

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { isAeTitle } from '@pacs/dicom';
 
@@ -13,6 +14,7 @@ type SettingType =
   | 'string'
   | 'secret'
   | 'port'
+  | 'workers'
   | 'positiveInt'
   | 'boolean'
   | 'aeTitle'
@@ -82,6 +84,11 @@ function convert(type: SettingType, raw: unknown): unknown {
     case 'port': {
       const n = Number(raw);
       return Number.isInteger(n) && n > 0 && n < 65536 ? n : undefined;
+    }
+    case 'workers': {
+      if (String(raw) === 'auto') return availableParallelism();
+      const n = Number(raw);
+      return Number.isSafeInteger(n) && n > 0 && n <= 256 ? n : undefined;
     }
     case 'positiveInt': {
       const n = Number(raw);
@@ -187,6 +194,7 @@ function describe(type: SettingType): string {
     secret: 'expected a secret of at least 16 characters',
     port: 'expected a port number 1-65535',
     positiveInt: 'expected a positive integer',
+    workers: 'expected auto (one per core) or a number of processes 1-256',
     boolean: 'expected true or false',
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',
     postgresUrl: 'expected a postgres:// URL',

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError } from './config-schema';
+import { availableParallelism, hostname } from 'node:os';
 import { loadConfig } from './pacs-config';
 
 describe('configuration: trusted reverse proxies', () => {
@@ -147,5 +148,21 @@ describe('configuration: blob storage', () => {
   it('names the missing bucket and an unknown backend', () => {
     assert.throws(() => loadConfig({ PACS_STORAGE_BACKEND: 's3' }), (err: unknown) => err instanceof ConfigError && /PACS_STORAGE_BACKEND=s3 needs PACS_S3_BUCKET/.test(err.message));
     assert.throws(() => loadConfig({ PACS_STORAGE_BACKEND: 'nfs' }), (err: unknown) => err instanceof ConfigError && /PACS_STORAGE_BACKEND/.test(err.message));
+  });
+});
+
+describe('configuration: workers and node name', () => {
+  it('runs one process by default, one per core with auto, and names the node after host and port', () => {
+    assert.equal(loadConfig({}).workers, 1);
+    assert.equal(loadConfig({ PACS_WORKERS: 'auto' }).workers, availableParallelism());
+    assert.equal(loadConfig({ PACS_WORKERS: '3' }).workers, 3);
+    assert.equal(loadConfig({ PACS_HTTP_PORT: '9090' }).nodeId, `${hostname()}:9090`);
+    assert.equal(loadConfig({ PACS_NODE_ID: 'pacs-a' }).nodeId, 'pacs-a');
+  });
+
+  it('names PACS_WORKERS when it is neither auto nor a count', () => {
+    for (const bad of ['0', 'many', '1.5']) {
+      assert.throws(() => loadConfig({ PACS_WORKERS: bad }), (err: unknown) => err instanceof ConfigError && /PACS_WORKERS: expected auto/.test(err.message), bad);
+    }
   });
 });

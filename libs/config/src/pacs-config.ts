@@ -55,6 +55,8 @@ export class PacsConfig {
   dataDir: string;
   /** This process among several on one database: in logs, /metrics labels and the audit source. */
   nodeId: string;
+  /** Server processes sharing the HTTP and DICOM ports (PACS_WORKERS; `auto`: one per core). */
+  workers: number;
   /** Where instance bytes live: files under dataDir, or objects in an S3-compatible bucket. */
   storage: {
     backend: 'filesystem' | 's3';
@@ -117,6 +119,7 @@ const SETTINGS: Setting[] = [
   { path: 'dimse.commitmentRetryHours', env: 'PACS_COMMITMENT_RETRY_HOURS', type: 'positiveInt' },
   { path: 'dataDir', env: 'PACS_DATA_DIR', type: 'string' },
   { path: 'nodeId', env: 'PACS_NODE_ID', type: 'string', optional: true },
+  { path: 'workers', env: 'PACS_WORKERS', type: 'workers' },
   { path: 'storage.backend', env: 'PACS_STORAGE_BACKEND', type: ['filesystem', 's3'] },
   { path: 'storage.s3.bucket', env: 'PACS_S3_BUCKET', type: 'string', optional: true },
   { path: 'storage.s3.prefix', env: 'PACS_S3_PREFIX', type: 'string', optional: true },

@@ -39,14 +39,21 @@ export const MIGRATIONS = [
   BlobRemovals1765320000000,
 ];
 
-/** Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts). */
-export function dataSourceOptions(url: string): DataSourceOptions {
+/** Connections a process keeps at most. */
+export const POOL_SIZE = 20;
+
+/**
+ * Options shared by the server, the CLI and the TypeORM migration CLI (ormconfig.ts).
+ * `poolSize`: smaller for each of several workers, so that together they stay below the
+ * database's connection limit (PostgreSQL's default is 100).
+ */
+export function dataSourceOptions(url: string, poolSize = POOL_SIZE): DataSourceOptions {
   return {
     type: 'postgres',
     url,
     synchronize: false,
     migrationsRun: true,
     migrations: MIGRATIONS,
-    extra: { max: 20 },
+    extra: { max: poolSize },
   };
 }

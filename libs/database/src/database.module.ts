@@ -7,12 +7,12 @@ import { openMigrated } from './migrate';
 /** The TypeORM connection, migrated (one node at a time); entities are registered by each domain module with forFeature. */
 @Module({})
 export class DatabaseModule {
-  static forRoot(url: string): DynamicModule {
+  static forRoot(url: string, poolSize?: number): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...dataSourceOptions(url), autoLoadEntities: true }),
+          useFactory: () => ({ ...dataSourceOptions(url, poolSize), autoLoadEntities: true }),
           dataSourceFactory: (options) => openMigrated(options as DataSourceOptions),
         }),
       ],

@@ -1,0 +1,75 @@
+// PACS_WORKERS=2 (issue 29): two server processes share the HTTP and DICOM ports over the one
+// embedded PostgreSQL. Both take associations; a worker killed with SIGKILL is replaced while the
+// other serves on; SIGTERM stops every worker and PostgreSQL.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { storescu } from '../support/dcmtk';
+import { generateStudy } from '../support/generator';
+import { http } from '../support/http';
+import { commandLine, processTree, waitGone } from '../support/process-tree';
+import { startTestServer, TestServer, waitForLog } from '../support/server';
+
+describe('PACS_WORKERS=2: two workers on shared ports', () => {
+  let server: TestServer;
+  let token: string;
+  const workers = () => processTree(server.pid).filter((pid) => pid !== server.pid && commandLine(pid).includes('pacs-server/src/main.js'));
+  const count = async (patientId: string) => {
+    const res = await http(`${server.httpUrl}/dicomweb/studies?PatientID=${patientId}&includefield=00201208`, { token });
+    return (res.json<Record<string, { Value: number[] }>[]>()[0]?.['00201208']?.Value[0] as number | undefined) ?? 0;
+  };
+  const sendStudy = async (patientId: string, associations: number) => {
+    const study = generateStudy(mkdtempSync(join(tmpdir(), 'pacs-workers-')), { series: associations, instancesPerSeries: 5, patientId });
+    const parts = Array.from({ length: associations }, (_, a) => study.files.slice(a * 5, (a + 1) * 5));
+    return Promise.all(parts.map((files) => storescu(server.dimsePort, files)));
+  };
+
+  before(async () => {
+    server = await startTestServer({ env: { PACS_WORKERS: '2', PACS_NODE_ID: 'pacs' } });
+    token = await server.token();
+  });
+
+  after(async () => {
+    await server?.stop().catch(() => undefined);
+  });
+
+  it('starts two workers that both take associations and store into one archive', async () => {
+    assert.equal(workers().length, 2);
+    assert.match(server.logs(), /Workers {3}2 processes sharing both ports/);
+    const sent = await sendStudy('WORKERS-1', 8);
+    for (const s of sent) assert.deepEqual(s.statuses, ['0x0000', '0x0000', '0x0000', '0x0000', '0x0000']);
+    assert.equal(await count('WORKERS-1'), 40);
+    const served = new Set([...server.logs().matchAll(/"node":"(pacs\/w\d)"[^\n]*"association accepted"/g)].map((m) => m[1]));
+    assert.deepEqual([...served].sort(), ['pacs/w0', 'pacs/w1'], 'each worker took associations');
+  });
+
+  it('replaces a worker killed with SIGKILL while the other serves on', async () => {
+    const [victim, survivor] = workers();
+    process.kill(victim, 'SIGKILL');
+    assert.equal((await http(`${server.httpUrl}/health`)).status, 200, 'the other worker answers at once');
+    assert.ok(await waitFor(() => /worker \d replaced/.test(server.logs())), server.logs().slice(-2000));
+    const now = workers();
+    assert.equal(now.length, 2);
+    assert.ok(now.includes(survivor) && !now.includes(victim));
+    const sent = await sendStudy('WORKERS-2', 4);
+    for (const s of sent) assert.deepEqual(s.statuses, ['0x0000', '0x0000', '0x0000', '0x0000', '0x0000']);
+    assert.equal(await count('WORKERS-2'), 20);
+  });
+
+  it('stops every worker and the embedded PostgreSQL on SIGTERM', async () => {
+    const tree = processTree(server.pid);
+    assert.ok(tree.some((pid) => commandLine(pid).includes('postgres')), 'PostgreSQL runs under the primary');
+    const { code } = await server.stop('SIGTERM');
+    assert.equal(code, 0);
+    assert.ok(await waitForLog(server, /SIGTERM received, stopping/));
+    assert.deepEqual(await waitGone(tree, 20_000), [], 'no process of the tree is left');
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs = 15_000): Promise<boolean> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end && !condition(); ) await sleep(50);
+  return condition();
+}
