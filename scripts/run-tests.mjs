@@ -2,8 +2,9 @@
 // against a real embedded PostgreSQL (*.int-spec.js), end-to-end specs (test/**/*.e2e-spec.js).
 // Usage: node scripts/run-tests.mjs [unit|int|e2e|all] [--dist DIR] [--s3] [name filter]
 // The S3 pass runs the end-to-end specs of every store/query/retrieve path again with the
-// servers storing in a real S3 server (Ceph radosgw, test/support/radosgw.ts): `--s3` runs only
-// it, and the whole run (`npm test`) ends with it.
+// servers storing in a real S3 server (Ceph radosgw, test/support/radosgw.ts), the workers pass
+// runs the DICOMweb and Q/R specs with every server as two workers (PACS_WORKERS=2): `--s3` or
+// `--workers` runs only that pass, and the whole run (`npm test`) ends with both.
 // The integration specs share one embedded PostgreSQL started here, each file with a database of
 // its own copied from a migrated template (test/support/test-database.ts).
 // Every tier without a filter (`npm test`) also runs the unit tier and the start/stop scenarios on
@@ -18,8 +19,8 @@ import { imageNode } from './image-node.mjs';
 const args = process.argv.slice(2);
 const distAt = args.indexOf('--dist');
 const dist = distAt >= 0 ? args.splice(distAt, 2)[1] : 'dist';
-const s3At = args.indexOf('--s3');
-const s3Only = s3At >= 0 && args.splice(s3At, 1).length > 0;
+const only = ['--s3', '--workers'].find((flag) => args.includes(flag));
+if (only) args.splice(args.indexOf(only), 1);
 const tier = ['unit', 'int', 'e2e', 'all'].includes(args[0]) ? args.shift() : 'all';
 const filter = args[0];
 
@@ -38,7 +39,10 @@ function walk(dir, out = []) {
 const TEST_ARGS = ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec'];
 /** The end-to-end specs that go through every path touching blobs, run again on S3. */
 const S3_SPECS = ['dimse', 'dicomweb', 'dicomweb-pixels', 'dicomweb-metadata', 'qr', 'delete', 'storage-commitment', 'cli'];
-if (s3Only) process.exit(await s3Pass());
+/** The specs that run again with every server as two workers (per-process limits aside). */
+const WORKERS_SPECS = ['dicomweb', 'dicomweb-pixels', 'dicomweb-metadata', 'qr', 'delete'];
+if (only === '--s3') process.exit(await s3Pass());
+if (only === '--workers') process.exit(await workersPass());
 
 const files = ['apps', 'libs', 'test']
   .map((d) => join(dist, d))
@@ -55,26 +59,34 @@ const database = files.some((f) => f.endsWith('.int-spec.js')) ? await sharedDat
 const child = spawn(process.execPath, [...TEST_ARGS, ...files], { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist, ...database.env } });
 const [status] = await once(child, 'exit');
 await database.stop();
-const s3Status = tier === 'all' && !filter && status === 0 ? await s3Pass() : 0;
-process.exit(status === 0 ? imageStatus || s3Status : (status ?? 1));
+const wholeRun = tier === 'all' && !filter && status === 0;
+const passes = wholeRun ? [await s3Pass(), await workersPass()] : [];
+process.exit(status === 0 ? imageStatus || passes.find((s) => s !== 0) || 0 : (status ?? 1));
 
 /** S3_SPECS (filtered) with every test server storing in a bucket of its own on one radosgw. */
 async function s3Pass() {
   const support = await import(pathToFileURL(resolve(dist, 'test/support/radosgw.js')).href);
-  const specs = S3_SPECS.map((name) => join(dist, 'test/e2e', `${name}.e2e-spec.js`)).filter((f) => !filter || f.includes(filter));
-  console.log(`== the S3 pass: ${specs.length} end-to-end specs with PACS_STORAGE_BACKEND=s3 on Ceph radosgw ==`);
+  console.log(`== the S3 pass: end-to-end specs with PACS_STORAGE_BACKEND=s3 on Ceph radosgw ==`);
   const gateway = await support.startRadosgw();
   try {
-    const env = {
-      ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist,
-      PACS_TEST_S3_ENDPOINT: gateway.endpoint, AWS_ACCESS_KEY_ID: gateway.accessKeyId, AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey,
-    };
-    const child = spawn(process.execPath, [...TEST_ARGS, ...specs], { stdio: 'inherit', env });
-    const [status] = await once(child, 'exit');
-    return status ?? 1;
+    const env = { PACS_TEST_S3_ENDPOINT: gateway.endpoint, AWS_ACCESS_KEY_ID: gateway.accessKeyId, AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey };
+    return await runSpecs(S3_SPECS, env);
   } finally {
     await gateway.stop();
   }
+}
+
+/** WORKERS_SPECS (filtered) with every test server as two workers (test/support/server.ts). */
+async function workersPass() {
+  console.log('== the workers pass: end-to-end specs with PACS_WORKERS=2 ==');
+  return runSpecs(WORKERS_SPECS, { PACS_TEST_WORKERS: '2' });
+}
+
+async function runSpecs(names, env) {
+  const specs = names.map((name) => join(dist, 'test/e2e', `${name}.e2e-spec.js`)).filter((f) => !filter || f.includes(filter));
+  const child = spawn(process.execPath, [...TEST_ARGS, ...specs], { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1', PACS_TEST_DIST: dist, ...env } });
+  const [status] = await once(child, 'exit');
+  return status ?? 1;
 }
 
 /** One embedded PostgreSQL for every integration spec of this run (test/support/test-database.ts). */

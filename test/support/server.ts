@@ -172,6 +172,8 @@ export async function startTestServer(
     PACS_LOG_LEVEL: 'info',
     TCP_NODELAY: '1',
     ...(await storageEnv(dataDir)),
+    // The workers pass (run-tests.mjs --workers): every server as PACS_WORKERS workers.
+    ...(process.env.PACS_TEST_WORKERS ? { PACS_WORKERS: process.env.PACS_TEST_WORKERS } : {}),
     ...opts.env,
   };
   const child = spawn(process.execPath, ['--enable-source-maps', main], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });

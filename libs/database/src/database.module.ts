@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ChangeNotices } from './change-notices';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
 import { dataSourceOptions } from './data-source-options';
@@ -10,6 +11,9 @@ export class DatabaseModule {
   static forRoot(url: string, poolSize?: number): DynamicModule {
     return {
       module: DatabaseModule,
+      global: true,
+      providers: [ChangeNotices],
+      exports: [ChangeNotices],
       imports: [
         TypeOrmModule.forRootAsync({
           useFactory: () => ({ ...dataSourceOptions(url, poolSize), autoLoadEntities: true }),

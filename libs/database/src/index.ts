@@ -1,3 +1,4 @@
+export { ChangeNotices } from './change-notices';
 export { DatabaseModule } from './database.module';
 export { DatabaseStartError, startDatabase, startEmbeddedPostgres } from './embedded-postgres';
 export type { DatabaseHandle } from './embedded-postgres';

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
+import { ChangeNotices } from '@pacs/database';
 import { DomainError } from '@pacs/errors';
 import { PeerView } from './dto/peer.dto';
 import { PeerEntity } from './peer.entity';
@@ -10,23 +11,23 @@ export type PeersListener = (peers: readonly PeerView[]) => void;
 /** A peer as written: the host check (off), the move associations (1) and TLS (off) may be left out. */
 export type PeerInput = Omit<PeerView, 'checkHost' | 'moveAssociations' | 'tls'> & { checkHost?: boolean; moveAssociations?: number; tls?: boolean };
 
-/** Other nodes may change peers: reload now and then so every node converges. */
-const RELOAD_INTERVAL_MS = 30_000;
+/** Announced after every change of peers, so every node (and worker) reloads its snapshot. */
+const PEERS_CHANNEL = 'pacs_peers';
 
 /**
  * Peers CRUD plus an in-memory snapshot of all peers, so the AE policy and C-MOVE destination
  * lookup never touch the database per association. Listeners hear every new snapshot.
  */
 @Injectable()
-export class PeersService implements OnModuleInit, OnModuleDestroy {
+export class PeersService implements OnModuleInit {
   private readonly logger = new Logger(PeersService.name);
   private readonly listeners = new Set<PeersListener>();
   private snapshot: readonly PeerView[] = [];
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repo: PeersRepository,
     private readonly config: PacsConfig,
+    @Optional() private readonly notices?: ChangeNotices,
   ) {}
 
   /** Seeds config.peers (existing AE titles untouched) and loads the snapshot before any listener starts. */
@@ -34,12 +35,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
     const seeds = this.config.peers ?? [];
     await this.repo.insertMissing(seeds.map((s) => toFields({ ...s, description: null })));
     await this.reload();
-    this.timer = setInterval(() => this.reload().catch((err) => this.logger.warn(`peer reload failed: ${String(err)}`)), RELOAD_INTERVAL_MS);
-    this.timer.unref();
-  }
-
-  onModuleDestroy(): void {
-    if (this.timer) clearInterval(this.timer);
+    await this.notices?.listen(PEERS_CHANNEL, () => void this.reload().catch((err) => this.logger.warn(`peer reload failed: ${String(err)}`)));
   }
 
   /** Subscribes to snapshots; the listener is called at once with the current one. Returns an unsubscribe. */
@@ -67,7 +63,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
   async create(fields: PeerInput): Promise<PeerView> {
     const created = await this.repo.insert(toFields(fields));
     if (!created) throw new DomainError('peer-exists', `peer ${fields.aeTitle.trim()} already exists`);
-    await this.reload();
+    await this.changed();
     return toView(created);
   }
 
@@ -75,7 +71,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
   async replace(fields: PeerInput): Promise<PeerView> {
     const replaced = await this.repo.replace(toFields(fields));
     if (!replaced) throw notFound(fields.aeTitle);
-    await this.reload();
+    await this.changed();
     return toView(replaced);
   }
 
@@ -90,7 +86,7 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
   async upsert(fields: PeerInput): Promise<{ peer: PeerView; created: boolean }> {
     const replaced = await this.repo.replace(toFields(fields));
     if (replaced) {
-      await this.reload();
+      await this.changed();
       return { peer: toView(replaced), created: false };
     }
     return { peer: await this.create(fields), created: true };
@@ -98,7 +94,13 @@ export class PeersService implements OnModuleInit, OnModuleDestroy {
 
   async remove(aeTitle: string): Promise<void> {
     if (!(await this.repo.remove(aeTitle.trim()))) throw notFound(aeTitle);
+    await this.changed();
+  }
+
+  /** This node's snapshot now; the other nodes' when they hear the announcement. */
+  private async changed(): Promise<void> {
     await this.reload();
+    await this.notices?.announce(PEERS_CHANNEL).catch((err: Error) => this.logger.warn(`peer change not announced: ${err.message}`));
   }
 
   /** Rebuilds the snapshot from the database and tells the listeners. */
