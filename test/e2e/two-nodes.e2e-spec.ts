@@ -12,8 +12,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DatabaseHandle } from '@pacs/database';
 import { storescu } from '../support/dcmtk';
-import { generateStudy } from '../support/generator';
+import { generateStudy, newUid } from '../support/generator';
 import { http } from '../support/http';
+import { finish, inProgress, sendMpps } from '../support/mpps';
 import { runPacs } from '../support/pacs-cli';
 import { Radosgw, startRadosgw } from '../support/radosgw';
 import { datasetOf } from '../support/raw-pdu';
@@ -33,7 +34,8 @@ describe('two nodes on one database and one bucket', () => {
     chmodSync(dir, 0o755);
     return dir;
   });
-  const shared = { PACS_ADMIN_PASSWORD: randomBytes(9).toString('base64url'), PACS_JWT_SECRET: randomBytes(32).toString('base64url') };
+  // A user cache far longer than the test: a change reaches the other node by its announcement.
+  const shared = { PACS_ADMIN_PASSWORD: randomBytes(9).toString('base64url'), PACS_JWT_SECRET: randomBytes(32).toString('base64url'), PACS_AUTH_USER_CACHE_SECONDS: '600' };
   const env = (node: number): Record<string, string> => ({
     ...shared,
     DATABASE_URL: db.url,
@@ -109,6 +111,35 @@ describe('two nodes on one database and one bucket', () => {
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);
     assert.match(verify.stdout, /orphans: 0\n/);
     assert.match(verify.stdout, /missing: 0\n/);
+  });
+
+  it('reports a study complete on both nodes when its MPPS went to one and its images to the other', async () => {
+    const study = generateStudy(mkdtempSync(join(tmpdir(), 'pacs-two-mpps-')), { series: 1, instancesPerSeries: 3, patientId: 'TWO-MPPS' });
+    const step = newUid();
+    const performed = [{ seriesUid: study.seriesUids[0], sopUids: study.sopInstanceUids }];
+    assert.deepEqual(await sendMpps(nodes[0].dimsePort, [{ create: step, attrs: inProgress(study.studyUid, 'SPS-TWO') }, { set: step, attrs: finish('COMPLETED', performed) }]), [0, 0]);
+    assert.deepEqual((await storescu(nodes[1].dimsePort, study.files)).statuses, ['0x0000', '0x0000', '0x0000']);
+    for (const node of nodes) {
+      const token = await node.token();
+      const completeness = async () => (await http(`${node.httpUrl}/api/studies/${study.studyUid}/completeness`, { token })).json<{ complete: boolean }>();
+      let state = await completeness();
+      for (let i = 0; i < 100 && !state.complete; i++, state = await completeness()) await sleep(50);
+      assert.equal(state.complete, true, `${node.httpUrl} reports the study complete`);
+    }
+  });
+
+  it('refuses at once on the other node the token of a user disabled on one', async () => {
+    const admin = await nodes[0].token();
+    const users = `${nodes[0].httpUrl}/api/users`;
+    const json = { 'content-type': 'application/json' };
+    await http(users, { method: 'POST', token: admin, headers: json, body: JSON.stringify({ username: 'rad-two', password: 'rad-two-password', roles: ['radiologist'] }) });
+    const token = await nodes[1].token('rad-two', 'rad-two-password');
+    const studies = () => http(`${nodes[1].httpUrl}/dicomweb/studies?limit=1`, { token });
+    assert.equal((await studies()).status, 200, 'the user is now cached on node 1');
+    assert.equal((await http(`${users}/rad-two`, { method: 'PATCH', token: admin, headers: json, body: JSON.stringify({ disabled: true }) })).status, 200);
+    let status = (await studies()).status;
+    for (let i = 0; i < 50 && status !== 401; i++, status = (await studies()).status) await sleep(20);
+    assert.equal(status, 401);
   });
 
   it('serves a modality and a viewer through HAProxy in front of both nodes, as the README configures it', async () => {

@@ -53,18 +53,18 @@ export class UsersService implements OnApplicationBootstrap {
 
   /**
    * Enables or disables a user; a disabled user can neither log in nor use tokens already issued
-   * (within PACS_AUTH_USER_CACHE_SECONDS on other nodes). Throws 'user-not-found'.
+   * (on other nodes as soon as they hear of it: ActiveUserCache). Throws 'user-not-found'.
    */
   async setDisabled(username: string, disabled: boolean): Promise<void> {
     if (!(await this.users.setDisabled(username, disabled))) throw userNotFound(username);
-    this.activeUsers?.invalidate(username);
+    await this.activeUsers?.invalidate(username);
   }
 
   /** Replaces the roles; tokens already issued carry the new roles too. Throws 'invalid-user', 'user-not-found'. */
   async setRoles(username: string, roles: readonly string[]): Promise<void> {
     const valid = checkRoles(roles);
     if (!(await this.users.setRoles(username, valid))) throw userNotFound(username);
-    this.activeUsers?.invalidate(username);
+    await this.activeUsers?.invalidate(username);
   }
 
   /** Sets a new password (an administrator's reset). Throws 'invalid-user', 'user-not-found'. */
