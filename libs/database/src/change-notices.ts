@@ -50,7 +50,9 @@ export class ChangeNotices implements OnModuleDestroy {
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: (this.dataSource.options as { url?: string }).url });
     client.on('notification', (notice) => this.handlers.get(notice.channel)?.forEach((handler) => handler()));
-    client.on('error', (err) => this.log.warn({ err: err.message }, 'change notices: connection lost'));
+    // Lost also when PostgreSQL stops with the server (Ctrl-C reaches both): not worth a warning;
+    // failing to listen again is (listenAgainLater).
+    client.on('error', (err) => this.log.debug({ err: err.message }, 'change notices: connection lost'));
     client.on('end', () => this.lost(client));
     await client.connect();
     for (const channel of this.handlers.keys()) await client.query(`LISTEN ${channel}`);
