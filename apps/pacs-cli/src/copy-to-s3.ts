@@ -1,7 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { FilesystemBlobStore, S3BlobStore } from '@pacs/storage';
 
@@ -19,13 +18,13 @@ export interface CopySummary {
  * SHA-256 of the file (the store refuses bytes that differ) and its size read back after.
  * Run it with the server stopped, or again after the switch to pick up late arrivals.
  */
-export async function copyToS3(dataDir: string, source: FilesystemBlobStore, target: S3BlobStore, progress: boolean): Promise<CopySummary> {
+export async function copyToS3(source: FilesystemBlobStore, target: S3BlobStore, progress: boolean): Promise<CopySummary> {
   const summary: CopySummary = { copied: 0, present: 0, failed: [] };
   const bar = progress ? new SingleBar({ format: 'copying [{bar}] {value} blobs', stream: process.stderr }) : undefined;
   bar?.start(0, 0);
   for await (const key of source.keys()) {
     try {
-      await copyOne(join(dataDir, 'blobs', key), key, source, target, summary);
+      await copyOne(key, source, target, summary);
     } catch (err) {
       summary.failed.push({ key, reason: (err as Error).message });
     }
@@ -36,7 +35,8 @@ export async function copyToS3(dataDir: string, source: FilesystemBlobStore, tar
   return summary;
 }
 
-async function copyOne(path: string, key: string, source: FilesystemBlobStore, target: S3BlobStore, summary: CopySummary): Promise<void> {
+async function copyOne(key: string, source: FilesystemBlobStore, target: S3BlobStore, summary: CopySummary): Promise<void> {
+  const path = source.pathOf(key);
   const local = await source.stat(key);
   if (!local) return; // removed while copying
   const remote = await target.stat(key);

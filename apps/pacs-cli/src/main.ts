@@ -10,7 +10,7 @@ import { UsersService } from '@pacs/auth';
 import { loadConfig } from '@pacs/config';
 import { startDatabase } from '@pacs/database';
 import { IngestService, StorageVerifier } from '@pacs/index';
-import { BlobStore, FilesystemBlobStore, S3BlobStore } from '@pacs/storage';
+import { BlobStore, FilesystemBlobStore, openBucket } from '@pacs/storage';
 import { CliModule } from './cli.module';
 import { copyToS3 } from './copy-to-s3';
 import { importFolder } from './import-folder';
@@ -83,11 +83,7 @@ storage
   .option('--no-progress', 'no progress bar')
   .action(async (opts: { progress: boolean }) => {
     const config = loadConfig();
-    const bucket = config.storage.s3.bucket;
-    if (!bucket) throw new InvalidArgumentError('PACS_S3_BUCKET is not set');
-    const target = new S3BlobStore({ ...config.storage.s3, bucket }, config.dataDir);
-    await target.reachable();
-    const summary = await copyToS3(config.dataDir, new FilesystemBlobStore(config.dataDir), target, opts.progress);
+    const summary = await copyToS3(new FilesystemBlobStore(config.dataDir), await openBucket(config), opts.progress);
     process.stdout.write(`copied: ${summary.copied}\nalready in the bucket: ${summary.present}\nfailed: ${summary.failed.length}\n`);
     for (const f of summary.failed) process.stdout.write(`  ${f.key}: ${f.reason}\n`);
     process.exitCode = summary.failed.length > 0 ? 1 : 0;

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { ChangeNotices } from './change-notices';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSourceOptions } from 'typeorm';
+import { ChangeNotices } from './change-notices';
 import { dataSourceOptions } from './data-source-options';
 import { openMigrated } from './migrate';
 

@@ -126,6 +126,7 @@ export class IndexRepository {
     }
   }
 }
+
 /** Announced instances that never arrive (aborted transfers) must not grow the map without end. */
 const MAX_PENDING_LOOKUPS = 1024;
 

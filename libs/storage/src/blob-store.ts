@@ -79,6 +79,12 @@ export interface BlobStat {
   modifiedMs: number;
 }
 
+/** A key as a store may use it: relative, never climbing out of the store. */
+export function checkedKey(key: string): string {
+  if (key.includes('..') || key.startsWith('/')) throw new Error(`invalid blob key ${key}`);
+  return key;
+}
+
 /** The order of `BlobStore.keys()`: '/'-separated segments compared one by one, by code unit. */
 export function compareKeys(a: string, b: string): number {
   const x = a.split('/');

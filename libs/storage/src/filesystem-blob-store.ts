@@ -3,7 +3,7 @@ import { access, constants, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
-import { BlobStat, BlobStore, TempBlob, TempBlobWriter } from './blob-store';
+import { BlobStat, BlobStore, checkedKey, TempBlob, TempBlobWriter } from './blob-store';
 import { readFileInto } from './read-into';
 import { TempArea, TempSweep, UnreferencedKeys } from './temp-area';
 import { closeQuietly, FileTempBlobWriter, openFiles } from './temp-blob-writer';
@@ -210,9 +210,9 @@ export class FilesystemBlobStore extends BlobStore {
     await access(this.blobsDir, constants.W_OK);
   }
 
-  private pathOf(key: string): string {
-    if (key.includes('..') || key.startsWith('/')) throw new Error(`invalid blob key ${key}`);
-    return join(this.blobsDir, key);
+  /** The file of a blob (for `pacs storage copy-to-s3`, which uploads files as they are). */
+  pathOf(key: string): string {
+    return join(this.blobsDir, checkedKey(key));
   }
 }
 

@@ -1,4 +1,4 @@
-export { StorageModule } from './storage.module';
+export { openBucket, StorageModule } from './storage.module';
 export { BlobStore, compareKeys } from './blob-store';
 export type { BlobStat, TempBlob, TempBlobWriter, TempSweep, UnreferencedKeys } from './blob-store';
 export { FilesystemBlobStore } from './filesystem-blob-store';

@@ -4,7 +4,7 @@ import { createReadStream, mkdirSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { BlobStat, BlobStore, TempBlob, TempBlobWriter } from './blob-store';
+import { BlobStat, BlobStore, checkedKey, TempBlob, TempBlobWriter } from './blob-store';
 import { s3ClientConfig, S3Operation, S3Settings, StorageError, storageError, withPayloadHash } from './s3-client';
 import { TempArea, TempSweep, UnreferencedKeys } from './temp-area';
 import { closeQuietly, FileTempBlobWriter, openFiles } from './temp-blob-writer';
@@ -154,7 +154,7 @@ export class S3BlobStore extends BlobStore {
 
   sweepTemp(unreferenced: UnreferencedKeys): Promise<TempSweep> {
     return this.temps.sweep(unreferenced, async (key) => {
-      await this.call('delete', () => this.client.send(new DeleteObjectCommand(this.object(key))));
+      await this.remove(key);
       return true;
     });
   }
@@ -164,8 +164,7 @@ export class S3BlobStore extends BlobStore {
   }
 
   private object(key: string): { Bucket: string; Key: string } {
-    if (key.includes('..') || key.startsWith('/')) throw new Error(`invalid blob key ${key}`);
-    return { Bucket: this.settings.bucket, Key: `${this.settings.prefix ?? ''}${key}` };
+    return { Bucket: this.settings.bucket, Key: `${this.settings.prefix ?? ''}${checkedKey(key)}` };
   }
 
   private async call<T>(operation: S3Operation, request: () => Promise<T>, target: 'bucket' | 'object' = 'object'): Promise<T> {

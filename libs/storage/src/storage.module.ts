@@ -4,6 +4,7 @@ import { PacsMetrics } from '@pacs/metrics';
 import { BlobStore } from './blob-store';
 import { FilesystemBlobStore } from './filesystem-blob-store';
 import { S3BlobStore } from './s3-blob-store';
+import { S3Operation, StorageError } from './s3-client';
 
 /**
  * The blob store of PACS_STORAGE_BACKEND. A bucket that is missing, refuses the credentials or
@@ -12,8 +13,14 @@ import { S3BlobStore } from './s3-blob-store';
  */
 export async function blobStoreFor(config: PacsConfig, metrics?: PacsMetrics): Promise<BlobStore> {
   if (config.storage.backend === 'filesystem') return new FilesystemBlobStore(config.dataDir);
-  const s3 = { ...config.storage.s3, bucket: config.storage.s3.bucket as string };
-  const store = new S3BlobStore(s3, config.dataDir, { onError: (operation) => metrics?.storageErrors.inc({ operation }) });
+  return openBucket(config, (operation) => metrics?.storageErrors.inc({ operation }));
+}
+
+/** The bucket of PACS_S3_*, once it is known to be usable (else an error naming the setting). */
+export async function openBucket(config: PacsConfig, onError?: (operation: S3Operation) => void): Promise<S3BlobStore> {
+  const bucket = config.storage.s3.bucket;
+  if (!bucket) throw new StorageError('PACS_S3_BUCKET is not set', 'no-bucket');
+  const store = new S3BlobStore({ ...config.storage.s3, bucket }, config.dataDir, { onError });
   await store.reachable();
   return store;
 }
