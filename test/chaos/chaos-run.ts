@@ -5,10 +5,11 @@
 // no blob without its row and no row without its blob.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { filesBelow } from '../support/files';
 import { freePort } from '../support/ports';
 import { repoRoot, startTestServer, TestServer } from '../support/server';
 import { Prng } from '../fuzz/prng';
@@ -42,12 +43,6 @@ export interface ChaosReport {
   tempFiles: number;
   storageVerify: { code: number | null; output: string };
   seconds: number;
-}
-
-function filesBelow(dir: string): number {
-  let n = 0;
-  for (const name of readdirSync(dir)) n += statSync(join(dir, name)).isDirectory() ? filesBelow(join(dir, name)) : 1;
-  return n;
 }
 
 /** `pacs storage verify` on the stopped server's data: exit 0 and its report when nothing is wrong. */
@@ -160,8 +155,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
       different,
       countMismatches,
       audit,
-      blobFiles: filesBelow(join(dataDir, 'blobs')),
-      tempFiles: filesBelow(join(dataDir, 'tmp')),
+      blobFiles: filesBelow(join(dataDir, 'blobs')).length,
+      tempFiles: filesBelow(join(dataDir, 'tmp')).length,
       storageVerify: await storageVerify(env),
       seconds: Math.round((Date.now() - began) / 1000),
     };

@@ -4,12 +4,13 @@
 // stored file parses with dcmdump.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { association, Client, Dataset, log, requests } from 'dcmjs-dimse';
 import { runDcmtk } from '../support/dcmtk';
 import { BIG, delimiter, el, Enc, EXPLICIT, IMPLICIT, item, seq, UNDEFINED } from '../support/dicom-bytes';
+import { filesBelow } from '../support/files';
 import { buildInstance, InstanceSpec, newUid, TransferSyntax } from '../support/generator';
 import { http, multipartRelated, parseMultipart, value } from '../support/http';
 import { startTestServer, TestServer, waitForLog } from '../support/server';
@@ -94,13 +95,6 @@ function cStore(port: number, instances: Sent[]): Promise<{ status: number; comm
   });
 }
 
-function countFiles(dir: string): number {
-  return readdirSync(dir).reduce((n, name) => {
-    const path = join(dir, name);
-    return n + (statSync(path).isDirectory() ? countFiles(path) : 1);
-  }, 0);
-}
-
 describe('Ingest: data sets are parsed to their end before they are stored', () => {
   let server: TestServer;
   let token: string;
@@ -121,8 +115,8 @@ describe('Ingest: data sets are parsed to their end before they are stored', () 
     const body = multipartRelated(parts);
     return http(web('/studies'), { method: 'POST', token, body: body.body, headers: { 'content-type': body.contentType } });
   };
-  const blobs = () => countFiles(join(server.dataDir, 'blobs'));
-  const temps = () => countFiles(join(server.dataDir, 'tmp'));
+  const blobs = () => filesBelow(join(server.dataDir, 'blobs')).length;
+  const temps = () => filesBelow(join(server.dataDir, 'tmp')).length;
 
   /** Instances a fuzzer or a broken writer produces, which DCMTK's dcmdump cannot read either. */
   function malformed(patientId: string): Record<string, Sent> {
@@ -262,9 +256,7 @@ describe('Ingest: data sets are parsed to their end before they are stored', () 
   });
 
   it('leaves only files dcmdump can read in the archive', async () => {
-    const stored = (dir: string): string[] =>
-      readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? stored(join(dir, name)) : [join(dir, name)]));
-    const files = stored(join(server.dataDir, 'blobs'));
+    const files = filesBelow(join(server.dataDir, 'blobs'));
     assert.ok(files.length >= 15, `${files.length} files`);
     for (const file of files) {
       const dump = await runDcmtk('dcmdump', ['-q', file]);

@@ -4,24 +4,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { storescu } from '../support/dcmtk';
+import { filesBelow } from '../support/files';
 import { generateStudy, newUid } from '../support/generator';
 import { http, value } from '../support/http';
 import { freePort } from '../support/ports';
 import { runPacs } from '../support/pacs-cli';
 import { repoRoot, startTestServer, TestServer } from '../support/server';
-
-function filesBelow(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesBelow(path) : [path];
-  });
-}
 
 const pacs = runPacs;
 

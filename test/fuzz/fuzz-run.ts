@@ -2,10 +2,11 @@
 // with /health and a normal C-STORE checked after every hundred, and at the end every stored
 // file parsed by DCMTK (no unparseable instance may have been stored).
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runDcmtk, storescu } from '../support/dcmtk';
+import { filesBelow } from '../support/files';
 import { writeInstance } from '../support/generator';
 import { CaseOutcome, dimseCase, FuzzTarget } from './dimse-cases';
 import { httpCase } from './http-cases';
@@ -50,16 +51,6 @@ async function stillServing(target: FuzzTarget, scratch: string, index: number):
   const sent = await storescu(target.dimsePort, [file], { callingAe: target.callingAe, calledAe: target.aeTitle, timeoutMs: 30_000 });
   if (sent.statuses[0] !== '0x0000') return `a normal C-STORE got ${sent.statuses[0] ?? 'no answer'} (${sent.stderr.slice(0, 200)})`;
   return undefined;
-}
-
-function filesBelow(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...filesBelow(path));
-    else out.push(path);
-  }
-  return out;
 }
 
 /** dcmdump's exit code is not 0 when a file does not parse to its end (length past the end, bad item …). */

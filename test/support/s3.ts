@@ -3,8 +3,8 @@
 // bucket of its own, named after its data directory, so a restart on the same data finds them.
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { filesBelow } from './files';
 
 export const S3_ENDPOINT_ENV = 'PACS_TEST_S3_ENDPOINT';
 
@@ -43,7 +43,7 @@ export async function storageEnv(dataDir: string): Promise<Record<string, string
 
 /** How many blobs the server on `dataDir` holds: objects in its bucket, or files under <dataDir>/blobs. */
 export async function countBlobs(dataDir: string): Promise<number> {
-  if (!endpoint()) return countFiles(join(dataDir, 'blobs'));
+  if (!endpoint()) return filesBelow(join(dataDir, 'blobs')).length;
   const s3 = client();
   let count = 0;
   let token: string | undefined;
@@ -55,10 +55,3 @@ export async function countBlobs(dataDir: string): Promise<number> {
   return count;
 }
 
-function countFiles(dir: string): number {
-  if (!existsSync(dir)) return 0;
-  return readdirSync(dir).reduce((n, name) => {
-    const path = join(dir, name);
-    return n + (statSync(path).isDirectory() ? countFiles(path) : 1);
-  }, 0);
-}
