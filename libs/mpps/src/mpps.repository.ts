@@ -68,7 +68,18 @@ export class MppsRepository {
     return this.db.manager.findOneBy(StudyCompletenessEntity, { studyUid });
   }
 
-  async saveCompleteness(studyUid: string, complete: boolean, completedAt: Date | null): Promise<void> {
-    await this.db.manager.upsert(StudyCompletenessEntity, { studyUid, complete, completedAt }, ['studyUid']);
+  /**
+   * Records the study's state; true when this call changed it. Two nodes judging one study at
+   * once both write, and only the one whose write changed the row reports the change.
+   */
+  async saveCompleteness(studyUid: string, complete: boolean, completedAt: Date | null): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `INSERT INTO study_completeness (study_uid, complete, completed_at) VALUES ($1, $2, $3)
+       ON CONFLICT (study_uid) DO UPDATE SET complete = EXCLUDED.complete, completed_at = EXCLUDED.completed_at, updated_at = now()
+       WHERE study_completeness.complete IS DISTINCT FROM EXCLUDED.complete
+       RETURNING study_uid`,
+      [studyUid, complete, completedAt],
+    );
+    return rows.length > 0;
   }
 }

@@ -1,11 +1,11 @@
 // MppsService on a real PostgreSQL (medium tier) with the real index beside it and a fake
 // worklist: N-CREATE and N-SET as a modality sends them (PS3.4 F.7.2), what the procedure step,
 // its worklist item and the study's completeness become.
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DimseFailure } from '@pacs/dimse';
-import { IndexModule, IngestService } from '@pacs/index';
+import { IndexModule, IngestService, StudyStatusRepository } from '@pacs/index';
 import { BlobStore } from '@pacs/storage';
 import { WorklistService } from '@pacs/worklist';
 import { buildInstance, newUid } from '../../../test/support/generator';
@@ -124,5 +124,31 @@ describe('modality performed procedure steps (medium: real PostgreSQL)', () => {
     await store(images[1]);
     for (let i = 0; i < 50 && !(await complete(studyUid)); i++) await sleep(50);
     assert.equal(await complete(studyUid), true);
+  });
+
+  it('lets another node find a study complete when the node that stored its last image died before looking', async () => {
+    // The other node: same database, hears nothing of this node's stores; its sweep is the only look.
+    const other = new StudyCompletenessService(medium.get(MppsRepository), medium.get(IngestService), medium.get(StudyStatusRepository));
+    mock.timers.enable({ apis: ['setInterval'] });
+    try {
+      await other.onApplicationBootstrap();
+      const studyUid = newUid();
+      const seriesUid = newUid();
+      const images = [1, 2].map((n) => buildInstance({ studyUid, seriesUid, instanceNumber: n, rows: 4 }));
+      await store(images[0]);
+      const uid = newUid();
+      await mpps.create(uid, inProgress(studyUid, ''), CALLER);
+      await mpps.set(uid, finish('COMPLETED', [{ seriesUid, sopUids: images.map((i) => i.sopInstanceUid) }]), CALLER);
+      await store(images[1]);
+      medium.get(StudyCompletenessService).onModuleDestroy(); // dies before its look
+      await sleep(400);
+      assert.equal(await complete(studyUid), false, 'nobody has looked yet');
+      mock.timers.tick(60_000);
+      for (let i = 0; i < 50 && !(await complete(studyUid)); i++) await sleep(50);
+      assert.equal(await complete(studyUid), true, "the other node's sweep found it");
+    } finally {
+      other.onModuleDestroy();
+      mock.timers.reset();
+    }
   });
 });

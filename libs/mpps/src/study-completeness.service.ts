@@ -14,13 +14,19 @@ export type StudyCompleteListener = (event: StudyCompleteEvent) => void;
  * finds the same state. Completion is reported at most this much later.
  */
 const STORE_SETTLE_MS = 200;
+/**
+ * How often every node also looks at all studies whose COMPLETED steps wait for images: a node
+ * that dies between storing a study's last instance and looking at it (STORE_SETTLE_MS) leaves
+ * the look to the others, which find it within this time (one indexed query per node).
+ */
+const SWEEP_MS = 60_000;
 
 /**
  * Study completeness: a study is complete once it has a COMPLETED procedure step, no step still
  * IN PROGRESS, and every instance its COMPLETED steps reference (Performed Series Sequence,
  * PS3.4 F.7.2) is stored, whichever comes last. The state lives in `study_completeness`, and is
- * re-evaluated on each stored instance, each finished step and at start-up (so nothing is lost
- * across a restart).
+ * re-evaluated on each stored instance, each finished step, at start-up and every SWEEP_MS on
+ * every node, so nothing is lost across a restart or with a node that died.
  */
 @Injectable()
 export class StudyCompletenessService implements OnModuleInit, OnModuleDestroy, OnApplicationBootstrap {
@@ -31,6 +37,7 @@ export class StudyCompletenessService implements OnModuleInit, OnModuleDestroy, 
   private readonly again = new Set<string>();
   /** Studies with instances stored since their last look, each with its timer. */
   private readonly settling = new Map<string, NodeJS.Timeout>();
+  private sweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly repo: MppsRepository,
@@ -43,12 +50,22 @@ export class StudyCompletenessService implements OnModuleInit, OnModuleDestroy, 
   }
 
   onModuleDestroy(): void {
+    clearInterval(this.sweep);
     for (const timer of this.settling.values()) clearTimeout(timer);
     this.settling.clear();
   }
 
   async onApplicationBootstrap(): Promise<void> {
     for (const studyUid of await this.repo.studiesAwaitingImages()) await this.evaluate(studyUid);
+    this.sweep = setInterval(() => void this.sweepAwaiting(), SWEEP_MS).unref();
+  }
+
+  private async sweepAwaiting(): Promise<void> {
+    try {
+      for (const studyUid of await this.repo.studiesAwaitingImages()) await this.studyChanged(studyUid);
+    } catch (err) {
+      this.log.warn({ err: (err as Error).message }, 'completeness sweep failed; the next one tries again');
+    }
   }
 
   /** Emitted once per study when it becomes complete (audit, forwarding, the radiologist's list). */
@@ -101,7 +118,7 @@ export class StudyCompletenessService implements OnModuleInit, OnModuleDestroy, 
     const before = await this.repo.completeness(studyUid);
     if (before?.complete === complete && before) return;
     const completedAt = complete ? new Date() : null;
-    await this.repo.saveCompleteness(studyUid, complete, completedAt);
+    if (!(await this.repo.saveCompleteness(studyUid, complete, completedAt))) return; // another node got there first
     await this.studyStatus.setCompletedAt(studyUid, completedAt);
     if (complete && completedAt) this.completed({ studyUid, completedAt });
   }
