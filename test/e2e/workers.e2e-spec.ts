@@ -14,6 +14,8 @@ import { http } from '../support/http';
 import { commandLine, processTree, waitGone } from '../support/process-tree';
 import { startTestServer, TestServer, waitForLog } from '../support/server';
 
+const SCRAPE_TOKEN = 'scrape-token-for-workers';
+
 describe('PACS_WORKERS=2: two workers on shared ports', () => {
   let server: TestServer;
   let token: string;
@@ -29,7 +31,7 @@ describe('PACS_WORKERS=2: two workers on shared ports', () => {
   };
 
   before(async () => {
-    server = await startTestServer({ env: { PACS_WORKERS: '2', PACS_NODE_ID: 'pacs' } });
+    server = await startTestServer({ env: { PACS_WORKERS: '2', PACS_NODE_ID: 'pacs', PACS_METRICS_TOKEN: SCRAPE_TOKEN } });
     token = await server.token();
   });
 
@@ -45,6 +47,16 @@ describe('PACS_WORKERS=2: two workers on shared ports', () => {
     assert.equal(await count('WORKERS-1'), 40);
     const served = new Set([...server.logs().matchAll(/"node":"(pacs\/w\d)"[^\n]*"association accepted"/g)].map((m) => m[1]));
     assert.deepEqual([...served].sort(), ['pacs/w0', 'pacs/w1'], 'each worker took associations');
+  });
+
+  it('shows the series of both workers in every scrape of /metrics, whichever worker answers', async () => {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const res = await scrape(`${server.httpUrl}/metrics`);
+      assert.equal(res.status, 200);
+      const stored = [...res.text.matchAll(/^pacs_instances_stored_total\{[^}]*node="(pacs\/w\d)"[^}]*\} (\d+)/gm)];
+      assert.deepEqual([...new Set(stored.map((m) => m[1]))].sort(), ['pacs/w0', 'pacs/w1']);
+      assert.equal(stored.reduce((sum, m) => sum + Number(m[2]), 0), 40, 'the 40 instances stored, summed over the workers');
+    }
   });
 
   it('replaces a worker killed with SIGKILL while the other serves on', async () => {
@@ -71,6 +83,17 @@ describe('PACS_WORKERS=2: two workers on shared ports', () => {
     assert.deepEqual(await waitGone(tree, 20_000), [], 'no process of the tree is left');
   });
 });
+
+/** GET /metrics on a connection of its own, so the shared port may hand it to either worker. */
+function scrape(url: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false, headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+    }).on('error', reject);
+  });
+}
 
 /** /health on connections of their own (no keep-alive), each given a second; the first status. */
 async function healthWithin(url: string, timeoutMs: number): Promise<number> {

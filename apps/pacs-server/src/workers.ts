@@ -1,6 +1,7 @@
 import cluster, { Worker } from 'node:cluster';
 import { PacsConfig } from '@pacs/config';
 import { DatabaseHandle, startDatabase } from '@pacs/database';
+import { serveClusterMetrics } from '@pacs/metrics';
 import { readyBanner } from './server';
 import { writeAfterLogs } from './startup-log';
 
@@ -21,11 +22,13 @@ const STOP_TIMEOUT_MS = 30_000;
  * cluster module hands each new connection to one of them). Workers are nodes on one database
  * (README, "Running several nodes"), each with its PACS_NODE_ID `<node id>/w<n>`. A worker that
  * dies after the start is replaced; one that fails during the start stops them all. SIGTERM or
- * SIGINT stops every worker (each drains as a single server does), then PostgreSQL.
+ * SIGINT stops every worker (each drains as a single server does), then PostgreSQL. A scrape of
+ * /metrics on any worker shows every worker's series (cluster-metrics.ts).
  */
 export async function runWorkers(config: PacsConfig): Promise<void> {
   const database = await startDatabase(config, (msg) => process.stdout.write(`${msg}\n`));
   const pool = new WorkerPool(config, database);
+  serveClusterMetrics();
   try {
     const peers = await pool.start();
     writeAfterLogs(readyBanner(config, peers, config.workers));

@@ -1,6 +1,7 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { clusterExposition } from './cluster-metrics';
 
 /**
  * The server's Prometheus registry: counters that domain modules increment as things happen, and
@@ -23,6 +24,8 @@ export class PacsMetrics {
   readonly storageCommitments: Counter<'outcome'>;
   /** Failed requests to the blob store (S3), by operation: put, get, head, delete, list. */
   readonly storageErrors: Counter<'operation'>;
+  /** Every worker's series, in a worker of PACS_WORKERS > 1 (cluster-metrics.ts). */
+  private readonly workersExposition = clusterExposition(this.registry);
 
   constructor(@Optional() config?: PacsConfig) {
     if (config) this.registry.setDefaultLabels({ node: config.nodeId });
@@ -80,7 +83,14 @@ export class PacsMetrics {
     return this.registry.contentType;
   }
 
-  exposition(): Promise<string> {
-    return this.registry.metrics();
+  async exposition(): Promise<string> {
+    if (!this.workersExposition) return this.registry.metrics();
+    try {
+      return await this.workersExposition();
+    } catch (err) {
+      // This worker's own series rather than none: the scrape still says something.
+      new Logger('Metrics').warn({ err: (err as Error).message }, 'answering /metrics with this worker only');
+      return this.registry.metrics();
+    }
   }
 }
