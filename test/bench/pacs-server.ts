@@ -53,15 +53,11 @@ function pacsEnv(dataDir: string, ports: number[], adminPassword: string, destin
         ? [{ aeTitle: CONCURRENT_DESTINATION_AE, host: '127.0.0.1', port: destinations.concurrent, services: ['store'], moveAssociations: CONCURRENT_MOVE_ASSOCIATIONS }]
         : []),
     ]),
-    PACS_LOG_LEVEL: 'warn',
+    PACS_LOG_LEVEL: process.env.PACS_LOG_LEVEL ?? 'warn',
     TCP_NODELAY: '1',
   };
 }
 
-/**
- * Sums NumberOfStudyRelatedInstances over every study QIDO-RS returns; undefined when the
- * token or QIDO route is not there (the caller then falls back to storescu statuses).
- */
 async function tokenFor(base: string, adminPassword: string): Promise<string | undefined> {
   const login = await http(`${base}/api/auth/token`, {
     method: 'POST',
@@ -73,11 +69,20 @@ async function tokenFor(base: string, adminPassword: string): Promise<string | u
   return token;
 }
 
+/**
+ * Sums NumberOfStudyRelatedInstances over every study QIDO-RS returns; undefined when the
+ * token or QIDO route is not there (the caller then falls back to storescu statuses).
+ */
 async function countViaQido(base: string, adminPassword: string): Promise<number | undefined> {
   const token = await tokenFor(base, adminPassword);
   if (!token) return undefined;
-  const res = await http(`${base}/dicomweb/studies?includefield=${STUDY_INSTANCES_TAG}&limit=1000`, {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/dicom+json' },
+  return instancesOfStudies({ base: `${base}/dicomweb`, headers: { authorization: `Bearer ${token}` } });
+}
+
+/** NumberOfStudyRelatedInstances summed over the studies a QIDO-RS query (e.g. `PatientID=BENCH*`) finds. */
+export async function instancesOfStudies(web: { base: string; headers: Record<string, string> }, match = ''): Promise<number | undefined> {
+  const res = await http(`${web.base}/studies?${match ? `${match}&` : ''}includefield=${STUDY_INSTANCES_TAG}&limit=1000`, {
+    headers: { ...web.headers, accept: 'application/dicom+json' },
   });
   if (res.status === 204) return 0;
   if (res.status !== 200) return undefined;

@@ -12,6 +12,8 @@ import { ensureQrCorpus } from './qr-corpus';
 import { formatQrReport } from './qr-report';
 import { QrRun, runQueryRetrieve } from './query-retrieve';
 import { formatAuditComparison, withAuditOff } from './audit-compare';
+import { formatScaleReport, runScale, ScaleRun } from './scale';
+import { SCALE_SHAPE } from './scale-archive';
 
 /**
  * `npm run bench`: C-STORE ingest throughput of our server side by side with Orthanc, over one
@@ -21,7 +23,8 @@ import { formatAuditComparison, withAuditOff } from './audit-compare';
  * cell; default 2), --keep-data (keep the stores), --phases=ingest,qr (default both; qr is the
  * query/retrieve phase: C-FIND, QIDO-RS, metadata, WADO-RS, C-GET, C-MOVE, RSS; see query-retrieve.ts),
  * --no-audit-off (skip the extra run of ours with PACS_AUDIT_ENABLED=false that shows what the audit
- * trail costs).
+ * trail costs), --phases=scale (not in the default: ours over an archive of a million instances,
+ * query latency and ingest against an empty archive; see scale.ts; --scale-studies=N for a smaller one).
  */
 
 const SHAPE: CorpusShape = { studies: 4, seriesPerStudy: 5, instancesPerSeries: 100, rows: 512, columns: 512 };
@@ -36,8 +39,9 @@ interface Options {
   associations: number[];
   repeat: number;
   keepData: boolean;
-  phases: Array<'ingest' | 'qr'>;
+  phases: Array<'ingest' | 'qr' | 'scale'>;
   auditOff: boolean;
+  scaleStudies: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -49,8 +53,18 @@ function parseOptions(argv: string[]): Options {
   const repeat = Number(value('repeat') ?? DEFAULT_REPEAT);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a positive integer');
   const phases = (value('phases') ?? 'ingest,qr').split(',') as Options['phases'];
-  if (phases.some((p) => p !== 'ingest' && p !== 'qr')) throw new Error('--phases takes ingest and/or qr');
-  return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, repeat, keepData: argv.includes('--keep-data'), phases, auditOff: !argv.includes('--no-audit-off') };
+  if (phases.some((p) => !['ingest', 'qr', 'scale'].includes(p))) throw new Error('--phases takes ingest, qr and/or scale');
+  const scaleStudies = Number(value('scale-studies') ?? SCALE_SHAPE.studies);
+  if (!Number.isInteger(scaleStudies) || scaleStudies < 10) throw new Error('--scale-studies takes an integer of at least 10');
+  return {
+    servers: only ? [only as ServerKind] : ['orthanc', 'ours'],
+    associations,
+    repeat,
+    keepData: argv.includes('--keep-data'),
+    phases,
+    auditOff: !argv.includes('--no-audit-off'),
+    scaleStudies,
+  };
 }
 
 function timestamp(): string {
@@ -157,6 +171,8 @@ async function main(): Promise<number> {
   const auditOffRuns: RunResult[] = [];
   const runs = options.phases.includes('ingest') ? await runAll(ctx, options, auditOffRuns) : [];
   const qrRuns = options.phases.includes('qr') ? await runQr(ctx, options) : [];
+  const scaleShape = { ...SCALE_SHAPE, studies: options.scaleStudies, patients: Math.ceil((options.scaleStudies * SCALE_SHAPE.patients) / SCALE_SHAPE.studies) };
+  const scale: ScaleRun | undefined = options.phases.includes('scale') ? await runScale(ctx, say, scaleShape) : undefined;
   await dropRetired(ctx);
   const c = ctx.corpus;
   const report: BenchReport = {
@@ -172,12 +188,13 @@ async function main(): Promise<number> {
   };
   const qrText = qrRuns.length > 0 ? `\n\n${formatQrReport(qrRuns)}` : '';
   const jsonFile = path.join(ctx.benchDir, `results-${runId}.json`);
-  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, queryRetrieve: qrRuns }, null, 2)}\n`);
+  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, queryRetrieve: qrRuns, scale }, null, 2)}\n`);
   const ingestText = runs.length > 0 ? `\n${formatReport(report)}` : '';
-  say(`${ingestText}${qrText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
+  const scaleText = scale ? `\n\n${formatScaleReport(scale)}` : '';
+  say(`${ingestText}${qrText}${scaleText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
   if (auditOffRuns.length > 0) say(`\n${formatAuditComparison(runs, auditOffRuns, options.associations)}`);
   // A slower server is a result; a run that lost instances (or never ran) is a failure.
-  return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') ? 0 : 1;
+  return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') && scale?.status !== 'failed' ? 0 : 1;
 }
 
 main().then(

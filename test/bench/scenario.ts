@@ -84,11 +84,21 @@ export async function dropRetired(ctx: BenchContext): Promise<void> {
   if (!ctx.keepData) for (const dir of dirs) await fs.rm(dir, { recursive: true, force: true });
 }
 
-/** Starts one server on a fresh store, sends the corpus, checks it arrived, stops the server. */
-export async function runScenario(ctx: BenchContext, kind: ServerKind, associations: number, attempt: number): Promise<RunResult> {
+/** A store that does not start empty: what it holds before the run, and how the corpus is counted in it. */
+export interface SeededStore {
+  label: string;
+  /** Fills the (new, empty) data directory before the server starts. */
+  seed(dataDir: string): Promise<void>;
+  /** The corpus's instances the server holds, among the others. */
+  count(server: BenchServer, expected: number): Promise<number | undefined>;
+}
+
+/** Starts one server on a fresh store (or a seeded one), sends the corpus, checks it arrived, stops the server. */
+export async function runScenario(ctx: BenchContext, kind: ServerKind, associations: number, attempt: number, store?: SeededStore): Promise<RunResult> {
   const expected = ctx.corpus.files.length;
-  const name = `${ctx.runId}-${kind}-${associations}assoc-${attempt}`;
+  const name = `${ctx.runId}-${kind}-${associations}assoc-${attempt}${store ? `-${store.label}` : ''}`;
   const dataDir = dataDirFor(ctx, kind, associations, attempt);
+  await store?.seed(dataDir);
   // Flush what earlier runs left dirty, so this run's fsyncs do not pay for them.
   execFileSync('sync');
   const loadBefore = os.loadavg()[0];
@@ -104,7 +114,7 @@ export async function runScenario(ctx: BenchContext, kind: ServerKind, associati
     const cpu = server.pid === undefined ? undefined : await CpuMeter.start(server.pid);
     const sent = await sendCorpus(server, ctx.corpus.files, associations, path.join(ctx.logDir, `${name}-storescu.log`));
     const cpuPerInstance = await cpu?.stop(expected);
-    const counted = await countStored(server, expected);
+    const counted = store ? await store.count(server, expected) : await countStored(server, expected);
     const result: RunResult = {
       server: kind,
       associations,
