@@ -6,11 +6,17 @@ import { AuditRepository } from './audit.repository';
 export const SEAL_DELAY_MS = 500;
 /** Largest seal: bounds one transaction and how long the chain lock is held. */
 const SEAL_BATCH = 500;
+/**
+ * How often every node also seals whatever is staged: a node that dies within SEAL_DELAY_MS of a
+ * stage leaves its events to the others, which would otherwise seal them only with their own
+ * next stage. When nothing is staged this is one indexed query.
+ */
+export const SEAL_SWEEP_MS = 60_000;
 
 /**
  * Links staged events (written by audit_stage in the ingest's own commit) into the hash chain.
- * Runs SEAL_DELAY_MS after a stage is reported, at start-up (rows a stopped node left staged)
- * and at shutdown. The chain lock inside sealStaged makes it safe with other nodes and with
+ * Runs SEAL_DELAY_MS after a stage is reported, every SEAL_SWEEP_MS, at start-up (rows a stopped
+ * node left staged) and at shutdown. The chain lock inside sealStaged makes it safe with other nodes and with
  * AuditService.record(): one chain, in the order events were sealed. Guarantee: a staged event
  * is durable from the commit that stored its instance and joins the chain within about a second.
  */
@@ -18,6 +24,7 @@ const SEAL_BATCH = 500;
 export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly log = new Logger('AuditSealer');
   private timer: NodeJS.Timeout | undefined;
+  private sweep: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private closed = false;
@@ -57,10 +64,12 @@ export class AuditSealer implements OnApplicationBootstrap, BeforeApplicationShu
 
   onApplicationBootstrap(): void {
     void this.sealNow();
+    this.sweep = setInterval(() => void this.sealNow(), SEAL_SWEEP_MS).unref();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweep);
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
