@@ -7,6 +7,7 @@ import { startDatabase } from '@pacs/database';
 import { PeersService } from '@pacs/dimse';
 import { AppModule } from './app.module';
 import { registerContentTypes } from './content-types';
+import { corsOptions } from './http/cors';
 import { HttpErrorFilter } from './http-error.filter';
 import { HttpLimits } from './http/http-limits';
 import { requestValidationPipe } from './validation';
@@ -42,6 +43,8 @@ export async function startServer(config: PacsConfig, options: { announce?: (pee
     app.useGlobalFilters(new HttpErrorFilter());
     app.useGlobalPipes(requestValidationPipe());
     registerContentTypes(app, config);
+    const cors = corsOptions(config.http.corsOrigins);
+    if (cors) app.enableCors(cors);
     limits.install(app);
     setupOpenApi(app);
     await app.listen(config.http.port, config.http.host);

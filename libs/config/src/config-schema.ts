@@ -26,6 +26,7 @@ type SettingType =
   | 'nonNegativeInt'
   | 'syslogUrl'
   | 'proxyList'
+  | 'originList'
   | readonly string[];
 
 export interface Setting {
@@ -116,10 +117,28 @@ function convert(type: SettingType, raw: unknown): unknown {
     }
     case 'proxyList':
       return convertProxyList(raw);
+    case 'originList':
+      return convertOriginList(raw);
     case 'syslogUrl':
       return /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+):\d{1,5}\/?$/.test(String(raw).trim()) ? String(raw).trim() : undefined;
   }
   return undefined;
+}
+
+/** Web origins (scheme://host[:port], as a browser sends in Origin), comma-separated or a YAML list; `*` alone is any. */
+function convertOriginList(raw: unknown): string[] | undefined {
+  const items = (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  if (items.length === 1 && items[0] === '*') return items;
+  return items.every(isOrigin) ? items : undefined;
+}
+
+function isOrigin(entry: string): boolean {
+  try {
+    const url = new URL(entry);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry;
+  } catch {
+    return false;
+  }
 }
 
 /** Names proxy-addr (Fastify's trustProxy) knows for address ranges. */
@@ -205,6 +224,7 @@ function describe(type: SettingType): string {
     nonNegativeInt: 'expected an integer >= 0',
     syslogUrl: 'expected udp://host:port or tcp://host:port',
     proxyList: 'expected addresses or CIDR ranges (10.0.0.5, 10.0.0.0/8, ::1) or loopback / linklocal / uniquelocal, comma-separated',
+    originList: 'expected web origins such as https://viewer.example.org or http://localhost:3000 (scheme, host and port; no path), comma-separated, or * alone',
   };
   return text[type as string];
 }

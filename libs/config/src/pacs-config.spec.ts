@@ -25,6 +25,30 @@ describe('configuration: trusted reverse proxies', () => {
   });
 });
 
+describe('configuration: CORS origins of browser viewers', () => {
+  it('allows no other origin by default', () => {
+    assert.deepEqual(loadConfig({}).http.corsOrigins, []);
+  });
+
+  it('takes origins comma-separated, or * alone for any', () => {
+    assert.deepEqual(loadConfig({ PACS_HTTP_CORS_ORIGINS: 'https://viewer.example.org, http://localhost:3000' }).http.corsOrigins, [
+      'https://viewer.example.org',
+      'http://localhost:3000',
+    ]);
+    assert.deepEqual(loadConfig({ PACS_HTTP_CORS_ORIGINS: '*' }).http.corsOrigins, ['*']);
+  });
+
+  it('names the setting when an entry is not an origin', () => {
+    for (const bad of ['viewer.example.org', 'https://viewer.example.org/ohif', 'https://viewer.example.org/', 'ftp://x.example', '*, https://a.example']) {
+      assert.throws(
+        () => loadConfig({ PACS_HTTP_CORS_ORIGINS: bad }),
+        (err: unknown) => err instanceof ConfigError && /PACS_HTTP_CORS_ORIGINS/.test(err.message),
+        bad,
+      );
+    }
+  });
+});
+
 describe('configuration: HTTP deadlines and connection caps', () => {
   it('has deadlines, caps and a STOW-RS limit by default', () => {
     const { http } = loadConfig({});

@@ -29,6 +29,8 @@ export class PacsConfig {
     /** Largest multipart/related STOW-RS request (many instances), by declared or counted length. */
     stowBodyLimit: number;
     trustedProxies: string[];
+    /** Origins of browser viewers served elsewhere that may call the API (CORS); empty: none. */
+    corsOrigins: string[];
     /** Time a client has to send a whole request, headers and body. */
     requestTimeoutMs: number;
     /** Time a request may stay without receiving a byte before it is answered 408. */
@@ -104,6 +106,7 @@ const SETTINGS: Setting[] = [
   { path: 'http.bodyLimit', env: 'PACS_HTTP_BODY_LIMIT', type: 'positiveInt' },
   { path: 'http.stowBodyLimit', env: 'PACS_HTTP_STOW_BODY_LIMIT', type: 'positiveInt' },
   { path: 'http.trustedProxies', env: 'PACS_HTTP_TRUSTED_PROXIES', type: 'proxyList' },
+  { path: 'http.corsOrigins', env: 'PACS_HTTP_CORS_ORIGINS', type: 'originList' },
   { path: 'http.requestTimeoutMs', env: 'PACS_HTTP_REQUEST_TIMEOUT_MS', type: 'positiveInt' },
   { path: 'http.idleTimeoutMs', env: 'PACS_HTTP_IDLE_TIMEOUT_MS', type: 'positiveInt' },
   { path: 'http.maxConnections', env: 'PACS_HTTP_MAX_CONNECTIONS', type: 'positiveInt' },
