@@ -2,6 +2,11 @@
 // route listed, and bearer security on everything but the token endpoint, /health and /metrics (its own scrape token).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { http } from '../support/http';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -13,7 +18,7 @@ interface OpenApiDocument {
   openapi: string;
   info: { title: string; version: string };
   paths: Record<string, Record<string, Operation>>;
-  components: { securitySchemes?: Record<string, { type: string; scheme?: string }> };
+  components: { securitySchemes?: Record<string, { type: string; scheme?: string; bearerFormat?: string }> };
 }
 
 const PUBLIC_OPERATIONS = ['post /api/auth/token', 'get /health', 'get /metrics'];
@@ -68,6 +73,23 @@ describe('OpenAPI document', () => {
     const metrics = doc.paths['/metrics'].get;
     assert.deepEqual(metrics.security, [{ 'metrics-token': [] }]);
     assert.ok(metrics.responses['401'] && metrics.responses['404'], 'get /metrics: 401/404 not documented');
+    assert.notEqual(doc.components.securitySchemes?.['metrics-token']?.bearerFormat, 'JWT', 'the scrape token is no JWT');
+    for (const name of ['post /api/auth/token', 'get /health']) {
+      const [method, path] = name.split(' ');
+      assert.deepEqual(doc.paths[path][method].security, [], `${name} declares that it takes no credentials`);
+    }
+  });
+
+  it('passes Redocly lint (recommended rules) without errors', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'pacs-openapi-')), 'openapi.json');
+    writeFileSync(file, (await http(`${server.httpUrl}/api/docs-json`)).body);
+    const redocly = join(process.cwd(), 'node_modules', '.bin', 'redocly');
+    const run = await promisify(execFile)(redocly, ['lint', file, '--format=stylish'], { env: { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' } }).then(
+      ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+      (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, output: err.stdout + err.stderr }),
+    );
+    assert.equal(run.code, 0, run.output);
+    assert.doesNotMatch(run.output, /\berror\b/, run.output);
   });
 
   it('serves Swagger UI at /api/docs without a token', async () => {
