@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure what the tests need is on the machine: DCMTK (the real DICOM peers of the
-# end-to-end tests), openssl (test certificates for TLS), haproxy, and Ceph's radosgw with one
+# end-to-end tests), openssl (test certificates for TLS), unzip (ZIP exports), haproxy, and Ceph's radosgw with one
 # mon and one OSD (the real S3 server, test/support/radosgw.ts). Installs the missing packages
 # with apt-get when we are root.
 set -euo pipefail
@@ -10,6 +10,7 @@ for tool in echoscu storescu findscu movescu getscu storescp dcmdump; do
   command -v "$tool" >/dev/null 2>&1 || { missing+=("$tool"); packages+=(dcmtk); }
 done
 command -v openssl >/dev/null 2>&1 || { missing+=(openssl); packages+=(openssl); }
+command -v unzip >/dev/null 2>&1 || { missing+=(unzip); packages+=(unzip); }
 # The load balancer in front of two nodes (test/e2e/two-nodes), configured as the README says.
 command -v haproxy >/dev/null 2>&1 || { missing+=(haproxy); packages+=(haproxy); }
 # The ceph CLI and radosgw-admin come with ceph-common, monmaptool with ceph-base (a dependency).

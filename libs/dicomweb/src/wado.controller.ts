@@ -8,6 +8,7 @@ import { APPLICATION_DICOM, ApiUidParams, ApiWadoRetrieve, MULTIPART_DICOM } fro
 import { multipartContentType, multipartLength, newBoundary, OutgoingPart, writeMultipart } from './multipart-writer';
 import { EXPLICIT_VR_LITTLE_ENDIAN, transcodeToExplicitLittle } from './transcode';
 import { negotiateWado } from './wado-negotiation';
+import { APPLICATION_ZIP, sendZip, wantsZip } from './zip-retrieve';
 
 const DICOM = 'application/dicom';
 
@@ -29,22 +30,26 @@ export class WadoController {
 
   @Get(':study')
   @Audited('instances-accessed', 'R', { studies: ['study-param'] })
-  @ApiWadoRetrieve('Retrieve a study')
+  @ApiWadoRetrieve('Retrieve a study', 'With `Accept: application/zip`, a ZIP of its Part 10 files with a DICOMDIR.')
   @ApiUidParams('study')
+  @ApiProduces(MULTIPART_DICOM, APPLICATION_ZIP)
   retrieveStudy(@Param('study') studyUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
+    if (wantsZip(req.headers.accept)) return sendZip(this.retrieve, { studyUid }, res);
     return this.send({ studyUid }, req, res);
   }
 
   @Get(':study/series/:series')
   @Audited('instances-accessed', 'R', { studies: ['study-param'] })
-  @ApiWadoRetrieve('Retrieve a series')
+  @ApiWadoRetrieve('Retrieve a series', 'With `Accept: application/zip`, a ZIP of its Part 10 files with a DICOMDIR.')
   @ApiUidParams('study', 'series')
+  @ApiProduces(MULTIPART_DICOM, APPLICATION_ZIP)
   retrieveSeries(
     @Param('study') studyUid: string,
     @Param('series') seriesUid: string,
     @Req() req: FastifyRequest,
     @Res() res: FastifyReply,
   ): Promise<void> {
+    if (wantsZip(req.headers.accept)) return sendZip(this.retrieve, { studyUid, seriesUid }, res);
     return this.send({ studyUid, seriesUid }, req, res);
   }
 

@@ -3,7 +3,7 @@ export { IngestService } from './ingest.service';
 export { QueryService } from './query.service';
 export { RetrieveService } from './retrieve.service';
 export type { IngestSource, IngestOutcome, IngestResult } from './ingest.types';
-export type { InstanceQuery, QueryLevel, QueryPage, StoredInstance } from './query.types';
+export type { InstanceQuery, MediaInstance, QueryLevel, QueryPage, StoredInstance } from './query.types';
 export type { FindKey, FindLevel, FindQuery } from './query.types';
 export type { RetrieveScope } from './instances.repository';
 export { IngestError, NotFoundError, QueryError } from './index.errors';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { StoredInstance } from './query.types';
+import { MediaInstance, StoredInstance } from './query.types';
 
 /** A study, a series or one instance, by UID. */
 export interface InstanceScope {
@@ -39,6 +39,26 @@ export class InstancesRepository {
     if (scope.sopInstanceUid) where += ` AND i.sop_instance_uid = $${params.push(scope.sopInstanceUid)}`;
     const rows = await this.dataSource.query(`SELECT ${STORED_COLUMNS} FROM ${FROM} WHERE ${where} ORDER BY ${RETRIEVE_ORDER}`, params);
     return rows.map(toStoredInstance);
+  }
+
+  /** Instances of these studies (or of one series of them) with their media records' values, by patient, study, series, instance. */
+  async forMedia(studyUids: string[], seriesUid?: string): Promise<MediaInstance[]> {
+    const params: unknown[] = [studyUids];
+    const series = seriesUid ? ` AND se.series_uid = $${params.push(seriesUid)}` : '';
+    const rows = await this.dataSource.query(
+      `SELECT ${STORED_COLUMNS}, p.patient_id, p.patient_name, st.study_date, st.study_time, st.accession_number,
+              st.study_description, st.study_id, se.modality, se.series_number, i.instance_number
+       FROM ${FROM} JOIN patients p ON p.id = st.patient_pk
+       WHERE st.study_uid = ANY($1::text[])${series} ORDER BY p.id, st.id, ${RETRIEVE_ORDER}`,
+      params,
+    );
+    return rows.map((r: Record<string, string>) => ({
+      ...toStoredInstance(r),
+      patient: { id: r.patient_id, name: r.patient_name },
+      study: { date: r.study_date, time: r.study_time, accessionNumber: r.accession_number, description: r.study_description, studyId: r.study_id },
+      series: { modality: r.modality, number: r.series_number === null ? null : Number(r.series_number) },
+      instanceNumber: r.instance_number === null ? null : Number(r.instance_number),
+    }));
   }
 
   /** Every instance a retrieve identifier selects, in study, series and instance order. `scope` names at least one key. */

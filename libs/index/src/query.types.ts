@@ -37,6 +37,14 @@ export interface StoredInstance {
   sizeBytes: number;
 }
 
+/** A stored instance with what a media directory (DICOMDIR, PS3.3 F.5) records of it and its parents. */
+export interface MediaInstance extends StoredInstance {
+  patient: { id: string; name: string | null };
+  study: { date: string | null; time: string | null; accessionNumber: string | null; description: string | null; studyId: string | null };
+  series: { modality: string | null; number: number | null };
+  instanceNumber: number | null;
+}
+
 /** Query/Retrieve levels of C-FIND (PS3.4 C.6.1.1: PATIENT, STUDY, SERIES, IMAGE). */
 export type FindLevel = 'patient' | QueryLevel;
 

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { BlobStore } from '@pacs/storage';
 import { NotFoundError, QueryError } from './index.errors';
 import { InstanceScope, InstancesRepository, RetrieveScope } from './instances.repository';
-import { StoredInstance } from './query.types';
+import { MediaInstance, StoredInstance } from './query.types';
 
 /** Finds stored instances and streams their bytes: shared by WADO-RS, C-GET and C-MOVE. */
 @Injectable()
@@ -20,6 +20,17 @@ export class RetrieveService {
   async findInstances(scope: InstanceScope): Promise<StoredInstance[]> {
     const found = await this.instances.inScope(scope);
     if (found.length === 0) throw new NotFoundError(notFoundMessage(scope));
+    return found;
+  }
+
+  /**
+   * Instances of these studies (or one series) with their media directory values, by patient,
+   * study, series and instance. Throws NotFoundError naming the first study that has none.
+   */
+  async findMediaInstances(studyUids: string[], seriesUid?: string): Promise<MediaInstance[]> {
+    const found = await this.instances.forMedia(studyUids, seriesUid);
+    const missing = studyUids.find((uid) => !found.some((i) => i.studyUid === uid));
+    if (missing) throw new NotFoundError(notFoundMessage({ studyUid: missing, seriesUid }));
     return found;
   }
 
