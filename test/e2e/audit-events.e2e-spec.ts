@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditedServer, AuditEvent, startAuditedServer } from '../support/audit-trail';
 import { echoscu, findscu, getscu, movescu, storescu } from '../support/dcmtk';
@@ -71,6 +71,8 @@ describe('Audit trail: the events of DICOMweb, DIMSE, logins and denials', () =>
     assert.deepEqual(events[0].studyUids, [instance.studyUid]);
     assert.deepEqual(events[2].studyUids, [instance.studyUid]);
     assert.equal(events[2].sourceAddress, '127.0.0.1');
+    const node = `${hostname()}:${new URL(server.httpUrl).port}`;
+    assert.deepEqual(events.map((e) => e.source), [node, node, node], 'recorded by this node (PACS_NODE_ID, by default host:port)');
   });
 
   it('records a C-STORE from storescu with the calling AE title, patient ID and study', async () => {

@@ -48,6 +48,8 @@ describe('two nodes on one database and one bucket', () => {
     AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey,
   });
   const start = (node: number) => startTestServer({ dataDir: dataDirs[node], env: env(node) });
+  /** The study of the first scenario: series 0 and 2 sent to node 0, series 1 and 3 to node 1. */
+  let split: ReturnType<typeof generateStudy>;
 
   before(async () => {
     gateway = await startRadosgw();
@@ -64,7 +66,7 @@ describe('two nodes on one database and one bucket', () => {
   });
 
   it('keeps everything either node acknowledged when one is killed mid-send, and both nodes agree', async () => {
-    const study = generateStudy(mkdtempSync(join(tmpdir(), 'pacs-two-')), { series: 4, instancesPerSeries: 40, patientId: 'TWO-NODES' });
+    const study = (split = generateStudy(mkdtempSync(join(tmpdir(), 'pacs-two-')), { series: 4, instancesPerSeries: 40, patientId: 'TWO-NODES' }));
     const seriesFiles = study.seriesUids.map((_, s) => study.files.slice(s * 40, (s + 1) * 40));
     const sends = seriesFiles.map((files, s) => storescu(nodes[s % 2].dimsePort, files, { timeoutMs: 300_000 }));
     const token = await nodes[0].token();
@@ -106,6 +108,11 @@ describe('two nodes on one database and one bucket', () => {
       for (let i = 0; i < 50 && report.unsealed; i++, report = await verify()) await sleep(100);
       assert.deepEqual(report, { intact: true });
     }
+    // Each C-STORE event names the node that took the instance, whichever node sealed it.
+    const stored = await http(`${nodes[0].httpUrl}/api/audit?studyUid=${split.studyUid}&action=110104&limit=1000`, { token });
+    const events = stored.json<{ items: { source: string; details: { seriesUid: string } }[] }>().items;
+    assert.ok(events.length >= 30, `${events.length} store events`);
+    for (const e of events) assert.equal(e.source, `node-${split.seriesUids.indexOf(e.details.seriesUid) % 2}`);
     const { PACS_NODE_ID: _, ...cli } = env(0);
     const verify = await runPacs(['storage', 'verify', '--grace', '0'], { ...cli, PACS_DATA_DIR: dataDirs[0] });
     assert.equal(verify.code, 0, verify.stdout + verify.stderr);

@@ -47,6 +47,9 @@ describe('PACS_WORKERS=2: two workers on shared ports', () => {
     assert.equal(await count('WORKERS-1'), 40);
     const served = new Set([...server.logs().matchAll(/"node":"(pacs\/w\d)"[^\n]*"association accepted"/g)].map((m) => m[1]));
     assert.deepEqual([...served].sort(), ['pacs/w0', 'pacs/w1'], 'each worker took associations');
+    const stored = (await http(`${server.httpUrl}/api/audit?patientId=WORKERS-1&action=110104&limit=100`, { token })).json<{ items: { source: string }[] }>().items;
+    assert.equal(stored.length, 40);
+    assert.deepEqual([...new Set(stored.map((e) => e.source))].sort(), ['pacs/w0', 'pacs/w1'], 'each worker names itself in the audit events of its stores');
   });
 
   it('shows the series of both workers in every scrape of /metrics, whichever worker answers', async () => {

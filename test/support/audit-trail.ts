@@ -23,6 +23,8 @@ export interface AuditEvent {
   patientId: string | null;
   studyUids: string[];
   details: Record<string, any>;
+  /** PACS_NODE_ID of the node that recorded the event. */
+  source: string | null;
   hash: string;
 }
 

@@ -18,10 +18,10 @@ CREATE OR REPLACE FUNCTION audit_append(p_prev text, p_events jsonb) RETURNS jso
     FOR e IN SELECT value FROM jsonb_array_elements(p_events) WITH ORDINALITY ORDER BY ordinality LOOP
       v_seq := v_seq + 1;
       INSERT INTO audit_events (time, actor, actor_type, source_address, action, action_name, action_code, outcome,
-                                patient_id, study_uids, details, prev_hash, hash, seal_seq)
+                                patient_id, study_uids, details, source, prev_hash, hash, seal_seq)
       VALUES ((e->>'time')::timestamptz, e->>'actor', e->>'actorType', e->>'sourceAddress', e->>'action',
               e->>'actionName', e->>'actionCode', (e->>'outcome')::smallint, e->>'patientId',
-              ARRAY(SELECT jsonb_array_elements_text(e->'studyUids')), e->'details', e->>'prevHash', e->>'hash', v_seq)
+              ARRAY(SELECT jsonb_array_elements_text(e->'studyUids')), e->'details', e->>'source', e->>'prevHash', e->>'hash', v_seq)
       RETURNING id INTO v_id;
       v_ids := v_ids || v_id;
     END LOOP;

@@ -5,10 +5,10 @@ CREATE OR REPLACE FUNCTION audit_stage(e jsonb) RETURNS bigint LANGUAGE plpgsql 
     v_id bigint;
   BEGIN
     INSERT INTO audit_events (time, actor, actor_type, source_address, action, action_name, action_code, outcome,
-                              patient_id, study_uids, details)
+                              patient_id, study_uids, details, source)
     VALUES ((e->>'time')::timestamptz, e->>'actor', e->>'actorType', e->>'sourceAddress', e->>'action',
             e->>'actionName', e->>'actionCode', (e->>'outcome')::smallint, e->>'patientId',
-            ARRAY(SELECT jsonb_array_elements_text(e->'studyUids')), e->'details')
+            ARRAY(SELECT jsonb_array_elements_text(e->'studyUids')), e->'details', e->>'source')
     RETURNING id INTO v_id;
     RETURN v_id;
   END $$;

@@ -45,6 +45,10 @@ export class AuditEventEntity {
   @Column({ type: 'jsonb' })
   details: Record<string, unknown>;
 
+  /** PACS_NODE_ID of the recording node; null on rows from before migration AuditEventSource1765330000000. */
+  @Column({ type: 'text', nullable: true })
+  source: string | null;
+
   /** Null while staged (not yet sealed into the chain, see AuditSealer). */
   @Column({ name: 'prev_hash', type: 'char', length: 64, nullable: true })
   prevHash: string | null;

@@ -34,6 +34,12 @@ export interface AuditEvent {
   patientId: string | null;
   studyUids: string[];
   details: Record<string, unknown>;
+  /**
+   * PACS_NODE_ID of the node that recorded the event (the node the actor talked to), whichever
+   * node sealed or forwarded it; null on events recorded before nodes were named (migration
+   * AuditEventSource1765330000000).
+   */
+  source: string | null;
   /** Both null while the event is staged: durable, not yet sealed into the chain (AuditSealer). */
   prevHash: string | null;
   hash: string | null;
@@ -47,10 +53,16 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /**
  * Fills the defaults and the readable name and links the event to `prevHash`; the result is
- * what gets stored. The id is assigned by the database on insert (0 until then).
+ * what gets stored. The id is assigned by the database on insert (0 until then). `source`: as
+ * for stagedEvent.
  */
-export function normalizeEvent(input: AuditEventInput, prevHash: string): AuditEvent & { prevHash: string; hash: string } {
-  const event = { id: 0, ...stagedEvent(input), prevHash };
+export function normalizeEvent(input: AuditEventInput, prevHash: string, source: string | null): AuditEvent & { prevHash: string; hash: string } {
+  return linkedEvent(stagedEvent(input, source), prevHash);
+}
+
+/** The staged event linked to `prevHash`, with its hash. */
+export function linkedEvent(staged: StagedEvent, prevHash: string): AuditEvent & { prevHash: string; hash: string } {
+  const event = { id: 0, ...staged, prevHash };
   return { ...event, hash: chainHash(event) };
 }
 
@@ -60,9 +72,10 @@ export function normalizeEvent(input: AuditEventInput, prevHash: string): AuditE
  * the network is made storable: PostgreSQL text and jsonb cannot hold U+0000 or an unpaired
  * surrogate (GOTCHAS), and one such value would fail every event of its batch. Each is stored
  * as its visible escape (`\u0000`): the trail shows what was received, and the hash covers
- * exactly what is stored, so verify() recomputes it from the row.
+ * exactly what is stored, so verify() recomputes it from the row. `source`: the recording
+ * node's PACS_NODE_ID, which AuditRepository.staged fills for every event a node records.
  */
-export function stagedEvent(input: AuditEventInput): StagedEvent {
+export function stagedEvent(input: AuditEventInput, source: string | null): StagedEvent {
   return storableValue({
     time: (input.time ?? new Date()).toISOString(),
     actor: input.actor ?? '',
@@ -75,6 +88,7 @@ export function stagedEvent(input: AuditEventInput): StagedEvent {
     patientId: input.patientId || null,
     studyUids: [...new Set(input.studyUids ?? [])],
     details: input.details ?? {},
+    source,
   });
 }
 
@@ -89,10 +103,12 @@ export function chainHash(event: Omit<AuditEvent, 'hash' | 'prevHash'> & { prevH
 
 /**
  * A stable text form: fields in a fixed order, object keys sorted at every depth (the details
- * come back from JSONB with its own key order).
+ * come back from JSONB with its own key order). The source comes last and only when there is
+ * one: events recorded before it existed (source null) keep the form they were hashed in, so
+ * their chain still verifies, while a source cannot be changed, added or cleared unnoticed.
  */
 export function canonicalEvent(e: Omit<AuditEvent, 'id' | 'hash' | 'prevHash'>): string {
-  return canonicalJson([
+  const fields = [
     e.time,
     e.actor,
     e.actorType,
@@ -104,7 +120,8 @@ export function canonicalEvent(e: Omit<AuditEvent, 'id' | 'hash' | 'prevHash'>):
     e.patientId,
     e.studyUids,
     e.details,
-  ]);
+  ];
+  return canonicalJson(e.source === null ? fields : [...fields, e.source]);
 }
 
 export function canonicalJson(value: unknown): string {

@@ -10,7 +10,7 @@ async function text(stream: NodeJS.ReadableStream): Promise<string> {
 }
 
 async function* events() {
-  yield { ...normalizeEvent({ actor: 'ann, "x"', actorType: 'user', action: '110112', actionCode: 'E', outcome: 0, studyUids: ['1.2', '3.4'] }, GENESIS_HASH), id: 7 };
+  yield { ...normalizeEvent({ actor: 'ann, "x"', actorType: 'user', action: '110112', actionCode: 'E', outcome: 0, studyUids: ['1.2', '3.4'] }, GENESIS_HASH, 'pacs-a'), id: 7 };
 }
 
 describe('audit export', () => {
@@ -25,12 +25,12 @@ describe('audit export', () => {
     const csv = await text(exportStream(events(), 'csv'));
     const [header, row] = csv.split('\r\n');
     assert.match(header, /^id,time,actor,actorType,/);
-    assert.match(row, /^7,[^,]+,"ann, ""x""",user,,110112,Query,E,0,,1\.2 3\.4,\{\},0{64},[0-9a-f]{64}$/);
+    assert.match(row, /^7,[^,]+,"ann, ""x""",user,,110112,Query,E,0,,1\.2 3\.4,\{\},pacs-a,0{64},[0-9a-f]{64}$/);
   });
 
   it('defuses text a spreadsheet would run as a formula, in CSV only', async () => {
     async function* hostile() {
-      yield { ...normalizeEvent({ actor: '=HYPERLINK("http://x")', actorType: 'user', action: '110112', actionCode: 'E', outcome: 0, patientId: '-1+2' }, GENESIS_HASH), id: 8 };
+      yield { ...normalizeEvent({ actor: '=HYPERLINK("http://x")', actorType: 'user', action: '110112', actionCode: 'E', outcome: 0, patientId: '-1+2' }, GENESIS_HASH, null), id: 8 };
     }
     const row = (await text(exportStream(hostile(), 'csv'))).split('\r\n')[1];
     assert.match(row, /^8,[^,]+,"'=HYPERLINK\(""http:\/\/x""\)",user,/);

@@ -7,7 +7,7 @@ export const EXPORT_MEDIA_TYPES: Record<ExportFormat, string> = { csv: 'text/csv
 
 const CSV_COLUMNS: (keyof AuditEvent)[] = [
   'id', 'time', 'actor', 'actorType', 'sourceAddress', 'action', 'actionName', 'actionCode',
-  'outcome', 'patientId', 'studyUids', 'details', 'prevHash', 'hash',
+  'outcome', 'patientId', 'studyUids', 'details', 'source', 'prevHash', 'hash',
 ];
 
 /** `format` wins; else the Accept header (text/csv, application/x-ndjson); else NDJSON. */

@@ -6,14 +6,16 @@ import { GENESIS_HASH, normalizeEvent } from './audit-event';
 import { auditMessageXml } from './audit-message-xml';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => ['ActiveParticipant', 'ParticipantObjectIdentification', 'ParticipantObjectDetail'].includes(name) });
+/** The forwarding node. */
 const source = { sourceId: 'pacs01', aeTitle: 'PACS' };
 
 describe('DICOM Audit Message XML (PS3.15 A.5.1)', () => {
-  it('writes a C-STORE event: event identification, both participants, source, patient and study', () => {
+  it('writes a C-STORE event: event identification, both participants, the recording node as source, patient and study', () => {
     const event = {
       ...normalizeEvent(
         { actor: 'CT1', actorType: 'ae', sourceAddress: '10.1.2.3', action: '110104', actionCode: 'C', outcome: 0, patientId: 'P<1>&', studyUids: ['1.2.3', '1.2.4'] },
         GENESIS_HASH,
+        'pacs02',
       ),
       id: 42,
     };
@@ -27,9 +29,9 @@ describe('DICOM Audit Message XML (PS3.15 A.5.1)', () => {
     });
     assert.deepEqual(message.ActiveParticipant, [
       { UserID: 'CT1', AlternativeUserID: 'AETITLES=CT1', UserIsRequestor: 'true', NetworkAccessPointID: '10.1.2.3', NetworkAccessPointTypeCode: '2' },
-      { UserID: 'PACS', AlternativeUserID: 'AETITLES=PACS', UserIsRequestor: 'false', NetworkAccessPointID: 'pacs01', NetworkAccessPointTypeCode: '1' },
+      { UserID: 'PACS', AlternativeUserID: 'AETITLES=PACS', UserIsRequestor: 'false', NetworkAccessPointID: 'pacs02', NetworkAccessPointTypeCode: '1' },
     ]);
-    assert.deepEqual(message.AuditSourceIdentification, { AuditSourceID: 'pacs01' });
+    assert.deepEqual(message.AuditSourceIdentification, { AuditSourceID: 'pacs02' }, 'the node that recorded it, not the one forwarding it');
     const [patient, ...studies] = message.ParticipantObjectIdentification;
     assert.equal(patient.ParticipantObjectID, 'P<1>&', 'escaped in the XML, the same value after parsing');
     assert.match(xml, /ParticipantObjectID="P&lt;1&gt;&amp;"/);
@@ -46,7 +48,7 @@ describe('DICOM Audit Message XML (PS3.15 A.5.1)', () => {
 
   it('adds the Event Type Code of a login, and names the audit record itself to carry the chain', () => {
     const event = {
-      ...normalizeEvent({ actor: 'ann', actorType: 'user', action: '110114', actionCode: 'E', outcome: 4, details: { eventType: AuditEventType.Login } }, GENESIS_HASH),
+      ...normalizeEvent({ actor: 'ann', actorType: 'user', action: '110114', actionCode: 'E', outcome: 4, details: { eventType: AuditEventType.Login } }, GENESIS_HASH, 'pacs02'),
       id: 7,
     };
     const message = parser.parse(auditMessageXml(event, source)).AuditMessage;
@@ -61,5 +63,12 @@ describe('DICOM Audit Message XML (PS3.15 A.5.1)', () => {
       record.ParticipantObjectDetail.map((d: { type: string; value: string }) => [d.type, Buffer.from(d.value, 'base64').toString()]),
       [['AuditEventId', '7'], ['AuditChainHash', event.hash]],
     );
+  });
+
+  it('names the forwarding node as the source of an event recorded before events had one', () => {
+    const event = { ...normalizeEvent({ actor: 'ann', actorType: 'user', action: '110114', actionCode: 'E', outcome: 0 }, GENESIS_HASH, null), id: 3 };
+    const message = parser.parse(auditMessageXml(event, source)).AuditMessage;
+    assert.deepEqual(message.AuditSourceIdentification, { AuditSourceID: 'pacs01' });
+    assert.equal(message.ActiveParticipant[1].NetworkAccessPointID, 'pacs01');
   });
 });

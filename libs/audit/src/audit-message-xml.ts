@@ -4,7 +4,10 @@ import type { AuditEvent } from './audit-event';
 
 /** What identifies this archive as the audit source and as the participant that is not the actor. */
 export interface AuditSource {
-  /** AuditSourceID (PS3.15 A.5.1): PACS_NODE_ID, the host name and HTTP port unless set. */
+  /**
+   * PACS_NODE_ID of the sending node (the host name and HTTP port unless set): the
+   * AuditSourceID of an event recorded before events named their node (source null).
+   */
   sourceId: string;
   /** Our AE title (the participant a DIMSE peer talked to). */
   aeTitle: string;
@@ -33,6 +36,9 @@ function attributes(values: Attributes): Attributes {
  * study (a login, a peer change) names itself instead, so that every message carries its chain.
  */
 export function auditMessageXml(event: AuditEvent, source: AuditSource): string {
+  // The node that recorded the event is its audit source and the archive the actor talked to
+  // (PS3.15 A.5.1), not the node that happens to forward it.
+  const recorder = { ...source, sourceId: event.source ?? source.sourceId };
   const eventType = event.details.eventType as { code?: string; name?: string } | undefined;
   const identification = {
     ...attributes({ EventActionCode: event.actionCode, EventDateTime: event.time, EventOutcomeIndicator: event.outcome }),
@@ -49,8 +55,8 @@ export function auditMessageXml(event: AuditEvent, source: AuditSource): string 
   const message = {
     AuditMessage: {
       EventIdentification: identification,
-      ActiveParticipant: [actor(event), archive(source, event.actorType === 'ae')],
-      AuditSourceIdentification: attributes({ AuditSourceID: source.sourceId }),
+      ActiveParticipant: [actor(event), archive(recorder, event.actorType === 'ae')],
+      AuditSourceIdentification: attributes({ AuditSourceID: recorder.sourceId }),
       ParticipantObjectIdentification: objects,
     },
   };

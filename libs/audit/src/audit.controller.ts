@@ -69,5 +69,6 @@ function filterOf(q: AuditQueryDto): AuditFilter {
     studyUid: q.studyUid,
     action: q.action,
     outcome: q.outcome,
+    source: q.source,
   };
 }

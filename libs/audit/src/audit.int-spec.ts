@@ -38,8 +38,8 @@ describe('audit chain against a real PostgreSQL', () => {
   let other: INestApplicationContext;
   let audit: AuditService;
 
-  const open = () => {
-    const config = loadConfig({ PACS_DATA_DIR: dir });
+  const open = (node: string) => {
+    const config = loadConfig({ PACS_DATA_DIR: dir, PACS_NODE_ID: node });
     return NestFactory.createApplicationContext(
       { module: class TestModule {}, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(db.url), AuditModule] },
       { logger: false },
@@ -50,9 +50,9 @@ describe('audit chain against a real PostgreSQL', () => {
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'pacs-audit-'));
     db = await testDatabase();
-    ctx = await open();
+    ctx = await open('pacs-a');
     // A second node on the same database: its appends must interleave into one chain.
-    other = await open();
+    other = await open('pacs-b');
     audit = ctx.get(AuditService);
   });
 
@@ -105,7 +105,7 @@ describe('audit chain against a real PostgreSQL', () => {
   });
 
   const stage = (n: number, runner?: QueryRunner): Promise<{ audit_stage: string }[]> => {
-    const params = [JSON.stringify(stagedEvent(event(n)))];
+    const params = [JSON.stringify(stagedEvent(event(n), 'pacs-a'))];
     return runner ? runner.query('SELECT audit_stage($1::jsonb)', params) : sql('SELECT audit_stage($1::jsonb)', params);
   };
 
@@ -183,6 +183,26 @@ describe('audit chain against a real PostgreSQL', () => {
     const stored = await sql(`SELECT details->>'n' AS n FROM audit_events WHERE details->>'n' BETWEEN '950' AND '956' ORDER BY 1`);
     assert.deepEqual(stored.map((r: { n: string }) => r.n), ['950', '952', '953', '954', '956']);
     await ctx.get(AuditSealer).sealNow();
+    assert.deepEqual(await audit.verify(), { intact: true });
+  });
+
+  it('names the node that recorded each event, whichever node sealed it; filters by it', async () => {
+    const otherAudit = other.get(AuditService);
+    const chained = await otherAudit.record(event(1000, { actor: 'BY-NODE' }));
+    const read = await otherAudit.record(event(1001, { actor: 'BY-NODE', action: AuditAction.Query, actionCode: 'E' }));
+    const mine = await audit.record(event(1002, { actor: 'BY-NODE' }));
+    assert.equal(read.hash, null, 'a read event: staged');
+    await ctx.get(AuditSealer).sealNow(); // node A seals node B's staged event
+    const rows = await audit.find({ actor: 'BY-NODE' }, 10);
+    assert.deepEqual(rows.map((e) => [e.id, e.source]), [[chained.id, 'pacs-b'], [read.id, 'pacs-b'], [mine.id, 'pacs-a']]);
+    assert.ok(rows[1].hash, 'sealed');
+    assert.deepEqual((await audit.find({ actor: 'BY-NODE', source: 'pacs-b' }, 10)).map((e) => e.id), [chained.id, read.id]);
+    assert.deepEqual(await audit.verify(), { intact: true });
+    await sql(`UPDATE audit_events SET source = 'pacs-a' WHERE id = $1`, [read.id]);
+    assert.deepEqual(await audit.verify(), { intact: false, brokenAt: read.id }, 'a source changed');
+    await sql(`UPDATE audit_events SET source = NULL WHERE id = $1`, [read.id]);
+    assert.deepEqual(await audit.verify(), { intact: false, brokenAt: read.id }, 'a source cleared');
+    await sql(`UPDATE audit_events SET source = 'pacs-b' WHERE id = $1`, [read.id]);
     assert.deepEqual(await audit.verify(), { intact: true });
   });
 

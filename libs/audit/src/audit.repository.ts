@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { PacsConfig } from '@pacs/config';
 import type { IndexTransaction } from '@pacs/index';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent, StagedEvent } from './audit-event';
+import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, linkedEvent, StagedEvent, stagedEvent } from './audit-event';
 
 /** The audit chain's advisory lock (pg_advisory_xact_lock), 'AUDT'; the same key as in audit_append. */
 const CHAIN_LOCK_KEY = 0x41554454;
-const COLUMNS = 'id, time, actor, actor_type, source_address, action, action_name, action_code, outcome, patient_id, study_uids, details, prev_hash, hash';
+const COLUMNS = 'id, time, actor, actor_type, source_address, action, action_name, action_code, outcome, patient_id, study_uids, details, source, prev_hash, hash';
 
 export interface AuditFilter {
   from?: Date;
@@ -16,6 +17,8 @@ export interface AuditFilter {
   studyUid?: string;
   action?: string;
   outcome?: number;
+  /** PACS_NODE_ID of the node that recorded the event. */
+  source?: string;
   /** Only events with a greater id (keyset pagination). */
   afterId?: number;
 }
@@ -25,8 +28,24 @@ export interface AuditFilter {
 export class AuditRepository {
   /** The head hash after this process's last append; undefined before the first one. */
   private head: string | undefined;
+  /** This node's PACS_NODE_ID: the source of every event it records. */
+  private readonly source: string;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    config: PacsConfig,
+  ) {
+    this.source = config.nodeId;
+  }
+
+  /**
+   * The event as stored, recorded by this node. Every event this node writes passes here
+   * (append, the staged reads, the ingest's commit companion); the sealer, on whichever node,
+   * only links rows and keeps their source.
+   */
+  staged(input: AuditEventInput): StagedEvent {
+    return stagedEvent(input, this.source);
+  }
 
   /**
    * Appends the events to the chain, durably, in the order given. Fast path: one statement
@@ -35,14 +54,15 @@ export class AuditRepository {
    * the second try cannot miss.
    */
   async append(inputs: readonly AuditEventInput[]): Promise<AuditEvent[]> {
+    const staged = inputs.map((i) => this.staged(i));
     if (this.head !== undefined) {
-      const events = chain(inputs, this.head);
+      const events = chain(staged, this.head);
       const result = await this.callAppend(this.dataSource.manager, events);
       if (result.ids) return this.stored(events, result.ids);
     }
     return this.dataSource.transaction(async (m) => {
       await m.query('SELECT pg_advisory_xact_lock($1)', [CHAIN_LOCK_KEY]);
-      const events = chain(inputs, (await chainHead(m)).hash);
+      const events = chain(staged, (await chainHead(m)).hash);
       const result = await this.callAppend(m, events);
       if (!result.ids) throw new Error('audit chain head moved while locked');
       return this.stored(events, result.ids);
@@ -159,6 +179,7 @@ export class AuditRepository {
     if (filter.studyUid !== undefined) add('? = ANY(study_uids)', filter.studyUid);
     if (filter.action !== undefined) add('action = ?', filter.action);
     if (filter.outcome !== undefined) add('outcome = ?', filter.outcome);
+    if (filter.source !== undefined) add('source = ?', filter.source);
     params.push(limit);
     const sql = `SELECT ${COLUMNS} FROM audit_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id LIMIT $${params.length}`;
     return (await this.dataSource.query(sql, params)).map(toEvent);
@@ -184,10 +205,10 @@ async function chainHead(m: EntityManager): Promise<{ hash: string; seq: number 
 }
 
 /** Links the events one after another, the first to `head`. */
-function chain(inputs: readonly AuditEventInput[], head: string): AuditEvent[] {
+function chain(staged: readonly StagedEvent[], head: string): AuditEvent[] {
   let prev = head;
-  return inputs.map((input) => {
-    const event = normalizeEvent(input, prev);
+  return staged.map((e) => {
+    const event = linkedEvent(e, prev);
     prev = event.hash;
     return event;
   });
@@ -206,6 +227,7 @@ interface AuditRow {
   patient_id: string | null;
   study_uids: string[];
   details: Record<string, unknown>;
+  source: string | null;
   prev_hash: string | null;
   hash: string | null;
 }
@@ -224,6 +246,7 @@ function toEvent(r: AuditRow): AuditEvent {
     patientId: r.patient_id,
     studyUids: r.study_uids ?? [],
     details: r.details ?? {},
+    source: r.source,
     prevHash: r.prev_hash,
     hash: r.hash,
   };

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PacsConfig } from '@pacs/config';
 import { AuditAction } from './audit-codes';
-import { AuditEventInput, GENESIS_HASH, normalizeEvent } from './audit-event';
+import { AuditEventInput, GENESIS_HASH, normalizeEvent, stagedEvent } from './audit-event';
 import type { AuditSealer } from './audit-sealer';
 import type { AuditRepository } from './audit.repository';
 import { AuditService } from './audit.service';
@@ -12,9 +12,10 @@ function service(flushReads: boolean) {
   const written: { action: string; how: 'appended' | 'staged' }[] = [];
   let sealRequests = 0;
   const repository = {
+    staged: (input: AuditEventInput) => stagedEvent(input, 'pacs-a'),
     append: async (inputs: AuditEventInput[]) => {
       written.push(...inputs.map((i) => ({ action: i.action, how: 'appended' as const })));
-      return inputs.map((i) => normalizeEvent(i, GENESIS_HASH));
+      return inputs.map((i) => normalizeEvent(i, GENESIS_HASH, 'pacs-a'));
     },
     stageUnflushed: async (events: { action: string }[]) => {
       written.push(...events.map((e) => ({ action: e.action, how: 'staged' as const })));

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } 
 import { PacsConfig } from '@pacs/config';
 import { GroupCommit } from '@pacs/database';
 import { AuditAction } from './audit-codes';
-import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent, StagedEvent, stagedEvent } from './audit-event';
+import { AuditEvent, AuditEventInput, chainHash, GENESIS_HASH, normalizeEvent, StagedEvent } from './audit-event';
 import { AuditSealer } from './audit-sealer';
 import { AuditFilter, AuditRepository } from './audit.repository';
 import { parseSyslogUrl, SyslogForwarder } from './syslog-forwarder';
@@ -75,7 +75,7 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
 
   /** Appends one event; resolves with it (id, hash) once committed, rejects if it could not be. */
   record(input: AuditEventInput): Promise<AuditEvent> {
-    if (!this.enabled) return Promise.resolve(normalizeEvent(input, GENESIS_HASH));
+    if (!this.enabled) return Promise.resolve(normalizeEvent(input, GENESIS_HASH, null));
     if (!this.flushReads && isRead(input)) return this.stageRead(input);
     return this.chained.add({ ...input, time: input.time ?? new Date() });
   }
@@ -87,7 +87,7 @@ export class AuditService implements BeforeApplicationShutdown, OnApplicationShu
    * one statement.
    */
   private async stageRead(input: AuditEventInput): Promise<AuditEvent> {
-    const event = stagedEvent({ ...input, time: input.time ?? new Date() });
+    const event = this.repository.staged({ ...input, time: input.time ?? new Date() });
     const id = await this.readsStaged.add(event);
     this.sealer.staged();
     return { id, ...event, prevHash: null, hash: null };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
 import type { IndexTransaction, IngestCommitCompanion, IngestOutcome, IngestSource } from '@pacs/index';
-import { StagedEvent, stagedEvent } from './audit-event';
+import type { StagedEvent } from './audit-event';
 import { AuditRepository } from './audit.repository';
 import { AuditSealer } from './audit-sealer';
 import { instanceStoredEvent } from './instances-stored';
@@ -27,7 +27,7 @@ export class StoreAuditCompanion implements IngestCommitCompanion<StagedEvent> {
 
   payload(instance: IngestOutcome, source: IngestSource): StagedEvent | undefined {
     if (!this.enabled || source.channel === 'stow') return undefined;
-    return stagedEvent(instanceStoredEvent(source, instance));
+    return this.repository.staged(instanceStoredEvent(source, instance));
   }
 
   write(tx: IndexTransaction, events: StagedEvent[]): Promise<void> {

@@ -14,18 +14,18 @@ describe('syslog forwarding (RFC 5424)', () => {
   });
 
   it('formats PRI (facility 10, notice or warning), version 1, timestamp, host, app, MSGID and the event as JSON', () => {
-    const ok = normalizeEvent({ actor: 'a', actorType: 'user', action: '110112', actionCode: 'E', outcome: 0 }, GENESIS_HASH);
+    const ok = normalizeEvent({ actor: 'a', actorType: 'user', action: '110112', actionCode: 'E', outcome: 0 }, GENESIS_HASH, 'pacs-a');
     const line = formatSyslog(ok, 'json', { sourceId: 'pacs host', aeTitle: 'PACS' });
     const match = /^<85>1 (\S+) pacshost pacs \d+ PACS-AUDIT-JSON - \uFEFF(.*)$/.exec(line);
     assert.ok(match, line);
     assert.equal(match[1], ok.time);
     assert.equal(JSON.parse(match[2]).hash, ok.hash);
-    const failed = normalizeEvent({ actor: 'a', actorType: 'user', action: '110113', actionCode: 'E', outcome: 4 }, GENESIS_HASH);
+    const failed = normalizeEvent({ actor: 'a', actorType: 'user', action: '110113', actionCode: 'E', outcome: 4 }, GENESIS_HASH, 'pacs-a');
     assert.match(formatSyslog(failed, 'json', { sourceId: 'h', aeTitle: 'PACS' }), /^<84>1 /);
   });
 
   it('carries the DICOM Audit Message XML with the IHE MSGID by default', () => {
-    const event = normalizeEvent({ actor: 'CT1', actorType: 'ae', action: '110104', actionCode: 'C', outcome: 0, patientId: 'P1', studyUids: ['1.2'] }, GENESIS_HASH);
+    const event = normalizeEvent({ actor: 'CT1', actorType: 'ae', action: '110104', actionCode: 'C', outcome: 0, patientId: 'P1', studyUids: ['1.2'] }, GENESIS_HASH, 'pacs-a');
     const match = /^<85>1 \S+ h pacs \d+ IHE\+RFC-3881 - \uFEFF(<\?xml version="1.0" encoding="UTF-8"\?><AuditMessage>.*<\/AuditMessage>)$/.exec(
       formatSyslog(event, 'dicom', { sourceId: 'h', aeTitle: 'PACS' }),
     );
@@ -38,7 +38,7 @@ describe('syslog forwarding (RFC 5424)', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     const forwarder = new SyslogForwarder({ protocol: 'tcp', host: '127.0.0.1', port }, (err) => assert.fail(err), 'json', { sourceId: 'h', aeTitle: 'PACS' });
-    const events = ['110112', '110103'].map((action) => normalizeEvent({ actor: 'ü', actorType: 'user', action, actionCode: 'E', outcome: 0 }, GENESIS_HASH));
+    const events = ['110112', '110103'].map((action) => normalizeEvent({ actor: 'ü', actorType: 'user', action, actionCode: 'E', outcome: 0 }, GENESIS_HASH, 'pacs-a'));
     forwarder.send(events);
     const deadline = Date.now() + 5000;
     while (!received.includes('110103') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));

@@ -17,6 +17,7 @@ import { PeerTls1765200000000 } from './migrations/1765200000000-PeerTls';
 import { UnlinkedProcedureSteps1765300000000 } from './migrations/1765300000000-UnlinkedProcedureSteps';
 import { LegacyDateTimeColumns1765310000000 } from './migrations/1765310000000-LegacyDateTimeColumns';
 import { BlobRemovals1765320000000 } from './migrations/1765320000000-BlobRemovals';
+import { AuditEventSource1765330000000 } from './migrations/1765330000000-AuditEventSource';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   UnlinkedProcedureSteps1765300000000,
   LegacyDateTimeColumns1765310000000,
   BlobRemovals1765320000000,
+  AuditEventSource1765330000000,
 ];
 
 /** Connections a process keeps at most. */

@@ -40,6 +40,11 @@ export class AuditQueryDto {
   @Type(() => Number)
   @IsIn(OUTCOMES, { message: 'outcome must be 0, 4, 8 or 12' })
   outcome?: number;
+
+  @ApiPropertyOptional({ description: 'PACS_NODE_ID of the node that recorded the event, exact', example: 'pacs-a' })
+  @IsOptional()
+  @IsString()
+  source?: string;
 }
 
 export class AuditPageQueryDto extends AuditQueryDto {

@@ -36,7 +36,7 @@ export class AuditStaging1764500000000 implements MigrationInterface {
  * As in 1764200000000, with the head and the order taken from seal_seq: appends hashed events
  * under the chain lock if `p_prev` is still the head, else returns {"head": <hash>}.
  */
-const AUDIT_APPEND_FUNCTION = `
+export const AUDIT_APPEND_FUNCTION = `
   CREATE OR REPLACE FUNCTION audit_append(p_prev text, p_events jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
   DECLARE
     v_head text;

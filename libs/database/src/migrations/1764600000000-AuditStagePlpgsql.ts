@@ -10,7 +10,17 @@ export class AuditStagePlpgsql1764600000000 implements MigrationInterface {
   name = 'AuditStagePlpgsql1764600000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`
+    await q.query(AUDIT_STAGE_PLPGSQL);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION audit_stage(jsonb)`);
+    await q.query(AUDIT_STAGE_FUNCTION);
+  }
+}
+
+/** audit_stage as this migration defines it (read by AuditEventSource1765330000000's down). */
+export const AUDIT_STAGE_PLPGSQL = `
   CREATE OR REPLACE FUNCTION audit_stage(e jsonb) RETURNS bigint LANGUAGE plpgsql AS $$
   DECLARE
     v_id bigint;
@@ -22,11 +32,4 @@ export class AuditStagePlpgsql1764600000000 implements MigrationInterface {
             ARRAY(SELECT jsonb_array_elements_text(e->'studyUids')), e->'details')
     RETURNING id INTO v_id;
     RETURN v_id;
-  END $$`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION audit_stage(jsonb)`);
-    await q.query(AUDIT_STAGE_FUNCTION);
-  }
-}
+  END $$`;
