@@ -1,10 +1,11 @@
 import { createReadStream } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SingleBar } from 'cli-progress';
 import { AuditService, instanceStoredEvent } from '@pacs/audit';
 import { IngestError, IngestService, IngestSource } from '@pacs/index';
+import { readDicomdirFileIds } from '@pacs/media';
 import { BlobStore } from '@pacs/storage';
 
 export interface ImportSummary {
@@ -18,7 +19,10 @@ export interface ImportSummary {
 const PARALLEL = 4;
 const IMPORT: IngestSource = { channel: 'import', actor: 'cli' };
 
-/** Imports every file below `folder` through the same ingest path as C-STORE and STOW-RS. */
+/**
+ * Imports through the same ingest path as C-STORE and STOW-RS every file below `folder` or, when
+ * the folder is media with a DICOMDIR at its root, every file the DICOMDIR references.
+ */
 export async function importFolder(
   folder: string,
   blobs: BlobStore,
@@ -26,8 +30,8 @@ export async function importFolder(
   progress: boolean,
   audit?: AuditService,
 ): Promise<ImportSummary> {
-  const files = await listFiles(folder);
   const summary: ImportSummary = { stored: 0, duplicates: 0, failed: [], skipped: [] };
+  const files = await filesToImport(folder, summary);
   const bar = progress ? new SingleBar({ format: 'importing [{bar}] {value}/{total} files', stream: process.stderr }) : undefined;
   bar?.start(files.length, 0);
   let next = 0;
@@ -82,6 +86,34 @@ async function notAnInstance(file: string): Promise<string | undefined> {
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Media (PS3.10 8): the files its DICOMDIR references, found whatever case and ISO 9660 version
+ * suffix (`;1`) the medium shows their names in; one it references that is not there fails, the
+ * others are skipped. Without a DICOMDIR: every file.
+ */
+async function filesToImport(folder: string, summary: ImportSummary): Promise<string[]> {
+  const files = await listFiles(folder);
+  const dicomdir = files.find((f) => relative(folder, f).toUpperCase() === 'DICOMDIR');
+  if (!dicomdir) return files;
+  let fileIds: string[][];
+  try {
+    fileIds = await readDicomdirFileIds(dicomdir);
+  } catch (err) {
+    summary.failed.push({ file: dicomdir, reason: `not a readable DICOMDIR: ${(err as Error).message}` });
+    return files;
+  }
+  const byId = new Map(files.map((f) => [relative(folder, f).split(sep).join('\\').replace(/;\d+$/, '').toUpperCase(), f]));
+  const referenced: string[] = [];
+  for (const id of fileIds) {
+    const file = byId.get(id.join('\\').toUpperCase());
+    if (file) referenced.push(file);
+    else summary.failed.push({ file: join(folder, ...id), reason: 'referenced by the DICOMDIR but not on the medium' });
+  }
+  const chosen = new Set(referenced);
+  for (const f of files) if (!chosen.has(f)) summary.skipped.push({ file: f, reason: f === dicomdir ? 'the DICOMDIR (media directory)' : 'not referenced by the DICOMDIR' });
+  return referenced;
 }
 
 async function listFiles(folder: string): Promise<string[]> {

@@ -9,10 +9,11 @@ import { AuditAction, AuditEventType, AuditService } from '@pacs/audit';
 import { UsersService } from '@pacs/auth';
 import { loadConfig } from '@pacs/config';
 import { startDatabase } from '@pacs/database';
-import { IngestService, StorageVerifier } from '@pacs/index';
+import { IngestService, RetrieveService, StorageVerifier } from '@pacs/index';
 import { BlobStore, FilesystemBlobStore, openBucket } from '@pacs/storage';
 import { CliModule } from './cli.module';
 import { copyToS3 } from './copy-to-s3';
+import { exportStudies } from './export-media';
 import { importFolder } from './import-folder';
 import { formatStorageReport } from './storage-verify';
 
@@ -43,6 +44,17 @@ program
     process.stdout.write(`skipped: ${summary.skipped.length}\n`);
     for (const f of summary.skipped) process.stdout.write(`  ${f.file}: ${f.reason}\n`);
     process.exitCode = summary.failed.length > 0 ? 1 : 0;
+  });
+
+program
+  .command('export')
+  .description('write studies as DICOM media into a new or empty folder: a DICOMDIR and the stored files it references (for a CD/DVD burner or a workstation)')
+  .argument('<folder>')
+  .requiredOption('--study <uid...>', 'Study Instance UID of each study to export')
+  .option('--no-progress', 'no progress bar')
+  .action(async (folder: string, opts: { study: string[]; progress: boolean }) => {
+    const written = await withContext((ctx) => exportStudies(folder, opts.study, ctx.get(RetrieveService), ctx.get(AuditService), opts.progress));
+    process.stdout.write(`exported: ${written} files and a DICOMDIR into ${folder}\n`);
   });
 
 const users = program.command('users').description('manage users');

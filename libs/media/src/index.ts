@@ -4,3 +4,5 @@ export { layOutFileSet } from './file-set';
 export type { FileSet, MediaFile } from './file-set';
 export { mediaZip } from './media-zip';
 export type { MediaZip } from './media-zip';
+export { writeMediaFolder } from './media-folder';
+export { readDicomdirFileIds } from './dicomdir-reader';
