@@ -87,6 +87,33 @@ describe('ZIP export of a study (Accept: application/zip)', () => {
     assert.ok(listing.includes('DICOMDIR'));
   });
 
+  it('exports several studies as one ZIP under one DICOMDIR (POST /api/exports), audited as an Export', async () => {
+    const second = generateStudy(mkdtempSync(join(tmpdir(), 'pacs-zip-')), { series: 1, instancesPerSeries: 2, patientId: 'ZIP-2' });
+    assert.deepEqual((await storescu(server.dimsePort, second.files)).statuses, ['0x0000', '0x0000']);
+    const studies = [study.studyUid, second.studyUid];
+    const res = await http(`${server.httpUrl}/api/exports`, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studies }) });
+    assert.equal(res.status, 200, res.body.toString());
+    assert.equal(res.headers.get('content-type'), 'application/zip');
+    assert.match(res.headers.get('content-disposition') ?? '', /filename="2-studies_\d{4}-\d{2}-\d{2}\.zip"/);
+    const dir = mkdtempSync(join(tmpdir(), 'pacs-unzip-'));
+    writeFileSync(join(dir, 'export.zip'), res.body);
+    execFileSync('unzip', ['-q', 'export.zip', '-d', 'media'], { cwd: dir });
+    assert.equal(filesBelow(join(dir, 'media', 'DICOM')).length, 8);
+    const listed = await records(join(dir, 'media', 'DICOMDIR'));
+    assert.deepEqual(listed.filter((v) => v === 'PATIENT').length, 2);
+    for (const uid of [...study.sopInstanceUids, ...second.sopInstanceUids]) assert.ok(listed.includes(uid), uid);
+
+    const audit = await http(`${server.httpUrl}/api/audit?action=110106`, { token });
+    const events = audit.json<{ items: { studyUids: string[]; outcome: number }[] }>().items;
+    assert.ok(events.some((e) => e.outcome === 0 && studies.every((uid) => e.studyUids.includes(uid))), JSON.stringify(events));
+
+    const unknown = await http(`${server.httpUrl}/api/exports`, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studies: [study.studyUid, '1.2.3.999'] }) });
+    assert.equal(unknown.status, 404);
+    assert.match(unknown.json().message, /1\.2\.3\.999/);
+    const bad = await http(`${server.httpUrl}/api/exports`, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ studies: ['not-a-uid'] }) });
+    assert.equal(bad.status, 400);
+  });
+
   it('answers 404 for a study it does not hold, and multipart when the client prefers it', async () => {
     const missing = await http(`${server.httpUrl}/dicomweb/studies/1.2.3.4.5.6.7`, { token, headers: { accept: 'application/zip' } });
     assert.equal(missing.status, 404);

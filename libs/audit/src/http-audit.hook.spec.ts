@@ -6,7 +6,7 @@ import { Controller, ForbiddenException, Get, INestApplication, Module, Param, P
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Audited, auditStoredStudies, isPublicRoute, Public } from '@pacs/auth';
+import { Audited, auditStudies, isPublicRoute, Public } from '@pacs/auth';
 import type { AuditEventInput } from './audit-event';
 import { AuditService } from './audit.service';
 import { HttpAuditHook } from './http-audit.hook';
@@ -24,9 +24,9 @@ class RoutesController {
 
   /** The body names another study: the event must take the stored one, from the handler. */
   @Post('dicomweb/studies')
-  @Audited('instances-transferred', 'C', { studies: ['study-param', 'stored-studies'] })
+  @Audited('instances-transferred', 'C', { studies: ['study-param', 'handler-studies'] })
   store(@Req() req: FastifyRequest): object {
-    auditStoredStudies(req, ['1.2.3']);
+    auditStudies(req, ['1.2.3']);
     return { RetrieveURL: 'http://h/dicomweb/studies/6.6.6' };
   }
 

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { auditedRoute, storedStudiesOf } from '@pacs/auth';
+import { auditedRoute, handlerStudiesOf } from '@pacs/auth';
 import { AuditService } from './audit.service';
 import { httpAuditEvent } from './http-audit';
 
@@ -41,7 +41,7 @@ export class HttpAuditHook implements OnModuleInit {
         status: reply.statusCode,
         username: (request as FastifyRequest & { user?: { username?: string } }).user?.username,
         ip: request.ip,
-        storedStudies: storedStudiesOf(request),
+        handlerStudies: handlerStudiesOf(request),
       });
       if (!event) return payload;
       try {

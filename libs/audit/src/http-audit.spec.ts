@@ -14,13 +14,13 @@ const exchange = (over: Partial<HttpExchange>): HttpExchange => ({
   ...over,
 });
 
-const STOW: AuditedRoute = { event: 'instances-transferred', action: 'C', studies: ['study-param', 'stored-studies'] };
+const STOW: AuditedRoute = { event: 'instances-transferred', action: 'C', studies: ['study-param', 'handler-studies'] };
 const QIDO: AuditedRoute = { event: 'query', action: 'E', studies: ['study-param', 'study-query-key'] };
 const WADO: AuditedRoute = { event: 'instances-accessed', action: 'R', studies: ['study-param'] };
 
 describe('HTTP requests → the audit events their routes declare (PS3.15 A.5.3)', () => {
   it('STOW-RS is Instances Transferred (C) with the studies the handler stored', () => {
-    const e = httpAuditEvent(exchange({ method: 'POST', audited: STOW, storedStudies: ['1.2.3', '1.2.4'] }));
+    const e = httpAuditEvent(exchange({ method: 'POST', audited: STOW, handlerStudies: ['1.2.3', '1.2.4'] }));
     assert.equal(e?.action, '110104');
     assert.equal(e?.actionCode, 'C');
     assert.deepEqual(e?.studyUids, ['1.2.3', '1.2.4']);

@@ -16,7 +16,7 @@ export interface HttpExchange {
   username?: string;
   ip?: string;
   /** The studies the handler stored (STOW-RS), from its result. */
-  storedStudies?: readonly string[];
+  handlerStudies?: readonly string[];
 }
 
 type EventType = (typeof AuditEventType)[keyof typeof AuditEventType];
@@ -27,6 +27,8 @@ const EVENTS: Record<AuditedEvent, { action: string; eventType?: EventType }> = 
   'instances-accessed': { action: AuditAction.InstancesAccessed },
   'instances-transferred': { action: AuditAction.InstancesTransferred },
   'study-deleted': { action: AuditAction.StudyDeleted },
+  // Studies handed out as media (a ZIP with a DICOMDIR): PS3.15 A.5.3.4 Export.
+  export: { action: AuditAction.Export },
   'audit-log-used': { action: AuditAction.AuditLogUsed },
   // Worklist items and procedure steps changed by the RIS or a modality.
   'procedure-record': { action: AuditAction.ProcedureRecord },
@@ -69,7 +71,7 @@ function studyUidsOf(x: HttpExchange, audited: AuditedRoute): string[] {
   const uids = new Set<string>();
   for (const source of audited.studies ?? []) {
     if (source === 'study-param' && x.params.study) uids.add(x.params.study);
-    if (source === 'stored-studies') x.storedStudies?.forEach((u) => uids.add(u));
+    if (source === 'handler-studies') x.handlerStudies?.forEach((u) => uids.add(u));
     if (source === 'study-query-key') {
       const key = x.query.StudyInstanceUID ?? x.query['0020000D'];
       for (const v of [key].flat()) if (typeof v === 'string') v.split(/[,\\]/).filter(Boolean).forEach((u) => uids.add(u));

@@ -11,6 +11,7 @@ export type AuditedEvent =
   | 'instances-accessed'
   | 'instances-transferred'
   | 'study-deleted'
+  | 'export'
   | 'audit-log-used'
   | 'procedure-record'
   | 'user-security-attributes-changed'
@@ -23,9 +24,9 @@ export type AuditedAction = 'C' | 'R' | 'U' | 'D' | 'E';
 /**
  * Where the studies of the event (its participant objects, PS3.15 A.5.3) come from: the
  * `study` route parameter, the QIDO-RS StudyInstanceUID key (PS3.18 8.3.4.1), or the studies
- * the handler stored (set with auditStoredStudies).
+ * the handler names from its result (the studies it stored or exported; set with auditStudies).
  */
-export type AuditedStudySource = 'study-param' | 'study-query-key' | 'stored-studies';
+export type AuditedStudySource = 'study-param' | 'study-query-key' | 'handler-studies';
 
 export interface AuditedRoute {
   event: AuditedEvent;
@@ -39,7 +40,7 @@ export interface AuditedRoute {
 const FASTIFY_ROUTE_CONFIG_METADATA = '__fastify_route_config__';
 /** Fastify route config of an @Audited route: the audit hook reads it for every response, the guards' 401 and 403 included. */
 const AUDITED_ROUTE_CONFIG = 'pacsAudited';
-const STORED_STUDIES = Symbol('pacs:audit:stored-studies');
+const HANDLER_STUDIES = Symbol('pacs:audit:handler-studies');
 
 /**
  * Declares the audit event of a route, beside its @RequirePermission (as dicom-server's
@@ -77,11 +78,11 @@ export function auditedRoute(request: FastifyRequest): AuditedRoute | undefined 
   return config?.[AUDITED_ROUTE_CONFIG] as AuditedRoute | undefined;
 }
 
-/** The studies a handler stored, for its route's event ('stored-studies'): from its result, never parsed back out of the response. */
-export function auditStoredStudies(request: FastifyRequest, studyUids: readonly string[]): void {
-  (request as unknown as Record<symbol, readonly string[]>)[STORED_STUDIES] = studyUids;
+/** The studies a handler stored or exported, for its route's event ('handler-studies'): from its result, never parsed back out of the response. */
+export function auditStudies(request: FastifyRequest, studyUids: readonly string[]): void {
+  (request as unknown as Record<symbol, readonly string[]>)[HANDLER_STUDIES] = studyUids;
 }
 
-export function storedStudiesOf(request: FastifyRequest): readonly string[] {
-  return (request as unknown as Record<symbol, readonly string[] | undefined>)[STORED_STUDIES] ?? [];
+export function handlerStudiesOf(request: FastifyRequest): readonly string[] {
+  return (request as unknown as Record<symbol, readonly string[] | undefined>)[HANDLER_STUDIES] ?? [];
 }

@@ -1,7 +1,7 @@
 // Public API of @pacs/auth.
 export { AuthModule } from './auth.module';
 export { Public, RequirePermission, CurrentUser, PERMISSION_EXTENSION, PUBLIC_EXTENSION } from './auth.decorators';
-export { Audited, auditedHandler, auditedRoute, auditStoredStudies, storedStudiesOf } from './audited.decorator';
+export { Audited, auditedHandler, auditedRoute, auditStudies, handlerStudiesOf } from './audited.decorator';
 export type { AuditedAction, AuditedEvent, AuditedRoute, AuditedStudySource } from './audited.decorator';
 export { PERMISSIONS, ROLES, rolePermissions } from './permissions';
 export type { Permission, Role } from './permissions';

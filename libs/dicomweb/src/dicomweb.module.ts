@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { IndexModule } from '@pacs/index';
 import { DeleteController } from './delete.controller';
+import { ExportsController } from './exports.controller';
 import { MetadataController } from './metadata.controller';
 import { MetadataService } from './metadata.service';
 import { QidoController } from './qido.controller';
@@ -16,7 +17,7 @@ import { RepresentativeInstance } from './representative-instance';
 /** DICOMweb (PS3.18) under /dicomweb: STOW-RS, QIDO-RS and WADO-RS over the shared index services. */
 @Module({
   imports: [IndexModule],
-  controllers: [StowController, QidoController, WadoController, MetadataController, FramesController, RenderedController, DeleteController],
+  controllers: [StowController, QidoController, WadoController, MetadataController, FramesController, RenderedController, DeleteController, ExportsController],
   providers: [StowService, MetadataService, PixelService, RenderingService, RepresentativeInstance],
 })
 export class DicomWebModule {}

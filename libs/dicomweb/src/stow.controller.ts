@@ -13,7 +13,7 @@ import {
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Audited, auditStoredStudies, AuthUser, CurrentUser, RequirePermission } from '@pacs/auth';
+import { Audited, auditStudies, AuthUser, CurrentUser, RequirePermission } from '@pacs/auth';
 import { APPLICATION_DICOM, ApiStowBody, ApiUidParams, DICOM_JSON, MULTIPART_DICOM, STOW_RESPONSE } from './dicomweb-api.decorators';
 import { dicomWebBaseUrl } from './retrieve-url';
 import { StowRequest, StowService } from './stow.service';
@@ -35,7 +35,7 @@ export class StowController {
 
   @Post()
   @RequirePermission('study:write')
-  @Audited('instances-transferred', 'C', { studies: ['study-param', 'stored-studies'] })
+  @Audited('instances-transferred', 'C', { studies: ['study-param', 'handler-studies'] })
   @ApiOperation({ summary: 'Store instances' })
   @ApiStowBody()
   async storeInstances(@Req() req: FastifyRequest, @Res() res: FastifyReply, @CurrentUser() user?: AuthUser): Promise<void> {
@@ -45,7 +45,7 @@ export class StowController {
   /** PS3.18 10.5.1: every instance must belong to {study}, else it fails (0xA900). */
   @Post(':study')
   @RequirePermission('study:write')
-  @Audited('instances-transferred', 'C', { studies: ['study-param', 'stored-studies'] })
+  @Audited('instances-transferred', 'C', { studies: ['study-param', 'handler-studies'] })
   @ApiOperation({ summary: 'Store instances of one study', description: 'Instances of another study fail (0xA900).' })
   @ApiUidParams('study')
   @ApiStowBody()
@@ -60,7 +60,7 @@ export class StowController {
 
   private async reply(req: FastifyRequest, res: FastifyReply, request: StowRequest): Promise<void> {
     const result = await this.stow.store(request);
-    auditStoredStudies(req, result.storedStudyUids);
+    auditStudies(req, result.storedStudyUids);
     await res.status(result.status).header('content-type', 'application/dicom+json').send(JSON.stringify(result.body));
   }
 

@@ -34,7 +34,7 @@ export class WadoController {
   @ApiUidParams('study')
   @ApiProduces(MULTIPART_DICOM, APPLICATION_ZIP)
   retrieveStudy(@Param('study') studyUid: string, @Req() req: FastifyRequest, @Res() res: FastifyReply): Promise<void> {
-    if (wantsZip(req.headers.accept)) return sendZip(this.retrieve, { studyUid }, res);
+    if (wantsZip(req.headers.accept)) return sendZip(this.retrieve, { studyUids: [studyUid] }, res);
     return this.send({ studyUid }, req, res);
   }
 
@@ -49,7 +49,7 @@ export class WadoController {
     @Req() req: FastifyRequest,
     @Res() res: FastifyReply,
   ): Promise<void> {
-    if (wantsZip(req.headers.accept)) return sendZip(this.retrieve, { studyUid, seriesUid }, res);
+    if (wantsZip(req.headers.accept)) return sendZip(this.retrieve, { studyUids: [studyUid], seriesUid }, res);
     return this.send({ studyUid, seriesUid }, req, res);
   }
 
