@@ -60,6 +60,17 @@ describe('modality performed procedure steps (medium: real PostgreSQL)', () => {
     writer.write(instance.bytes);
     await medium.get(IngestService).ingest(await writer.finish(), { channel: 'import' });
   };
+  /** A study of two images whose COMPLETED step names both, with the first stored. */
+  const completedStepAwaitingOneImage = async () => {
+    const studyUid = newUid();
+    const seriesUid = newUid();
+    const images = [1, 2].map((n) => buildInstance({ studyUid, seriesUid, instanceNumber: n, rows: 4 }));
+    await store(images[0]);
+    const uid = newUid();
+    await mpps.create(uid, inProgress(studyUid, ''), CALLER);
+    await mpps.set(uid, finish('COMPLETED', [{ seriesUid, sopUids: images.map((i) => i.sopInstanceUid) }]), CALLER);
+    return { studyUid, lastImage: images[1] };
+  };
   const complete = async (studyUid: string) =>
     (await medium.sql<{ complete: boolean }>('SELECT complete FROM study_completeness WHERE study_uid = $1', [studyUid]))[0]?.complete ?? false;
 
@@ -113,15 +124,9 @@ describe('modality performed procedure steps (medium: real PostgreSQL)', () => {
   });
 
   it('completes the study once every image the COMPLETED step names is stored, whichever comes last', async () => {
-    const studyUid = newUid();
-    const seriesUid = newUid();
-    const images = [1, 2].map((n) => buildInstance({ studyUid, seriesUid, instanceNumber: n, rows: 4 }));
-    await store(images[0]);
-    const uid = newUid();
-    await mpps.create(uid, inProgress(studyUid, ''), CALLER);
-    await mpps.set(uid, finish('COMPLETED', [{ seriesUid, sopUids: images.map((i) => i.sopInstanceUid) }]), CALLER);
+    const { studyUid, lastImage } = await completedStepAwaitingOneImage();
     assert.equal(await complete(studyUid), false, 'one image is still missing');
-    await store(images[1]);
+    await store(lastImage);
     for (let i = 0; i < 50 && !(await complete(studyUid)); i++) await sleep(50);
     assert.equal(await complete(studyUid), true);
   });
@@ -132,14 +137,8 @@ describe('modality performed procedure steps (medium: real PostgreSQL)', () => {
     mock.timers.enable({ apis: ['setInterval'] });
     try {
       await other.onApplicationBootstrap();
-      const studyUid = newUid();
-      const seriesUid = newUid();
-      const images = [1, 2].map((n) => buildInstance({ studyUid, seriesUid, instanceNumber: n, rows: 4 }));
-      await store(images[0]);
-      const uid = newUid();
-      await mpps.create(uid, inProgress(studyUid, ''), CALLER);
-      await mpps.set(uid, finish('COMPLETED', [{ seriesUid, sopUids: images.map((i) => i.sopInstanceUid) }]), CALLER);
-      await store(images[1]);
+      const { studyUid, lastImage } = await completedStepAwaitingOneImage();
+      await store(lastImage);
       medium.get(StudyCompletenessService).onModuleDestroy(); // dies before its look
       await sleep(400);
       assert.equal(await complete(studyUid), false, 'nobody has looked yet');
