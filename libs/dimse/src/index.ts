@@ -7,4 +7,5 @@ export { AePolicy } from './association/ae-policy';
 export type { PeerView } from './peers/dto/peer.dto';
 export { errorComment } from './dimse-status';
 export { DimseProviders, DimseFailure } from './providers/dimse-providers';
+export { toDicomJson } from './wire/dataset-writer';
 export type { DicomAttributes, DimseCaller, FindProvider, NormalizedProvider } from './providers/dimse-providers';

@@ -31,8 +31,6 @@ export class QueryService {
     for (;;) {
       const rows = await this.index.findPage(query, cursor);
       for (const row of rows) {
-        // Back to the event loop between matches, so a C-CANCEL on the socket is read in time.
-        await new Promise((resolve) => setImmediate(resolve));
         if (signal?.aborted) return;
         yield project(mergeFind(query.level, row), returned);
       }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { DicomAttributes, DimseCaller, FindProvider } from '@pacs/dimse';
+import { toDicomJson, type DicomAttributes, type DimseCaller, type FindProvider } from '@pacs/dimse';
+import type { DicomJson } from '@pacs/dicom';
 import { mwlCondition } from './mwl-query';
 import { mwlResponse } from './mwl-response';
 import { WorklistRepository } from './worklist.repository';
@@ -18,13 +19,13 @@ export class MwlFindProvider implements FindProvider {
 
   constructor(private readonly repo: WorklistRepository) {}
 
-  async *find(identifier: DicomAttributes, caller: DimseCaller, signal: AbortSignal): AsyncIterable<DicomAttributes> {
+  async *find(identifier: DicomAttributes, caller: DimseCaller, signal: AbortSignal): AsyncIterable<DicomJson> {
     const matches = await this.repo.matchSteps(mwlCondition(identifier), MAX_MATCHES);
     this.log.log({ callingAe: caller.callingAe, matches: matches.length }, 'MWL C-FIND');
     if (matches.length === MAX_MATCHES) this.log.warn({ callingAe: caller.callingAe }, `MWL answer cut at ${MAX_MATCHES} matches`);
     for (const match of matches) {
       if (signal.aborted) return;
-      yield mwlResponse(identifier, match);
+      yield toDicomJson(mwlResponse(identifier, match));
     }
   }
 }

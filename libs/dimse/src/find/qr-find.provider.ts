@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { DicomJson } from '@pacs/dicom';
 import { QueryError, QueryService } from '@pacs/index';
 import { DicomAttributes, DimseFailure, DimseProviders, FindProvider } from '../providers/dimse-providers';
 import { DimseStatus } from '@pacs/errors';
@@ -31,7 +32,7 @@ export class QrFindProvider implements OnModuleInit {
     }
   }
 
-  private async *matches(identifier: DicomAttributes, root: QrRoot, signal: AbortSignal): AsyncGenerator<DicomAttributes> {
+  private async *matches(identifier: DicomAttributes, root: QrRoot, signal: AbortSignal): AsyncGenerator<DicomJson> {
     const query = toFindQuery(identifier, root);
     try {
       for await (const match of this.queries.stream(query, signal)) yield toResponseIdentifier(match, query.level);

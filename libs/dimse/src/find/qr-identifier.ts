@@ -7,7 +7,7 @@ import { DimseStatus } from '@pacs/errors';
 import type { QrRoot } from './qr-sop-classes';
 
 type JsonElement = { vr: string; Value?: unknown[] };
-const dictionary = (data as unknown as { DicomMetaDictionary: { denaturalizeDataset(d: object): Record<string, JsonElement>; naturalizeDataset(d: object): DicomAttributes } })
+const dictionary = (data as unknown as { DicomMetaDictionary: { denaturalizeDataset(d: object): Record<string, JsonElement> } })
   .DicomMetaDictionary;
 
 const LEVELS: Record<string, FindLevel> = { PATIENT: 'patient', STUDY: 'study', SERIES: 'series', IMAGE: 'instance' };
@@ -69,16 +69,17 @@ function text(element: JsonElement | undefined): string {
 }
 
 /**
- * A C-FIND response identifier: the match with Query/Retrieve Level, in UTF-8 (dcmjs writes
- * every string as UTF-8), so Specific Character Set says ISO_IR 192 when any value needs it.
+ * A C-FIND response identifier: the match with Query/Retrieve Level, in UTF-8 (values are written
+ * as UTF-8), so Specific Character Set says ISO_IR 192 when any value needs it (PS3.5 6.1.2.3).
+ * A requested key this archive does not know (no VR) is left out, as PS3.4 C.2.2.1.1 allows.
  */
-export function toResponseIdentifier(match: DicomJson, level: FindLevel): DicomAttributes {
-  const json: Record<string, unknown> = { ...match, [QUERY_RETRIEVE_LEVEL]: { vr: 'CS', Value: [LEVEL_NAMES[level]] } };
-  delete json[SPECIFIC_CHARACTER_SET];
-  if (/[^\x00-\x7f]/.test(JSON.stringify(match))) json[SPECIFIC_CHARACTER_SET] = { vr: 'CS', Value: ['ISO_IR 192'] };
-  const natural = dictionary.naturalizeDataset(json);
-  for (const [key, value] of Object.entries(natural)) if (value === null || value === undefined) natural[key] = '';
-  return natural;
+export function toResponseIdentifier(match: DicomJson, level: FindLevel): DicomJson {
+  const out: DicomJson = {};
+  for (const [tag, element] of Object.entries(match)) if (element.vr !== 'UN' || element.Value) out[tag] = element;
+  out[QUERY_RETRIEVE_LEVEL] = { vr: 'CS', Value: [LEVEL_NAMES[level]] };
+  delete out[SPECIFIC_CHARACTER_SET];
+  if (/[^\x00-\x7f]/.test(JSON.stringify(match))) out[SPECIFIC_CHARACTER_SET] = { vr: 'CS', Value: ['ISO_IR 192'] };
+  return out;
 }
 
 /**

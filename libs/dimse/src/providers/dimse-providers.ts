@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DimseService } from '@pacs/config';
+import type { DicomJson } from '@pacs/dicom';
 
 /**
  * A data set as dcmjs "naturalizes" it: keyword → value (sequences are arrays of such objects,
@@ -36,11 +37,12 @@ export interface FindProvider {
   /** The AE-policy right a caller needs (PS3.8 peer services). */
   readonly service: DimseService;
   /**
-   * Yields one identifier per match; each becomes a Pending response (PS3.4 C.4.1.2). Stops
-   * early when `signal` aborts (C-CANCEL, PS3.7 9.3.2.3). Throws DimseFailure for a bad
-   * identifier (e.g. 0xA900 or 0xC000-range per PS3.4 C.4.1.1.4).
+   * Yields one identifier per match, as DICOM JSON (PS3.18 F.2; `toDicomJson` turns a
+   * naturalized one into it); each becomes a Pending response (PS3.4 C.4.1.2), written with its
+   * values as they are. Stops early when `signal` aborts (C-CANCEL, PS3.7 9.3.2.3). Throws
+   * DimseFailure for a bad identifier (e.g. 0xA900 or 0xC000-range per PS3.4 C.4.1.1.4).
    */
-  find(identifier: DicomAttributes, caller: DimseCaller, signal: AbortSignal): AsyncIterable<DicomAttributes>;
+  find(identifier: DicomAttributes, caller: DimseCaller, signal: AbortSignal): AsyncIterable<DicomJson>;
 }
 
 /** Serves N-CREATE and N-SET for some SOP classes (Modality Performed Procedure Step, PS3.4 F). */

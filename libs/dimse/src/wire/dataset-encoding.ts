@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { Dataset, Implementation } from 'dcmjs-dimse';
 import { decodeCommandSet, encodeCommandSet } from './command-set';
 import { encodeDataset } from './dataset-writer';
-import { writePData, type PduSink } from './pdata-writer';
+import { corkUntilTickEnd, writePData, type PduSink } from './pdata-writer';
 import { AbortReason, AbortSource, abortPdu, NegotiatedContexts, PduGuard, PduRefusal } from './pdu-guard';
 import { PduAssembler } from './pdu-assembler';
 
@@ -32,7 +32,8 @@ interface LibraryMessage {
  *   Data sets are written by encodeDataset instead, every value as it is.
  * - its `_sendPDataTF` copies every fragment into a newly grown buffer per PDU: a 525 KB instance
  *   to getscu (16 KB PDUs) means 33 copies and ~70 allocations, GC 15% of a C-GET. The same PDUs
- *   go out as headers plus views of the encoded bytes instead (writePData).
+ *   go out as headers plus views of the encoded bytes instead (writePData), and what is sent in
+ *   one tick leaves in one write (corkUntilTickEnd).
  * - dcmjs allocates zeroed 256 KB buffers to encode each command set, and reads each through its
  *   dictionary (~0.5 ms each way): command sets are encoded and decoded directly (command-set.ts).
  * - it keeps appending every received command set to one stream as long as messages come without
@@ -68,6 +69,7 @@ export function leanMessageCoding(network: object, onAbort?: (refusal: PduRefusa
     // Before the command goes out: a data set that cannot be written leaves nothing half sent.
     const dataset = message.getDataset();
     const datasetBytes = dataset && encodeDataset(dataset).bytes;
+    corkUntilTickEnd(socket);
     let sent = writePData(socket, contextId, commandBytes, true, peerMaxPdu);
     if (datasetBytes) sent += writePData(socket, contextId, datasetBytes, false, peerMaxPdu);
     this.statistics?.addBytesSent(sent);

@@ -1,5 +1,7 @@
 import { data } from 'dcmjs';
 import { Dataset } from 'dcmjs-dimse';
+import type { DicomJson } from '@pacs/dicom';
+import { writeDicomJson } from './dicom-json-writer';
 
 type Natural = Record<string, unknown>;
 type Element = { vr: string; Value: unknown[] };
@@ -12,6 +14,9 @@ const dcmjs = data as unknown as {
   DicomMessage: { write(dict: Record<string, Element>, stream: WriteStream, transferSyntaxUid: string, options: object): number };
   WriteBufferStream: new () => WriteStream;
 };
+
+/** VRs whose values are binary numbers: kept as numbers in DICOM JSON. */
+const BINARY_NUMBERS = new Set(['US', 'SS', 'UL', 'SL', 'FL', 'FD']);
 
 /**
  * dcmjs checks each value against its VR's maximum length when it writes and throws ("Value
@@ -48,18 +53,31 @@ export class EncodedDataset extends Dataset {
 export function encodeDataset(dataset: Dataset): EncodedDataset {
   if (dataset instanceof EncodedDataset) return dataset;
   const elements = dataset.getElements();
+  return new EncodedDataset(writeDataset(toDicomJson(elements), dataset.getTransferSyntaxUid()), dataset.getTransferSyntaxUid(), elements);
+}
+
+/** encodeDataset for a data set held as DICOM JSON (a C-FIND match): no naturalized form in between. */
+export function encodeDicomJson(json: DicomJson, transferSyntaxUid: string): EncodedDataset {
+  return new EncodedDataset(writeDataset(json as Record<string, Element>, transferSyntaxUid), transferSyntaxUid);
+}
+
+/** writeDicomJson, or dcmjs for what it leaves (binary values, AT, big endian …). */
+function writeDataset(json: Record<string, Element>, transferSyntaxUid: string): Buffer {
+  const direct = writeDicomJson(json, transferSyntaxUid);
+  if (direct) return direct;
   const stream = new dcmjs.WriteBufferStream();
-  dcmjs.DicomMessage.write(denaturalize(elements), stream, dataset.getTransferSyntaxUid(), WRITE_OPTIONS);
-  return new EncodedDataset(Buffer.from(stream.getBuffer()), dataset.getTransferSyntaxUid(), elements);
+  dcmjs.DicomMessage.write(json, stream, transferSyntaxUid, WRITE_OPTIONS);
+  return Buffer.from(stream.getBuffer());
 }
 
 /**
- * dcmjs's denaturalizeDataset without what it does to a value longer than its VR allows: it cuts
- * it (AE, AS, CS, DA, DS, DT, IS, TM, UI) and logs the value. Keyword → tag by the dictionary, VR
- * from the dictionary or `_vrMap` (ambiguous VRs, PS3.6), numbers written as strings, sequences
- * item by item; names that are no keyword are left out, as dcmjs does.
+ * A naturalized data set (dcmjs) as DICOM JSON: dcmjs's denaturalizeDataset without what it does
+ * to a value longer than its VR allows: it cuts it (AE, AS, CS, DA, DS, DT, IS, TM, UI) and logs
+ * the value. Keyword → tag by the dictionary, VR from the dictionary or `_vrMap` (ambiguous VRs,
+ * PS3.6), numbers of text VRs as strings (dcmjs would round a long DS), sequences item by item;
+ * names that are no keyword are left out, as dcmjs does.
  */
-function denaturalize(natural: Natural): Record<string, Element> {
+export function toDicomJson(natural: Natural): Record<string, Element> {
   const vrMap = (natural._vrMap ?? {}) as Record<string, string>;
   const out: Record<string, Element> = {};
   for (const [name, value] of Object.entries(natural)) {
@@ -69,7 +87,7 @@ function denaturalize(natural: Natural): Record<string, Element> {
     const values = value === null ? [] : Array.isArray(value) ? value : [value];
     out[dcmjs.DicomMetaDictionary.unpunctuateTag(entry.tag)] = {
       vr,
-      Value: vr === 'SQ' ? values.map((item) => denaturalize(item as Natural)) : values.map((v) => (typeof v === 'number' ? String(v) : v)),
+      Value: vr === 'SQ' ? values.map((item) => toDicomJson(item as Natural)) : values.map((v) => (typeof v === 'number' && !BINARY_NUMBERS.has(vr) ? String(v) : v)),
     };
   }
   return out;

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { writePData } from './pdata-writer';
+import { corkUntilTickEnd, writePData } from './pdata-writer';
 
 /** Collects what would go to the socket, and whether writes were corked at the time. */
 function sink() {
@@ -75,5 +75,21 @@ describe('writePData', () => {
     writePData(s, 1, data, false, 32_768);
     const views = s.chunks.filter((c) => c.length > 12);
     assert.ok(views.every((c) => c.buffer === data.buffer));
+  });
+});
+
+describe('corkUntilTickEnd', () => {
+  it('sends what is written in one tick, promise jobs included, in one go after it', async () => {
+    const corks: string[] = [];
+    const socket = { cork: () => void corks.push('cork'), uncork: () => void corks.push('uncork'), write: () => true };
+    corkUntilTickEnd(socket);
+    await Promise.resolve();
+    corkUntilTickEnd(socket);
+    assert.deepEqual(corks, ['cork'], 'corked once, not yet sent');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(corks, ['cork', 'uncork']);
+    corkUntilTickEnd(socket);
+    assert.deepEqual(corks, ['cork', 'uncork', 'cork'], 'a later tick corks again');
+    await new Promise((resolve) => setImmediate(resolve));
   });
 });
