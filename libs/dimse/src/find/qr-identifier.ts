@@ -71,7 +71,8 @@ function text(element: JsonElement | undefined): string {
 /**
  * A C-FIND response identifier: the match with Query/Retrieve Level, in UTF-8 (values are written
  * as UTF-8), so Specific Character Set says ISO_IR 192 when any value needs it (PS3.5 6.1.2.3).
- * A requested key this archive does not know (no VR) is left out, as PS3.4 C.2.2.1.1 allows.
+ * A requested key this archive does not know (UN without value) is left out, as PS3.4 C.2.2.1.1
+ * allows, and as the dcmjs encoding before it did.
  */
 export function toResponseIdentifier(match: DicomJson, level: FindLevel): DicomJson {
   const out: DicomJson = {};

@@ -61,7 +61,7 @@ export function encodeDicomJson(json: DicomJson, transferSyntaxUid: string): Enc
   return new EncodedDataset(writeDataset(json as Record<string, Element>, transferSyntaxUid), transferSyntaxUid);
 }
 
-/** writeDicomJson, or dcmjs for what it leaves (binary values, AT, big endian …). */
+/** writeDicomJson, or dcmjs for what it leaves (binary data, AT, UN, values it does not take). */
 function writeDataset(json: Record<string, Element>, transferSyntaxUid: string): Buffer {
   const direct = writeDicomJson(json, transferSyntaxUid);
   if (direct) return direct;
