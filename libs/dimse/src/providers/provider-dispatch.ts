@@ -10,8 +10,9 @@ type Status = { status: number; comment?: string };
 
 /**
  * Pending responses sent before the event loop gets a turn to read a C-CANCEL (PS3.7 9.3.2.3).
- * Between turns the responses go out together (one socket write per turn, see wire/); a turn per
- * response cost a write and a loop iteration each: ~40% of a study query with 18 matches.
+ * Between turns the responses go out together (one socket write per turn, see wire/); a turn and
+ * two writes per response cost ~0.9 ms of a study query with 18 matches (CPU profile). findscu
+ * `--cancel 1` on 50 matches got 32 (once in five, 48) Pending responses before the Cancel.
  */
 export const RESPONSES_PER_TURN = 16;
 
