@@ -41,8 +41,11 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
     series: 1, instancesPerSeries: 1, patientId: 'QR-3', patientName: 'MÜLLER^JÜRGEN', studyDate: '20230101', specificCharacterSet: 'ISO_IR 100',
   });
 
-  // Many small matches, so a C-CANCEL arrives while responses are still being sent.
+  // Many small instances, for C-MOVE and C-GET over several associations.
   const many = generateStudy(join(dir, 'many'), { series: 1, instancesPerSeries: 60, rows: 0, patientId: 'QR-4', studyDate: '20100101' });
+  // More matches than one page of the index (200), so a C-CANCEL arrives while responses are
+  // still being sent however fast they go: 16 go out per turn of the event loop.
+  const cancelled = generateStudy(join(dir, 'cancelled'), { series: 1, instancesPerSeries: 250, rows: 0, patientId: 'QR-5', studyDate: '20100102' });
 
   before(async () => {
     const destPort = await freePort();
@@ -66,8 +69,8 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
     storescp = await startStorescp(destPort, moveDir, 'DEST');
     mkdirSync(parallelDir);
     forking = await startStorescp(forkingPort, parallelDir, 'FORKING', { fork: true });
-    const stored = await storescu(server.dimsePort, [...a.files, ...b.files, ...c.files, ...many.files]);
-    assert.deepEqual(stored.statuses, Array(66).fill('0x0000'), stored.stderr);
+    const stored = await storescu(server.dimsePort, [...a.files, ...b.files, ...c.files, ...many.files, ...cancelled.files]);
+    assert.deepEqual(stored.statuses, Array(316).fill('0x0000'), stored.stderr);
   });
   after(async () => {
     await storescp?.stop();
@@ -146,9 +149,9 @@ describe('Query/Retrieve over DIMSE: C-FIND, C-MOVE, C-GET with DCMTK', () => {
   });
 
   it('stops a C-FIND on C-CANCEL with a final Cancel status', async () => {
-    const res = await findscu(port(), { keys: ['0008,0052=IMAGE', '0010,0020=QR-4', '0008,0018'], extraArgs: ['--cancel', '1'] });
+    const res = await findscu(port(), { keys: ['0008,0052=IMAGE', '0010,0020=QR-5', '0008,0018'], extraArgs: ['--cancel', '1'] });
     assert.equal(res.status, '0xfe00', res.stdout);
-    assert.ok(res.matches.length < 60, `got ${res.matches.length} matches after cancel`);
+    assert.ok(res.matches.length < 250, `got ${res.matches.length} matches after cancel`);
   });
 
   it('answers an unknown level, PATIENT in Study Root and a bad key value with 0xA900', async () => {
