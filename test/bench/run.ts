@@ -12,15 +12,18 @@ import { ensureQrCorpus } from './qr-corpus';
 import { formatQrReport } from './qr-report';
 import { QrRun, runQueryRetrieve } from './query-retrieve';
 import { formatAuditComparison, withAuditOff } from './audit-compare';
+import { runScaleOut } from './scale-out';
+import { ScaleOutResult, formatScaleOut, scaleOutSucceeded } from './scale-out-report';
 
 /**
  * `npm run bench`: C-STORE ingest throughput of our server side by side with Orthanc, over one
  * and over four parallel storescu associations, each run into an empty archive.
  *
  * Options: --only=ours|orthanc (one server), --associations=1,4, --repeat=N (best of N runs per
- * cell; default 2), --keep-data (keep the stores), --phases=ingest,qr (default both; qr is the
- * query/retrieve phase: C-FIND, QIDO-RS, metadata, WADO-RS, C-GET, C-MOVE, RSS; see query-retrieve.ts),
- * --no-audit-off (skip the extra run of ours with PACS_AUDIT_ENABLED=false that shows what the audit
+ * cell; default 2), --keep-data (keep the stores), --phases=ingest,qr,scaleout (default ingest,qr;
+ * qr is the query/retrieve phase: C-FIND, QIDO-RS, metadata, WADO-RS, C-GET, C-MOVE, RSS, see
+ * query-retrieve.ts; scaleout is ours with 1 and 2 workers, on the filesystem and on S3, see
+ * scale-out.ts), --no-audit-off (skip the extra run of ours with PACS_AUDIT_ENABLED=false that shows what the audit
  * trail costs).
  */
 
@@ -31,12 +34,16 @@ const DEFAULT_REPEAT = 2;
 /** No repetition starts after this, so the whole bench stays near 10 minutes. */
 const REPEAT_BUDGET_MS = 4 * 60_000;
 
+const PHASES = ['ingest', 'qr', 'scaleout'] as const;
+type Phase = (typeof PHASES)[number];
+const DEFAULT_PHASES = 'ingest,qr';
+
 interface Options {
   servers: ServerKind[];
   associations: number[];
   repeat: number;
   keepData: boolean;
-  phases: Array<'ingest' | 'qr'>;
+  phases: Phase[];
   auditOff: boolean;
 }
 
@@ -48,8 +55,8 @@ function parseOptions(argv: string[]): Options {
   if (associations.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--associations takes positive integers, e.g. 1,4');
   const repeat = Number(value('repeat') ?? DEFAULT_REPEAT);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a positive integer');
-  const phases = (value('phases') ?? 'ingest,qr').split(',') as Options['phases'];
-  if (phases.some((p) => p !== 'ingest' && p !== 'qr')) throw new Error('--phases takes ingest and/or qr');
+  const phases = (value('phases') ?? DEFAULT_PHASES).split(',') as Phase[];
+  if (phases.some((p) => !PHASES.includes(p))) throw new Error(`--phases takes some of ${PHASES.join(',')}`);
   return { servers: only ? [only as ServerKind] : ['orthanc', 'ours'], associations, repeat, keepData: argv.includes('--keep-data'), phases, auditOff: !argv.includes('--no-audit-off') };
 }
 
@@ -61,8 +68,10 @@ function say(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-function ensureDeps(root: string): void {
+/** The scale-out phase also needs Ceph's radosgw, which the tests install. */
+function ensureDeps(root: string, phases: Phase[]): void {
   execFileSync('bash', [path.join(root, 'scripts', 'ensure-bench-deps.sh')], { stdio: 'inherit' });
+  if (phases.includes('scaleout')) execFileSync('bash', [path.join(root, 'scripts', 'ensure-test-deps.sh')], { stdio: 'inherit' });
 }
 
 /** Orthanc is optional when only our server is measured. */
@@ -77,7 +86,7 @@ function findOrthanc(servers: ServerKind[]): OrthancInfo | undefined {
 
 async function prepare(options: Options, runId: string): Promise<BenchContext> {
   const pacs = locatePacs();
-  ensureDeps(pacs.root);
+  ensureDeps(pacs.root, options.phases);
   const benchDir = path.join(pacs.root, '.bench');
   const logDir = path.join(benchDir, 'logs');
   await fs.mkdir(logDir, { recursive: true });
@@ -133,6 +142,15 @@ async function runQr(ctx: BenchContext, options: Options): Promise<QrRun[]> {
   return runs;
 }
 
+/** Ours only: Orthanc has neither worker processes nor S3 storage to compare. */
+async function runScaleOutPhase(ctx: BenchContext, options: Options): Promise<ScaleOutResult | undefined> {
+  if (!options.servers.includes('ours')) {
+    say('scale-out: skipped, it measures our server only (--only=orthanc)');
+    return undefined;
+  }
+  return runScaleOut(ctx, { repeat: options.repeat, say });
+}
+
 /** Stops a running server when the bench is interrupted, so no server outlives it. */
 function stopOnSignal(ctx: BenchContext): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -157,6 +175,7 @@ async function main(): Promise<number> {
   const auditOffRuns: RunResult[] = [];
   const runs = options.phases.includes('ingest') ? await runAll(ctx, options, auditOffRuns) : [];
   const qrRuns = options.phases.includes('qr') ? await runQr(ctx, options) : [];
+  const scaleOut = options.phases.includes('scaleout') ? await runScaleOutPhase(ctx, options) : undefined;
   await dropRetired(ctx);
   const c = ctx.corpus;
   const report: BenchReport = {
@@ -172,12 +191,13 @@ async function main(): Promise<number> {
   };
   const qrText = qrRuns.length > 0 ? `\n\n${formatQrReport(qrRuns)}` : '';
   const jsonFile = path.join(ctx.benchDir, `results-${runId}.json`);
-  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, queryRetrieve: qrRuns }, null, 2)}\n`);
+  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, queryRetrieve: qrRuns, scaleOut }, null, 2)}\n`);
   const ingestText = runs.length > 0 ? `\n${formatReport(report)}` : '';
-  say(`${ingestText}${qrText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
+  const scaleOutText = scaleOut ? `\n\n${formatScaleOut(scaleOut)}` : '';
+  say(`${ingestText}${qrText}${scaleOutText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
   if (auditOffRuns.length > 0) say(`\n${formatAuditComparison(runs, auditOffRuns, options.associations)}`);
   // A slower server is a result; a run that lost instances (or never ran) is a failure.
-  return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') ? 0 : 1;
+  return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') && (!scaleOut || scaleOutSucceeded(scaleOut)) ? 0 : 1;
 }
 
 main().then(

@@ -1,0 +1,75 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { RunResult } from './report';
+import { ScaleOutIngest, ScaleOutQido, ScaleOutResult, formatScaleOut, ingestTable, qidoTable, ratio, scaleOutSucceeded } from './scale-out-report';
+
+function ingest(storage: 'filesystem' | 's3', workers: number, attempt: number, instancesPerSecond: number, status: RunResult['status'] = 'ok'): ScaleOutIngest {
+  const cpu = { serverMs: 1, helpersMs: workers === 1 ? 1 : 5, postgresMs: 1, machineMs: 8 };
+  const run: RunResult = { server: 'ours', associations: 4, attempt, status, expected: 2000, instancesPerSecond, mbPerSecond: instancesPerSecond / 2, cpu };
+  return { storage, workers, run: status === 'ok' ? run : { ...run, reason: '1990 of 2000 instances stored' } };
+}
+
+const qido = (workers: number, attempt: number, perSecond: number): ScaleOutQido => ({
+  workers,
+  attempt,
+  status: 'ok',
+  qido: { requests: 1000, seconds: 1000 / perSecond, perSecond, errors: [] },
+});
+
+/** The ingest table's row of one configuration. */
+function row(result: ScaleOutResult, storage: string, workers: number): string[] {
+  const found = ingestTable(result).find((r) => r[0] === storage && r[1] === String(workers));
+  assert.ok(found, `no row for ${storage}, ${workers} worker(s)`);
+  return found;
+}
+
+describe('the scale-out report', () => {
+  const result: ScaleOutResult = {
+    associations: 4,
+    ingest: [ingest('filesystem', 1, 1, 200), ingest('filesystem', 2, 1, 180), ingest('s3', 1, 1, 80), ingest('s3', 2, 1, 90), ingest('filesystem', 2, 2, 220)],
+    qido: [qido(1, 1, 600), qido(2, 1, 900), qido(2, 2, 800)],
+  };
+
+  it('prints each configuration best of its runs, two workers over one and S3 over the filesystem', () => {
+    assert.deepEqual(ingestTable(result).map((r) => r.slice(0, 6)), [
+      ['storage', 'workers', 'inst/s', 'MB/s', 'workers/1', 'S3/filesystem'],
+      ['filesystem', '1', '200', '100.0', '', ''],
+      ['filesystem', '2', '220', '110.0', '1.10×', ''],
+      ['S3 (radosgw)', '1', '80', '40.0', '', '0.40×'],
+      ['S3 (radosgw)', '2', '90', '45.0', '1.13×', '0.41×'],
+    ]);
+    assert.match(formatScaleOut(result), /^filesystem +2 +220 +110\.0 +1\.10× /m);
+  });
+
+  it('splits CPU per instance into the main process, the workers and PostgreSQL', () => {
+    assert.deepEqual(row(result, 'filesystem', 2).slice(6), ['1.00', '4.00', '1.00', '8.00']);
+  });
+
+  it('prints QIDO req/s per worker count with the ratio of their best runs', () => {
+    assert.deepEqual(qidoTable(result), [
+      ['workers', 'QIDO req/s', 'workers/1'],
+      ['1', '600', ''],
+      ['2', '900', '1.50×'],
+    ]);
+  });
+
+  it('fails the phase and shows no ratio when a run lost instances', () => {
+    const lost: ScaleOutResult = { ...result, ingest: [...result.ingest, ingest('s3', 1, 2, 85, 'failed')] };
+    assert.deepEqual(row(lost, 'S3 (radosgw)', 1).slice(2, 6), ['failed', 'failed', '', '—']);
+    assert.equal(row(lost, 'S3 (radosgw)', 2)[4], '—');
+    assert.match(formatScaleOut(lost), /ingest s3, 1 worker\(s\), run 2: failed: 1990 of 2000 instances stored/);
+    assert.equal(scaleOutSucceeded(lost), false);
+    assert.equal(scaleOutSucceeded(result), true);
+  });
+
+  it('fails the phase when a part could not run', () => {
+    assert.equal(scaleOutSucceeded({ ...result, failure: 'S3 not measured: radosgw did not start' }), false);
+    assert.equal(scaleOutSucceeded({ ...result, qido: [{ workers: 2, attempt: 1, status: 'failed', reason: 'QIDO answered 401' }] }), false);
+  });
+
+  it('gives a ratio only when both sides were measured', () => {
+    assert.equal(ratio(150, 100), '1.50×');
+    assert.equal(ratio(undefined, 100), '—');
+    assert.equal(ratio(150, undefined), '—');
+  });
+});
