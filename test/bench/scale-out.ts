@@ -17,7 +17,7 @@ import { ScaleOutCell, ScaleOutIngest, ScaleOutQido, ScaleOutResult } from './sc
 const ASSOCIATIONS = 4;
 const WORKER_COUNTS = [1, 2];
 /** No repetition starts after the phase has run this long. */
-const REPEAT_BUDGET_MS = 5 * 60_000;
+const REPEAT_BUDGET_MS = 4 * 60_000;
 
 export interface ScaleOutOptions {
   repeat: number;
