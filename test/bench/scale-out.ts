@@ -16,6 +16,13 @@ import { ScaleOutCell, ScaleOutIngest, ScaleOutQido, ScaleOutResult } from './sc
 
 const ASSOCIATIONS = 4;
 const WORKER_COUNTS = [1, 2];
+/**
+ * QIDO warm-up per worker process: each compiles its own code, and a fresh Node process needs
+ * ~1,500 requests to reach its steady rate (qr-http.ts). After the qr phase's 4 s the first of
+ * three back-to-back measurements on one start was 36-54 % below the second, with one worker as
+ * with two, on a busy machine (load average 8).
+ */
+const QIDO_WARMUP_SECONDS_PER_WORKER = 8;
 /** No repetition starts after the phase has run this long. */
 const REPEAT_BUDGET_MS = 4 * 60_000;
 
@@ -122,7 +129,7 @@ async function qidoOnce(ctx: BenchContext, store: string, workers: number, attem
     // The same data for every run: a restart that lost or hid instances would measure another query.
     const counted = await countStored(server, expected);
     if (counted !== expected) throw new Error(`${counted ?? 'no count'} of ${expected} instances found after the restart`);
-    const qido = await measureQidoStudies(server.web!);
+    const qido = await measureQidoStudies(server.web!, QIDO_WARMUP_SECONDS_PER_WORKER * workers);
     if (qido.errors.length > 0) throw new Error(`QIDO answered ${qido.errors.join(', ')}`);
     return { workers, attempt, status: 'ok', qido };
   } catch (err) {
