@@ -35,8 +35,8 @@ const DICOM_JSON = 'application/dicom+json';
 const MULTIPART_DICOM = 'multipart/related; type="application/dicom"';
 
 /** QIDO studies by patient name prefix, as a viewer's study list asks; also the scale-out phase's. */
-export function measureQidoStudies(web: WebTarget, warmupSeconds = RATE.warmupSeconds): Promise<RateResult> {
-  return measureRate(web, () => '/studies?PatientName=BENCH*&limit=50', DICOM_JSON, { ...RATE, warmupSeconds, count: 1000 });
+export function measureQidoStudies(web: WebTarget, warmupSeconds = RATE.warmupSeconds, beforeMeasured?: () => Promise<void>): Promise<RateResult> {
+  return measureRate(web, () => '/studies?PatientName=BENCH*&limit=50', DICOM_JSON, { ...RATE, warmupSeconds, count: 1000, beforeMeasured });
 }
 
 async function measureAll(server: BenchServer, qr: QrCorpus, workDir: string, say: (m: string) => void, run: QrRun): Promise<void> {

@@ -14,6 +14,7 @@ const qido = (workers: number, attempt: number, perSecond: number): ScaleOutQido
   attempt,
   status: 'ok',
   qido: { requests: 1000, seconds: 1000 / perSecond, perSecond, errors: [] },
+  cpu: { serverMs: workers === 1 ? 1.5 : 0, helpersMs: workers === 1 ? 0.25 : 2, postgresMs: 0.25, machineMs: 3000 / perSecond },
 });
 
 /** The ingest table's row of one configuration. */
@@ -45,11 +46,11 @@ describe('the scale-out report', () => {
     assert.deepEqual(row(result, 'filesystem', 2).slice(6), ['1.00', '4.00', '1.00', '8.00']);
   });
 
-  it('prints QIDO req/s per worker count with the ratio of their best runs', () => {
+  it('prints QIDO req/s per worker count with the ratio of their best runs, and the best run\'s CPU per request', () => {
     assert.deepEqual(qidoTable(result), [
-      ['workers', 'QIDO req/s', 'workers/1'],
-      ['1', '600', ''],
-      ['2', '900', '1.50×'],
+      ['workers', 'QIDO req/s', 'workers/1', 'main ms/req', 'workers ms/req', 'PG ms/req', 'machine ms/req'],
+      ['1', '600', '', '1.50', '0.00', '0.25', '5.00'],
+      ['2', '900', '1.50×', '0.00', '1.75', '0.25', '3.33'],
     ]);
   });
 

@@ -1,3 +1,4 @@
+import { CpuPerInstance } from './cpu-meter';
 import { RateResult } from './qr-http';
 import { RunResult, bestOf, cell, fixed, table } from './report';
 
@@ -21,6 +22,8 @@ export interface ScaleOutQido {
   status: 'ok' | 'failed';
   reason?: string;
   qido?: RateResult;
+  /** CPU per request over the measured requests (not the warm-up). */
+  cpu?: CpuPerInstance;
 }
 
 export interface ScaleOutResult {
@@ -41,8 +44,17 @@ export function ratio(a: number | undefined, b: number | undefined): string {
 }
 
 const rate = (run: RunResult | undefined) => (run?.status === 'ok' ? run.instancesPerSecond : undefined);
-const bestQido = (runs: ScaleOutQido[]) =>
-  runs.some((r) => r.status !== 'ok') || runs.length === 0 ? undefined : Math.max(...runs.map((r) => r.qido!.perSecond));
+/** The fastest of the runs; undefined when any failed. */
+function bestQido(runs: ScaleOutQido[]): ScaleOutQido | undefined {
+  if (runs.length === 0 || runs.some((r) => r.status !== 'ok')) return undefined;
+  return runs.reduce((a, b) => (b.qido!.perSecond > a.qido!.perSecond ? b : a));
+}
+
+/** main, workers, PostgreSQL and machine, ms per instance or request. */
+function cpuCells(cpu: CpuPerInstance | undefined): string[] {
+  if (!cpu) return ['—', '—', '—', '—'];
+  return [cpu.serverMs, cpu.helpersMs - cpu.postgresMs, cpu.postgresMs, cpu.machineMs].map((ms) => fixed(ms, 2));
+}
 
 /** Every configuration measured, in a fixed order: filesystem before S3, one worker before two. */
 function cellsOf(result: ScaleOutResult): ScaleOutCell[] {
@@ -56,7 +68,6 @@ function cellsOf(result: ScaleOutResult): ScaleOutCell[] {
 export function ingestTable(result: ScaleOutResult): string[][] {
   const best = (storage: BlobStorage, workers: number) =>
     bestOf(result.ingest.filter((i) => i.storage === storage && i.workers === workers).map((i) => i.run));
-  const cpu = (run: RunResult | undefined, pick: (r: RunResult) => number | undefined) => cell(run, (r) => fixed(pick(r), 2));
   const rows = [['storage', 'workers', 'inst/s', 'MB/s', 'workers/1', 'S3/filesystem', 'main ms/inst', 'workers ms/inst', 'PG ms/inst', 'machine ms/inst']];
   for (const { storage, workers } of cellsOf(result)) {
     const run = best(storage, workers);
@@ -67,10 +78,7 @@ export function ingestTable(result: ScaleOutResult): string[][] {
       cell(run, (r) => fixed(r.mbPerSecond, 1)),
       workers === 1 ? '' : ratio(rate(run), rate(best(storage, 1))),
       storage === 'filesystem' ? '' : ratio(rate(run), rate(best('filesystem', workers))),
-      cpu(run, (r) => r.cpu?.serverMs),
-      cpu(run, (r) => r.cpu && r.cpu.helpersMs - r.cpu.postgresMs),
-      cpu(run, (r) => r.cpu?.postgresMs),
-      cpu(run, (r) => r.cpu?.machineMs),
+      ...cpuCells(run?.status === 'ok' ? run.cpu : undefined),
     ]);
   }
   return rows;
@@ -80,10 +88,11 @@ export function ingestTable(result: ScaleOutResult): string[][] {
 export function qidoTable(result: ScaleOutResult): string[][] {
   const workerCounts = [...new Set(result.qido.map((q) => q.workers))].sort((a, b) => a - b);
   const of = (workers: number) => result.qido.filter((q) => q.workers === workers);
-  const rows = [['workers', 'QIDO req/s', 'workers/1']];
+  const perSecond = (workers: number) => bestQido(of(workers))?.qido?.perSecond;
+  const rows = [['workers', 'QIDO req/s', 'workers/1', 'main ms/req', 'workers ms/req', 'PG ms/req', 'machine ms/req']];
   for (const workers of workerCounts) {
     const best = bestQido(of(workers));
-    rows.push([String(workers), best === undefined ? 'failed' : fixed(best), workers === 1 ? '' : ratio(best, bestQido(of(1)))]);
+    rows.push([String(workers), best ? fixed(perSecond(workers)) : 'failed', workers === 1 ? '' : ratio(perSecond(workers), perSecond(1)), ...cpuCells(best?.cpu)]);
   }
   return rows;
 }
@@ -106,8 +115,8 @@ export function formatScaleOut(result: ScaleOutResult): string {
     '',
     table(ingestTable(result)),
     '',
-    'CPU per instance over the send: main = the server process (with workers, the cluster primary), workers = its worker processes, PG = the embedded PostgreSQL, machine = every process (storescu and Ceph included).',
-    ...(result.qido.length > 0 ? ['', 'QIDO /studies?PatientName=BENCH*&limit=50 on one filesystem store, server restarted per run, best of runs:', '', table(qidoTable(result))] : []),
+    'CPU per instance over the send: main = the server process (with workers, the cluster primary), workers = its worker processes, PG = the embedded PostgreSQL, machine = every process (storescu, the bench and Ceph included).',
+    ...(result.qido.length > 0 ? ['', 'QIDO /studies?PatientName=BENCH*&limit=50 on one filesystem store, server restarted per run, best of runs:', '', table(qidoTable(result)), 'CPU per request over the measured requests, as above (the machine includes the bench\'s HTTP client).'] : []),
     ...problems(result),
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Radosgw, startRadosgw } from '../support/radosgw';
 import { s3StorageEnv } from '../support/s3';
+import { CpuMeter } from './cpu-meter';
 import { measureQidoStudies } from './query-retrieve';
 import { RunResult } from './report';
 import { BenchContext, countStored, runScenario, startServer, withServerEnv } from './scenario';
@@ -129,9 +130,14 @@ async function qidoOnce(ctx: BenchContext, store: string, workers: number, attem
     // The same data for every run: a restart that lost or hid instances would measure another query.
     const counted = await countStored(server, expected);
     if (counted !== expected) throw new Error(`${counted ?? 'no count'} of ${expected} instances found after the restart`);
-    const qido = await measureQidoStudies(server.web!, QIDO_WARMUP_SECONDS_PER_WORKER * workers);
+    let meter: CpuMeter | undefined;
+    const pid = server.pid;
+    const qido = await measureQidoStudies(server.web!, QIDO_WARMUP_SECONDS_PER_WORKER * workers, async () => {
+      meter = pid === undefined ? undefined : await CpuMeter.start(pid);
+    });
+    const cpu = await meter?.stop(qido.requests);
     if (qido.errors.length > 0) throw new Error(`QIDO answered ${qido.errors.join(', ')}`);
-    return { workers, attempt, status: 'ok', qido };
+    return { workers, attempt, status: 'ok', qido, cpu };
   } catch (err) {
     return { workers, attempt, status: 'failed', reason: (err as Error).message };
   } finally {
