@@ -42,6 +42,11 @@ describe('the scale-out report', () => {
     assert.match(formatScaleOut(result), /^filesystem +2 +220 +110\.0 +1\.10× /m);
   });
 
+  it('names each run with the load average before it, in the order they ran', () => {
+    const loaded: ScaleOutResult = { ...result, ingest: result.ingest.slice(0, 3).map((i, n) => ({ ...i, run: { ...i.run, loadBefore: n + 0.5 } })) };
+    assert.match(formatScaleOut(loaded), /^load average before each run: fs\/1 0\.50, fs\/2 1\.50, S3\/1 2\.50$/m);
+  });
+
   it('splits CPU per instance into the main process, the workers and PostgreSQL', () => {
     assert.deepEqual(row(result, 'filesystem', 2).slice(6), ['1.00', '4.00', '1.00', '8.00']);
   });
