@@ -52,6 +52,13 @@ export async function processTicks(pid: number): Promise<number | undefined> {
   }
 }
 
+/** CPU time used so far by the processes that are still alive, in ms (e.g. Ceph's daemons). */
+export async function cpuMsOf(pids: number[]): Promise<number> {
+  let ticks = 0;
+  for (const pid of pids) ticks += (await processTicks(pid)) ?? 0;
+  return (ticks * 1000) / ticksPerSecond();
+}
+
 /** Fields 14 and 15 of /proc/<pid>/stat (utime, stime). */
 export function ticksOfStat(stat: string): number {
   const fields = fieldsAfterCommand(stat);

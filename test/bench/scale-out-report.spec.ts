@@ -47,8 +47,21 @@ describe('the scale-out report', () => {
     assert.match(formatScaleOut(loaded), /^load average before each run: fs\/1 0\.50, fs\/2 1\.50, S3\/1 2\.50$/m);
   });
 
-  it('splits CPU per instance into the main process, the workers and PostgreSQL', () => {
-    assert.deepEqual(row(result, 'filesystem', 2).slice(6), ['1.00', '4.00', '1.00', '8.00']);
+  it('splits CPU per instance into the main process, the workers, PostgreSQL and, on S3, Ceph', () => {
+    assert.deepEqual(row(result, 'filesystem', 2).slice(6), ['1.00', '4.00', '1.00', '8.00', '']);
+    const withCeph: ScaleOutResult = { ...result, ingest: result.ingest.map((i) => (i.storage === 's3' ? { ...i, cephMs: 12.5 } : i)) };
+    assert.deepEqual(row(withCeph, 'S3 (radosgw)', 1).slice(6), ['1.00', '0.00', '1.00', '8.00', '12.50']);
+  });
+
+  it('takes Ceph CPU from the best run, as the other columns', () => {
+    const memory = { sampledPeakRssMb: 300, hwmMb: 310, descendantsPeakPssMb: 70, descendantCommands: ['postgres'] };
+    const slow = ingest('s3', 1, 1, 70);
+    const fast = ingest('s3', 1, 2, 95);
+    const twice: ScaleOutResult = {
+      ...result,
+      ingest: [{ ...slow, cephMs: 14, run: { ...slow.run, memory } }, { ...fast, cephMs: 11, run: { ...fast.run, memory } }],
+    };
+    assert.deepEqual(row(twice, 'S3 (radosgw)', 1).slice(2, 3).concat(row(twice, 'S3 (radosgw)', 1).slice(10)), ['95', '11.00']);
   });
 
   it('prints QIDO req/s per worker count with the ratio of their best runs, and the best run\'s CPU per request', () => {

@@ -13,6 +13,8 @@ export interface ScaleOutCell {
 
 export interface ScaleOutIngest extends ScaleOutCell {
   run: RunResult;
+  /** S3: CPU of the Ceph daemons (mon, OSD, radosgw) per instance over the run, ms. */
+  cephMs?: number;
 }
 
 /** QIDO studies req/s of one server start on the phase's filesystem store. */
@@ -68,7 +70,10 @@ function cellsOf(result: ScaleOutResult): ScaleOutCell[] {
 export function ingestTable(result: ScaleOutResult): string[][] {
   const best = (storage: BlobStorage, workers: number) =>
     bestOf(result.ingest.filter((i) => i.storage === storage && i.workers === workers).map((i) => i.run));
-  const rows = [['storage', 'workers', 'inst/s', 'MB/s', 'workers/1', 'S3/filesystem', 'main ms/inst', 'workers ms/inst', 'PG ms/inst', 'machine ms/inst']];
+  // bestOf returns a copy (with the highest memory peaks): the run is found again by its attempt.
+  const cephOf = (cell: ScaleOutCell, run: RunResult) =>
+    result.ingest.find((i) => i.storage === cell.storage && i.workers === cell.workers && i.run.attempt === run.attempt)?.cephMs;
+  const rows = [['storage', 'workers', 'inst/s', 'MB/s', 'workers/1', 'S3/filesystem', 'main ms/inst', 'workers ms/inst', 'PG ms/inst', 'machine ms/inst', 'Ceph ms/inst']];
   for (const { storage, workers } of cellsOf(result)) {
     const run = best(storage, workers);
     rows.push([
@@ -79,6 +84,7 @@ export function ingestTable(result: ScaleOutResult): string[][] {
       workers === 1 ? '' : ratio(rate(run), rate(best(storage, 1))),
       storage === 'filesystem' ? '' : ratio(rate(run), rate(best('filesystem', workers))),
       ...cpuCells(run?.status === 'ok' ? run.cpu : undefined),
+      storage === 'filesystem' ? '' : fixed(run?.status === 'ok' ? cephOf({ storage, workers }, run) : undefined, 2),
     ]);
   }
   return rows;
@@ -115,7 +121,7 @@ export function formatScaleOut(result: ScaleOutResult): string {
     '',
     table(ingestTable(result)),
     '',
-    'CPU per instance over the send: main = the server process (with workers, the cluster primary), workers = its worker processes, PG = the embedded PostgreSQL, machine = every process (storescu, the bench and Ceph included).',
+    'CPU per instance over the send: main = the server process (with workers, the cluster primary), workers = its worker processes, PG = the embedded PostgreSQL, machine = every process (storescu, the bench and Ceph included); Ceph = its mon, OSD and radosgw over the whole run (they idle at 0.5 % of a core).',
     `load average before each run: ${result.ingest.map((i) => `${i.storage === 's3' ? 'S3' : 'fs'}/${i.workers} ${i.run.loadBefore?.toFixed(2) ?? '—'}`).join(', ')}`,
     ...(result.qido.length > 0 ? ['', 'QIDO /studies?PatientName=BENCH*&limit=50 on one filesystem store, server restarted per run, best of runs:', '', table(qidoTable(result)), 'CPU per request over the measured requests, as above (the machine includes the bench\'s HTTP client).'] : []),
     ...problems(result),

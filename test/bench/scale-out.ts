@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Radosgw, startRadosgw } from '../support/radosgw';
 import { s3StorageEnv } from '../support/s3';
-import { CpuMeter } from './cpu-meter';
+import { CpuMeter, cpuMsOf } from './cpu-meter';
 import { measureQidoStudies } from './query-retrieve';
 import { RunResult } from './report';
 import { BenchContext, countStored, runScenario, startServer, withServerEnv } from './scenario';
@@ -87,19 +87,23 @@ async function ingest(ctx: BenchContext, cell: ScaleOutCell, attempt: number, ga
   const bucket = cell.storage === 's3' ? `bench-${ctx.runId}-${label}-${attempt}`.toLowerCase() : undefined;
   say(`ours, ${cell.storage}, ${cell.workers} worker(s): storing ${ctx.corpus.files.length} instances over ${ASSOCIATIONS} associations, run ${attempt}…`);
   let run: RunResult;
+  let cephMs: number | undefined;
   try {
     if (bucket && gateway) {
       await gateway.createBucket(bucket);
       Object.assign(env, s3StorageEnv(gateway.endpoint, bucket, gateway));
     }
+    // Around the whole run, the server's start and stop included: Ceph idles at 0.5 % of a core.
+    const cephBefore = bucket && gateway ? await cpuMsOf(gateway.pids()) : undefined;
     run = await withServerEnv(ctx, env, label, () => runScenario(ctx, 'ours', ASSOCIATIONS, attempt));
+    if (cephBefore !== undefined) cephMs = ((await cpuMsOf(gateway!.pids())) - cephBefore) / run.expected;
   } catch (err) {
     run = { server: 'ours', associations: ASSOCIATIONS, attempt, status: 'failed', reason: (err as Error).message, expected: ctx.corpus.files.length };
   } finally {
     if (bucket && gateway) await gateway.deleteBucket(bucket).catch((err: Error) => say(`  bucket ${bucket} not deleted: ${err.message}`));
   }
   say(run.status === 'ok' ? `  ${run.instancesPerSecond!.toFixed(0)} instances/s (${run.seconds!.toFixed(1)} s, verified by ${run.verifiedBy})` : `  ${run.status}: ${run.reason}`);
-  return { ...cell, run };
+  return { ...cell, run, cephMs };
 }
 
 /**
