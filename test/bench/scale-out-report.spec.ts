@@ -82,7 +82,7 @@ describe('the scale-out report', () => {
   });
 
   it('fails the phase when a part could not run', () => {
-    assert.equal(scaleOutSucceeded({ ...result, failure: 'S3 not measured: radosgw did not start' }), false);
+    assert.equal(scaleOutSucceeded({ ...result, failure: 'QIDO not measured: no filesystem ingest run succeeded' }), false);
     assert.equal(scaleOutSucceeded({ ...result, qido: [{ workers: 2, attempt: 1, status: 'failed', reason: 'QIDO answered 401' }] }), false);
   });
 

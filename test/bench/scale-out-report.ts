@@ -32,9 +32,7 @@ export interface ScaleOutResult {
   associations: number;
   ingest: ScaleOutIngest[];
   qido: ScaleOutQido[];
-  /** How long radosgw took to start; absent when it was not needed or did not start. */
-  radosgwStartupMs?: number;
-  /** Why a part of the phase could not run at all (e.g. radosgw not installed). */
+  /** Why a part of the phase could not run at all. */
   failure?: string;
 }
 
@@ -115,9 +113,8 @@ function problems(result: ScaleOutResult): string[] {
 /** The phase's two tables with their ratios, and what failed. */
 export function formatScaleOut(result: ScaleOutResult): string {
   const repeats = Math.max(0, ...result.ingest.map((i) => i.run.attempt));
-  const gateway = result.radosgwStartupMs === undefined ? '' : `; radosgw (memstore, loopback) started in ${(result.radosgwStartupMs / 1000).toFixed(1)} s`;
   return [
-    `Scale-out (ours): ingest over ${result.associations} associations into a fresh store per run, best of ${repeats}${gateway}`,
+    `Scale-out (ours): ingest over ${result.associations} associations into a fresh store per run, best of ${repeats}; S3: a radosgw (memstore, loopback) per run`,
     '',
     table(ingestTable(result)),
     '',

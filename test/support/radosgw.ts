@@ -8,7 +8,7 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { cephConfig } from './ceph-config';
 import { trackChild, trackTempDir } from './child-registry';
 import { freePort, freePortRange } from './ports';
@@ -29,8 +29,6 @@ export interface Radosgw {
   /** How long `startRadosgw` took, for the record. */
   startupMs: number;
   createBucket(name: string): Promise<void>;
-  /** Deletes every object of the bucket, then the bucket: memstore keeps objects in RAM. */
-  deleteBucket(name: string): Promise<void>;
   /** Stops radosgw alone: the mon and OSD keep the data, the endpoint refuses connections. */
   stopGateway(): Promise<void>;
   /** Starts radosgw again on the same endpoint and waits until it answers. */
@@ -98,8 +96,7 @@ class CephCluster {
       secretAccessKey: SECRET_ACCESS_KEY,
       runDir: this.dir,
       startupMs,
-      createBucket: (name) => withClient(endpoint, (client) => client.send(new CreateBucketCommand({ Bucket: name }))),
-      deleteBucket: (name) => withClient(endpoint, (client) => deleteBucket(client, name)),
+      createBucket: (name) => createBucket(endpoint, name),
       stopGateway: () => this.stopGateway(),
       startGateway: () => this.startGatewayAt(this.port),
       freezeGateway: () => this.signalGateway('SIGSTOP'),
@@ -245,7 +242,7 @@ async function stopChild(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-async function withClient(endpoint: string, use: (client: S3Client) => Promise<unknown>): Promise<void> {
+async function createBucket(endpoint: string, name: string): Promise<void> {
   const client = new S3Client({
     endpoint,
     region: REGION,
@@ -253,19 +250,8 @@ async function withClient(endpoint: string, use: (client: S3Client) => Promise<u
     credentials: { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY },
   });
   try {
-    await use(client);
+    await client.send(new CreateBucketCommand({ Bucket: name }));
   } finally {
     client.destroy();
   }
-}
-
-async function deleteBucket(client: S3Client, name: string): Promise<void> {
-  // A listing page holds at most 1,000 keys, as many as one DeleteObjects takes.
-  for (;;) {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: name }));
-    const keys = (page.Contents ?? []).map((o) => ({ Key: o.Key! }));
-    if (keys.length === 0) break;
-    await client.send(new DeleteObjectsCommand({ Bucket: name, Delete: { Objects: keys, Quiet: true } }));
-  }
-  await client.send(new DeleteBucketCommand({ Bucket: name }));
 }
