@@ -1,23 +1,13 @@
 import { RunResult } from './report';
-import { BenchContext } from './scenario';
+import { BenchContext, withServerEnv } from './scenario';
 
 /**
  * Issue 4: "`npm run bench` shows ingest with audit on vs off (under 10% difference)". Our
  * server is run once more per cell with PACS_AUDIT_ENABLED=false (no audit events at all, a
  * setting for this measurement only); the report then prints what the audit trail costs.
  */
-export async function withAuditOff<T>(ctx: BenchContext, run: () => Promise<T>): Promise<T> {
-  const saved = { env: process.env.PACS_AUDIT_ENABLED, runId: ctx.runId };
-  // pacs-server.ts passes process.env on to the server; a separate run id keeps the stores apart.
-  process.env.PACS_AUDIT_ENABLED = 'false';
-  ctx.runId = `${saved.runId}-auditoff`;
-  try {
-    return await run();
-  } finally {
-    if (saved.env === undefined) delete process.env.PACS_AUDIT_ENABLED;
-    else process.env.PACS_AUDIT_ENABLED = saved.env;
-    ctx.runId = saved.runId;
-  }
+export function withAuditOff<T>(ctx: BenchContext, run: () => Promise<T>): Promise<T> {
+  return withServerEnv(ctx, { PACS_AUDIT_ENABLED: 'false' }, 'auditoff', run);
 }
 
 /** One line per association count: best instances/s with audit on and off, and the cost. */

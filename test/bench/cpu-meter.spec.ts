@@ -14,9 +14,17 @@ describe('CPU per instance from /proc', () => {
   });
 
   it('divides by the instances; a helper born during the run counts from zero, one that died is left out', () => {
-    const before = { server: 1000, helpers: new Map([[11, 50], [12, 70]]), machine: 5000 };
-    const after = { server: 1400, helpers: new Map([[11, 150], [13, 20]]), machine: 6000 };
-    assert.deepEqual(perInstance(before, after, 200, 100), { serverMs: 20, helpersMs: 6, machineMs: 50 });
+    const before = { server: 1000, helpers: new Map([[11, 50], [12, 70]]), postgres: new Set([11, 12]), machine: 5000 };
+    const after = { server: 1400, helpers: new Map([[11, 150], [13, 20]]), postgres: new Set([11, 13]), machine: 6000 };
+    assert.deepEqual(perInstance(before, after, 200, 100), { serverMs: 20, helpersMs: 6, postgresMs: 6, machineMs: 50 });
+  });
+
+  it('tells PostgreSQL from worker processes among the helpers (PACS_WORKERS=2)', () => {
+    const before = { server: 0, helpers: new Map([[21, 100], [22, 100], [30, 10]]), postgres: new Set([30]), machine: 0 };
+    const after = { server: 20, helpers: new Map([[21, 500], [22, 300], [30, 210]]), postgres: new Set([30]), machine: 1000 };
+    const cpu = perInstance(before, after, 100, 100);
+    assert.equal(cpu.helpersMs, 80);
+    assert.equal(cpu.postgresMs, 20);
   });
 
   it('measures a live process: this one, busy for a while', async () => {

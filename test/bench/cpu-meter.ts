@@ -14,6 +14,11 @@ export interface CpuPerInstance {
   serverMs: number;
   /** Its descendants alive at the end of the run, ms per instance. */
   helpersMs: number;
+  /**
+   * Of helpersMs, the PostgreSQL processes; the rest are worker processes (PACS_WORKERS > 1,
+   * where the main process is the cluster primary and serves nothing itself).
+   */
+  postgresMs: number;
   /** Every CPU of the machine, busy (not idle, iowait or steal), ms per instance. */
   machineMs: number;
 }
@@ -21,6 +26,8 @@ export interface CpuPerInstance {
 interface Reading {
   server: number;
   helpers: Map<number, number>;
+  /** The helpers named `postgres` (postmaster and backends). */
+  postgres: Set<number>;
   machine: number;
 }
 
@@ -45,6 +52,13 @@ export async function processTicks(pid: number): Promise<number | undefined> {
   }
 }
 
+/** CPU time used so far by the processes that are still alive, in ms (e.g. Ceph's daemons). */
+export async function cpuMsOf(pids: number[]): Promise<number> {
+  let ticks = 0;
+  for (const pid of pids) ticks += (await processTicks(pid)) ?? 0;
+  return (ticks * 1000) / ticksPerSecond();
+}
+
 /** Fields 14 and 15 of /proc/<pid>/stat (utime, stime). */
 export function ticksOfStat(stat: string): number {
   const fields = fieldsAfterCommand(stat);
@@ -59,11 +73,14 @@ export function busyTicksOfProcStat(procStat: string): number {
 
 async function read(pid: number): Promise<Reading> {
   const helpers = new Map<number, number>();
-  for (const child of (await descendantsOf(pid)).keys()) {
+  const postgres = new Set<number>();
+  for (const [child, command] of await descendantsOf(pid)) {
     const ticks = await processTicks(child);
-    if (ticks !== undefined) helpers.set(child, ticks);
+    if (ticks === undefined) continue;
+    helpers.set(child, ticks);
+    if (command === 'postgres') postgres.add(child);
   }
-  return { server: (await processTicks(pid)) ?? 0, helpers, machine: busyTicksOfProcStat(await fs.readFile('/proc/stat', 'utf8')) };
+  return { server: (await processTicks(pid)) ?? 0, helpers, postgres, machine: busyTicksOfProcStat(await fs.readFile('/proc/stat', 'utf8')) };
 }
 
 /** Started right before the send; `stop` right after it, while the server still runs. */
@@ -85,7 +102,12 @@ export class CpuMeter {
 /** A helper that started during the run counts from zero; one that ended during it is missed. */
 export function perInstance(before: Reading, after: Reading, instances: number, hz: number): CpuPerInstance {
   let helpers = 0;
-  for (const [pid, ticks] of after.helpers) helpers += ticks - (before.helpers.get(pid) ?? 0);
+  let postgres = 0;
+  for (const [pid, ticks] of after.helpers) {
+    const used = ticks - (before.helpers.get(pid) ?? 0);
+    helpers += used;
+    if (after.postgres.has(pid)) postgres += used;
+  }
   const ms = (ticks: number) => (ticks * 1000) / hz / instances;
-  return { serverMs: ms(after.server - before.server), helpersMs: ms(helpers), machineMs: ms(after.machine - before.machine) };
+  return { serverMs: ms(after.server - before.server), helpersMs: ms(helpers), postgresMs: ms(postgres), machineMs: ms(after.machine - before.machine) };
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { BenchServer, ServerProcess } from './server-process';
@@ -33,7 +33,18 @@ export function locatePacs(benchDir: string = __dirname): PacsLocation {
   return { main: path.join(dist, 'apps', 'pacs-server', 'src', 'main.js'), root: path.resolve(dist, '..') };
 }
 
-function pacsEnv(dataDir: string, ports: number[], adminPassword: string, destinations: MoveDestinationPorts): NodeJS.ProcessEnv {
+/** Keys this bench's admin passwords; new for every bench process. */
+const ADMIN_PASSWORD_KEY = randomBytes(32);
+
+/**
+ * The admin's password on one store: the server creates the admin on its first start only, so a
+ * restart on the same store (the scale-out phase's QIDO runs) must log in with the same one.
+ */
+function adminPasswordFor(dataDir: string): string {
+  return createHmac('sha256', ADMIN_PASSWORD_KEY).update(path.resolve(dataDir)).digest('hex').slice(0, 24);
+}
+
+function pacsEnv(dataDir: string, ports: number[], adminPassword: string, destinations: MoveDestinationPorts, extra: Record<string, string>): NodeJS.ProcessEnv {
   const [httpPort, dimsePort, pgPort] = ports;
   return {
     ...process.env,
@@ -55,6 +66,7 @@ function pacsEnv(dataDir: string, ports: number[], adminPassword: string, destin
     ]),
     PACS_LOG_LEVEL: process.env.PACS_LOG_LEVEL ?? 'warn',
     TCP_NODELAY: '1',
+    ...extra,
   };
 }
 
@@ -91,17 +103,24 @@ export async function instancesOfStudies(web: { base: string; headers: Record<st
 }
 
 /**
- * Starts the built server with a fresh data directory (and so a fresh embedded PostgreSQL) on
- * free loopback ports; resolves once it printed "PACS ready" and /health answers (200 or 503).
+ * Starts the built server on a data directory (a new one gives a fresh embedded PostgreSQL), on
+ * free loopback ports, with `extraEnv` over the bench's settings; resolves once it printed
+ * "PACS ready" and /health answers (200 or 503).
  */
-export async function startPacs(location: PacsLocation, dataDir: string, logFile: string, destinations: MoveDestinationPorts = { serial: 11119 }): Promise<BenchServer> {
+export async function startPacs(
+  location: PacsLocation,
+  dataDir: string,
+  logFile: string,
+  destinations: MoveDestinationPorts = { serial: 11119 },
+  extraEnv: Record<string, string> = {},
+): Promise<BenchServer> {
   await fs.access(location.main).catch(() => {
     throw new Error(`${location.main} not found: build first (npm run build)`);
   });
   await fs.mkdir(dataDir, { recursive: true });
   const ports = await freePorts(3);
-  const adminPassword = randomBytes(12).toString('hex');
-  const env = pacsEnv(dataDir, ports, adminPassword, destinations);
+  const adminPassword = adminPasswordFor(dataDir);
+  const env = pacsEnv(dataDir, ports, adminPassword, destinations, extraEnv);
   // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the server (NODE_OPTIONS refuses --cpu-prof)
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const proc = new ServerProcess(process.execPath, [...nodeArgs, location.main], env, logFile, location.root);

@@ -21,13 +21,14 @@ export interface RateResult {
  * uncounted for `warmupSeconds` (indices after the measured ones), for both servers alike: a
  * fresh Node process, ours and the bench's client, needs about 1,500 QIDO requests before its
  * JIT-compiled code serves them at the steady rate (CPU per request −40 % on both sides), and a
- * PACS serves viewers for days, not its first second.
+ * PACS serves viewers for days, not its first second. `beforeMeasured` runs between the two
+ * (e.g. to start a CPU meter).
  */
 export async function measureRate(
   target: WebTarget,
   pathFor: (i: number) => string,
   accept: string,
-  opts: { count: number; concurrency: number; maxSeconds: number; warmupSeconds: number },
+  opts: { count: number; concurrency: number; maxSeconds: number; warmupSeconds: number; beforeMeasured?: () => Promise<void> },
 ): Promise<RateResult> {
   const errors: string[] = [];
   const get = async (i: number) => {
@@ -36,6 +37,7 @@ export async function measureRate(
     if (res.status !== 200 && errors.length < 5) errors.push(`${res.status} ${pathFor(i)}`);
   };
   await run(get, opts.count + 1, Infinity, opts.concurrency, opts.warmupSeconds);
+  await opts.beforeMeasured?.();
   const started = process.hrtime.bigint();
   const done = await run(get, 1, opts.count, opts.concurrency, opts.maxSeconds);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -34,6 +34,11 @@ const RATE = { concurrency: 4, maxSeconds: 20, warmupSeconds: 4 };
 const DICOM_JSON = 'application/dicom+json';
 const MULTIPART_DICOM = 'multipart/related; type="application/dicom"';
 
+/** QIDO studies by patient name prefix, as a viewer's study list asks; also the scale-out phase's. */
+export function measureQidoStudies(web: WebTarget, warmupSeconds = RATE.warmupSeconds, beforeMeasured?: () => Promise<void>): Promise<RateResult> {
+  return measureRate(web, () => '/studies?PatientName=BENCH*&limit=50', DICOM_JSON, { ...RATE, warmupSeconds, count: 1000, beforeMeasured });
+}
+
 async function measureAll(server: BenchServer, qr: QrCorpus, workDir: string, say: (m: string) => void, run: QrRun): Promise<void> {
   const web: WebTarget = server.web!;
   const [big, , , , small] = qr.series;
@@ -42,7 +47,7 @@ async function measureAll(server: BenchServer, qr: QrCorpus, workDir: string, sa
   say('  QIDO-RS studies…');
   const sample = await fetch(`${web.base}/studies?PatientName=BENCH*&limit=50`, { headers: { ...web.headers, accept: DICOM_JSON } });
   run.qidoMatches = sample.status === 200 ? ((await sample.json()) as unknown[]).length : 0;
-  run.qido = await measureRate(web, () => '/studies?PatientName=BENCH*&limit=50', DICOM_JSON, { ...RATE, count: 1000 });
+  run.qido = await measureQidoStudies(web);
   say('  series metadata…');
   const metadataPath = `/studies/${qr.studyUid}/series/${big.seriesUid}/metadata`;
   run.seriesMetadata = await measureRate(web, () => metadataPath, DICOM_JSON, { ...RATE, count: 100 });

@@ -27,6 +27,8 @@ export interface RunResult {
   memory?: MemoryPeaks;
   /** CPU per instance over the send (see CpuMeter). */
   cpu?: CpuPerInstance;
+  /** The run's store (data directory; dropped when the bench ends unless --keep-data). */
+  dataDir?: string;
 }
 
 export interface MachineInfo {
@@ -62,14 +64,15 @@ export function machineInfo(loadAtStart: number, orthancVersion?: string): Machi
   };
 }
 
-const fixed = (value: number | undefined, digits = 0) => (value === undefined ? '—' : value.toFixed(digits));
+export const fixed = (value: number | undefined, digits = 0) => (value === undefined ? '—' : value.toFixed(digits));
 
-function cell(run: RunResult | undefined, pick: (r: RunResult) => string): string {
+export function cell(run: RunResult | undefined, pick: (r: RunResult) => string): string {
   if (!run) return 'not run';
   return run.status === 'ok' ? pick(run) : run.status;
 }
 
-function table(rows: string[][]): string {
+/** Rows of cells as aligned text, the first row the header. */
+export function table(rows: string[][]): string {
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
   const line = (r: string[]) => r.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ');
   return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
@@ -142,7 +145,7 @@ function loads(runs: RunResult[]): string {
  * The fastest of the repetitions, with the highest memory peaks among them: on a shared
  * machine the fastest run is the one least disturbed. Any failed repetition fails the cell.
  */
-function bestOf(runs: RunResult[]): RunResult | undefined {
+export function bestOf(runs: RunResult[]): RunResult | undefined {
   const failed = runs.find((r) => r.status !== 'ok');
   if (runs.length === 0 || failed) return failed;
   const best = runs.reduce((a, b) => ((b.instancesPerSecond ?? 0) > (a.instancesPerSecond ?? 0) ? b : a));

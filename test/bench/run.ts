@@ -12,6 +12,8 @@ import { ensureQrCorpus } from './qr-corpus';
 import { formatQrReport } from './qr-report';
 import { QrRun, runQueryRetrieve } from './query-retrieve';
 import { formatAuditComparison, withAuditOff } from './audit-compare';
+import { runScaleOut } from './scale-out';
+import { ScaleOutResult, formatScaleOut, scaleOutSucceeded } from './scale-out-report';
 import { formatScaleReport, runScale, ScaleRun } from './scale';
 import { SCALE_SHAPE } from './scale-archive';
 
@@ -20,26 +22,32 @@ import { SCALE_SHAPE } from './scale-archive';
  * and over four parallel storescu associations, each run into an empty archive.
  *
  * Options: --only=ours|orthanc (one server), --associations=1,4, --repeat=N (best of N runs per
- * cell; default 2), --keep-data (keep the stores), --phases=ingest,qr (default both; qr is the
- * query/retrieve phase: C-FIND, QIDO-RS, metadata, WADO-RS, C-GET, C-MOVE, RSS; see query-retrieve.ts),
- * --no-audit-off (skip the extra run of ours with PACS_AUDIT_ENABLED=false that shows what the audit
- * trail costs), --phases=scale (not in the default: ours over an archive of a million instances,
- * query latency and ingest against an empty archive; see scale.ts; --scale-studies=N for a smaller one).
+ * cell; default 2), --keep-data (keep the stores), --phases=ingest,qr,scaleout (default all three;
+ * qr is the query/retrieve phase: C-FIND, QIDO-RS, metadata, WADO-RS, C-GET, C-MOVE, RSS, see
+ * query-retrieve.ts; scaleout is ours with 1 and 2 workers, on the filesystem and on S3, see
+ * scale-out.ts), --no-audit-off (skip the extra run of ours with PACS_AUDIT_ENABLED=false that
+ * shows what the audit trail costs), --phases=scale (not in the default: ours over an archive of a
+ * million instances, query latency and ingest against an empty archive, see scale.ts;
+ * --scale-studies=N for a smaller archive).
  */
 
 const SHAPE: CorpusShape = { studies: 4, seriesPerStudy: 5, instancesPerSeries: 100, rows: 512, columns: 512 };
 
 /** Best of 2 evens out other work on a shared machine; more repetitions only within budget. */
 const DEFAULT_REPEAT = 2;
-/** No repetition starts after this, so the whole bench stays near 10 minutes. */
+/** No ingest repetition starts after this, so the whole bench (three phases) stays near 15 minutes. */
 const REPEAT_BUDGET_MS = 4 * 60_000;
+
+const PHASES = ['ingest', 'qr', 'scaleout', 'scale'] as const;
+type Phase = (typeof PHASES)[number];
+const DEFAULT_PHASES = 'ingest,qr,scaleout';
 
 interface Options {
   servers: ServerKind[];
   associations: number[];
   repeat: number;
   keepData: boolean;
-  phases: Array<'ingest' | 'qr' | 'scale'>;
+  phases: Phase[];
   auditOff: boolean;
   scaleStudies: number;
 }
@@ -52,8 +60,8 @@ function parseOptions(argv: string[]): Options {
   if (associations.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--associations takes positive integers, e.g. 1,4');
   const repeat = Number(value('repeat') ?? DEFAULT_REPEAT);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat takes a positive integer');
-  const phases = (value('phases') ?? 'ingest,qr').split(',') as Options['phases'];
-  if (phases.some((p) => !['ingest', 'qr', 'scale'].includes(p))) throw new Error('--phases takes ingest, qr and/or scale');
+  const phases = (value('phases') ?? DEFAULT_PHASES).split(',') as Phase[];
+  if (phases.some((p) => !PHASES.includes(p))) throw new Error(`--phases takes some of ${PHASES.join(',')}`);
   const scaleStudies = Number(value('scale-studies') ?? SCALE_SHAPE.studies);
   if (!Number.isInteger(scaleStudies) || scaleStudies < 10) throw new Error('--scale-studies takes an integer of at least 10');
   return {
@@ -75,8 +83,10 @@ function say(message: string): void {
   process.stdout.write(`${message}\n`);
 }
 
-function ensureDeps(root: string): void {
+/** The scale-out phase also needs Ceph's radosgw, which the tests install. */
+function ensureDeps(root: string, phases: Phase[]): void {
   execFileSync('bash', [path.join(root, 'scripts', 'ensure-bench-deps.sh')], { stdio: 'inherit' });
+  if (phases.includes('scaleout')) execFileSync('bash', [path.join(root, 'scripts', 'ensure-test-deps.sh')], { stdio: 'inherit' });
 }
 
 /** Orthanc is optional when only our server is measured. */
@@ -91,7 +101,7 @@ function findOrthanc(servers: ServerKind[]): OrthancInfo | undefined {
 
 async function prepare(options: Options, runId: string): Promise<BenchContext> {
   const pacs = locatePacs();
-  ensureDeps(pacs.root);
+  ensureDeps(pacs.root, options.phases);
   const benchDir = path.join(pacs.root, '.bench');
   const logDir = path.join(benchDir, 'logs');
   await fs.mkdir(logDir, { recursive: true });
@@ -147,6 +157,15 @@ async function runQr(ctx: BenchContext, options: Options): Promise<QrRun[]> {
   return runs;
 }
 
+/** Ours only: Orthanc has neither worker processes nor S3 storage to compare. */
+async function runScaleOutPhase(ctx: BenchContext, options: Options): Promise<ScaleOutResult | undefined> {
+  if (!options.servers.includes('ours')) {
+    say('scale-out: skipped, it measures our server only (--only=orthanc)');
+    return undefined;
+  }
+  return runScaleOut(ctx, { repeat: options.repeat, say });
+}
+
 /** Stops a running server when the bench is interrupted, so no server outlives it. */
 function stopOnSignal(ctx: BenchContext): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -171,6 +190,7 @@ async function main(): Promise<number> {
   const auditOffRuns: RunResult[] = [];
   const runs = options.phases.includes('ingest') ? await runAll(ctx, options, auditOffRuns) : [];
   const qrRuns = options.phases.includes('qr') ? await runQr(ctx, options) : [];
+  const scaleOut = options.phases.includes('scaleout') ? await runScaleOutPhase(ctx, options) : undefined;
   const scaleShape = { ...SCALE_SHAPE, studies: options.scaleStudies, patients: Math.ceil((options.scaleStudies * SCALE_SHAPE.patients) / SCALE_SHAPE.studies) };
   const scale: ScaleRun | undefined = options.phases.includes('scale') ? await runScale(ctx, say, scaleShape) : undefined;
   await dropRetired(ctx);
@@ -188,13 +208,14 @@ async function main(): Promise<number> {
   };
   const qrText = qrRuns.length > 0 ? `\n\n${formatQrReport(qrRuns)}` : '';
   const jsonFile = path.join(ctx.benchDir, `results-${runId}.json`);
-  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, queryRetrieve: qrRuns, scale }, null, 2)}\n`);
+  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, queryRetrieve: qrRuns, scaleOut, scale }, null, 2)}\n`);
   const ingestText = runs.length > 0 ? `\n${formatReport(report)}` : '';
+  const scaleOutText = scaleOut ? `\n\n${formatScaleOut(scaleOut)}` : '';
   const scaleText = scale ? `\n\n${formatScaleReport(scale)}` : '';
-  say(`${ingestText}${qrText}${scaleText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
+  say(`${ingestText}${qrText}${scaleOutText}${scaleText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
   if (auditOffRuns.length > 0) say(`\n${formatAuditComparison(runs, auditOffRuns, options.associations)}`);
   // A slower server is a result; a run that lost instances (or never ran) is a failure.
-  return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') && scale?.status !== 'failed' ? 0 : 1;
+  return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') && (!scaleOut || scaleOutSucceeded(scaleOut)) && scale?.status !== 'failed' ? 0 : 1;
 }
 
 main().then(

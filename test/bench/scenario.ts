@@ -20,6 +20,8 @@ export interface BenchContext {
   keepData: boolean;
   /** Stores of finished runs, dropped together when the bench ends (retireStore, dropRetired). */
   retired: string[];
+  /** Settings our server gets on top of the bench's (see withServerEnv). */
+  serverEnv?: Record<string, string>;
   /** Set while a server runs, so an interrupted bench can stop it and drop its store. */
   current?: { server: BenchServer; dataDir: string };
   orthancVersion?: string;
@@ -35,11 +37,27 @@ function dataDirFor(ctx: BenchContext, kind: ServerKind, associations: number, a
 }
 
 export async function startServer(ctx: BenchContext, kind: ServerKind, dataDir: string, logFile: string, destinations?: MoveDestinationPorts): Promise<BenchServer> {
-  if (kind === 'ours') return startPacs(ctx.pacs, dataDir, logFile, destinations);
+  if (kind === 'ours') return startPacs(ctx.pacs, dataDir, logFile, destinations, ctx.serverEnv);
   if (!ctx.orthanc) throw new Error('Orthanc is not installed');
   const orthanc = await startOrthanc(ctx.orthanc, ctx.benchDir, dataDir, logFile, destinations);
   ctx.orthancVersion = orthanc.version;
   return orthanc;
+}
+
+/**
+ * Runs `run` with our server started with `env` on top of the bench's settings (e.g. audit off,
+ * PACS_WORKERS, S3 storage); `label` names its stores and logs apart from the others.
+ */
+export async function withServerEnv<T>(ctx: BenchContext, env: Record<string, string>, label: string, run: () => Promise<T>): Promise<T> {
+  const saved = { env: ctx.serverEnv, runId: ctx.runId };
+  ctx.serverEnv = { ...saved.env, ...env };
+  ctx.runId = `${saved.runId}-${label}`;
+  try {
+    return await run();
+  } finally {
+    ctx.serverEnv = saved.env;
+    ctx.runId = saved.runId;
+  }
 }
 
 /**
@@ -129,6 +147,7 @@ export async function runScenario(ctx: BenchContext, kind: ServerKind, associati
       verifiedBy: counted === undefined ? 'storescu-status' : 'instance-count',
       storescuFailures: sent.failures.slice(0, 20),
       cpu: cpuPerInstance,
+      dataDir,
     };
     result.memory = await server.stop();
     return verdict(result, sent.exitCodes, sent.failures.length);

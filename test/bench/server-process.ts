@@ -37,7 +37,11 @@ export class ServerProcess {
         if (this.output.length < 64 * 1024) this.output += chunk.toString('utf8');
       });
     }
-    this.child.on('exit', () => (this.exited = true));
+    this.child.on('exit', (code, signal) => {
+      this.exited = true;
+      // A server killed by a signal prints nothing itself: say how it ended.
+      log.write(`[bench] server process exited (${signal ?? `code ${code}`})\n`);
+    });
     this.child.on('error', (err) => {
       // Could not be spawned at all: report it the way an early exit is reported.
       this.exited = true;

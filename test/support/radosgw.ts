@@ -38,6 +38,8 @@ export interface Radosgw {
   thawGateway(): void;
   /** radosgw, then the OSD, then the mon (SIGKILL after a grace period); removes the run directory. */
   stop(): Promise<void>;
+  /** The running daemons' process ids (for CPU accounting). */
+  pids(): number[];
 }
 
 const REGION = 'us-east-1';
@@ -100,6 +102,7 @@ class CephCluster {
       freezeGateway: () => this.signalGateway('SIGSTOP'),
       thawGateway: () => this.signalGateway('SIGCONT'),
       stop: () => this.stop(),
+      pids: () => [this.mon, this.osd, this.gateway].flatMap((child) => (child?.pid === undefined ? [] : [child.pid])),
     };
   }
 

@@ -31,13 +31,18 @@ export async function storageEnv(dataDir: string): Promise<Record<string, string
     .catch((err: Error) => {
       if (err.name !== 'BucketAlreadyOwnedByYou' && err.name !== 'BucketAlreadyExists') throw err;
     });
+  return s3StorageEnv(url, bucket, { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '' });
+}
+
+/** The settings of a server storing its blobs in `bucket` on a radosgw at `endpoint` (path-style addressing). */
+export function s3StorageEnv(endpoint: string, bucket: string, keys: { accessKeyId: string; secretAccessKey: string }): Record<string, string> {
   return {
     PACS_STORAGE_BACKEND: 's3',
-    PACS_S3_ENDPOINT: url,
+    PACS_S3_ENDPOINT: endpoint,
     PACS_S3_BUCKET: bucket,
     PACS_S3_FORCE_PATH_STYLE: 'true',
-    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? '',
-    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? '',
+    AWS_ACCESS_KEY_ID: keys.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: keys.secretAccessKey,
   };
 }
 
