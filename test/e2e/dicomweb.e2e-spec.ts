@@ -130,6 +130,18 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     }
   });
 
+  it('WADO-RS gives each of many concurrent application/dicom retrieves its own instance, byte for byte', async () => {
+    // Bodies are sent from reused buffers: no response may carry another's bytes.
+    const asks = Array.from({ length: 24 }, (_, n) => instances[n % instances.length]);
+    const answers = await Promise.all(
+      asks.map((inst) => http(web(`/studies/${studyUid}/series/${inst.seriesUid}/instances/${inst.sopInstanceUid}`), { token, headers: { accept: 'application/dicom' } })),
+    );
+    answers.forEach((res, n) => {
+      assert.equal(res.status, 200);
+      assert.ok(res.body.equals(asks[n].bytes), `retrieve ${n} got other bytes`);
+    });
+  });
+
   it('WADO-RS streams a whole study as one part per instance, and 404s an unknown one', async () => {
     const res = await http(web(`/studies/${studyUid}`), { token });
     const parts = parseMultipart(res.body, res.headers.get('content-type') ?? '');

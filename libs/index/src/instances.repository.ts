@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { queryPrepared } from './prepared-statements';
 import { MediaInstance, StoredInstance } from './query.types';
 
 /** A study, a series or one instance, by UID. */
@@ -37,8 +38,10 @@ export class InstancesRepository {
     let where = 'st.study_uid = $1';
     if (scope.seriesUid) where += ` AND se.series_uid = $${params.push(scope.seriesUid)}`;
     if (scope.sopInstanceUid) where += ` AND i.sop_instance_uid = $${params.push(scope.sopInstanceUid)}`;
-    const rows = await this.dataSource.query(`SELECT ${STORED_COLUMNS} FROM ${FROM} WHERE ${where} ORDER BY ${RETRIEVE_ORDER}`, params);
-    return rows.map(toStoredInstance);
+    // One of three texts (study, series, instance), prepared once per connection: planning the
+    // join cost PostgreSQL more than running it, on every WADO-RS request.
+    const rows = await queryPrepared(this.dataSource, `SELECT ${STORED_COLUMNS} FROM ${FROM} WHERE ${where} ORDER BY ${RETRIEVE_ORDER}`, params);
+    return rows.map((row) => toStoredInstance(row as Record<string, string>));
   }
 
   /** Instances of these studies (or of one series of them) with their media records' values, by patient, study, series, instance. */
