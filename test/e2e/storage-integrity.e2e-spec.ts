@@ -77,6 +77,12 @@ describe('blob store and index stay in step', () => {
     assert.deepEqual(sent.statuses, ['0x0000', '0x0000'], sent.stdout + sent.stderr);
     const [lost] = await sql<{ blob_key: string }>('SELECT blob_key FROM instances WHERE sop_instance_uid = $1', [study.sopInstanceUids[0]]);
     unlinkSync(join(blobsDir(), lost.blob_key));
+    const viewer = await http(`${server.httpUrl}/dicomweb/studies/${study.studyUid}/series/${study.seriesUids[0]}/instances/${study.sopInstanceUids[0]}`, {
+      token,
+      headers: { accept: 'application/dicom' },
+    });
+    assert.equal(viewer.status, 500, 'a viewer asking for the lost image gets an error, not an empty or cut-short image');
+    assert.ok(viewer.json().correlationId, viewer.body.toString());
     const orphan = 'ee/ee/eeee.dcm';
     mkdirSync(join(blobsDir(), 'ee', 'ee'), { recursive: true });
     writeFileSync(join(blobsDir(), orphan), 'left behind');
