@@ -6,8 +6,8 @@ import { Audited, RequirePermission } from '@pacs/auth';
 import { RetrieveService, StoredInstance } from '@pacs/index';
 import { APPLICATION_DICOM, ApiUidParams, ApiWadoRetrieve, MULTIPART_DICOM } from './dicomweb-api.decorators';
 import { multipartContentType, multipartLength, newBoundary, OutgoingPart, writeMultipart } from './multipart-writer';
-import { EXPLICIT_VR_LITTLE_ENDIAN, transcodeToExplicitLittle } from './transcode';
 import { ResponseBuffers } from './response-buffers';
+import { EXPLICIT_VR_LITTLE_ENDIAN, transcodeToExplicitLittle } from './transcode';
 import { negotiateWado } from './wado-negotiation';
 import { APPLICATION_ZIP, sendZip, wantsZip } from './zip-retrieve';
 
