@@ -31,7 +31,11 @@ export async function mediaZip(instances: readonly MediaInstance[], open: (insta
       }
     });
   }
-  const size = await new Promise<number>((resolve) => zip.end(undefined, ((total: number) => resolve(total)) as () => void));
+  // yazl 3.3.1 predicts the ZIP64 end records once the central directory passes 64 KiB (~700
+  // files) but writes them only past 4 GiB, so the length it gives would be 76 bytes too many and
+  // the download would end short. Forced, they are always written and always counted; every
+  // current unzip reads them.
+  const size = await new Promise<number>((resolve) => zip.end({ forceZip64Format: true, comment: '' }, ((total: number) => resolve(total)) as () => void));
   if (size < 0) throw new Error('the ZIP length could not be worked out');
   const stream = zip.outputStream as Readable;
   // A blob that cannot be read ends the download: the client sees a cut ZIP, never a wrong one.
