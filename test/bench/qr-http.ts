@@ -64,23 +64,32 @@ export interface StreamResult {
   bytes: number;
   seconds: number;
   memory?: MemoryPeaks;
+  /** The server's VmRSS just before the request, MiB. */
+  rssBeforeMb?: number;
+}
+
+async function rssMb(pid: number): Promise<number | undefined> {
+  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb) / 1024;
 }
 
 /**
  * Streams a whole-study WADO-RS retrieve and drops the bytes, sampling the server's memory
  * every 50 ms meanwhile. VmHWM is reset first (clear_refs 5), so the peak is this retrieve's.
  */
-export async function streamStudy(target: WebTarget, studyUid: string, pid: number | undefined): Promise<StreamResult> {
+export async function streamStudy(target: WebTarget, studyUid: string, pid: number | undefined, accept = 'multipart/related; type="application/dicom"'): Promise<StreamResult> {
+  const rssBeforeMb = pid ? await rssMb(pid) : undefined;
   if (pid) await fs.writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);
   const sampler = pid ? new MemorySampler(pid, 50) : undefined;
   sampler?.start();
   const started = process.hrtime.bigint();
   const res = await fetch(`${target.base}/studies/${studyUid}`, {
-    headers: { ...target.headers, accept: 'multipart/related; type="application/dicom"' },
+    headers: { ...target.headers, accept },
     signal: AbortSignal.timeout(600_000),
   });
   let bytes = 0;
   for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) bytes += chunk.length;
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { status: res.status, bytes, seconds, memory: await sampler?.stop() };
+  return { status: res.status, bytes, seconds, memory: await sampler?.stop(), rssBeforeMb };
 }

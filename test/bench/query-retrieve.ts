@@ -28,6 +28,8 @@ export interface QrRun {
   /** C-MOVE to a destination that takes concurrent associations (ours: moveAssociations 2). */
   cmoveConcurrent?: RetrieveResult;
   studyRetrieve?: StreamResult;
+  /** The same study as a ZIP with a DICOMDIR (Accept: application/zip). */
+  studyZip?: StreamResult;
 }
 
 const RATE = { concurrency: 4, maxSeconds: 20, warmupSeconds: 4 };
@@ -61,6 +63,8 @@ async function measureAll(server: BenchServer, qr: QrCorpus, workDir: string, sa
   run.cmoveConcurrent = await measureMove(server, qr.studyUid, small.seriesUid, small.instanceUids.length, CONCURRENT_DESTINATION_AE, path.join(workDir, 'moved-concurrent'));
   say('  WADO-RS study retrieve…');
   run.studyRetrieve = await streamStudy(web, qr.studyUid, server.pid);
+  say('  ZIP export of the study…');
+  run.studyZip = await streamStudy(web, qr.studyUid, server.pid, 'application/zip');
 }
 
 /**
