@@ -16,7 +16,8 @@ export interface MemoryPeaks {
   descendantCommands: string[];
 }
 
-async function statusKb(pid: number, field: string): Promise<number> {
+/** A `/proc/<pid>/status` field in kB (VmRSS, VmHWM); 0 when the process is gone. */
+export async function statusKb(pid: number, field: string): Promise<number> {
   try {
     const text = await fs.readFile(`/proc/${pid}/status`, 'utf8');
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text);

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { MemoryPeaks, MemorySampler } from './memory-sampler';
+import { MemoryPeaks, MemorySampler, statusKb } from './memory-sampler';
 
 /** A DICOMweb root and its request headers (bearer token for ours, none for Orthanc). */
 export interface WebTarget {
@@ -68,18 +68,13 @@ export interface StreamResult {
   rssBeforeMb?: number;
 }
 
-async function rssMb(pid: number): Promise<number | undefined> {
-  const status = await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
-  const kb = /^VmRSS:\s+(\d+) kB/m.exec(status)?.[1];
-  return kb === undefined ? undefined : Number(kb) / 1024;
-}
-
 /**
  * Streams a whole-study WADO-RS retrieve and drops the bytes, sampling the server's memory
  * every 50 ms meanwhile. VmHWM is reset first (clear_refs 5), so the peak is this retrieve's.
  */
 export async function streamStudy(target: WebTarget, studyUid: string, pid: number | undefined, accept = 'multipart/related; type="application/dicom"'): Promise<StreamResult> {
-  const rssBeforeMb = pid ? await rssMb(pid) : undefined;
+  const rssBeforeKb = pid ? await statusKb(pid, 'VmRSS') : 0;
+  const rssBeforeMb = rssBeforeKb > 0 ? rssBeforeKb / 1024 : undefined;
   if (pid) await fs.writeFile(`/proc/${pid}/clear_refs`, '5').catch(() => undefined);
   const sampler = pid ? new MemorySampler(pid, 50) : undefined;
   sampler?.start();

@@ -125,9 +125,14 @@ function convert(type: SettingType, raw: unknown): unknown {
   return undefined;
 }
 
+/** The entries of a list setting: comma-separated in an environment variable, or a YAML list. */
+function listItems(raw: unknown): string[] {
+  return (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+}
+
 /** Web origins (scheme://host[:port], as a browser sends in Origin), comma-separated or a YAML list; `*` alone is any. */
 function convertOriginList(raw: unknown): string[] | undefined {
-  const items = (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const items = listItems(raw);
   if (items.length === 1 && items[0] === '*') return items;
   return items.every(isOrigin) ? items : undefined;
 }
@@ -146,7 +151,7 @@ const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
 
 /** Addresses, CIDR ranges or range names, comma-separated or a YAML list; an empty list trusts none. */
 function convertProxyList(raw: unknown): string[] | undefined {
-  const items = (Array.isArray(raw) ? raw.map(String) : String(raw).split(',')).map((s) => s.trim()).filter((s) => s !== '');
+  const items = listItems(raw);
   return items.every(isProxyEntry) ? items : undefined;
 }
 
