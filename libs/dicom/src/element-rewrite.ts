@@ -12,7 +12,7 @@ import { TransferSyntax } from './transfer-syntax';
 export interface ElementValue {
   /** 8 hex digits, as in DICOM JSON. */
   tag: string;
-  vr: 'AE' | 'CS' | 'DA' | 'LO' | 'PN' | 'SH' | 'UI';
+  vr: 'AE' | 'CS' | 'DA' | 'LO' | 'PN' | 'SH' | 'TM' | 'UI';
   value: string;
 }
 

@@ -54,6 +54,11 @@ export type WorklistErrorCode =
 
 export type MppsErrorCode = 'mpps-not-found';
 
+/** Corrections, patient merges and series moves (issue 32). */
+export type CorrectionErrorCode =
+  | 'invalid-correction' // a value the stored instances cannot carry (VR, character set)
+  | 'correction-conflict'; // a merge of a patient into itself, a move of a series into its own study
+
 export type ErrorCode =
   | IngestErrorCode
   | IndexErrorCode
@@ -62,4 +67,5 @@ export type ErrorCode =
   | PeerErrorCode
   | WorklistErrorCode
   | MppsErrorCode
+  | CorrectionErrorCode
   | 'processing-failure'; // an unexpected error, reported as such (PS3.7 C.5 Processing failure)

@@ -49,6 +49,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'worklist-conflict': 409,
   // Procedure steps (PS3.18 15.6.3: 404 for an unknown step).
   'mpps-not-found': 404,
+  // Corrections.
+  'invalid-correction': 400,
+  'correction-conflict': 409,
   'processing-failure': 500,
 };
 

@@ -10,6 +10,7 @@ import { DeletionService } from './deletion.service';
 import { IndexRepository } from './index.repository';
 import { IngestRecovery } from './ingest-recovery';
 import { IngestService } from './ingest.service';
+import { OverridesRepository } from './overrides.repository';
 import { QueryService } from './query.service';
 import { RetrieveService } from './retrieve.service';
 import { SeriesMetadataRepository } from './series-metadata.repository';
@@ -17,8 +18,8 @@ import { SeriesMetadataRepository } from './series-metadata.repository';
 @Module({
   providers: [
     BlobRemovals, BlobRemovalsRepository, DeletionRepository, DeletionService, IndexRepository, IngestRecovery, IngestService,
-    InstancesRepository, QueryRepository, QueryService, RetrieveService, SeriesMetadataRepository, StorageVerifier, StudyStatusRepository,
+    InstancesRepository, OverridesRepository, QueryRepository, QueryService, RetrieveService, SeriesMetadataRepository, StorageVerifier, StudyStatusRepository,
   ],
-  exports: [StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
+  exports: [OverridesRepository, StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
 })
 export class IndexModule {}

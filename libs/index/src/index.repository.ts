@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { GroupCommit } from '@pacs/database';
 import { DataSource } from 'typeorm';
+import { AttributeOverrides } from './attribute-overrides';
 import { InstanceFacts } from './instance-facts';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion } from './ingest.types';
+import { overridesIn } from './overrides.repository';
 import { queryPrepared, runPrepared, StatementClient } from './prepared-statements';
 
 export interface BlobRecord {
@@ -14,6 +16,7 @@ export interface BlobRecord {
 
 export interface ExistingInstance {
   blobKey: string;
+  sourceAe: string | null;
 }
 
 /**
@@ -21,7 +24,10 @@ export interface ExistingInstance {
  * a new row; an overwrite, with the key it superseded (already recorded for removal); or, for a
  * write that expected a new row, nothing because the instance was there.
  */
-export type IndexOutcome = { inserted: true } | { replaced: string | null } | { exists: true };
+export type IndexOutcome = ({ inserted: true } | { replaced: string | null } | { exists: true }) & {
+  /** What a correction set on the instance's study or series (attribute_overrides), read after the row locked its study. */
+  overrides?: AttributeOverrides;
+};
 
 /** All index writes of the ingest path. */
 @Injectable()
@@ -61,8 +67,8 @@ export class IndexRepository {
   }
 
   private async lookUp(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
-    const rows = await queryPrepared(this.dataSource, 'SELECT blob_key FROM instances WHERE sop_instance_uid = $1', [sopInstanceUid]);
-    return rows[0] ? { blobKey: rows[0].blob_key as string } : undefined;
+    const rows = await queryPrepared(this.dataSource, 'SELECT blob_key, source_ae FROM instances WHERE sop_instance_uid = $1', [sopInstanceUid]);
+    return rows[0] ? { blobKey: rows[0].blob_key as string, sourceAe: rows[0].source_ae as string | null } : undefined;
   }
 
   /**
@@ -79,8 +85,8 @@ export class IndexRepository {
   }
 
   private async writeOne(write: IndexWrite): Promise<IndexOutcome> {
-    const [result] = await this.commitWhenDurable([write], (client) => runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(write.row)]));
-    return result.outcome as IndexOutcome;
+    const { result: [result], overrides } = await this.commitWhenDurable([write], (client) => runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(write.row)]));
+    return withOverrides(result.outcome as IndexOutcome, write.row, overrides);
   }
 
   /**
@@ -91,11 +97,11 @@ export class IndexRepository {
   private async writeMany(batch: IndexWrite[]): Promise<IndexOutcome[]> {
     const order = batch.map((_, i) => i).sort((a, b) => compareRows(batch[a].row, batch[b].row));
     const rows = JSON.stringify(order.map((i) => batch[i].row));
-    const [result] = await this.commitWhenDurable(batch, (client) => runPrepared(client, 'SELECT pacs_index_instances($1::jsonb) AS outcomes', [rows]));
+    const { result: [result], overrides } = await this.commitWhenDurable(batch, (client) => runPrepared(client, 'SELECT pacs_index_instances($1::jsonb) AS outcomes', [rows]));
     const outcomes = result.outcomes as IndexOutcome[];
     if (outcomes.length !== batch.length) throw new Error(`index batch returned ${outcomes.length} results for ${batch.length} rows`);
     const byCaller = new Array<IndexOutcome>(batch.length);
-    order.forEach((i, k) => (byCaller[i] = outcomes[k]));
+    order.forEach((i, k) => (byCaller[i] = withOverrides(outcomes[k], batch[i].row, overrides)));
     return byCaller;
   }
 
@@ -103,9 +109,12 @@ export class IndexRepository {
    * Runs `statement` and the companion's write in a transaction that commits once every blob
    * of the batch is flushed: an instance's pending state is this open transaction. A flush that
    * fails rolls the transaction back and fails it; the group commit then writes the batch's
-   * rows one by one, so only the instance whose blob failed is refused.
+   * rows one by one, so only the instance whose blob failed is refused. The overrides of the
+   * batch's studies and series are read after the statement locked their study rows, so a
+   * correction either committed them before (and they are read here) or waits for this commit
+   * (and finds these rows): libs/index README, "Corrections".
    */
-  private async commitWhenDurable<R>(batch: IndexWrite[], statement: (client: StatementClient) => Promise<R>): Promise<R> {
+  private async commitWhenDurable<R>(batch: IndexWrite[], statement: (client: StatementClient) => Promise<R>): Promise<{ result: R; overrides: Map<string, AttributeOverrides> }> {
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as StatementClient;
@@ -114,9 +123,10 @@ export class IndexRepository {
         const result = await statement(client);
         const payloads = batch.flatMap((w) => (w.companionPayload === undefined ? [] : [w.companionPayload]));
         if (payloads.length > 0) await this.companion?.write({ query: (text, values) => runPrepared(client, text, values) }, payloads);
+        const overrides = await overridesIn(client, [...new Set(batch.flatMap((w) => [w.row.studyUid, w.row.seriesUid]))]);
         await Promise.all(batch.map((w) => w.durable));
         await runner.commitTransaction();
-        return result;
+        return { result, overrides };
       } catch (err) {
         await runner.rollbackTransaction().catch(() => undefined);
         throw err;
@@ -156,6 +166,14 @@ interface IndexWrite {
   row: IndexRow;
   companionPayload?: unknown;
   durable: Promise<void>;
+}
+
+/** A written row's outcome with its study's overrides, then its series' (a moved series' values win). */
+function withOverrides(outcome: IndexOutcome, row: IndexRow, overrides: Map<string, AttributeOverrides>): IndexOutcome {
+  const study = overrides.get(row.studyUid);
+  const series = overrides.get(row.seriesUid);
+  if ('exists' in outcome || (!study && !series)) return outcome;
+  return { ...outcome, overrides: { ...study, ...series } };
 }
 
 function compareRows(a: IndexRow, b: IndexRow): number {

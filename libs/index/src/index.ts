@@ -18,3 +18,7 @@ export { StudyStatusRepository } from './study-status.repository';
 export { StorageVerifier } from './storage-verifier';
 export type { MissingBlob, StorageReport, VerifyOptions } from './storage-verifier';
 export { RECOVER_AT_START } from './ingest-recovery';
+export { OverridesRepository } from './overrides.repository';
+export type { InstanceToCorrect, OverrideScope, StudyRecord } from './overrides.repository';
+export { differsFrom, overrideElements, OVERRIDABLE } from './attribute-overrides';
+export type { AttributeOverrides } from './attribute-overrides';

@@ -1,7 +1,7 @@
 /** Who sent an instance, and what the sender's envelope said it is (checked against the dataset). */
 export interface IngestSource {
-  channel: 'dimse' | 'stow' | 'import';
-  /** Calling AE title (DIMSE), username (STOW) or "cli" (import). */
+  channel: 'dimse' | 'stow' | 'import' | 'correction';
+  /** Calling AE title (DIMSE), username (STOW, correction) or "cli" (import). */
   actor?: string;
   remoteAddress?: string;
   /** Affected SOP Class / Instance UID of the C-STORE command. */
@@ -9,6 +9,11 @@ export interface IngestSource {
   expectedSopInstanceUid?: string;
   /** Study of a STOW-RS POST /studies/{study}. */
   expectedStudyUid?: string;
+  /**
+   * A stored instance rewritten (a correction, or a coercion on receipt): it replaces the
+   * stored one whatever PACS_DUPLICATE_POLICY says, and records no store event of its own.
+   */
+  replaceExisting?: boolean;
 }
 
 export type IngestResult = 'stored' | 'overwritten' | 'kept-existing';
@@ -24,6 +29,8 @@ export interface IngestOutcome {
   patientId?: string;
   /** True when the commit companion's payload (the audit event) committed with the index row. */
   coCommitted?: boolean;
+  /** Attributes were coerced to a correction's values (PS3.4 B.2.3: C-STORE Warning B000). */
+  coerced?: boolean;
 }
 
 /** An instance that has just been stored (durable and indexed). */
