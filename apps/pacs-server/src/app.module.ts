@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from '@pacs/audit';
 import { AuthModule } from '@pacs/auth';
 import { ConfigModule, PacsConfig } from '@pacs/config';
+import { CorrectionsModule } from '@pacs/corrections';
 import { DatabaseModule } from '@pacs/database';
 import { DicomWebModule } from '@pacs/dicomweb';
 import { DimseModule } from '@pacs/dimse';
@@ -35,6 +36,7 @@ export class AppModule {
         DicomWebModule,
         WorklistModule,
         MppsModule,
+        CorrectionsModule,
         HealthModule,
       ],
     };

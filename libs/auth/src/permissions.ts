@@ -3,6 +3,8 @@ export const PERMISSIONS = [
   'study:read',
   'study:write',
   'study:delete',
+  // Corrections of stored data: patient and study attributes, merge, series move (admin only).
+  'study:update',
   'worklist:read',
   'worklist:write',
   'mpps:read',

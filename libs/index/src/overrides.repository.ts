@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Tag } from '@pacs/dicom';
+import { DicomJson, Tag } from '@pacs/dicom';
 import { DataSource, EntityManager } from 'typeorm';
 import { AttributeOverrides, OVERRIDABLE } from './attribute-overrides';
 import { runPrepared, StatementClient } from './prepared-statements';
@@ -17,7 +17,7 @@ export interface InstanceToCorrect {
   id: string;
   sopInstanceUid: string;
   blobKey: string;
-  values: Record<string, { Value?: unknown[] }>;
+  values: DicomJson;
 }
 
 /** Overrides apply to a study, or to one series (moved to another study). */
@@ -84,7 +84,7 @@ export class OverridesRepository {
   /** A page of the instances of a study or series after id `after`, with their overridable values. */
   async instances(scope: OverrideScope, after: string, limit: number): Promise<InstanceToCorrect[]> {
     const [where, uid] = scope.seriesUid ? ['se.series_uid = $1', scope.seriesUid] : ['st.study_uid = $1', scope.studyUid];
-    const rows: { id: string; sop_instance_uid: string; blob_key: string; vals: InstanceToCorrect['values'] | null }[] = await this.dataSource.query(
+    const rows: { id: string; sop_instance_uid: string; blob_key: string; vals: DicomJson | null }[] = await this.dataSource.query(
       `SELECT i.id, i.sop_instance_uid, i.blob_key,
          (SELECT jsonb_object_agg(k, i.attributes->k) FROM unnest($4::text[]) k WHERE i.attributes ? k) AS vals
        FROM instances i JOIN series se ON se.id = i.series_pk JOIN studies st ON st.id = se.study_pk
@@ -131,7 +131,8 @@ export class OverridesRepository {
        AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.series_pk = se.id)`,
       [studyUids],
     );
-    const gone: { study_uid: string }[] = await m.query(
+    // TypeORM answers a DELETE with [rows, count].
+    const [gone]: [{ study_uid: string }[], number] = await m.query(
       `DELETE FROM studies st WHERE st.study_uid = ANY($1::text[]) AND NOT EXISTS (SELECT 1 FROM series s WHERE s.study_pk = st.id)
        RETURNING st.study_uid`,
       [studyUids],
