@@ -167,6 +167,9 @@ describe('corrections: study attributes, patient merge, series move', () => {
     const sent = await sending;
     assert.equal(sent.statuses.length, 90, sent.stdout + sent.stderr);
     assert.ok(sent.statuses.every((s) => s === '0x0000' || s === '0xb000'), sent.statuses.join(' '));
+    // Each instance was either indexed before the correction's locks (rewritten by it) or coerced on receipt.
+    const coerced = sent.statuses.filter((s) => s === '0xb000').length;
+    assert.ok(res.json().instancesRewritten + coerced >= 100, `${res.json().instancesRewritten} rewritten + ${coerced} coerced`);
 
     const late = writeInstance(join(dir, 'race-late.dcm'), { studyUid: study.studyUid, seriesUid: study.seriesUids[0], patientName: 'RACE^OLD', patientId: 'RACE-OLD' });
     const lateSent = await storescu(server.dimsePort, [join(dir, 'race-late.dcm')]);
