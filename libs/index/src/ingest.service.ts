@@ -63,7 +63,7 @@ export class IngestService {
    * removed after the commit (BlobRemovals).
    */
   async rewriteStored(blobKey: string, values: readonly ElementValue[], source: IngestSource): Promise<IngestOutcome> {
-    return this.ingestInstance(await rewriteBlob(this.blobs, blobKey, values), { ...source, expectedStudyUid: undefined, replaceExisting: true });
+    return this.ingestInstance(await rewriteBlob(this.blobs, blobKey, values), { ...source, expectedStudyUid: undefined, replaces: blobKey });
   }
 
   private async ingestInstance(temp: TempBlob, source: IngestSource): Promise<IngestOutcome> {
@@ -124,7 +124,12 @@ export class IngestService {
       patientId: facts.patient.id,
     });
     const existing = await lookup.catch((err) => this.fail(temp, err));
-    if (existing && this.config.ingest.duplicatePolicy !== 'overwrite' && !source.replaceExisting) {
+    if (source.replaces && existing?.blobKey !== source.replaces) {
+      // A newer version arrived while this one was rewritten: never replace it with older bytes.
+      await this.blobs.discardTemp(temp);
+      throw new IngestError('storage-failure', `instance ${facts.sopInstanceUid} changed while it was rewritten`);
+    }
+    if (existing && this.config.ingest.duplicatePolicy !== 'overwrite' && !source.replaces) {
       await this.blobs.discardTemp(temp);
       return this.duplicate(facts, outcome);
     }
@@ -132,8 +137,8 @@ export class IngestService {
     // commits, and a key that a commit stopped referencing is never referenced again.
     const key = blobKey(facts.sopInstanceUid, randomBytes(8).toString('hex'));
     const stored = outcome(existing ? 'overwritten' : 'stored');
-    const payload = source.replaceExisting ? undefined : this.companion?.payload(stored, source);
-    const sourceAe = source.replaceExisting ? (existing?.sourceAe ?? null) : source.channel === 'dimse' ? (source.actor ?? null) : null;
+    const payload = source.replaces ? undefined : this.companion?.payload(stored, source);
+    const sourceAe = source.replaces ? (existing?.sourceAe ?? null) : source.channel === 'dimse' ? (source.actor ?? null) : null;
     const blob = { key, size: temp.size, sha256: temp.sha256 };
     const write = (expectNew: boolean, durable?: Promise<void>, companionPayload?: unknown) =>
       this.index.indexInstance({ facts, blob, sourceAe, companionPayload, expectNew, durable });
@@ -155,7 +160,7 @@ export class IngestService {
     this.blobs.settle(key);
     if ('replaced' in written && written.replaced) await this.removals.removeCommitted([written.replaced]);
     this.log.debug({ channel: source.channel, actor: source.actor, sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid }, 'stored');
-    if (written.overrides && !source.replaceExisting && differsFrom(facts.attributes, written.overrides)) {
+    if (written.overrides && !source.replaces && differsFrom(facts.attributes, written.overrides)) {
       return this.coerce(key, facts, source, written.overrides, stored);
     }
     this.notifyStored(facts);

@@ -10,10 +10,12 @@ export interface IngestSource {
   /** Study of a STOW-RS POST /studies/{study}. */
   expectedStudyUid?: string;
   /**
-   * A stored instance rewritten (a correction, or a coercion on receipt): it replaces the
-   * stored one whatever PACS_DUPLICATE_POLICY says, and records no store event of its own.
+   * Set when a stored instance is rewritten (a correction, or a coercion on receipt): the blob
+   * key of the version rewritten. It replaces that version whatever PACS_DUPLICATE_POLICY says,
+   * and records no store event of its own; if another version was stored meanwhile, nothing
+   * is written (IngestError storage-failure) so that the caller rewrites that one.
    */
-  replaceExisting?: boolean;
+  replaces?: string;
 }
 
 export type IngestResult = 'stored' | 'overwritten' | 'kept-existing';
