@@ -8,8 +8,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findscu, runDcmtk, storescu } from '../support/dcmtk';
-import { generateStudy, newUid, writeInstance } from '../support/generator';
-import { http, parseMultipart, value } from '../support/http';
+import { buildInstance, generateStudy, newUid, writeInstance } from '../support/generator';
+import { http, multipartRelated, parseMultipart, value } from '../support/http';
 import { countBlobs } from '../support/s3';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -127,6 +127,17 @@ describe('corrections: study attributes, patient merge, series move', () => {
     const patients = await findscu(server.dimsePort, { root: 'patient', keys: ['0008,0052=PATIENT', 'PatientID=MERGE-A'] });
     assert.equal(patients.matches.length, 0, 'patient MERGE-A is gone');
     assert.equal((await api('POST', '/api/patients/merge', { from: { id: 'MERGE-A' }, to: { id: 'MERGE-B' } })).status, 404);
+
+    // A STOW-RS of the merged study with the old patient: stored with the new one, Warning Reason B000.
+    const late = buildInstance({ studyUid: a.studyUid, seriesUid: a.seriesUid, patientId: 'MERGE-A', patientName: 'DUP^ONE' });
+    const { body, contentType } = multipartRelated([late.bytes]);
+    const stow = await http(`${server.httpUrl}/dicomweb/studies`, { method: 'POST', token, body, headers: { 'content-type': contentType, accept: 'application/dicom+json' } });
+    assert.equal(stow.status, 200);
+    const [item] = stow.json()['00081199'].Value;
+    assert.deepEqual(item['00081196'], { vr: 'US', Value: [0xb000] });
+    const stored = (await http(`${server.httpUrl}/dicomweb/studies/${a.studyUid}/metadata`, { token })).json<Record<string, any>[]>();
+    assert.deepEqual(stored.map((ds) => value(ds, '00100020')), ['MERGE-B', 'MERGE-B']);
+    assert.equal((await qido('studies?PatientID=MERGE-A')).length, 0, 'the coerced store leaves no trace of the old patient');
     assert.equal((await api('POST', '/api/patients/merge', { from: { id: 'MERGE-B' }, to: { id: 'MERGE-B' } })).status, 409);
   });
 
