@@ -181,7 +181,7 @@ export class IngestService {
       this.log.log({ channel: source.channel, actor: source.actor, sopInstanceUid: facts.sopInstanceUid, studyUid: coerced.studyUid }, 'coerced to corrected values');
       return { ...coerced, result: stored.result, coCommitted: stored.coCommitted, coerced: true };
     } catch (err) {
-      this.log.error({ sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid, err: (err as Error).message }, 'stored, but not coerced to corrected values');
+      this.log.warn({ sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid, err: (err as Error).message }, 'stored, but not coerced to corrected values');
       this.notifyStored(facts);
       return stored;
     }
