@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
-import { IndexRepository } from './index.repository';
+import { IndexRepository, InstanceChangedError } from './index.repository';
 import type { InstanceFacts } from './instance-facts';
 
 type Call = { text: string; values: unknown[] };
@@ -116,6 +116,21 @@ describe('IndexRepository group commit', () => {
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.equal((results[1] as PromiseRejectedResult).reason.message, 'bad row');
     assert.equal(calls.filter((c) => /^SELECT pacs_index/.test(c.text)).length, 4, 'the batch, then each row alone');
+  });
+
+  it('indexes a rewrite only while the row still points at the blob it was made from, under the row lock', async () => {
+    let current = 'k-old';
+    const { dataSource, calls } = fakeDataSource((call) => {
+      if (call.text.includes('FOR UPDATE')) return [{ blob_key: current }];
+      if (call.text.includes('pacs_index_instance(')) return [{ outcome: { replaced: current } }];
+      return [];
+    });
+    const repo = new IndexRepository(dataSource);
+    assert.deepEqual(await repo.indexRewrite({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }, 'k-old'), { replaced: 'k-old' });
+    current = 'k-resent';
+    await assert.rejects(repo.indexRewrite({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }, 'k-old'), InstanceChangedError);
+    const second = calls.slice(calls.findLastIndex((c) => c.text === 'BEGIN'));
+    assert.deepEqual(second.map((c) => c.text.split(' ').slice(0, 2).join(' ')), ['BEGIN', 'SELECT blob_key', 'ROLLBACK'], 'nothing written');
   });
 
   it("gives each written row the overrides of its study, then its series' (a moved series wins), read after the rows were written", async () => {

@@ -84,6 +84,25 @@ export class IndexRepository {
     return this.writes.add({ row: indexRow(facts, blob, sourceAe, expectNew), companionPayload, durable });
   }
 
+  /**
+   * Indexes a rewrite of a stored instance (a correction, a coercion) in a transaction of its
+   * own, only if the instance's row still points at `rewritten`, the blob it was made from:
+   * checked under the row lock, so a version stored meanwhile is never replaced by older bytes
+   * (then InstanceChangedError, and nothing is written). The instance row is locked before the
+   * patient row here (ingest: patient first); only a store of the same instance at the same
+   * moment can meet it the other way round, and PostgreSQL then fails one of the two.
+   */
+  async indexRewrite(write: InstanceWrite, rewritten: string): Promise<IndexOutcome> {
+    const { facts, blob, sourceAe, durable = Promise.resolve() } = write;
+    const row = indexRow(facts, blob, sourceAe, false);
+    const { result: [result], overrides } = await this.commitWhenDurable([{ row, durable }], async (client) => {
+      const [current] = await runPrepared(client, 'SELECT blob_key FROM instances WHERE sop_instance_uid = $1 FOR UPDATE', [facts.sopInstanceUid]);
+      if (current?.blob_key !== rewritten) throw new InstanceChangedError(facts.sopInstanceUid);
+      return runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(row)]);
+    });
+    return withOverrides(result.outcome as IndexOutcome, row, overrides);
+  }
+
   private async writeOne(write: IndexWrite): Promise<IndexOutcome> {
     const { result: [result], overrides } = await this.commitWhenDurable([write], (client) => runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(write.row)]));
     return withOverrides(result.outcome as IndexOutcome, write.row, overrides);
@@ -134,6 +153,13 @@ export class IndexRepository {
     } finally {
       await runner.release();
     }
+  }
+}
+
+/** Another version of an instance was stored while it was being rewritten. */
+export class InstanceChangedError extends Error {
+  constructor(sopInstanceUid: string) {
+    super(`instance ${sopInstanceUid} changed while it was rewritten`);
   }
 }
 

@@ -140,8 +140,11 @@ export class IngestService {
     const payload = source.replaces ? undefined : this.companion?.payload(stored, source);
     const sourceAe = source.replaces ? (existing?.sourceAe ?? null) : source.channel === 'dimse' ? (source.actor ?? null) : null;
     const blob = { key, size: temp.size, sha256: temp.sha256 };
+    const { replaces } = source;
     const write = (expectNew: boolean, durable?: Promise<void>, companionPayload?: unknown) =>
-      this.index.indexInstance({ facts, blob, sourceAe, companionPayload, expectNew, durable });
+      replaces
+        ? this.index.indexRewrite({ facts, blob, sourceAe, durable }, replaces)
+        : this.index.indexInstance({ facts, blob, sourceAe, companionPayload, expectNew, durable });
     let written = await this.storeAndIndex(temp, key, facts, (durable) => write(!existing, durable, payload));
     if (payload) {
       this.companion?.committed();
