@@ -31,7 +31,8 @@ import { SCALE_SHAPE } from './scale-archive';
  * --scale-studies=N for a smaller archive).
  */
 
-const SHAPE: CorpusShape = { studies: 4, seriesPerStudy: 5, instancesPerSeries: 100, rows: 512, columns: 512 };
+/** The shared harness's corpus: 20 CT studies of 2 series × 50 (../shared/bench/gen_corpus.py). */
+const SHAPE: CorpusShape = { studies: 20, seriesPerStudy: 2, instancesPerSeries: 50, rows: 512, columns: 512 };
 
 /** Best of 2 evens out other work on a shared machine; more repetitions only within budget. */
 const DEFAULT_REPEAT = 2;
