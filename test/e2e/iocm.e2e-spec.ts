@@ -262,6 +262,7 @@ describe('IOCM rejection: deleted for good after the retention', () => {
     const event = deleted.json().items[0];
     assert.ok(event, JSON.stringify(deleted.json()));
     assert.equal(event.actorType, 'system');
+    assert.equal(event.actor, 'PACS', 'the archive, by its AE title');
     assert.deepEqual(event.details.sopInstanceUids, [rejected]);
     const qido = await http(`${server.httpUrl}/dicomweb/studies/${study.studyUid}/instances`, { token });
     assert.ok(!qido.json().some((i: any) => value(i, '00080018') === rejected));

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PacsConfig } from '@pacs/config';
 import type { IngestSource, RejectedInstance, RejectionAudit } from '@pacs/index';
 import { AuditAction, AuditOutcome } from './audit-codes';
 import { AuditService } from './audit.service';
@@ -12,11 +13,14 @@ import { actorOf } from './instances-stored';
  *   nor Instances Transferred fits; the actor is the note's sender. A restore is the same event
  *   with action Update, declared on its route.
  * - deleted for good after retention: DICOM Study Deleted (110105, A.5.3.3), as every deletion,
- *   by the archive itself.
+ *   by the archive itself (its AE title).
  */
 @Injectable()
 export class RejectionAuditor implements RejectionAudit {
-  constructor(private readonly audit: AuditService) {}
+  constructor(
+    private readonly audit: AuditService,
+    private readonly config: PacsConfig,
+  ) {}
 
   async rejected(instances: RejectedInstance[], source: IngestSource): Promise<void> {
     for (const study of byStudy(instances)) {
@@ -39,7 +43,7 @@ export class RejectionAuditor implements RejectionAudit {
   async expired(instances: RejectedInstance[]): Promise<void> {
     for (const study of byStudy(instances)) {
       await this.audit.record({
-        actor: 'pacs',
+        actor: this.config.dimse.aeTitle,
         actorType: 'system',
         action: AuditAction.StudyDeleted,
         actionCode: 'D',
