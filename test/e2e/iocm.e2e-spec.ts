@@ -56,6 +56,11 @@ describe('IOCM rejection: hidden on every path, listed, restored', () => {
   };
   const qidoStudy = async () => (await http(web(`/studies?StudyInstanceUID=${study.studyUid}`), { token })).json<Record<string, any>[]>()[0];
   const wado = (uid: string) => http(web(`/studies/${study.studyUid}/series/${seriesOf(uid)}/instances/${uid}`), { token, headers: { accept: 'application/dicom' } });
+  const metadataOfSeries1 = async () => {
+    const res = await http(web(`/studies/${study.studyUid}/series/${s1}/metadata`), { token });
+    assert.equal(res.status, 200);
+    return res.json<Record<string, any>[]>().map((i) => String(value(i, '00080018')));
+  };
   const cfindImages = async () => {
     const res = await findscu(server.dimsePort, { keys: ['0008,0052=IMAGE', `0020,000D=${study.studyUid}`, '0020,000E', '0008,0018'] });
     assert.equal(res.status, '0x0000', res.stdout);
@@ -105,7 +110,9 @@ describe('IOCM rejection: hidden on every path, listed, restored', () => {
 
   it('a Rejected for Quality Reasons KOS from storescu hides i1 and all of series 2 from C-FIND, QIDO-RS, WADO-RS, C-GET and C-MOVE', async () => {
     const blobsBefore = await countBlobs(server.dataDir);
+    assert.deepEqual(sorted(await metadataOfSeries1()), sorted([i1, i2]), 'series metadata, now cached');
     qualityNote = await sendNote(noteFor(QUALITY, [i1, i3, i4]));
+    assert.deepEqual(await metadataOfSeries1(), [i2], 'WADO-RS series metadata (the cache follows)');
     const visible = sorted([i2, qualityNote]);
     assert.deepEqual(sorted(await cfindImages()), visible, 'C-FIND IMAGE');
     assert.deepEqual(sorted(await qidoInstances()), visible, 'QIDO-RS instances');
@@ -178,6 +185,7 @@ describe('IOCM rejection: hidden on every path, listed, restored', () => {
     const all = sorted([i1, i2, i3, i4, qualityNote]);
     assert.deepEqual(sorted(await cfindImages()), all, 'C-FIND IMAGE');
     assert.deepEqual(sorted(await qidoInstances()), all, 'QIDO-RS instances');
+    assert.deepEqual(sorted(await metadataOfSeries1()), sorted([i1, i2]), 'WADO-RS series metadata');
     for (const uid of [i1, i3, i4]) {
       const res = await wado(uid);
       assert.equal(res.status, 200, `WADO-RS ${uid}`);
