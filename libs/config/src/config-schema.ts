@@ -16,6 +16,7 @@ type SettingType =
   | 'port'
   | 'workers'
   | 'positiveInt'
+  | 'positiveNumber'
   | 'boolean'
   | 'aeTitle'
   | 'postgresUrl'
@@ -94,6 +95,10 @@ function convert(type: SettingType, raw: unknown): unknown {
     case 'positiveInt': {
       const n = Number(raw);
       return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+    }
+    case 'positiveNumber': {
+      const n = Number(raw);
+      return Number.isFinite(n) && n > 0 ? n : undefined;
     }
     case 'boolean':
       if (raw === true || raw === 'true' || raw === '1') return true;
@@ -218,6 +223,7 @@ function describe(type: SettingType): string {
     secret: 'expected a secret of at least 16 characters',
     port: 'expected a port number 1-65535',
     positiveInt: 'expected a positive integer',
+    positiveNumber: 'expected a positive number',
     workers: 'expected auto (one per core) or a number of processes 1-256',
     boolean: 'expected true or false',
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',

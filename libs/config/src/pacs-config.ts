@@ -67,6 +67,8 @@ export class PacsConfig {
   database: { url: string | null; embeddedPort: number };
   auth: { adminPassword: string | null; jwtSecret: string | null; tokenTtlSeconds: number };
   ingest: { duplicatePolicy: DuplicatePolicy; maxInstanceBytes: number; minFreeBytes: number };
+  /** IHE IOCM: how long rejected instances stay restorable (days, fractions allowed), how often expiry runs. */
+  rejection: { retentionDays: number; sweepSeconds: number };
   log: { level: string };
   peers: PeerSeed[];
   /** External OpenID Connect issuer (all three of issuer, jwksUrl, audience, or none). */
@@ -137,6 +139,8 @@ const SETTINGS: Setting[] = [
   { path: 'ingest.duplicatePolicy', env: 'PACS_DUPLICATE_POLICY', type: ['overwrite', 'keep', 'reject'] },
   { path: 'ingest.maxInstanceBytes', env: 'PACS_MAX_INSTANCE_BYTES', type: 'positiveInt' },
   { path: 'ingest.minFreeBytes', env: 'PACS_STORAGE_MIN_FREE_BYTES', type: 'positiveInt' },
+  { path: 'rejection.retentionDays', env: 'PACS_REJECTED_RETENTION_DAYS', type: 'positiveNumber' },
+  { path: 'rejection.sweepSeconds', env: 'PACS_REJECTED_SWEEP_SECONDS', type: 'positiveInt' },
   { path: 'log.level', env: 'PACS_LOG_LEVEL', type: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
   { path: 'peers', env: 'PACS_PEERS', type: 'peers' },
   { path: 'oidc.issuer', env: 'PACS_OIDC_ISSUER', type: 'string', optional: true },

@@ -11,14 +11,19 @@ import { IndexRepository } from './index.repository';
 import { IngestRecovery } from './ingest-recovery';
 import { IngestService } from './ingest.service';
 import { QueryService } from './query.service';
+import { RejectionRepository } from './rejection.repository';
+import { RejectionService } from './rejection.service';
 import { RetrieveService } from './retrieve.service';
 import { SeriesMetadataRepository } from './series-metadata.repository';
 
 @Module({
   providers: [
     BlobRemovals, BlobRemovalsRepository, DeletionRepository, DeletionService, IndexRepository, IngestRecovery, IngestService,
-    InstancesRepository, QueryRepository, QueryService, RetrieveService, SeriesMetadataRepository, StorageVerifier, StudyStatusRepository,
+    InstancesRepository, QueryRepository, QueryService, RejectionRepository, RejectionService, RetrieveService, SeriesMetadataRepository,
+    StorageVerifier, StudyStatusRepository,
   ],
-  exports: [StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
+  exports: [
+    StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, RejectionService, SeriesMetadataRepository, StudyStatusRepository,
+  ],
 })
 export class IndexModule {}

@@ -14,6 +14,8 @@ export interface BlobRecord {
 
 export interface ExistingInstance {
   blobKey: string;
+  /** Rejected by an IOCM Rejection Note (a `rejected_instances` row, no `instances` row). */
+  rejected?: true;
 }
 
 /**
@@ -61,8 +63,15 @@ export class IndexRepository {
   }
 
   private async lookUp(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
-    const rows = await queryPrepared(this.dataSource, 'SELECT blob_key FROM instances WHERE sop_instance_uid = $1', [sopInstanceUid]);
-    return rows[0] ? { blobKey: rows[0].blob_key as string } : undefined;
+    // One round trip answers both: stored, or rejected (RejectionService).
+    const rows = await queryPrepared(
+      this.dataSource,
+      `SELECT blob_key, false AS rejected FROM instances WHERE sop_instance_uid = $1
+       UNION ALL SELECT blob_key, true FROM rejected_instances WHERE sop_instance_uid = $1`,
+      [sopInstanceUid],
+    );
+    if (!rows[0]) return undefined;
+    return rows[0].rejected ? { blobKey: rows[0].blob_key as string, rejected: true } : { blobKey: rows[0].blob_key as string };
   }
 
   /**

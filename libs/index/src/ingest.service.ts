@@ -10,6 +10,7 @@ import { IngestError } from './index.errors';
 import { ExistingInstance, IndexOutcome, IndexRepository } from './index.repository';
 import { InstanceFacts, instanceFacts } from './instance-facts';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, IngestOutcome, IngestSource, InstanceStoredListener } from './ingest.types';
+import { RejectionService } from './rejection.service';
 
 /**
  * The one ingest path shared by C-STORE, STOW-RS and `pacs import` (ARCHITECTURE.md):
@@ -28,6 +29,7 @@ export class IngestService {
     private readonly blobs: BlobStore,
     private readonly index: IndexRepository,
     private readonly removals: BlobRemovals,
+    private readonly rejections: RejectionService,
     @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
     @Optional() private readonly metrics?: PacsMetrics,
   ) {
@@ -67,7 +69,10 @@ export class IngestService {
       throw err;
     }
     const existing = (facts.sopInstanceUid === announced ? lookup : undefined) ?? this.index.findInstance(facts.sopInstanceUid);
-    return this.store(temp, facts, source, existing);
+    const outcome = await this.store(temp, facts, source, existing);
+    // A Rejection Note (IHE IOCM) takes effect before it is acknowledged; a resent note again.
+    await this.rejections.noteStored(facts.sopClassUid, facts.sopInstanceUid, facts.attributes, source);
+    return outcome;
   }
 
   /** Says an instance is on its way (a C-STORE command has been read): IndexRepository.announce. */
@@ -111,6 +116,14 @@ export class IngestService {
       patientId: facts.patient.id,
     });
     const existing = await lookup.catch((err) => this.fail(temp, err));
+    if (existing?.rejected) {
+      // IHE IOCM: a rejected instance sent again stays rejected until restored (as dcm4chee-arc).
+      await this.blobs.discardTemp(temp);
+      throw new IngestError('instance-rejected', `SOP Instance ${facts.sopInstanceUid} was rejected; restore it (DELETE /api/rejections/{uid}) to store it`, {
+        sopClassUid: facts.sopClassUid,
+        sopInstanceUid: facts.sopInstanceUid,
+      });
+    }
     if (existing && this.config.ingest.duplicatePolicy !== 'overwrite') {
       await this.blobs.discardTemp(temp);
       return this.duplicate(facts, outcome);
