@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { data } from 'dcmjs';
-import { buildInstance, newUid, TransferSyntax } from '../../../test/support/generator';
-import { canTranscodeToExplicitLittle, transcodeToExplicitLittle } from './transcode';
+import { MemorySource, openInstance } from '@pacs/dicom';
+import { DomainError } from '@pacs/errors';
+import { buildInstance, BuiltInstance, newUid, TransferSyntax } from '../../../test/support/generator';
+import { decodedByDcmtk, frame16, JPEG_LOSSLESS, multiFrameInstance, storedFrames, toJpeg, toJpegLs } from '../../../test/support/pixel-instances';
+import { PixelCodecs } from './pixel-codecs';
+import { canTranscodeToExplicitLittle, decodeInstance, transcodeToExplicitLittle } from './transcode';
 
 function read(bytes: Buffer) {
   return data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
+}
+
+async function decoded(instance: BuiltInstance): Promise<{ size: number; bytes: Buffer }> {
+  const result = await decodeInstance(await openInstance(new MemorySource(instance.bytes), instance.transferSyntaxUid), instance.sopInstanceUid);
+  const chunks: Buffer[] = [];
+  for await (const chunk of result.chunks()) chunks.push(chunk);
+  return { size: result.size, bytes: Buffer.concat(chunks) };
 }
 
 describe('transcoding to Explicit VR Little Endian (PS3.18 8.7.3.5)', () => {
@@ -27,10 +38,61 @@ describe('transcoding to Explicit VR Little Endian (PS3.18 8.7.3.5)', () => {
     });
   }
 
-  it('offers it for native syntaxes only, not for compressed pixel data', () => {
+  it('offers it for native syntaxes and the compressed ones a codec decodes, not for video', () => {
     assert.equal(canTranscodeToExplicitLittle(TransferSyntax.ImplicitLittleEndian), true);
     assert.equal(canTranscodeToExplicitLittle(TransferSyntax.ExplicitBigEndian), true);
-    assert.equal(canTranscodeToExplicitLittle(TransferSyntax.JpegBaseline), false);
-    assert.equal(canTranscodeToExplicitLittle(TransferSyntax.RleLossless), false);
+    assert.equal(canTranscodeToExplicitLittle(TransferSyntax.JpegBaseline), true);
+    assert.equal(canTranscodeToExplicitLittle(TransferSyntax.RleLossless), true);
+    assert.equal(canTranscodeToExplicitLittle('1.2.840.10008.1.2.4.51'), true);
+    assert.equal(canTranscodeToExplicitLittle('1.2.840.10008.1.2.4.57'), true);
+    assert.equal(canTranscodeToExplicitLittle('1.2.840.10008.1.2.4.100'), false);
+    assert.equal(canTranscodeToExplicitLittle('1.2.840.10008.1.2.4.94'), false);
+  });
+});
+
+describe('decoding compressed instances to Explicit VR Little Endian, one frame at a time', () => {
+  const ramp = frame16(32, 32, (x, y) => (x + y) * 66);
+  const inverse = frame16(32, 32, (x, y) => 4092 - (x + y) * 66);
+  const multi = multiFrameInstance({ rows: 32, columns: 32, patientName: 'DOE^JO' }, [ramp, inverse]);
+
+  before(() => new PixelCodecs().decoding());
+
+  it('a multi-frame JPEG-LS and JPEG lossless instance decode to the original frames, attributes kept, length as announced', async () => {
+    for (const compressed of [await toJpegLs(multi), await toJpeg(multi, JPEG_LOSSLESS)]) {
+      const out = await decoded(compressed);
+      assert.equal(out.bytes.length, out.size, compressed.transferSyntaxUid);
+      const ds = read(out.bytes);
+      assert.deepEqual(ds.meta['00020010'].Value, [TransferSyntax.ExplicitLittleEndian]);
+      assert.deepEqual(ds.dict['00080018'].Value, [multi.sopInstanceUid]);
+      assert.deepEqual(ds.dict['00100010'].Value, read(multi.bytes).dict['00100010'].Value);
+      assert.equal(ds.dict['7FE00010'].vr, 'OW');
+      assert.deepEqual(storedFrames(out.bytes), [ramp, inverse], compressed.transferSyntaxUid);
+    }
+  });
+
+  it('JPEG baseline YBR_FULL decodes to RGB, colour by pixel, as DCMTK decodes it (PS3.5 8.2.1)', async () => {
+    const jpeg = buildInstance({ rows: 24, columns: 40, transferSyntaxUid: TransferSyntax.JpegBaseline });
+    const out = read((await decoded(jpeg)).bytes);
+    assert.deepEqual(out.dict['00280004'].Value, ['RGB']);
+    assert.deepEqual(out.dict['00280006'].Value, [0]);
+    assert.equal(out.dict['7FE00010'].vr, 'OB');
+    const frame = Buffer.from(out.dict['7FE00010'].Value?.[0] as ArrayBuffer);
+    assert.equal(frame.length, 24 * 40 * 3);
+    assert.ok(frame.equals(storedFrames((await decodedByDcmtk(jpeg)).bytes)[0]), 'differs from dcmdjpeg');
+  });
+
+  it('an odd pixel count of 8 bits is padded to an even value length (PS3.5 7.1.1)', async () => {
+    const rle = buildInstance({ rows: 3, columns: 3, bitsAllocated: 8, transferSyntaxUid: TransferSyntax.RleLossless });
+    const native = buildInstance({ rows: 3, columns: 3, bitsAllocated: 8 });
+    const out = await decoded(rle);
+    assert.equal(out.bytes.length, out.size);
+    const value = Buffer.from(read(out.bytes).dict['7FE00010'].Value?.[0] as ArrayBuffer);
+    assert.equal(value.length, 10);
+    assert.ok(value.subarray(0, 9).equals(storedFrames(native.bytes)[0].subarray(0, 9)));
+  });
+
+  it('a frame no codec can decode is refused with a 406 naming the frame and the syntax', async () => {
+    const broken = buildInstance({ rows: 16, columns: 16, bitsAllocated: 8, transferSyntaxUid: TransferSyntax.JpegBaseline, fragments: [Buffer.from('not a JPEG stream!')] });
+    await assert.rejects(decoded(broken), (e: unknown) => e instanceof DomainError && e.code === 'not-acceptable' && /frame 1 of instance .* \(stored as 1\.2\.840\.10008\.1\.2\.4\.50\) cannot be decoded/.test(e.message));
   });
 });
