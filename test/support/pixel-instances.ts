@@ -58,7 +58,8 @@ export function toJpegLs(instance: BuiltInstance): Promise<BuiltInstance> {
  */
 export function toJpeg(instance: BuiltInstance, transferSyntaxUid: typeof JPEG_LOSSLESS_SV1 | typeof JPEG_LOSSLESS | typeof JPEG_EXTENDED): Promise<BuiltInstance> {
   const option = { [JPEG_LOSSLESS_SV1]: '+e1', [JPEG_LOSSLESS]: '+el', [JPEG_EXTENDED]: '+ee' }[transferSyntaxUid];
-  return viaDcmtk(instance, 'dcmcjpeg', [option], transferSyntaxUid);
+  // +un: the same instance, compressed (DCMTK would give a lossy copy a new SOP Instance UID).
+  return viaDcmtk(instance, 'dcmcjpeg', [option, '+un'], transferSyntaxUid);
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { data } from 'dcmjs';
-import { MemorySource, openInstance } from '@pacs/dicom';
+import { ByteSource, locateFrames, MemorySource, openInstance } from '@pacs/dicom';
 import { DomainError } from '@pacs/errors';
 import { buildInstance, BuiltInstance, newUid, TransferSyntax } from '../../../test/support/generator';
 import { decodedByDcmtk, frame16, JPEG_LOSSLESS, multiFrameInstance, storedFrames, toJpeg, toJpegLs } from '../../../test/support/pixel-instances';
@@ -89,6 +89,26 @@ describe('decoding compressed instances to Explicit VR Little Endian, one frame 
     const value = Buffer.from(read(out.bytes).dict['7FE00010'].Value?.[0] as ArrayBuffer);
     assert.equal(value.length, 10);
     assert.ok(value.subarray(0, 9).equals(storedFrames(native.bytes)[0].subarray(0, 9)));
+  });
+
+  it('reads and decodes a frame only when the response gets to it: one frame in memory, not the instance', async () => {
+    let seed = 7;
+    const noise = () => frame16(256, 256, () => (seed = (seed * 1103515245 + 12345) >>> 0) >>> 20);
+    const frames = [noise(), noise(), noise()];
+    const jls = await toJpegLs(multiFrameInstance({ rows: 256, columns: 256 }, frames));
+    const reads: [number, number][] = [];
+    const memory = new MemorySource(jls.bytes);
+    const source: ByteSource = { size: memory.size, read: (offset, length) => (reads.push([offset, offset + length]), memory.read(offset, length)) };
+    const opened = await openInstance(source, jls.transferSyntaxUid);
+    const [third] = (await locateFrames(opened))!.frames[2];
+    const thirdRead = () => reads.some(([start, end]) => start <= third.offset && end >= third.offset + third.length);
+    const chunks = (await decodeInstance(opened, jls.sopInstanceUid)).chunks();
+    await chunks.next(); // header
+    assert.ok((await chunks.next()).value.equals(frames[0]));
+    assert.ok((await chunks.next()).value.equals(frames[1]));
+    assert.equal(thirdRead(), false, 'frame 3 was read before it was asked for');
+    assert.ok((await chunks.next()).value.equals(frames[2]));
+    assert.equal(thirdRead(), true);
   });
 
   it('a frame no codec can decode is refused with a 406 naming the frame and the syntax', async () => {

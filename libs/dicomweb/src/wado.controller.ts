@@ -89,9 +89,9 @@ export class WadoController {
     const syntaxes = new Set(instances.map((i) => i.transferSyntaxUid));
     const { rendering, transferSyntax } = negotiateWado(req.headers.accept, syntaxes, scope.sopInstanceUid !== undefined);
     const parts = instances.map((i) => this.partOf(i, transferSyntax));
-    // One instance to decode: decoded before the status line, so that pixel data no codec can
+    // One instance to transcode: done before the status line, so that pixel data no codec can
     // decode is a 406, and so that its length is known.
-    if (instances.length === 1 && this.decodes(instances[0], transferSyntax)) parts[0] = this.decodedPart(await this.decoded(instances[0]));
+    if (instances.length === 1 && !this.asStored(instances[0], transferSyntax)) parts[0] = await this.prepared(instances[0]);
     if (rendering === 'single') return this.sendOne(instances[0], parts[0], res, this.asStored(instances[0], transferSyntax));
     const boundary = newBoundary();
     // 1 MiB of buffering between the parts and the socket: with the default 16 KiB every
@@ -141,8 +141,15 @@ export class WadoController {
     return !this.asStored(instance, transferSyntax) && isEncapsulatedTransferSyntax(instance.transferSyntaxUid);
   }
 
-  private decodedPart(decoded: DecodedInstance): OutgoingPart {
-    return { contentType: `${DICOM}; transfer-syntax=${EXPLICIT_VR_LITTLE_ENDIAN}`, size: decoded.size, open: () => Readable.from(decoded.chunks()) };
+  /** An instance to send as Explicit VR LE, prepared up front: decoded (its first frame) or re-encoded. */
+  private async prepared(instance: StoredInstance): Promise<OutgoingPart> {
+    const contentType = `${DICOM}; transfer-syntax=${EXPLICIT_VR_LITTLE_ENDIAN}`;
+    if (isEncapsulatedTransferSyntax(instance.transferSyntaxUid)) {
+      const decoded = await this.decoded(instance);
+      return { contentType, size: decoded.size, open: () => Readable.from(decoded.chunks()) };
+    }
+    const bytes = await this.transcodedBytes(instance);
+    return { contentType, size: bytes.length, open: () => Readable.from([bytes]) };
   }
 
   /** A compressed instance decoded frame by frame: its header, then one frame at a time. */
@@ -157,8 +164,12 @@ export class WadoController {
 
   /** A native instance re-encoded whole, one in memory at a time: read, re-encode, hand over. */
   private async *transcoded(instance: StoredInstance): AsyncGenerator<Buffer> {
+    yield await this.transcodedBytes(instance);
+  }
+
+  private async transcodedBytes(instance: StoredInstance): Promise<Buffer> {
     const chunks: Buffer[] = [];
     for await (const chunk of this.retrieve.open(instance)) chunks.push(chunk as Buffer);
-    yield transcodeToExplicitLittle(Buffer.concat(chunks), instance.transferSyntaxUid);
+    return transcodeToExplicitLittle(Buffer.concat(chunks), instance.transferSyntaxUid);
   }
 }
