@@ -81,6 +81,11 @@ describe('decoding compressed instances to Explicit VR Little Endian, one frame 
     assert.ok(frame.equals(storedFrames((await decodedByDcmtk(jpeg)).bytes)[0]), 'differs from dcmdjpeg');
   });
 
+  it('Encapsulated Uncompressed Explicit VR LE gives its fragments as native frames (PS3.5 A.4.11)', async () => {
+    const fragmented = buildInstance({ rows: 32, columns: 32, transferSyntaxUid: '1.2.840.10008.1.2.1.98', fragments: [ramp, inverse], extra: { NumberOfFrames: 2 } });
+    assert.deepEqual(storedFrames((await decoded(fragmented)).bytes), [ramp, inverse]);
+  });
+
   it('an odd pixel count of 8 bits is padded to an even value length (PS3.5 7.1.1)', async () => {
     const rle = buildInstance({ rows: 3, columns: 3, bitsAllocated: 8, transferSyntaxUid: TransferSyntax.RleLossless });
     const native = buildInstance({ rows: 3, columns: 3, bitsAllocated: 8 });
