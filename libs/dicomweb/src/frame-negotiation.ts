@@ -3,7 +3,7 @@ import { TransferSyntax } from '@pacs/dicom';
 import { DomainError } from '@pacs/errors';
 import { frameMediaTypes, OCTET_STREAM } from './frame-media-types';
 import { AS_STORED, withTransferSyntaxDefaults } from './media-type';
-import { canDecode } from './pixel-codecs';
+import { canDecode } from './frame-codec';
 
 /** How frames (or bulk data) go out: each part's media type and transfer syntax. */
 export interface FrameRepresentation {

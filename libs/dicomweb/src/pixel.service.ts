@@ -4,7 +4,8 @@ import { locateBulkValue, locateFrames, openInstance, OpenedInstance, PixelLayou
 import { NotFoundError, RetrieveService, StoredInstance } from '@pacs/index';
 import { BlobStore } from '@pacs/storage';
 import { BlobByteSource } from './blob-byte-source';
-import { imagePixelOf, PixelCodecs } from './pixel-codecs';
+import { imagePixelOf } from './frame-codec';
+import { PixelCodecs } from './pixel-codecs';
 import { decodeOrRefuse } from './transcode';
 
 /** The UIDs of a WADO-RS resource path. */
@@ -68,8 +69,8 @@ export class PixelService {
    * rows × columns × samples × bytes per sample (PS3.5 8.1.1); 406 when it cannot be decoded.
    */
   async decodedFrame(pixel: PixelInstance, layout: PixelLayout, n: number): Promise<Buffer> {
-    await this.codecs.decoding();
-    return (await decodeOrRefuse(pixel.opened, layout, imagePixelOf(pixel.opened.dataset), n - 1, pixel.instance.sopInstanceUid)).pixels;
+    const source = { opened: pixel.opened, layout, image: imagePixelOf(pixel.opened.dataset), sopInstanceUid: pixel.instance.sopInstanceUid, decoder: this.codecs.decode };
+    return (await decodeOrRefuse(source, n - 1)).pixels;
   }
 
   /** decodedFrame() as a stream, decoded when the stream is consumed. */

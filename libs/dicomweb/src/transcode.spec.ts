@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { data } from 'dcmjs';
+import { NativeCodecs } from 'dcmjs-codecs';
 import { ByteSource, locateFrames, MemorySource, openInstance } from '@pacs/dicom';
 import { DomainError } from '@pacs/errors';
 import { buildInstance, BuiltInstance, newUid, TransferSyntax } from '../../../test/support/generator';
@@ -12,8 +13,10 @@ function read(bytes: Buffer) {
   return data.DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length) as ArrayBuffer);
 }
 
+const codecs = new PixelCodecs();
+
 async function decoded(instance: BuiltInstance): Promise<{ size: number; bytes: Buffer }> {
-  const result = await decodeInstance(await openInstance(new MemorySource(instance.bytes), instance.transferSyntaxUid), instance.sopInstanceUid);
+  const result = await decodeInstance(await openInstance(new MemorySource(instance.bytes), instance.transferSyntaxUid), instance.sopInstanceUid, codecs.decode);
   const chunks: Buffer[] = [];
   for await (const chunk of result.chunks()) chunks.push(chunk);
   return { size: result.size, bytes: Buffer.concat(chunks) };
@@ -55,7 +58,7 @@ describe('decoding compressed instances to Explicit VR Little Endian, one frame 
   const inverse = frame16(32, 32, (x, y) => 4092 - (x + y) * 66);
   const multi = multiFrameInstance({ rows: 32, columns: 32, patientName: 'DOE^JO' }, [ramp, inverse]);
 
-  before(() => new PixelCodecs().decoding());
+  after(() => codecs.onModuleDestroy());
 
   it('a multi-frame JPEG-LS and JPEG lossless instance decode to the original frames, attributes kept, length as announced', async () => {
     for (const compressed of [await toJpegLs(multi), await toJpeg(multi, JPEG_LOSSLESS)]) {
@@ -68,6 +71,7 @@ describe('decoding compressed instances to Explicit VR Little Endian, one frame 
       assert.equal(ds.dict['7FE00010'].vr, 'OW');
       assert.deepEqual(storedFrames(out.bytes), [ramp, inverse], compressed.transferSyntaxUid);
     }
+    assert.equal(NativeCodecs.isInitialized(), false, 'decoded on the event loop, not in a worker');
   });
 
   it('JPEG baseline YBR_FULL decodes to RGB, colour by pixel, as DCMTK decodes it (PS3.5 8.2.1)', async () => {
@@ -107,7 +111,7 @@ describe('decoding compressed instances to Explicit VR Little Endian, one frame 
     const opened = await openInstance(source, jls.transferSyntaxUid);
     const [third] = (await locateFrames(opened))!.frames[2];
     const thirdRead = () => reads.some(([start, end]) => start <= third.offset && end >= third.offset + third.length);
-    const chunks = (await decodeInstance(opened, jls.sopInstanceUid)).chunks();
+    const chunks = (await decodeInstance(opened, jls.sopInstanceUid, codecs.decode)).chunks();
     await chunks.next(); // header
     assert.ok((await chunks.next()).value.equals(frames[0]));
     assert.ok((await chunks.next()).value.equals(frames[1]));

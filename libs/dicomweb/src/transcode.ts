@@ -1,7 +1,8 @@
 import { data } from 'dcmjs';
 import { isEncapsulatedTransferSyntax, locateFrames, OpenedInstance, PixelLayout, readRanges, TransferSyntax } from '@pacs/dicom';
 import { DomainError } from '@pacs/errors';
-import { canDecode, DecodedFrame, decodeFrame, ImagePixel, imagePixelOf, nativeFrameLength } from './pixel-codecs';
+import { canDecode, DecodedFrame, ImagePixel, imagePixelOf, nativeFrameLength } from './frame-codec';
+import type { FrameDecoder } from './pixel-codecs';
 
 export const EXPLICIT_VR_LITTLE_ENDIAN = TransferSyntax.ExplicitVRLittleEndian;
 
@@ -12,7 +13,7 @@ const OB_HEADER_LENGTH = 12;
 /**
  * Whether a stored instance can be sent as Explicit VR Little Endian: native syntaxes are
  * re-encoded (implicit VR LE, explicit VR BE, deflated: PS3.5 A.1–A.5), compressed ones decoded
- * when a codec exists for them (pixel-codecs.ts). Video and JPIP cannot be.
+ * when a codec exists for them (frame-codec.ts). Video and JPIP cannot be.
  */
 export function canTranscodeToExplicitLittle(transferSyntaxUid: string): boolean {
   return !isEncapsulatedTransferSyntax(transferSyntaxUid) || canDecode(transferSyntaxUid);
@@ -48,14 +49,14 @@ export interface DecodedInstance {
  * time, so memory holds the header and one frame, never the whole instance. The first frame is
  * decoded here, so a frame no codec can decode is refused before anything is sent.
  * Elements after Pixel Data (Digital Signatures, which decoding invalidates, PS3.15 C.1;
- * trailing padding) are not sent. PixelCodecs.decoding() must have resolved.
+ * trailing padding) are not sent.
  */
-export async function decodeInstance(opened: OpenedInstance, sopInstanceUid: string): Promise<DecodedInstance> {
+export async function decodeInstance(opened: OpenedInstance, sopInstanceUid: string, decoder: FrameDecoder): Promise<DecodedInstance> {
   const layout = await locateFrames(opened);
   const element = opened.dataset.elements.x7fe00010;
   if (!layout?.encapsulated || !element) throw new DomainError('not-acceptable', `instance ${sopInstanceUid} has no encapsulated Pixel Data to decode`);
   const image = imagePixelOf(opened.dataset);
-  const decode = async (index: number) => decodeOrRefuse(opened, layout, image, index, sopInstanceUid);
+  const decode = (index: number) => decodeOrRefuse({ opened, layout, image, sopInstanceUid, decoder }, index);
   const first = await decode(0);
   const header = await headerOf(opened, element.dataOffset - OB_HEADER_LENGTH, first);
   const valueLength = nativeFrameLength(image) * layout.numberOfFrames;
@@ -76,11 +77,21 @@ export async function decodeInstance(opened: OpenedInstance, sopInstanceUid: str
   };
 }
 
-/** A frame's pixels decoded; a failing codec becomes a 406 that names the frame and the syntax. */
-export async function decodeOrRefuse(opened: OpenedInstance, layout: PixelLayout, image: ImagePixel, index: number, sopInstanceUid: string): Promise<DecodedFrame> {
+/** What decoding a frame of an instance takes. */
+export interface FrameSource {
+  opened: OpenedInstance;
+  layout: PixelLayout;
+  image: ImagePixel;
+  sopInstanceUid: string;
+  decoder: FrameDecoder;
+}
+
+/** Frame `index` (0-based) read and decoded; a failing codec becomes a 406 that names the frame and the syntax. */
+export async function decodeOrRefuse(source: FrameSource, index: number): Promise<DecodedFrame> {
+  const { opened, layout, image, sopInstanceUid, decoder } = source;
   const compressed = await readRanges(opened.source, layout.frames[index]);
   try {
-    return decodeFrame(layout.transferSyntaxUid, image, compressed);
+    return await decoder(layout.transferSyntaxUid, image, compressed);
   } catch (err) {
     throw new DomainError(
       'not-acceptable',

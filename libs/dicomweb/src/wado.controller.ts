@@ -154,8 +154,7 @@ export class WadoController {
 
   /** A compressed instance decoded frame by frame: its header, then one frame at a time. */
   private async decoded(instance: StoredInstance): Promise<DecodedInstance> {
-    await this.codecs.decoding();
-    return decodeInstance((await this.pixels.open(instance)).opened, instance.sopInstanceUid);
+    return decodeInstance((await this.pixels.open(instance)).opened, instance.sopInstanceUid, this.codecs.decode);
   }
 
   private async *decodedChunks(instance: StoredInstance): AsyncGenerator<Buffer> {
