@@ -120,6 +120,15 @@ describe('decoding compressed instances to Explicit VR Little Endian, one frame 
     assert.equal(thirdRead(), true);
   });
 
+  it('an instance without Pixel Data stored in a compressed syntax is re-encoded as it is', async () => {
+    const noPixels = buildInstance({ rows: 0, patientName: 'DOE^JO', transferSyntaxUid: TransferSyntax.JpegBaseline });
+    const out = await decoded(noPixels);
+    const ds = read(out.bytes);
+    assert.deepEqual(ds.meta['00020010'].Value, [TransferSyntax.ExplicitLittleEndian]);
+    assert.deepEqual(ds.dict['00100010'].Value, read(noPixels.bytes).dict['00100010'].Value);
+    assert.equal(ds.dict['7FE00010'], undefined);
+  });
+
   it('a frame no codec can decode is refused with a 406 naming the frame and the syntax', async () => {
     const broken = buildInstance({ rows: 16, columns: 16, bitsAllocated: 8, transferSyntaxUid: TransferSyntax.JpegBaseline, fragments: [Buffer.from('not a JPEG stream!')] });
     await assert.rejects(decoded(broken), (e: unknown) => e instanceof DomainError && e.code === 'not-acceptable' && /frame 1 of instance .* \(stored as 1\.2\.840\.10008\.1\.2\.4\.50\) cannot be decoded/.test(e.message));

@@ -52,9 +52,10 @@ export interface DecodedInstance {
  * trailing padding) are not sent.
  */
 export async function decodeInstance(opened: OpenedInstance, sopInstanceUid: string, decoder: FrameDecoder): Promise<DecodedInstance> {
-  const layout = await locateFrames(opened);
   const element = opened.dataset.elements.x7fe00010;
-  if (!layout?.encapsulated || !element) throw new DomainError('not-acceptable', `instance ${sopInstanceUid} has no encapsulated Pixel Data to decode`);
+  if (!element) return withoutPixelData(opened);
+  const layout = await locateFrames(opened);
+  if (!layout?.encapsulated) throw new DomainError('not-acceptable', `instance ${sopInstanceUid}: Pixel Data is not encapsulated as ${layout?.transferSyntaxUid} requires`);
   const image = imagePixelOf(opened.dataset);
   const decode = (index: number) => decodeOrRefuse({ opened, layout, image, sopInstanceUid, decoder }, index);
   const first = await decode(0);
@@ -73,6 +74,17 @@ export async function decodeInstance(opened: OpenedInstance, sopInstanceUid: str
       yield first.pixels;
       for (let i = 1; i < layout.numberOfFrames; i++) yield (await decode(i)).pixels;
       if (padding) yield Buffer.alloc(1);
+    },
+  };
+}
+
+/** An instance without Pixel Data stored in a compressed syntax (nothing to decode): re-encoded whole. */
+async function withoutPixelData(opened: OpenedInstance): Promise<DecodedInstance> {
+  const bytes = transcodeToExplicitLittle(Buffer.from(await opened.source.read(0, opened.source.size)), opened.transferSyntaxUid);
+  return {
+    size: bytes.length,
+    async *chunks() {
+      yield bytes;
     },
   };
 }
