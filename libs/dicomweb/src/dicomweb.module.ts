@@ -10,6 +10,7 @@ import { StowController } from './stow.controller';
 import { StowService } from './stow.service';
 import { WadoController } from './wado.controller';
 import { FramesController } from './frames.controller';
+import { PixelCodecs } from './pixel-codecs';
 import { PixelService } from './pixel.service';
 import { RenderedController } from './rendered.controller';
 import { RenderingService } from './rendering.service';
@@ -19,6 +20,6 @@ import { RepresentativeInstance } from './representative-instance';
 @Module({
   imports: [IndexModule],
   controllers: [StowController, QidoController, WadoController, MetadataController, FramesController, RenderedController, DeleteController, ExportsController, RejectionsController],
-  providers: [StowService, MetadataService, PixelService, RenderingService, RepresentativeInstance],
+  providers: [StowService, MetadataService, PixelCodecs, PixelService, RenderingService, RepresentativeInstance],
 })
 export class DicomWebModule {}
