@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
 import { AckCode, AckContent, buildAck } from './hl7-ack';
 import { Hl7AuditFacts, Hl7Auditor } from './hl7-auditor';
-import { decodeFrame, DEFAULT_DELIMITERS, Delimiters, delimitersOf } from './hl7-encoding';
+import { decodeFrame, DEFAULT_DELIMITERS, delimitersOf } from './hl7-encoding';
 import { Hl7Error, Hl7ErrorCode } from './hl7-errors';
 import { Hl7Input, value } from './hl7-fields';
 import { Hl7Outcome, Hl7WorklistHandler } from './hl7-worklist.handler';
@@ -11,10 +11,8 @@ import { Hl7Outcome, Hl7WorklistHandler } from './hl7-worklist.handler';
 /** The message types and events handled (MSH-9.1^MSH-9.2). */
 const SUPPORTED: Record<string, string[]> = { ORM: ['O01'], OMI: ['O23'], ADT: ['A08', 'A40'] };
 
-/** What one received message is, as far as it could be read. */
+/** Who sent a message and what it is, from its header. */
 interface Received {
-  header?: Hl7Message['header'];
-  delimiters: Delimiters;
   sender: string;
   messageType: string;
   controlId: string;
@@ -48,8 +46,6 @@ export class Hl7Messages {
     }
     const header = message.header;
     const received: Received = {
-      header,
-      delimiters,
       sender: `${value(header, delimiters, 3)}^${value(header, delimiters, 4)}`,
       messageType: `${value(header, delimiters, 9, 1)}^${value(header, delimiters, 9, 2)}`,
       controlId: value(header, delimiters, 10),

@@ -5,8 +5,8 @@ import { DomainError } from '@pacs/errors';
 import { PatientDto, WorklistItemDto, WorklistItemView, WorklistService } from '@pacs/worklist';
 import { ErrLocation, Hl7Error, Hl7ErrorCode, missing } from './hl7-errors';
 import { Hl7Input, patientOf, required, value } from './hl7-fields';
-import { validated } from './hl7-validation';
-import { worklistOrderOf } from './order-mapping';
+import { locationText, validated } from './hl7-validation';
+import { WorklistOrder, worklistOrderOf } from './order-mapping';
 
 /** What a processed message changed, for its acknowledgment and audit event. */
 export interface Hl7Outcome {
@@ -33,22 +33,27 @@ export class Hl7WorklistHandler {
   /** ORM^O01 / OMI^O23: NW creates the item, XO replaces it, CA / OC cancel it. */
   async order(input: Hl7Input, actor: string): Promise<Hl7Outcome> {
     const order = worklistOrderOf(input, this.config.hl7.stationAeTitle);
-    const dto = await validated(WorklistItemDto, order.item, order.sources);
+    checkText(order.accessionNumber, order.accessionAt);
+    checkText(order.requestedProcedureId, order.sources['requestedProcedure.id']);
     const details = { orderControl: order.orderControl, accessionNumber: order.accessionNumber, requestedProcedureId: order.requestedProcedureId };
-    const done = (item: WorklistItemView) => ({
+    const done = (item: WorklistItemView): Hl7Outcome => ({
       actionCode: ORDER_ACTION_CODES[order.action],
       patientId: item.patient.id,
       studyUids: [item.studyInstanceUid],
       details: { ...details, itemId: item.id, status: item.status },
     });
-    if (order.action === 'new') return done(await domain(() => this.worklist.create(dto, actor), order.accessionAt, Hl7ErrorCode.DuplicateKeyIdentifier));
-    const existing = await this.worklist.findByOrder(order.accessionNumber, order.requestedProcedureId);
-    if (!existing) {
-      throw new Hl7Error('AE', Hl7ErrorCode.UnknownKeyIdentifier, `no order with accession number ${order.accessionNumber} and requested procedure ${order.requestedProcedureId}`, order.accessionAt);
-    }
     const orc1: ErrLocation = { segment: 'ORC', field: 1 };
-    if (order.action === 'cancel') return done(await domain(() => this.worklist.cancel(existing.id, actor), orc1, Hl7ErrorCode.ApplicationRecordLocked));
-    return done(await domain(() => this.worklist.replace(existing.id, dto, actor), orc1, Hl7ErrorCode.ApplicationRecordLocked));
+    if (!order.item) return done(await domain(async () => this.worklist.cancel((await this.existing(order)).id, actor), orc1, Hl7ErrorCode.ApplicationRecordLocked));
+    const dto = await validated(WorklistItemDto, order.item, order.sources);
+    if (order.action === 'new') return done(await domain(() => this.worklist.create(dto, actor), order.accessionAt, Hl7ErrorCode.DuplicateKeyIdentifier));
+    return done(await domain(async () => this.worklist.replace((await this.existing(order)).id, dto, actor), orc1, Hl7ErrorCode.ApplicationRecordLocked));
+  }
+
+  /** The item an XO or CA names, by accession number and requested procedure ID; AE 204 when none. */
+  private async existing(order: WorklistOrder): Promise<WorklistItemView> {
+    const item = await this.worklist.findByOrder(order.accessionNumber, order.requestedProcedureId);
+    if (item) return item;
+    throw new Hl7Error('AE', Hl7ErrorCode.UnknownKeyIdentifier, `no order with accession number ${order.accessionNumber} and requested procedure ${order.requestedProcedureId}`, order.accessionAt);
   }
 
   /**
@@ -65,11 +70,17 @@ export class Hl7WorklistHandler {
       const mrg = required(input, 'MRG');
       prior = { id: value(mrg, d, 1, 1), issuer: value(mrg, d, 1, 4, 0) };
       if (!prior.id) throw missing({ segment: 'MRG', field: 1, component: 1 }, 'MRG-1 Prior Patient Identifier List');
+      checkText(prior.id, { segment: 'MRG', field: 1, component: 1 });
     }
     const items = await this.worklist.correctPatient(prior, dto, actor);
     const details = { event, items: items.length, ...(event === 'A40' ? { priorPatientId: prior.id } : {}) };
     return { actionCode: 'U', patientId: dto.id, studyUids: items.map((i) => i.studyInstanceUid), details };
   }
+}
+
+/** A key looked up as it is (no DTO checks it): no backslash or control character (PS3.5 6.2 SH, LO). */
+function checkText(key: string, location: ErrLocation): void {
+  if (/[\\\x00-\x1f\x7f]/.test(key)) throw new Hl7Error('AE', Hl7ErrorCode.DataTypeError, `${locationText(location)} must not contain a backslash or control characters`, location);
 }
 
 /** A worklist refusal as the AE it is: a taken key or a status that forbids the change, at `location`. */

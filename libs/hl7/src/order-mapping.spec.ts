@@ -41,8 +41,8 @@ describe('HL7 order mapping (IHE SWF ORM / OMI to a worklist item)', () => {
     const omi = [MSH('OMI^O23'), PID, 'ORC|XO|PL1|FL1', 'TQ1|||||||202611241000', 'OBR|1|PL1|FL1|MRHEAD^MR head', 'IPC|A200|RP200|1.2.5|SPS1|MR|PROTO^Head routine^99RIS|MR ROOM 1||MR1', 'IPC|A200|RP200|1.2.5|SPS2|MR||||MR2'];
     const order = worklistOrderOf(input(omi), 'ANY');
     assert.equal(order.action, 'change');
-    assert.deepEqual([order.accessionNumber, order.requestedProcedureId, order.item.studyInstanceUid], ['A200', 'RP200', '1.2.5']);
-    const steps = order.item.scheduledSteps as Record<string, unknown>[];
+    assert.deepEqual([order.accessionNumber, order.requestedProcedureId, order.item?.studyInstanceUid], ['A200', 'RP200', '1.2.5']);
+    const steps = order.item?.scheduledSteps as Record<string, unknown>[];
     assert.deepEqual(steps.map((s) => [s.id, s.modality, s.stationAeTitle, s.stationName, s.startDate, s.startTime]), [
       ['SPS1', 'MR', 'MR1', 'MR ROOM 1', '20261124', '1000'],
       ['SPS2', 'MR', 'MR2', undefined, '20261124', '1000'],
@@ -52,10 +52,15 @@ describe('HL7 order mapping (IHE SWF ORM / OMI to a worklist item)', () => {
   });
 
   it('takes the filler order number as accession when OBR-18 is empty, and it as the procedure and step IDs', () => {
-    const orm = [MSH('ORM^O01'), PID, 'ORC|CA|PL1|FL9', seg('OBR', { 1: '1', 2: 'PL1', 3: 'FL9', 4: 'CT^CT', 24: 'CT', 27: '^^^20261124' })];
+    const orm = [MSH('ORM^O01'), PID, 'ORC|XO|PL1|FL9', seg('OBR', { 1: '1', 2: 'PL1', 3: 'FL9', 4: 'CT^CT', 24: 'CT', 27: '^^^20261124' })];
     const order = worklistOrderOf(input(orm), 'ANY');
-    assert.deepEqual([order.action, order.accessionNumber, order.requestedProcedureId], ['cancel', 'FL9', 'FL9']);
-    assert.deepEqual((order.item.scheduledSteps as Record<string, unknown>[]).map((s) => [s.id, s.startTime]), [['FL9', '0000']]);
+    assert.deepEqual([order.action, order.accessionNumber, order.requestedProcedureId], ['change', 'FL9', 'FL9']);
+    assert.deepEqual((order.item?.scheduledSteps as Record<string, unknown>[]).map((s) => [s.id, s.startTime]), [['FL9', '0000']]);
+  });
+
+  it('reads only the order IDs of a cancel: no start time or patient name needed', () => {
+    const order = worklistOrderOf(input([MSH('ORM^O01'), 'PID|1||P1', 'ORC|OC|PL1', seg('OBR', { 1: '1', 18: 'A7', 19: 'RP7' })]), 'ANY');
+    assert.deepEqual([order.action, order.accessionNumber, order.requestedProcedureId, order.item], ['cancel', 'A7', 'RP7', undefined]);
   });
 
   it('answers AE naming the field: missing segment, order control, start, bad birth date', async () => {
@@ -64,7 +69,7 @@ describe('HL7 order mapping (IHE SWF ORM / OMI to a worklist item)', () => {
     fails(() => worklistOrderOf(input([MSH('ORM^O01'), PID, 'ORC|NW', seg('OBR', { 1: '1', 18: 'A1' })]), 'ANY'), 'OBR-27', 101);
     fails(() => worklistOrderOf(input([MSH('ORM^O01'), 'PID|1||||DOE', 'ORC|NW', seg('OBR', { 1: '1', 18: 'A1' })]), 'ANY'), 'PID-3', 101);
     const bad = worklistOrderOf(input([MSH('ORM^O01'), PID.replace('19800101', '19801301'), ...ORM.slice(2)]), 'ANY');
-    await assert.rejects(validated(WorklistItemDto, bad.item, bad.sources), (err: unknown) => {
+    await assert.rejects(validated(WorklistItemDto, bad.item!, bad.sources), (err: unknown) => {
       assert.ok(err instanceof Hl7Error);
       assert.deepEqual([err.ack, err.code, err.location?.segment, err.location?.field], ['AE', 102, 'PID', 7]);
       assert.match(err.message, /^PID-7 \(patient\.birthDate\): birthDate must be a DICOM date/);

@@ -12,8 +12,8 @@ export interface WorklistOrder {
   orderControl: string;
   accessionNumber: string;
   requestedProcedureId: string;
-  /** The body, validated as POST /api/worklist validates it. */
-  item: Record<string, unknown>;
+  /** The body, validated as POST /api/worklist validates it; none for a cancel, which needs the IDs alone. */
+  item?: Record<string, unknown>;
   /** DTO property path (`patient.birthDate`, `scheduledSteps.1.modality`) → its HL7 field. */
   sources: Record<string, ErrLocation>;
   accessionAt: ErrLocation;
@@ -55,6 +55,8 @@ export function worklistOrderOf(input: Hl7Input, stationAeTitle: string): Workli
   ]);
   if (!accession.value) throw missing(ipc ? at('IPC', 1) : at('OBR', 18), 'Accession Number (IPC-1, OBR-18 or ORC-3)');
   const procedure = firstOf([[value(ipc, d, 2), at('IPC', 2)], [value(obr, d, 19), at('OBR', 19)], [accession.value, accession.location]]);
+  const ids = { action, orderControl, accessionNumber: accession.value, requestedProcedureId: procedure.value, accessionAt: accession.location };
+  if (action === 'cancel') return { ...ids, sources: { accessionNumber: accession.location, 'requestedProcedure.id': procedure.location } };
   const { patient, sources: patientSources } = patientOf(pid, d);
   const sources: Record<string, ErrLocation> = {
     accessionNumber: accession.location,
@@ -82,7 +84,7 @@ export function worklistOrderOf(input: Hl7Input, stationAeTitle: string): Workli
     studyInstanceUid: study.value || undefined,
     scheduledSteps: steps,
   };
-  return { action, orderControl, accessionNumber: accession.value, requestedProcedureId: procedure.value, item, sources, accessionAt: accession.location };
+  return { ...ids, item, sources };
 }
 
 /** One Scheduled Procedure Step: from an IPC segment (OMI), or from OBR alone (ORM). */
