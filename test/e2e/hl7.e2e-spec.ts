@@ -84,6 +84,9 @@ describe('HL7 v2 over MLLP: orders and patient updates from the RIS', () => {
     assert.deepEqual([m.PatientID, m.PatientBirthDate, m.StudyInstanceUID, m.RequestedProcedureID], ['HP1', '19800101', '1.2.826.0.1.3680043.8.498.7001', 'RP-H-A1']);
     const step = m.ScheduledProcedureStepSequence[0];
     assert.deepEqual([step.ScheduledStationAETitle, step.ScheduledProcedureStepStartDate, step.ScheduledProcedureStepStartTime, step.Modality, step.ScheduledProcedureStepID], ['CT1', '20261124', '0930', 'CT', 'SPS-H-A1']);
+    const resent = await ris.request(orm('NW-1', 'NW', { patientId: 'HP1', name: 'SEVEN^ANNA', accession: 'H-A1', studyUid: '1.2.826.0.1.3680043.8.498.7001' }));
+    assert.equal(resent.code, 'AA', 'the same order sent again (our ACK lost) is acknowledged, not a duplicate');
+    assert.equal((await items('accessionNumber=H-A1')).length, 1);
     const [event] = await audit('action=110111&patientId=HP1');
     assert.deepEqual([event.actor, event.actionCode, event.outcome, event.details.channel, event.details.controlId, event.studyUids], ['RIS^HOSP', 'C', 0, 'hl7', 'NW-1', [item.studyInstanceUid]]);
   });

@@ -45,8 +45,27 @@ export class Hl7WorklistHandler {
     const orc1: ErrLocation = { segment: 'ORC', field: 1 };
     if (!order.item) return done(await domain(async () => this.worklist.cancel((await this.existing(order)).id, actor), orc1, Hl7ErrorCode.ApplicationRecordLocked));
     const dto = await validated(WorklistItemDto, order.item, order.sources);
-    if (order.action === 'new') return done(await domain(() => this.worklist.create(dto, actor), order.accessionAt, Hl7ErrorCode.DuplicateKeyIdentifier));
+    if (order.action === 'new') {
+      const repeated = await this.repeated(order, dto);
+      if (repeated) return { ...done(repeated), details: { ...details, itemId: repeated.id, status: repeated.status, repeated: true } };
+      return done(await domain(() => this.worklist.create(dto, actor), order.accessionAt, Hl7ErrorCode.DuplicateKeyIdentifier));
+    }
     return done(await domain(async () => this.worklist.replace((await this.existing(order)).id, dto, actor), orc1, Hl7ErrorCode.ApplicationRecordLocked));
+  }
+
+  /**
+   * The item a NW already created, when this NW is the same order sent again: a sender that
+   * lost our ACK sends the message again (HL7 v2.5 2.9.2), and must get AA, not a duplicate-key
+   * AE. Same order: same patient and the same scheduled steps (IDs, modality, station, start).
+   */
+  private async repeated(order: WorklistOrder, dto: WorklistItemDto): Promise<WorklistItemView | null> {
+    const item = await this.worklist.findByOrder(order.accessionNumber, order.requestedProcedureId);
+    if (!item || item.status === 'CANCELLED') return null;
+    const steps = (list: { id: string; modality: string; stationAeTitle: string; startDate: string; startTime: string }[]) =>
+      JSON.stringify(list.map((s) => [s.id, s.modality, s.stationAeTitle.trim(), s.startDate, s.startTime]));
+    const p = (x: { id: string; name: string; birthDate?: string; sex?: string }) => JSON.stringify([x.id, x.name, x.birthDate ?? null, x.sex ?? null]);
+    const sameStudy = !dto.studyInstanceUid || dto.studyInstanceUid === item.studyInstanceUid;
+    return sameStudy && p(dto.patient) === p(item.patient) && steps(dto.scheduledSteps) === steps(item.scheduledSteps) ? item : null;
   }
 
   /** The item an XO or CA names, by accession number and requested procedure ID; AE 204 when none. */
