@@ -150,6 +150,8 @@ describe('HL7 v2 over MLLP: orders and patient updates from the RIS', () => {
     assert.deepEqual([bad.code, bad.controlId, bad.errLocation, bad.errCode], ['AE', 'BAD-1', 'PID^1^7^1', '102'], bad.raw);
     assert.match(bad.text, /PID-7 \(patient\.birthDate\): birthDate must be a DICOM date/);
     assert.deepEqual(await items('accessionNumber=H-BAD'), []);
+    const [refused] = await audit('action=110111&patientId=HP5');
+    assert.deepEqual([refused.actionCode, refused.outcome, refused.details.ack, refused.details.controlId], ['C', 4, 'AE', 'BAD-1'], 'a refused order is audited too');
     const again = await ris.request(orm('NW-1b', 'NW', { patientId: 'HP1', name: 'SEVEN^ANNA', accession: 'H-A1' }));
     assert.deepEqual([again.code, again.errLocation, again.errCode], ['AE', 'OBR^1^18^1', '205'], 'an accession number already used is a duplicate key');
   });

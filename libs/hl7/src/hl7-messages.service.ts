@@ -1,5 +1,6 @@
 import { Hl7Message } from '@medplum/core';
 import { Injectable, Logger } from '@nestjs/common';
+import type { AuditActionCodeLetter } from '@pacs/audit';
 import { PacsConfig } from '@pacs/config';
 import { AckCode, AckContent, buildAck } from './hl7-ack';
 import { Hl7AuditFacts, Hl7Auditor } from './hl7-auditor';
@@ -63,7 +64,7 @@ export class Hl7Messages {
     const kind = type === 'ADT' ? ('patient' as const) : ('order' as const);
     const fail = (err: Hl7Error, what: Hl7AuditFacts['kind'], internal = false) => ({
       ack: { code: err.ack, text: err.message, error: { code: err.code, location: err.location } },
-      facts: { ...base, kind: what, actionCode: 'E' as const, ack: err.ack, internal, patientId: patientIdOf(input) || undefined, details: { ...base.details, error: err.message } },
+      facts: { ...base, kind: what, actionCode: intendedAction(input, what), ack: err.ack, internal, patientId: patientIdOf(input) || undefined, details: { ...base.details, error: err.message } },
     });
     if (!this.allowed(r.sender)) {
       return fail(new Hl7Error('AR', Hl7ErrorCode.TableValueNotFound, `sender ${r.sender} is not in PACS_HL7_ALLOWED_SENDERS`, { segment: 'MSH', field: 3 }), 'denied');
@@ -123,6 +124,14 @@ export class Hl7Messages {
     this.log.warn({ msg: 'HL7 frame too large', maxBytes, sender, remoteAddress });
     return Buffer.from(buildAck(header, d, { code: 'AR', text: why, error: { code: Hl7ErrorCode.ApplicationInternalError } }, this.config.dimse.aeTitle), encoding);
   }
+}
+
+/** The action a refused message asked for (PS3.15 A.5.1 EventActionCode): ORC-1 NW C, XO U, CA/OC D; ADT U; else E. */
+function intendedAction(input: Hl7Input, kind: Hl7AuditFacts['kind']): AuditActionCodeLetter {
+  if (kind === 'patient') return 'U';
+  if (kind !== 'order') return 'E';
+  const codes: Record<string, AuditActionCodeLetter> = { NW: 'C', XO: 'U', CA: 'D', OC: 'D' };
+  return codes[value(input.message.getSegment('ORC'), input.delimiters, 1)] ?? 'E';
 }
 
 function patientIdOf(input: Hl7Input): string {
