@@ -6,6 +6,7 @@ import { ConfigModule, PacsConfig } from '@pacs/config';
 import { DatabaseModule } from '@pacs/database';
 import { DicomWebModule } from '@pacs/dicomweb';
 import { DimseModule } from '@pacs/dimse';
+import { Hl7Module } from '@pacs/hl7';
 import { IndexModule } from '@pacs/index';
 import { MetricsModule } from '@pacs/metrics';
 import { MppsModule } from '@pacs/mpps';
@@ -35,6 +36,7 @@ export class AppModule {
         DicomWebModule,
         WorklistModule,
         MppsModule,
+        Hl7Module,
         HealthModule,
       ],
     };

@@ -28,6 +28,7 @@ type SettingType =
   | 'syslogUrl'
   | 'proxyList'
   | 'originList'
+  | 'hl7Senders'
   | readonly string[];
 
 export interface Setting {
@@ -124,6 +125,8 @@ function convert(type: SettingType, raw: unknown): unknown {
       return convertProxyList(raw);
     case 'originList':
       return convertOriginList(raw);
+    case 'hl7Senders':
+      return convertHl7Senders(raw);
     case 'syslogUrl':
       return /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+):\d{1,5}\/?$/.test(String(raw).trim()) ? String(raw).trim() : undefined;
   }
@@ -149,6 +152,13 @@ function isOrigin(entry: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** HL7 senders as MSH-3^MSH-4 (`APPLICATION^FACILITY`, namespace IDs), comma-separated or a YAML list; `*` alone is any. */
+function convertHl7Senders(raw: unknown): string[] | undefined {
+  const items = listItems(raw);
+  if (items.length === 1 && items[0] === '*') return items;
+  return items.length > 0 && items.every((s) => /^[^^|~\\&]+\^[^^|~\\&]*$/.test(s)) ? items : undefined;
 }
 
 /** Names proxy-addr (Fastify's trustProxy) knows for address ranges. */
@@ -235,6 +245,7 @@ function describe(type: SettingType): string {
     nonNegativeInt: 'expected an integer >= 0',
     syslogUrl: 'expected udp://host:port or tcp://host:port',
     proxyList: 'expected addresses or CIDR ranges (10.0.0.5, 10.0.0.0/8, ::1) or loopback / linklocal / uniquelocal, comma-separated',
+    hl7Senders: 'expected APPLICATION^FACILITY entries (MSH-3^MSH-4), comma-separated, or * alone',
     originList: 'expected web origins such as https://viewer.example.org or http://localhost:3000 (scheme, host and port; no path), comma-separated, or * alone',
   };
   return text[type as string];
