@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what `npm run bench` needs is on the machine: DCMTK (storescu, the sender) and
-# Orthanc with its DICOMweb plugin (the reference server). Installs missing packages with apt-get.
+# Orthanc with its DICOMweb plugin (the reference server), and wrk (the HTTP load, as the shared
+# harness applies it). Installs missing packages with apt-get.
 # The bench starts its own Orthanc with its own config and ports, so the packaged system service
 # is kept from starting (policy-rc.d) and stopped if it runs anyway.
 set -euo pipefail
@@ -9,6 +10,7 @@ export DEBIAN_FRONTEND=noninteractive
 need=()
 command -v storescu >/dev/null 2>&1 && command -v dcmdump >/dev/null 2>&1 || need+=(dcmtk)
 command -v Orthanc >/dev/null 2>&1 || need+=(orthanc)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
 # `dpkg -s` also succeeds for a removed package whose config files remain: ask for "installed".
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 installed orthanc-dicomweb || need+=(orthanc-dicomweb)

@@ -27,7 +27,7 @@ export interface Corpus {
 
 const MANIFEST = 'manifest.json';
 /** Written into the manifest: a corpus from another writer or shape is regenerated. */
-const WRITER = 'test/support/generator';
+const WRITER = 'test/support/generator, harness names';
 const SLICE_MM = 1.25;
 
 /** The study's identity; `patient` names patient, ID and accession (default `BENCH<study>`). */
@@ -37,15 +37,26 @@ export interface StudyUids {
   patient?: string;
 }
 
+/**
+ * Family names as the shared harness's corpus has them: most match `DOE*` (DOE, DOEBLER, DOERR),
+ * the last tenth do not, so the wildcard C-FIND and QIDO of both harnesses filter alike.
+ */
+export const FIND_PREFIX = 'DOE';
+export function familyName(study: number, studies: number): string {
+  if (study > studies - Math.max(1, Math.round(studies / 10))) return ['SMITH', 'JONES'][study % 2];
+  return ['DOE', 'DOEBLER', 'DOERR'][study % 3];
+}
+
 export function writeSeries(dir: string, shape: CorpusShape, study: number, series: number, studyUids: StudyUids, count = shape.instancesPerSeries): string[] {
   const seriesUid = newUid();
   const files: string[] = [];
   const patient = studyUids.patient ?? `BENCH${study}`;
+  const family = studyUids.patient ? patient.replace(/\d+$/, '') : familyName(study, shape.studies);
   for (let instance = 1; instance <= count; instance++) {
     const file = path.join(dir, `study-${study}`, `series-${series}`, `ct-${String(instance).padStart(4, '0')}.dcm`);
     const z = instance * SLICE_MM;
     writeInstance(file, {
-      patientName: `${patient.replace(/\d+$/, '')}^PATIENT${study}`,
+      patientName: `${family}^PATIENT${study}`,
       patientId: patient,
       accessionNumber: patient,
       studyDescription: `Bench CT study ${study}`,

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { runDcmtk } from '../support/dcmtk';
@@ -19,95 +18,105 @@ async function timed(tool: string, args: string[]): Promise<{ seconds: number; o
   return { seconds, output: `${result.stdout}\n${result.stderr}`, code: result.code };
 }
 
-const peer = (t: DimseTarget) => ['-aet', BENCH_AE, '-aec', t.aeTitle, '127.0.0.1', String(t.dimsePort)];
+/** Options first, then host and port: DCMTK's usual order. */
+const peer = (t: DimseTarget, ...options: string[]) => ['-aet', BENCH_AE, '-aec', t.aeTitle, ...options, '127.0.0.1', String(t.dimsePort)];
 
-/** A study-level Study Root query file: PatientName prefix, the usual study return keys. */
-export async function writeStudyQuery(dir: string, patientPrefix: string): Promise<string> {
-  const dump = path.join(dir, 'study-query.dump');
-  const file = path.join(dir, 'study-query.dcm');
-  const keys = [
-    '(0008,0052) CS [STUDY]',
-    `(0010,0010) PN [${patientPrefix}*]`,
-    '(0010,0020) LO []',
-    '(0020,000d) UI []',
-    '(0008,0020) DA []',
-    '(0008,0050) SH []',
-    '(0008,1030) LO []',
-    '(0020,1208) IS []',
-  ];
-  await fs.writeFile(dump, `${keys.join('\n')}\n`);
-  execFileSync('dump2dcm', [dump, file]);
-  return file;
-}
+/**
+ * The shared harness's C-FIND (../shared/bench/run.sh step_cfind): Study Root, study level, a
+ * patient-name wildcard matching most of the corpus, the return keys a workstation's study list asks.
+ */
+export const studyFindKeys = (patientPrefix: string) =>
+  ['QueryRetrieveLevel=STUDY', `PatientName=${patientPrefix}*`, 'StudyInstanceUID', 'StudyDate', 'AccessionNumber', 'StudyDescription', 'PatientID'].flatMap((k) => ['-k', k]);
 
 export interface FindResult {
-  /** Per query on one association: (median T(1+n) − median T(1)) / n, ms. */
-  perQueryMs: number;
-  /** Median wall time of one findscu run with one query (process, association, query), ms. */
-  medianRunMs: number;
+  /** `findscu --repeat n`: one association, n queries, wall time / n, ms. */
+  oneAssociationMs: number;
+  /** n findscu runs one after another (process, association, one query): median and p95, ms. */
+  newAssociationMedianMs: number;
+  newAssociationP95Ms: number;
   failures: number;
   /** Pending responses of one untimed verbose run: the studies matched. */
   matches: number;
 }
 
-/** C-FIND latency: `runs` findscu runs with one query, and `runs` with 1 + n queries on one association. */
-export async function measureFind(t: DimseTarget, queryFile: string, n = 40, runs = 5): Promise<FindResult> {
-  const single: number[] = [];
-  const many: number[] = [];
-  let failures = 0;
-  for (let i = 0; i < runs; i++) {
-    const one = await timed('findscu', ['-S', ...peer(t), queryFile]);
-    const all = await timed('findscu', ['-S', ...peer(t), ...Array.from({ length: n + 1 }, () => queryFile)]);
-    for (const r of [one, all]) if (r.code !== 0 || /^(E|F):/m.test(r.output)) failures++;
-    single.push(one.seconds);
-    many.push(all.seconds);
-  }
-  const check = await timed('findscu', ['-v', '-S', ...peer(t), queryFile]);
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1))];
+};
+const failed = (r: { code: number; output: string }) => r.code !== 0 || /^(E|F):|Failed|Rejected/m.test(r.output);
+
+/** C-FIND the way the shared harness times it: n runs of findscu, then n queries in one association. */
+export async function measureFind(t: DimseTarget, keys: string[], n = 200): Promise<FindResult> {
+  const args = ['-S', ...peer(t, '-to', '10', ...keys)];
+  const check = await timed('findscu', ['-v', ...args]);
   const matches = (check.output.match(/Find Response: \d+ \(Pending/g) ?? []).length;
-  return { perQueryMs: ((median(many) - median(single)) / n) * 1000, medianRunMs: median(single) * 1000, failures, matches };
+  const runs: number[] = [];
+  let failures = failed(check) ? 1 : 0;
+  for (let i = 0; i < n; i++) {
+    const r = await timed('findscu', args);
+    if (failed(r)) failures++;
+    else runs.push(r.seconds * 1000);
+  }
+  const repeated = await timed('findscu', ['--repeat', String(n), ...args]);
+  if (failed(repeated)) failures++;
+  return {
+    oneAssociationMs: (repeated.seconds * 1000) / n,
+    newAssociationMedianMs: median(runs),
+    newAssociationP95Ms: percentile(runs, 95),
+    failures,
+    matches,
+  };
 }
 
 async function countFiles(dir: string): Promise<number> {
   return (await fs.readdir(dir)).length;
 }
 
-const seriesKeys = (studyUid: string, seriesUid: string) => ['-k', '0008,0052=SERIES', '-k', `0020,000D=${studyUid}`, '-k', `0020,000E=${seriesUid}`];
+const studyKeys = (studyUid: string) => ['-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${studyUid}`];
 
 export interface RetrieveResult {
-  /** Best of the runs. */
+  /** Median of the runs. */
   seconds: number;
   received: number;
   expected: number;
   failures: number;
 }
 
-/** C-GET of one series with getscu into a fresh directory per run; best of `runs`. */
-export async function measureGet(t: DimseTarget, studyUid: string, seriesUid: string, expected: number, workDir: string, runs = 3): Promise<RetrieveResult> {
-  let best: RetrieveResult = { seconds: Infinity, received: 0, expected, failures: 0 };
+/** Median of the successful runs; failures counted. */
+async function medianRun(runs: number, expected: number, once: (i: number) => Promise<{ seconds: number; received: number; ok: boolean }>): Promise<RetrieveResult> {
+  const times: number[] = [];
+  let failures = 0;
   for (let i = 0; i < runs; i++) {
-    const dir = path.join(workDir, `get-${i}`);
-    await fs.mkdir(dir, { recursive: true });
-    const r = await timed('getscu', ['-S', ...seriesKeys(studyUid, seriesUid), '-od', dir, ...peer(t)]);
-    const received = await countFiles(dir);
-    const failed = r.code !== 0 || received !== expected;
-    if (failed) best.failures++;
-    else if (r.seconds < best.seconds) best = { ...best, seconds: r.seconds, received };
-    await fs.rm(dir, { recursive: true, force: true });
+    const r = await once(i);
+    if (r.ok && r.received === expected) times.push(r.seconds);
+    else failures++;
   }
-  return best;
+  return { seconds: times.length > 0 ? median(times) : NaN, received: times.length > 0 ? expected : 0, expected, failures };
 }
 
-/** C-MOVE of one series to a storescp of the bench (AE `destination`, writing into `destDir`); best of `runs`. */
-export async function measureMove(t: DimseTarget, studyUid: string, seriesUid: string, expected: number, destination: string, destDir: string, runs = 3): Promise<RetrieveResult> {
-  let best: RetrieveResult = { seconds: Infinity, received: 0, expected, failures: 0 };
-  for (let i = 0; i < runs; i++) {
+/** C-GET of one study with getscu into a fresh directory per run (the harness's cget_study). */
+export function measureGet(t: DimseTarget, studyUid: string, expected: number, workDir: string, runs = 3): Promise<RetrieveResult> {
+  return medianRun(runs, expected, async (i) => {
+    const dir = path.join(workDir, `get-${i}`);
+    await fs.mkdir(dir, { recursive: true });
+    const r = await timed('getscu', ['-S', ...peer(t, '-to', '30', ...studyKeys(studyUid), '-od', dir)]);
+    const received = await countFiles(dir);
+    await fs.rm(dir, { recursive: true, force: true });
+    return { seconds: r.seconds, received, ok: r.code === 0 };
+  });
+}
+
+/**
+ * C-MOVE of one study. With `receiverPort`, movescu itself receives on that port as AE
+ * `destination` (the harness's cmove_study); without, a storescp of the bench already listens
+ * for `destination` and writes into `destDir`.
+ */
+export function measureMove(t: DimseTarget, studyUid: string, expected: number, destination: string, destDir: string, receiverPort?: number, runs = 3): Promise<RetrieveResult> {
+  return medianRun(runs, expected, async () => {
     await fs.rm(destDir, { recursive: true, force: true });
     await fs.mkdir(destDir, { recursive: true });
-    const r = await timed('movescu', ['-S', '-aem', destination, ...seriesKeys(studyUid, seriesUid), ...peer(t)]);
-    const received = await countFiles(destDir);
-    const failed = r.code !== 0 || received !== expected;
-    if (failed) best.failures++;
-    else if (r.seconds < best.seconds) best = { ...best, seconds: r.seconds, received };
-  }
-  return best;
+    const receiver = receiverPort ? ['--port', String(receiverPort), '-od', destDir] : [];
+    const r = await timed('movescu', ['-S', ...peer(t, '-aem', destination, ...receiver, '-to', '30', ...studyKeys(studyUid))]);
+    return { seconds: r.seconds, received: await countFiles(destDir), ok: r.code === 0 };
+  });
 }

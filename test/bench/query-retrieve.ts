@@ -3,8 +3,11 @@ import * as path from 'node:path';
 import { startStorescp } from '../support/dcmtk';
 import { freePorts } from './net-util';
 import { QrCorpus } from './qr-corpus';
-import { FindResult, RetrieveResult, measureFind, measureGet, measureMove, writeStudyQuery } from './qr-dimse';
+import { FIND_PREFIX } from './corpus';
+import { InstanceUids, corpusUids } from './corpus-uids';
+import { FindResult, RetrieveResult, measureFind, measureGet, measureMove, studyFindKeys } from './qr-dimse';
 import { RateResult, StreamResult, WebTarget, measureRate, streamStudy } from './qr-http';
+import { WrkResult, firstAccepted, measureWrk } from './qr-wrk';
 import { ServerKind } from './report';
 import { BenchContext, countStored, retireStore, startServer } from './scenario';
 import { BenchServer } from './server-process';
@@ -20,10 +23,13 @@ export interface QrRun {
   /** Studies in one QIDO response (a check that both servers answer the same query alike). */
   qidoMatches?: number;
   find?: FindResult;
-  qido?: RateResult;
-  seriesMetadata?: RateResult;
-  wadoInstance?: RateResult;
+  qido?: WrkResult;
+  studyMetadata?: WrkResult;
+  wadoInstance?: WrkResult;
+  /** The Accept of the WADO-RS instance load: the first the server answers 200 to. */
+  wadoAccept?: string;
   cget?: RetrieveResult;
+  /** C-MOVE to movescu itself as the receiver, as the shared harness does. */
   cmove?: RetrieveResult;
   /** C-MOVE to a destination that takes concurrent associations (ours: moveAssociations 2). */
   cmoveConcurrent?: RetrieveResult;
@@ -35,36 +41,56 @@ export interface QrRun {
 const RATE = { concurrency: 4, maxSeconds: 20, warmupSeconds: 4 };
 const DICOM_JSON = 'application/dicom+json';
 const MULTIPART_DICOM = 'multipart/related; type="application/dicom"';
+/** The shared harness's probe order for WADO-RS instance GETs. */
+const INSTANCE_ACCEPTS = ['application/dicom', MULTIPART_DICOM, `${MULTIPART_DICOM}; transfer-syntax=*`];
+/** How many instance URLs the WADO-RS load cycles through, spread evenly over the corpus. */
+const INSTANCE_URLS = 200;
+const QIDO_STUDIES = `/studies?PatientName=${FIND_PREFIX}*&limit=50`;
 
-/** QIDO studies by patient name prefix, as a viewer's study list asks; also the scale-out phase's. */
+/** QIDO studies by patient name prefix, as a viewer's study list asks; the scale-out phase's (CPU per request). */
 export function measureQidoStudies(web: WebTarget, warmupSeconds = RATE.warmupSeconds, beforeMeasured?: () => Promise<void>): Promise<RateResult> {
-  return measureRate(web, () => '/studies?PatientName=BENCH*&limit=50', DICOM_JSON, { ...RATE, warmupSeconds, count: 1000, beforeMeasured });
+  return measureRate(web, () => QIDO_STUDIES, DICOM_JSON, { ...RATE, warmupSeconds, count: 1000, beforeMeasured });
 }
 
-async function measureAll(server: BenchServer, qr: QrCorpus, workDir: string, say: (m: string) => void, run: QrRun): Promise<void> {
-  const web: WebTarget = server.web!;
-  const [big, , , , small] = qr.series;
-  say('  C-FIND…');
-  run.find = await measureFind(server, await writeStudyQuery(workDir, 'BENCH'));
+const instancePath = (u: InstanceUids) => `/studies/${u.studyUid}/series/${u.seriesUid}/instances/${u.sopInstanceUid}`;
+
+/** Every `step`-th instance of the corpus, as the harness's `urls … instance 200`. */
+function spreadInstances(uids: InstanceUids[]): string[] {
+  const step = Math.max(1, Math.floor(uids.length / INSTANCE_URLS));
+  return uids.filter((_, i) => i % step === 0).slice(0, INSTANCE_URLS).map(instancePath);
+}
+
+/** The HTTP figures, with wrk under the shared harness's load (../shared/bench/run.sh). */
+async function measureWeb(web: WebTarget, uids: InstanceUids[], workDir: string, say: (m: string) => void, run: QrRun): Promise<void> {
   say('  QIDO-RS studies…');
-  const sample = await fetch(`${web.base}/studies?PatientName=BENCH*&limit=50`, { headers: { ...web.headers, accept: DICOM_JSON } });
+  const sample = await fetch(`${web.base}${QIDO_STUDIES}`, { headers: { ...web.headers, accept: DICOM_JSON } });
   run.qidoMatches = sample.status === 200 ? ((await sample.json()) as unknown[]).length : 0;
-  run.qido = await measureQidoStudies(web);
-  say('  series metadata…');
-  const metadataPath = `/studies/${qr.studyUid}/series/${big.seriesUid}/metadata`;
-  run.seriesMetadata = await measureRate(web, () => metadataPath, DICOM_JSON, { ...RATE, count: 100 });
+  run.qido = await measureWrk(web, [QIDO_STUDIES], DICOM_JSON, workDir);
+  say('  study metadata…');
+  const studies = [...new Set(uids.map((u) => u.studyUid))];
+  run.studyMetadata = await measureWrk(web, studies.map((s) => `/studies/${s}/metadata`), DICOM_JSON, workDir);
   say('  WADO-RS instances…');
-  const all = qr.series.flatMap((s) => s.instanceUids.map((i) => `/studies/${qr.studyUid}/series/${s.seriesUid}/instances/${i}`));
-  // A fixed stride through the study: different instances each request, the same ones for both servers.
-  run.wadoInstance = await measureRate(web, (i) => all[(i * 7919) % all.length], MULTIPART_DICOM, { ...RATE, count: 400 });
+  const instances = spreadInstances(uids);
+  run.wadoAccept = await firstAccepted(web, instances[0], INSTANCE_ACCEPTS);
+  if (!run.wadoAccept) throw new Error(`no Accept of ${INSTANCE_ACCEPTS.join(' | ')} gave 200 for a WADO-RS instance`);
+  run.wadoInstance = await measureWrk(web, instances, run.wadoAccept, workDir);
+}
+
+async function measureAll(server: BenchServer, qr: QrCorpus, uids: InstanceUids[], receiverPort: number, workDir: string, say: (m: string) => void, run: QrRun): Promise<void> {
+  say('  C-FIND…');
+  run.find = await measureFind(server, studyFindKeys(FIND_PREFIX));
+  await measureWeb(server.web!, uids, workDir, say, run);
   say('  C-GET, C-MOVE…');
-  run.cget = await measureGet(server, qr.studyUid, small.seriesUid, small.instanceUids.length, workDir);
-  run.cmove = await measureMove(server, qr.studyUid, small.seriesUid, small.instanceUids.length, BENCH_AE, path.join(workDir, 'moved'));
-  run.cmoveConcurrent = await measureMove(server, qr.studyUid, small.seriesUid, small.instanceUids.length, CONCURRENT_DESTINATION_AE, path.join(workDir, 'moved-concurrent'));
+  // The corpus's first study (100 instances), at study level, as the harness retrieves it.
+  const study = uids[0].studyUid;
+  const count = uids.filter((u) => u.studyUid === study).length;
+  run.cget = await measureGet(server, study, count, workDir);
+  run.cmove = await measureMove(server, study, count, BENCH_AE, path.join(workDir, 'moved'), receiverPort);
+  run.cmoveConcurrent = await measureMove(server, study, count, CONCURRENT_DESTINATION_AE, path.join(workDir, 'moved-concurrent'));
   say('  WADO-RS study retrieve…');
-  run.studyRetrieve = await streamStudy(web, qr.studyUid, server.pid);
+  run.studyRetrieve = await streamStudy(server.web!, qr.studyUid, server.pid);
   say('  ZIP export of the study…');
-  run.studyZip = await streamStudy(web, qr.studyUid, server.pid, 'application/zip');
+  run.studyZip = await streamStudy(server.web!, qr.studyUid, server.pid, 'application/zip');
 }
 
 /**
@@ -77,9 +103,8 @@ export async function runQueryRetrieve(ctx: BenchContext, qr: QrCorpus, kind: Se
   const workDir = path.join(ctx.benchDir, `work-${name}`);
   await fs.mkdir(workDir, { recursive: true });
   const [serial, concurrent] = await freePorts(2);
-  await fs.mkdir(path.join(workDir, 'moved'), { recursive: true });
   await fs.mkdir(path.join(workDir, 'moved-concurrent'), { recursive: true });
-  const storescp = await startStorescp(serial, path.join(workDir, 'moved'), BENCH_AE);
+  // `serial` is where both servers send C-MOVEs for BENCH: movescu itself listens there.
   const forking = await startStorescp(concurrent, path.join(workDir, 'moved-concurrent'), CONCURRENT_DESTINATION_AE, { fork: true });
   const run: QrRun = { server: kind, status: 'ok' };
   let server: BenchServer | undefined;
@@ -91,14 +116,13 @@ export async function runQueryRetrieve(ctx: BenchContext, qr: QrCorpus, kind: Se
     await sendCorpus(server, files, 4, path.join(ctx.logDir, `${name}-storescu.log`));
     run.stored = await countStored(server, files.length);
     if (run.stored !== undefined && run.stored !== files.length) throw new Error(`${run.stored} of ${files.length} instances stored`);
-    await measureAll(server, qr, workDir, say, run);
+    await measureAll(server, qr, await corpusUids(ctx.corpus.files), serial, workDir, say, run);
   } catch (err) {
     run.status = 'failed';
     run.reason = (err as Error).message;
   } finally {
     ctx.current = undefined;
     await server?.stop();
-    await storescp.stop();
     await forking.stop();
     await retireStore(ctx, dataDir);
     await fs.rm(workDir, { recursive: true, force: true });

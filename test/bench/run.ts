@@ -12,6 +12,7 @@ import { ensureQrCorpus } from './qr-corpus';
 import { formatQrReport } from './qr-report';
 import { QrRun, runQueryRetrieve } from './query-retrieve';
 import { formatAuditComparison, withAuditOff } from './audit-compare';
+import { formatWorkersComparison, withWorkers } from './workers-compare';
 import { runScaleOut } from './scale-out';
 import { ScaleOutResult, formatScaleOut, scaleOutSucceeded } from './scale-out-report';
 import { formatScaleReport, runScale, ScaleRun } from './scale';
@@ -31,7 +32,8 @@ import { SCALE_SHAPE } from './scale-archive';
  * --scale-studies=N for a smaller archive).
  */
 
-const SHAPE: CorpusShape = { studies: 4, seriesPerStudy: 5, instancesPerSeries: 100, rows: 512, columns: 512 };
+/** The shared harness's corpus: 20 CT studies of 2 series × 50 (../shared/bench/gen_corpus.py). */
+const SHAPE: CorpusShape = { studies: 20, seriesPerStudy: 2, instancesPerSeries: 50, rows: 512, columns: 512 };
 
 /** Best of 2 evens out other work on a shared machine; more repetitions only within budget. */
 const DEFAULT_REPEAT = 2;
@@ -112,7 +114,7 @@ async function prepare(options: Options, runId: string): Promise<BenchContext> {
   return { benchDir, logDir, runId, corpus, pacs, orthanc: findOrthanc(options.servers), keepData: options.keepData, retired: [] };
 }
 
-async function runAll(ctx: BenchContext, options: Options, auditOffRuns: RunResult[] = []): Promise<RunResult[]> {
+async function runAll(ctx: BenchContext, options: Options, auditOffRuns: RunResult[] = [], workerRuns: RunResult[] = []): Promise<RunResult[]> {
   const runs: RunResult[] = [];
   const started = Date.now();
   for (let attempt = 1; attempt <= options.repeat; attempt++) {
@@ -126,6 +128,10 @@ async function runAll(ctx: BenchContext, options: Options, auditOffRuns: RunResu
       if (options.auditOff && options.servers.includes('ours')) {
         say('(ours with PACS_AUDIT_ENABLED=false)');
         auditOffRuns.push(await withAuditOff(ctx, () => runOne(ctx, 'ours', associations, attempt)));
+      }
+      if (associations > 1 && options.servers.includes('ours')) {
+        say('(ours with worker processes)');
+        workerRuns.push(await withWorkers(ctx, () => runOne(ctx, 'ours', associations, attempt)));
       }
     }
   }
@@ -188,7 +194,8 @@ async function main(): Promise<number> {
   const ctx = await prepare(options, runId);
   stopOnSignal(ctx);
   const auditOffRuns: RunResult[] = [];
-  const runs = options.phases.includes('ingest') ? await runAll(ctx, options, auditOffRuns) : [];
+  const workerRuns: RunResult[] = [];
+  const runs = options.phases.includes('ingest') ? await runAll(ctx, options, auditOffRuns, workerRuns) : [];
   const qrRuns = options.phases.includes('qr') ? await runQr(ctx, options) : [];
   const scaleOut = options.phases.includes('scaleout') ? await runScaleOutPhase(ctx, options) : undefined;
   const scaleShape = { ...SCALE_SHAPE, studies: options.scaleStudies, patients: Math.ceil((options.scaleStudies * SCALE_SHAPE.patients) / SCALE_SHAPE.studies) };
@@ -208,12 +215,13 @@ async function main(): Promise<number> {
   };
   const qrText = qrRuns.length > 0 ? `\n\n${formatQrReport(qrRuns)}` : '';
   const jsonFile = path.join(ctx.benchDir, `results-${runId}.json`);
-  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, queryRetrieve: qrRuns, scaleOut, scale }, null, 2)}\n`);
+  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, workerRuns, queryRetrieve: qrRuns, scaleOut, scale }, null, 2)}\n`);
   const ingestText = runs.length > 0 ? `\n${formatReport(report)}` : '';
   const scaleOutText = scaleOut ? `\n\n${formatScaleOut(scaleOut)}` : '';
   const scaleText = scale ? `\n\n${formatScaleReport(scale)}` : '';
   say(`${ingestText}${qrText}${scaleOutText}${scaleText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
   if (auditOffRuns.length > 0) say(`\n${formatAuditComparison(runs, auditOffRuns, options.associations)}`);
+  if (workerRuns.length > 0) say(`\n${formatWorkersComparison(runs, workerRuns, options.associations)}`);
   // A slower server is a result; a run that lost instances (or never ran) is a failure.
   return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') && (!scaleOut || scaleOutSucceeded(scaleOut)) && scale?.status !== 'failed' ? 0 : 1;
 }

@@ -120,7 +120,7 @@ export function formatScaleOut(result: ScaleOutResult): string {
     '',
     'CPU per instance over the send: main = the server process (with workers, the cluster primary), workers = its worker processes, PG = the embedded PostgreSQL, machine = every process (storescu, the bench and Ceph included); Ceph = its mon, OSD and radosgw over the whole run (they idle at 0.5 % of a core).',
     `load average before each run: ${result.ingest.map((i) => `${i.storage === 's3' ? 'S3' : 'fs'}/${i.workers} ${i.run.loadBefore?.toFixed(2) ?? '—'}`).join(', ')}`,
-    ...(result.qido.length > 0 ? ['', 'QIDO /studies?PatientName=BENCH*&limit=50 on one filesystem store, server restarted per run, best of runs:', '', table(qidoTable(result)), 'CPU per request over the measured requests, as above (the machine includes the bench\'s HTTP client).'] : []),
+    ...(result.qido.length > 0 ? ['', 'QIDO /studies?PatientName=DOE*&limit=50 on one filesystem store, server restarted per run, best of runs:', '', table(qidoTable(result)), 'CPU per request over the measured requests, as above (the machine includes the bench\'s HTTP client).'] : []),
     ...problems(result),
   ].join('\n');
 }

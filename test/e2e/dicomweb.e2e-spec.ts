@@ -1,5 +1,6 @@
 // DICOMweb end to end: STOW-RS stores, QIDO-RS finds (checked field by field), WADO-RS returns
-// the very bytes that were stored; bad requests get the PS3.18 status and store nothing.
+// the very bytes that were stored (transfer-syntax=*) or explicit VR little endian by default;
+// bad requests get the PS3.18 status and store nothing.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { data } from 'dcmjs';
@@ -115,16 +116,16 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     }
   });
 
-  it('WADO-RS returns each instance byte for byte, as multipart and as application/dicom', async () => {
+  it('WADO-RS returns each instance byte for byte with transfer-syntax=*, as multipart and as application/dicom', async () => {
     for (const inst of instances) {
       const path = `/studies/${studyUid}/series/${inst.seriesUid}/instances/${inst.sopInstanceUid}`;
-      const multi = await http(web(path), { token, headers: { accept: 'multipart/related; type="application/dicom"' } });
+      const multi = await http(web(path), { token, headers: { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
       assert.equal(multi.status, 200);
       const parts = parseMultipart(multi.body, multi.headers.get('content-type') ?? '');
       assert.equal(parts.length, 1);
       assert.ok(parts[0].body.equals(inst.bytes), 'multipart bytes differ');
       assert.equal(multi.headers.get('content-length'), String(multi.body.length), 'multipart Content-Length');
-      const single = await http(web(path), { token, headers: { accept: 'application/dicom' } });
+      const single = await http(web(path), { token, headers: { accept: 'application/dicom; transfer-syntax=*' } });
       assert.ok(single.body.equals(inst.bytes), 'application/dicom bytes differ');
       assert.equal(single.headers.get('content-length'), String(inst.bytes.length), 'application/dicom Content-Length');
     }
@@ -134,7 +135,7 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     // Bodies are sent from reused buffers: no response may carry another's bytes.
     const asks = Array.from({ length: 24 }, (_, n) => instances[n % instances.length]);
     const answers = await Promise.all(
-      asks.map((inst) => http(web(`/studies/${studyUid}/series/${inst.seriesUid}/instances/${inst.sopInstanceUid}`), { token, headers: { accept: 'application/dicom' } })),
+      asks.map((inst) => http(web(`/studies/${studyUid}/series/${inst.seriesUid}/instances/${inst.sopInstanceUid}`), { token, headers: { accept: 'application/dicom; transfer-syntax=*' } })),
     );
     answers.forEach((res, n) => {
       assert.equal(res.status, 200);
@@ -142,8 +143,8 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     });
   });
 
-  it('WADO-RS streams a whole study as one part per instance, and 404s an unknown one', async () => {
-    const res = await http(web(`/studies/${studyUid}`), { token });
+  it('WADO-RS streams a whole study as stored, one part per instance, and 404s an unknown one', async () => {
+    const res = await http(web(`/studies/${studyUid}`), { token, headers: { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
     const parts = parseMultipart(res.body, res.headers.get('content-type') ?? '');
     assert.equal(parts.length, 3);
     // The length is known before the first byte: no chunked framing, a progress bar for the viewer.
@@ -225,7 +226,7 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     assert.equal(value(found, '00081190'), `${server.httpUrl}/dicomweb/studies/${studyUid}/series/${ctSeries}/instances/${instances[0].sopInstanceUid}`);
   });
 
-  it('WADO-RS transcodes a native instance to explicit VR little endian when asked, and answers 406 for compressed data', async () => {
+  it('WADO-RS sends explicit VR little endian by default: native instances re-encoded, JPEG decoded, stored bytes for transfer-syntax=*', async () => {
     const implicit = buildInstance({ patientId: 'WEB-5', transferSyntaxUid: TransferSyntax.ImplicitLittleEndian });
     assert.equal((await stow([implicit.bytes])).status, 200);
     const path = web(`/studies/${implicit.studyUid}/series/${implicit.seriesUid}/instances/${implicit.sopInstanceUid}`);
@@ -233,18 +234,37 @@ describe('DICOMweb: STOW-RS, QIDO-RS, WADO-RS', () => {
     const res = await http(path, { token, headers: { accept: `multipart/related; type="application/dicom"; transfer-syntax=${explicit}` } });
     assert.equal(res.status, 200);
     const [part] = parseMultipart(res.body, res.headers.get('content-type') ?? '');
-    assert.equal(res.headers.get('content-length'), null, 'a transcoded size is not known beforehand');
+    assert.equal(res.headers.get('content-length'), String(res.body.length), 'one instance is transcoded before the status line');
     assert.match(part.headers, new RegExp(`transfer-syntax=${explicit.replace(/\./g, '\\.')}`));
     const dict = data.DicomMessage.readFile(part.body.buffer.slice(part.body.byteOffset, part.body.byteOffset + part.body.length) as ArrayBuffer);
     assert.deepEqual(dict.meta['00020010'].Value, [explicit]);
     assert.deepEqual(dict.dict['00080018'].Value, [implicit.sopInstanceUid]);
     const asStored = await http(path, { token, headers: { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
     assert.ok(parseMultipart(asStored.body, asStored.headers.get('content-type') ?? '')[0].body.equals(implicit.bytes));
+    const study = await http(web(`/studies/${studyUid}`), { token });
+    assert.equal(study.status, 200);
+    const parts = parseMultipart(study.body, study.headers.get('content-type') ?? '');
+    assert.equal(parts.length, 3);
+    for (const p of parts) assert.match(p.headers, new RegExp(`transfer-syntax=${explicit.replace(/\./g, '\\.')}\r?$`, 'm'));
+    // Stored in explicit VR little endian: sent as stored, never re-encoded.
+    assert.ok(parts.some((p) => p.body.equals(instances[0].bytes)));
+    assert.ok(!parts.some((p) => p.body.equals(instances[1].bytes)), 'the JPEG instance is decoded');
+  });
+
+  it('WADO-RS answers 406 when the asked syntax cannot be produced, or falls back by q-value', async () => {
+    const mpeg2 = '1.2.840.10008.1.2.4.100';
+    const video = buildInstance({ patientId: 'WEB-6', rows: 16, columns: 16, bitsAllocated: 8, transferSyntaxUid: mpeg2, fragments: [Buffer.alloc(64, 1)] });
+    assert.equal((await stow([video.bytes])).status, 200);
+    const path = web(`/studies/${video.studyUid}`);
+    const explicit = `multipart/related; type="application/dicom"; transfer-syntax=${TransferSyntax.ExplicitLittleEndian}`;
+    const refused = await http(path, { token, headers: { accept: explicit } });
+    assert.equal(refused.status, 406);
+    assert.match(refused.json().message, /no decoder for 1\.2\.840\.10008\.1\.2\.4\.100/);
     const jpeg = web(`/studies/${studyUid}/series/${ctSeries}/instances/${instances[1].sopInstanceUid}`);
-    assert.equal((await http(jpeg, { token, headers: { accept: `multipart/related; type="application/dicom"; transfer-syntax=${explicit}` } })).status, 406);
-    const study = await http(web(`/studies/${studyUid}`), { token, headers: { accept: `multipart/related; type="application/dicom"; transfer-syntax=${explicit}, multipart/related; type="application/dicom"; q=0.5` } });
-    assert.equal(study.status, 200, 'falls back to the stored syntax by q-value');
-    assert.equal(parseMultipart(study.body, study.headers.get('content-type') ?? '').length, 3);
+    assert.equal((await http(jpeg, { token, headers: { accept: `multipart/related; type="application/dicom"; transfer-syntax=${TransferSyntax.RleLossless}` } })).status, 406);
+    const fallback = await http(path, { token, headers: { accept: `${explicit}, multipart/related; type="application/dicom"; transfer-syntax=*; q=0.5` } });
+    assert.equal(fallback.status, 200, 'falls back to the stored syntax by q-value');
+    assert.ok(parseMultipart(fallback.body, fallback.headers.get('content-type') ?? '')[0].body.equals(video.bytes));
   });
 
   it('keeps serving after all of that', async () => {

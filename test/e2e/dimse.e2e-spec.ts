@@ -47,7 +47,7 @@ describe('DIMSE: C-ECHO, C-STORE and the AE policy', () => {
   async function wado(seriesUid: string, sopUid: string, study = studyUid): Promise<Buffer> {
     const res = await http(`${server.httpUrl}/dicomweb/studies/${study}/series/${seriesUid}/instances/${sopUid}`, {
       token,
-      headers: { accept: 'application/dicom' },
+      headers: { accept: 'application/dicom; transfer-syntax=*' },
     });
     assert.equal(res.status, 200);
     return res.body;

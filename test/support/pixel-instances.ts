@@ -1,5 +1,6 @@
 // Instances for the pixel tests (WADO-RS frames, bulk data, rendered): multi-frame native data,
-// JPEG-LS made by DCMTK's dcmcjpls, JPEG 2000 made by dcmjs-codecs (through dcmjs-dimse), and
+// JPEG-LS and JPEG lossless/extended made by DCMTK's dcmcjpls and dcmcjpeg, JPEG 2000 made by
+// dcmjs-codecs (through dcmjs-dimse), and
 // the stored frames read back with dicom-parser, an implementation independent of the server's.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,11 @@ import { trackTempDir } from './child-registry';
 import { runDcmtk } from './dcmtk';
 import { BuiltInstance, buildInstance, InstanceSpec } from './generator';
 
+const EXPLICIT_LE = '1.2.840.10008.1.2.1';
+const RLE_LOSSLESS = '1.2.840.10008.1.2.5';
+export const JPEG_EXTENDED = '1.2.840.10008.1.2.4.51';
+export const JPEG_LOSSLESS = '1.2.840.10008.1.2.4.57';
+export const JPEG_LOSSLESS_SV1 = '1.2.840.10008.1.2.4.70';
 export const JPEG_LS_LOSSLESS = '1.2.840.10008.1.2.4.80';
 export const JPEG_2000_LOSSLESS = '1.2.840.10008.1.2.4.90';
 
@@ -42,12 +48,37 @@ export function frame16(rows: number, columns: number, value: (x: number, y: num
 }
 
 /** The instance re-encoded by DCMTK dcmcjpls (JPEG-LS lossless, one fragment per frame, offset table). */
-export async function toJpegLs(instance: BuiltInstance): Promise<BuiltInstance> {
+export function toJpegLs(instance: BuiltInstance): Promise<BuiltInstance> {
+  return viaDcmtk(instance, 'dcmcjpls', [], JPEG_LS_LOSSLESS);
+}
+
+/**
+ * The instance re-encoded by DCMTK dcmcjpeg: JPEG lossless SV1 (4.70), lossless with another
+ * predictor (4.57) or extended sequential 12-bit lossy (4.51).
+ */
+export function toJpeg(instance: BuiltInstance, transferSyntaxUid: typeof JPEG_LOSSLESS_SV1 | typeof JPEG_LOSSLESS | typeof JPEG_EXTENDED): Promise<BuiltInstance> {
+  const option = { [JPEG_LOSSLESS_SV1]: '+e1', [JPEG_LOSSLESS]: '+el', [JPEG_EXTENDED]: '+ee' }[transferSyntaxUid];
+  // +un: the same instance, compressed (DCMTK would give a lossy copy a new SOP Instance UID).
+  return viaDcmtk(instance, 'dcmcjpeg', [option, '+un'], transferSyntaxUid);
+}
+
+/**
+ * The instance decompressed by DCMTK (dcmdjpeg, dcmdjpls, dcmdrle; YCbCr JPEG converted to RGB,
+ * colour by pixel): the output of a decoder independent of the server's.
+ */
+export function decodedByDcmtk(instance: BuiltInstance): Promise<BuiltInstance> {
+  const ts = instance.transferSyntaxUid;
+  if (ts === JPEG_LS_LOSSLESS) return viaDcmtk(instance, 'dcmdjpls', ['+px'], EXPLICIT_LE);
+  if (ts === RLE_LOSSLESS) return viaDcmtk(instance, 'dcmdrle', [], EXPLICIT_LE);
+  return viaDcmtk(instance, 'dcmdjpeg', ['+px'], EXPLICIT_LE);
+}
+
+async function viaDcmtk(instance: BuiltInstance, tool: string, options: string[], transferSyntaxUid: string): Promise<BuiltInstance> {
   const dir = workDir();
   writeFileSync(join(dir, 'in.dcm'), instance.bytes);
-  const result = await runDcmtk('dcmcjpls', [join(dir, 'in.dcm'), join(dir, 'out.dcm')]);
-  if (result.code !== 0) throw new Error(`dcmcjpls failed: ${result.stderr}`);
-  return { ...instance, bytes: readFileSync(join(dir, 'out.dcm')), transferSyntaxUid: JPEG_LS_LOSSLESS };
+  const result = await runDcmtk(tool, [...options, join(dir, 'in.dcm'), join(dir, 'out.dcm')]);
+  if (result.code !== 0) throw new Error(`${tool} failed: ${result.stderr}`);
+  return { ...instance, bytes: readFileSync(join(dir, 'out.dcm')), transferSyntaxUid };
 }
 
 /** The instance re-encoded to JPEG 2000 lossless by dcmjs-codecs (WebAssembly OpenJPEG). */

@@ -7,6 +7,7 @@ import { CorrectionsModule } from '@pacs/corrections';
 import { DatabaseModule } from '@pacs/database';
 import { DicomWebModule } from '@pacs/dicomweb';
 import { DimseModule } from '@pacs/dimse';
+import { Hl7Module } from '@pacs/hl7';
 import { IndexModule } from '@pacs/index';
 import { MetricsModule } from '@pacs/metrics';
 import { MppsModule } from '@pacs/mpps';
@@ -37,6 +38,7 @@ export class AppModule {
         WorklistModule,
         MppsModule,
         CorrectionsModule,
+        Hl7Module,
         HealthModule,
       ],
     };

@@ -14,11 +14,14 @@ const MAX_BATCH = 500;
 const READ_ACTIONS: ReadonlySet<string> = new Set([AuditAction.Query, AuditAction.InstancesAccessed]);
 
 /**
- * A read: a query, instances accessed (WADO-RS), or instances transferred with action code Read
- * (C-GET, C-MOVE as the sender; PS3.15 A.5.3.4), whose final response waited on the flush.
+ * A read: a query, instances accessed (WADO-RS) with action code Read or Execute, or instances
+ * transferred with action code Read (C-GET, C-MOVE as the sender; PS3.15 A.5.3.4), whose final
+ * response waited on the flush. Instances accessed to Update or Delete them (IOCM rejection and
+ * restore) change stored data, and are chained like other changes.
  */
 function isRead(input: AuditEventInput): boolean {
-  return READ_ACTIONS.has(input.action) || (input.action === AuditAction.InstancesTransferred && input.actionCode === 'R');
+  const reading = input.actionCode === 'R' || input.actionCode === 'E';
+  return (READ_ACTIONS.has(input.action) && reading) || (input.action === AuditAction.InstancesTransferred && input.actionCode === 'R');
 }
 
 /**

@@ -40,7 +40,8 @@ export function instanceStoredEvent(source: StoreSource, instance: IngestOutcome
   return instancesStoredEvent(source, { studyUids: [studyUid], patientId, details });
 }
 
-function actorOf(source: StoreSource): Pick<AuditEventInput, 'actor' | 'actorType' | 'sourceAddress'> {
+/** The actor of an event about what a channel sent (also the sender of an IOCM Rejection Note). */
+export function actorOf(source: StoreSource): Pick<AuditEventInput, 'actor' | 'actorType' | 'sourceAddress'> {
   switch (source.channel) {
     case 'dimse':
       return { actor: source.actor ?? '', actorType: 'ae', sourceAddress: source.remoteAddress ?? null };

@@ -16,6 +16,7 @@ type SettingType =
   | 'port'
   | 'workers'
   | 'positiveInt'
+  | 'positiveNumber'
   | 'boolean'
   | 'aeTitle'
   | 'postgresUrl'
@@ -27,6 +28,7 @@ type SettingType =
   | 'syslogUrl'
   | 'proxyList'
   | 'originList'
+  | 'hl7Senders'
   | readonly string[];
 
 export interface Setting {
@@ -95,6 +97,10 @@ function convert(type: SettingType, raw: unknown): unknown {
       const n = Number(raw);
       return Number.isSafeInteger(n) && n > 0 ? n : undefined;
     }
+    case 'positiveNumber': {
+      const n = Number(raw);
+      return Number.isFinite(n) && n > 0 ? n : undefined;
+    }
     case 'boolean':
       if (raw === true || raw === 'true' || raw === '1') return true;
       if (raw === false || raw === 'false' || raw === '0') return false;
@@ -119,6 +125,8 @@ function convert(type: SettingType, raw: unknown): unknown {
       return convertProxyList(raw);
     case 'originList':
       return convertOriginList(raw);
+    case 'hl7Senders':
+      return convertHl7Senders(raw);
     case 'syslogUrl':
       return /^(udp|tcp):\/\/(\[[^\]]+\]|[^:/]+):\d{1,5}\/?$/.test(String(raw).trim()) ? String(raw).trim() : undefined;
   }
@@ -144,6 +152,13 @@ function isOrigin(entry: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** HL7 senders as MSH-3^MSH-4 (`APPLICATION^FACILITY`, namespace IDs), comma-separated or a YAML list; `*` alone is any. */
+function convertHl7Senders(raw: unknown): string[] | undefined {
+  const items = listItems(raw);
+  if (items.length === 1 && items[0] === '*') return items;
+  return items.length > 0 && items.every((s) => /^[^^|~\\&]+\^[^^|~\\&]*$/.test(s)) ? items : undefined;
 }
 
 /** Names proxy-addr (Fastify's trustProxy) knows for address ranges. */
@@ -218,6 +233,7 @@ function describe(type: SettingType): string {
     secret: 'expected a secret of at least 16 characters',
     port: 'expected a port number 1-65535',
     positiveInt: 'expected a positive integer',
+    positiveNumber: 'expected a positive number',
     workers: 'expected auto (one per core) or a number of processes 1-256',
     boolean: 'expected true or false',
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',
@@ -229,6 +245,7 @@ function describe(type: SettingType): string {
     nonNegativeInt: 'expected an integer >= 0',
     syslogUrl: 'expected udp://host:port or tcp://host:port',
     proxyList: 'expected addresses or CIDR ranges (10.0.0.5, 10.0.0.0/8, ::1) or loopback / linklocal / uniquelocal, comma-separated',
+    hl7Senders: 'expected APPLICATION^FACILITY entries (MSH-3^MSH-4), comma-separated, or * alone',
     originList: 'expected web origins such as https://viewer.example.org or http://localhost:3000 (scheme, host and port; no path), comma-separated, or * alone',
   };
   return text[type as string];

@@ -49,6 +49,26 @@ describe('configuration: CORS origins of browser viewers', () => {
   });
 });
 
+describe('configuration: HL7 v2 listener', () => {
+  it('is off by default, and takes senders as APPLICATION^FACILITY or * alone', () => {
+    assert.equal(loadConfig({}).hl7.port, null);
+    const hl7 = loadConfig({ PACS_HL7_PORT: '2575', PACS_HL7_ALLOWED_SENDERS: 'RIS^HOSP, ADT^' }).hl7;
+    assert.deepEqual([hl7.port, hl7.allowedSenders], [2575, ['RIS^HOSP', 'ADT^']]);
+    assert.deepEqual(loadConfig({ PACS_HL7_PORT: '2575', PACS_HL7_ALLOWED_SENDERS: '*' }).hl7.allowedSenders, ['*']);
+  });
+
+  it('names the setting for a bad sender list, or a port without senders', () => {
+    for (const bad of ['RIS', 'RIS^HOSP^X', '^HOSP', '*, RIS^HOSP', 'R|S^HOSP']) {
+      assert.throws(
+        () => loadConfig({ PACS_HL7_PORT: '2575', PACS_HL7_ALLOWED_SENDERS: bad }),
+        (err: unknown) => err instanceof ConfigError && /PACS_HL7_ALLOWED_SENDERS: expected/.test(err.message),
+        bad,
+      );
+    }
+    assert.throws(() => loadConfig({ PACS_HL7_PORT: '2575' }), /PACS_HL7_PORT needs PACS_HL7_ALLOWED_SENDERS/);
+  });
+});
+
 describe('configuration: HTTP deadlines and connection caps', () => {
   it('has deadlines, caps and a STOW-RS limit by default', () => {
     const { http } = loadConfig({});

@@ -67,6 +67,8 @@ export class PacsConfig {
   database: { url: string | null; embeddedPort: number };
   auth: { adminPassword: string | null; jwtSecret: string | null; tokenTtlSeconds: number };
   ingest: { duplicatePolicy: DuplicatePolicy; maxInstanceBytes: number; minFreeBytes: number };
+  /** IHE IOCM: how long rejected instances stay restorable (days, fractions allowed), how often expiry runs. */
+  rejection: { retentionDays: number; sweepSeconds: number };
   log: { level: string };
   peers: PeerSeed[];
   /** External OpenID Connect issuer (all three of issuer, jwksUrl, audience, or none). */
@@ -96,6 +98,16 @@ export class PacsConfig {
     dimseRequireClientCert: boolean;
   };
   audit: { syslogUrl: string | null; syslogFormat: 'dicom' | 'json'; enabled: boolean; flushReads: boolean };
+  /** HL7 v2 over MLLP from the RIS (orders, ADT); off while port is null. */
+  hl7: {
+    port: number | null;
+    /** `APPLICATION^FACILITY` (MSH-3^MSH-4) of the senders whose messages are processed; `*`: any. */
+    allowedSenders: string[] | null;
+    maxConnections: number;
+    idleTimeoutMs: number;
+    /** Scheduled Station AE Title of an order that names none (ORM never does; OMI may, in IPC-9). */
+    stationAeTitle: string;
+  };
   /** GET /metrics: the bearer token Prometheus sends; null turns the endpoint off. */
   metrics: { token: string | null };
 }
@@ -137,6 +149,8 @@ const SETTINGS: Setting[] = [
   { path: 'ingest.duplicatePolicy', env: 'PACS_DUPLICATE_POLICY', type: ['overwrite', 'keep', 'reject'] },
   { path: 'ingest.maxInstanceBytes', env: 'PACS_MAX_INSTANCE_BYTES', type: 'positiveInt' },
   { path: 'ingest.minFreeBytes', env: 'PACS_STORAGE_MIN_FREE_BYTES', type: 'positiveInt' },
+  { path: 'rejection.retentionDays', env: 'PACS_REJECTED_RETENTION_DAYS', type: 'positiveNumber' },
+  { path: 'rejection.sweepSeconds', env: 'PACS_REJECTED_SWEEP_SECONDS', type: 'positiveInt' },
   { path: 'log.level', env: 'PACS_LOG_LEVEL', type: ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] },
   { path: 'peers', env: 'PACS_PEERS', type: 'peers' },
   { path: 'oidc.issuer', env: 'PACS_OIDC_ISSUER', type: 'string', optional: true },
@@ -162,6 +176,11 @@ const SETTINGS: Setting[] = [
   { path: 'audit.syslogFormat', env: 'PACS_AUDIT_SYSLOG_FORMAT', type: ['dicom', 'json'] },
   { path: 'audit.enabled', env: 'PACS_AUDIT_ENABLED', type: 'boolean' },
   { path: 'audit.flushReads', env: 'PACS_AUDIT_FLUSH_READS', type: 'boolean' },
+  { path: 'hl7.port', env: 'PACS_HL7_PORT', type: 'port', optional: true },
+  { path: 'hl7.allowedSenders', env: 'PACS_HL7_ALLOWED_SENDERS', type: 'hl7Senders', optional: true },
+  { path: 'hl7.maxConnections', env: 'PACS_HL7_MAX_CONNECTIONS', type: 'positiveInt' },
+  { path: 'hl7.idleTimeoutMs', env: 'PACS_HL7_IDLE_TIMEOUT_MS', type: 'positiveInt' },
+  { path: 'hl7.stationAeTitle', env: 'PACS_HL7_STATION_AE', type: 'aeTitle' },
   { path: 'metrics.token', env: 'PACS_METRICS_TOKEN', type: 'secret', optional: true },
 ];
 
@@ -195,6 +214,12 @@ function crossCheck(c: PacsConfig): string[] {
   }
   if (c.tls.dimsePort !== null && c.tls.dimsePort === c.dimse.port) {
     problems.push('PACS_DIMSE_TLS_PORT must differ from PACS_DIMSE_PORT');
+  }
+  if (c.hl7.port !== null && c.hl7.allowedSenders === null) {
+    problems.push('PACS_HL7_PORT needs PACS_HL7_ALLOWED_SENDERS (APPLICATION^FACILITY of each RIS, or * for any)');
+  }
+  if (c.hl7.port !== null && (c.hl7.port === c.dimse.port || c.hl7.port === c.http.port)) {
+    problems.push('PACS_HL7_PORT must differ from PACS_HTTP_PORT and PACS_DIMSE_PORT');
   }
   return problems;
 }

@@ -53,8 +53,9 @@ export function ApiWadoRetrieve(summary: string, description?: string): MethodDe
     ApiOkResponse({
       schema: DICOM_BINARY,
       description:
-        'Part 10 instances, one application/dicom part each, in the stored transfer syntax or, when asked with ' +
-        '`transfer-syntax=1.2.840.10008.1.2.1`, transcoded from native syntaxes (406 for compressed ones)',
+        'Part 10 instances, one application/dicom part each. Without `transfer-syntax` (or with ' +
+        '`1.2.840.10008.1.2.1`): Explicit VR Little Endian, compressed pixel data decoded (406 when no decoder exists, ' +
+        'e.g. video); with `transfer-syntax=*` or the stored syntax: the stored bytes',
     }),
   );
 }

@@ -5,10 +5,12 @@ import { ExportsController } from './exports.controller';
 import { MetadataController } from './metadata.controller';
 import { MetadataService } from './metadata.service';
 import { QidoController } from './qido.controller';
+import { RejectionsController } from './rejections.controller';
 import { StowController } from './stow.controller';
 import { StowService } from './stow.service';
 import { WadoController } from './wado.controller';
 import { FramesController } from './frames.controller';
+import { PixelCodecs } from './pixel-codecs';
 import { PixelService } from './pixel.service';
 import { RenderedController } from './rendered.controller';
 import { RenderingService } from './rendering.service';
@@ -17,7 +19,7 @@ import { RepresentativeInstance } from './representative-instance';
 /** DICOMweb (PS3.18) under /dicomweb: STOW-RS, QIDO-RS and WADO-RS over the shared index services. */
 @Module({
   imports: [IndexModule],
-  controllers: [StowController, QidoController, WadoController, MetadataController, FramesController, RenderedController, DeleteController, ExportsController],
-  providers: [StowService, MetadataService, PixelService, RenderingService, RepresentativeInstance],
+  controllers: [StowController, QidoController, WadoController, MetadataController, FramesController, RenderedController, DeleteController, ExportsController, RejectionsController],
+  providers: [StowService, MetadataService, PixelCodecs, PixelService, RenderingService, RepresentativeInstance],
 })
 export class DicomWebModule {}

@@ -26,9 +26,10 @@ const FRAME_MEDIA_TYPES: Record<string, string[]> = {
 
 /**
  * The transfer syntax a media type means when Accept names none (PS3.18 8.7.3.5.2 and
- * Table 8.7.3-2: the default syntax of each media type).
+ * Tables 8.7.3-2, 8.7.3-3: the default syntax of each media type).
  */
 const DEFAULT_SYNTAX: Record<string, string> = {
+  'application/dicom': TransferSyntax.ExplicitVRLittleEndian,
   [OCTET_STREAM]: TransferSyntax.ExplicitVRLittleEndian,
   'image/jpeg': TransferSyntax.JPEGBaseline8Bit,
   'image/jls': TransferSyntax.JPEGLSLossless,

@@ -1,7 +1,7 @@
 import { Controller, Get, Logger, Param, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotAcceptableResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { Audited, RequirePermission } from '@pacs/auth';
 import { DomainError } from '@pacs/errors';
 import { ApiUidParams } from './dicomweb-api.decorators';
@@ -16,12 +16,13 @@ const BINARY = { schema: { type: 'string', format: 'binary' } } as const;
 
 /**
  * WADO-RS Retrieve Frames (PS3.18 10.4.1.1.3) and Retrieve Bulk Data (PS3.18 10.4.1.1.5,
- * the BulkDataURIs of the metadata): multipart/related, one part per frame, in the stored
- * transfer syntax (no transcoding), read from the blob by byte range.
+ * the BulkDataURIs of the metadata): multipart/related, one part per frame, read from the blob
+ * by byte range: compressed frames decoded to uncompressed application/octet-stream by default,
+ * or as stored; bulk data as stored.
  */
 @ApiTags('dicomweb: WADO-RS')
 @ApiNotFoundResponse({ description: 'No such study, series, instance, frame or element' })
-@ApiNotAcceptableResponse({ description: 'Accept names only media types or transfer syntaxes we cannot produce without transcoding' })
+@ApiNotAcceptableResponse({ description: 'Accept names only media types or transfer syntaxes that cannot be produced (no encoder, or no decoder for the stored syntax)' })
 @Controller('dicomweb/studies')
 @RequirePermission('study:read')
 export class FramesController {
@@ -34,9 +35,10 @@ export class FramesController {
   @ApiOperation({
     summary: 'Retrieve frames',
     description:
-      'Uncompressed frames as `application/octet-stream` (little endian); compressed frames in their stored syntax as ' +
-      '`image/jpeg`, `image/jls`, `image/jp2`, `image/jphc`, `image/jxl`, `image/x-dicom-rle`, or as `application/octet-stream` ' +
-      'with `transfer-syntax=*` or the stored syntax. Each part names its `transfer-syntax`.',
+      'By default (`application/octet-stream` without `transfer-syntax`, or any type) uncompressed little endian pixels, ' +
+      'rows × columns × samples × bytes; compressed frames are decoded. As stored: `transfer-syntax=*` or the stored syntax, ' +
+      'or the stored syntax\'s media type (`image/jpeg`, `image/jls`, `image/jp2`, `image/jphc`, `image/jxl`, `image/x-dicom-rle`). ' +
+      'Each part names its `transfer-syntax`.',
   })
   @ApiUidParams('study', 'series', 'instance')
   @ApiParam({ name: 'frames', description: 'Comma-separated 1-based frame numbers', example: '1,2' })
@@ -57,7 +59,15 @@ export class FramesController {
     const layout = await this.pixels.layout(pixel);
     const representation = negotiateFrames(req.headers.accept, layout.transferSyntaxUid, layout.encapsulated);
     this.pixels.checkFrameNumbers(pixel, layout, frameNumbers);
-    const parts = frameNumbers.map((n) => ({ contentType: partType(representation), open: () => this.pixels.frameStream(pixel, layout, n) }));
+    const decode = layout.encapsulated && representation.transferSyntaxUid !== layout.transferSyntaxUid;
+    // Frames are decoded one at a time as the response is written; the first one before the
+    // status line, so that a frame no codec can decode is a 406.
+    const first = decode ? await this.pixels.decodedFrame(pixel, layout, frameNumbers[0]) : undefined;
+    const frame = (n: number, i: number): Readable => {
+      if (first && i === 0) return Readable.from([first]);
+      return decode ? this.pixels.decodedFrameStream(pixel, layout, n) : this.pixels.frameStream(pixel, layout, n);
+    };
+    const parts = frameNumbers.map((n, i) => ({ contentType: partType(representation), open: () => frame(n, i) }));
     await this.sendMultipart(res, representation.mediaType, parts, sopInstanceUid);
   }
 

@@ -1,3 +1,5 @@
+import { defaultSyntaxOf } from './frame-media-types';
+
 /** A media type or media range with lower-cased type and parameter names (RFC 9110 8.3.1, 12.5.1). */
 export interface MediaType {
   type: string;
@@ -28,6 +30,32 @@ export function parseAccept(header: string | undefined): MediaType[] {
     .filter(({ range, q }) => range.type !== '' && q > 0)
     .sort((a, b) => b.q - a.q || a.order - b.order)
     .map(({ range }) => range);
+}
+
+/**
+ * Stands for `transfer-syntax=*` ("as stored", PS3.18 8.7.3.5.2) while negotiating: the
+ * `negotiator` package takes a `*` parameter value as a wildcard that any offered syntax
+ * matches, which would let `*` pick a transcoded offer.
+ */
+export const AS_STORED = 'as-stored';
+
+/**
+ * Rewrites the transfer-syntax of each Accept range for negotiation: `*` becomes AS_STORED, and a
+ * range whose media type (or multipart `type`) has a default transfer syntax but names none gets
+ * that default (PS3.18 8.7.3.5.2: Explicit VR Little Endian for application/dicom and
+ * application/octet-stream). Other ranges (any type, multipart/related alone) are left open.
+ */
+export function withTransferSyntaxDefaults(accept: string | undefined): string | undefined {
+  if (!accept) return accept;
+  return splitOutsideQuotes(accept, ',')
+    .map((range) => {
+      const given = /;\s*transfer-syntax\s*=\s*"?([^";,\s]*)"?/i.exec(range);
+      if (given) return given[1] === '*' ? range.replace(given[0], `; transfer-syntax=${AS_STORED}`) : range;
+      const { type, params } = parseMediaType(range);
+      const syntax = defaultSyntaxOf(params.type ?? type);
+      return syntax ? `${range}; transfer-syntax=${syntax}` : range;
+    })
+    .join(',');
 }
 
 function qualityOf(range: MediaType): number {

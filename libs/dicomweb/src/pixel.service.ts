@@ -4,6 +4,9 @@ import { locateBulkValue, locateFrames, openInstance, OpenedInstance, PixelLayou
 import { NotFoundError, RetrieveService, StoredInstance } from '@pacs/index';
 import { BlobStore } from '@pacs/storage';
 import { BlobByteSource } from './blob-byte-source';
+import { imagePixelOf } from './frame-codec';
+import { PixelCodecs } from './pixel-codecs';
+import { decodeOrRefuse } from './transcode';
 
 /** The UIDs of a WADO-RS resource path. */
 export interface ResourceScope {
@@ -28,6 +31,7 @@ export class PixelService {
   constructor(
     private readonly retrieve: RetrieveService,
     private readonly blobs: BlobStore,
+    private readonly codecs: PixelCodecs,
   ) {}
 
   /** The instances of a study, series or instance; NotFoundError when there are none. */
@@ -58,6 +62,20 @@ export class PixelService {
   /** Frame `n` (1-based) as stored, native data in little endian; read when the stream is consumed. */
   frameStream(pixel: PixelInstance, layout: PixelLayout, n: number): Readable {
     return lazyStream(() => readRanges(pixel.opened.source, layout.frames[n - 1], layout.swapWidth));
+  }
+
+  /**
+   * Frame `n` (1-based) of encapsulated Pixel Data decoded to native little endian pixels,
+   * rows × columns × samples × bytes per sample (PS3.5 8.1.1); 406 when it cannot be decoded.
+   */
+  async decodedFrame(pixel: PixelInstance, layout: PixelLayout, n: number): Promise<Buffer> {
+    const source = { opened: pixel.opened, layout, image: imagePixelOf(pixel.opened.dataset), sopInstanceUid: pixel.instance.sopInstanceUid, decoder: this.codecs.decode };
+    return (await decodeOrRefuse(source, n - 1)).pixels;
+  }
+
+  /** decodedFrame() as a stream, decoded when the stream is consumed. */
+  decodedFrameStream(pixel: PixelInstance, layout: PixelLayout, n: number): Readable {
+    return lazyStream(() => this.decodedFrame(pixel, layout, n));
   }
 
   /** The byte ranges of a top-level element; NotFoundError when the instance has none. */

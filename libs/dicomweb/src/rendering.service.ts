@@ -1,6 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { DicomImage, NativePixelDecoder, WindowLevel } from 'dcmjs-imaging';
+import { Injectable } from '@nestjs/common';
+import { DicomImage, WindowLevel } from 'dcmjs-imaging';
 import sharp from 'sharp';
+import { PixelCodecs } from './pixel-codecs';
 import { RenderRequest } from './render-params';
 
 /** Largest side of a thumbnail when the request gives no viewport (PS3.18 10.4.1.1.5 leaves it to us). */
@@ -14,12 +15,11 @@ export const THUMBNAIL_SIZE = 128;
  */
 @Injectable()
 export class RenderingService {
-  private readonly logger = new Logger(RenderingService.name);
-  private decoders?: Promise<void>;
+  constructor(private readonly codecs: PixelCodecs) {}
 
   /** `frame` is 1-based; `thumbnail` bounds the size to THUMBNAIL_SIZE unless a viewport is given. */
   async render(part10: Buffer, frame: number, request: RenderRequest, thumbnail: boolean): Promise<Buffer> {
-    await this.initDecoders();
+    await this.codecs.rendering();
     const image = new DicomImage(part10.buffer.slice(part10.byteOffset, part10.byteOffset + part10.length) as ArrayBuffer);
     if (request.window) image.setElement('VOILUTFunction', request.window.fn);
     const rendered = image.render({
@@ -32,15 +32,5 @@ export class RenderingService {
     if (size) pipeline = pipeline.resize(size.width, size.height, { fit: 'inside', withoutEnlargement: thumbnail && !request.viewport });
     pipeline = request.format === 'image/png' ? pipeline.png() : pipeline.jpeg({ quality: request.quality });
     return pipeline.toBuffer();
-  }
-
-  // The WebAssembly decoders load once, on the first render, so start-up stays fast.
-  private initDecoders(): Promise<void> {
-    this.decoders ??= NativePixelDecoder.initializeAsync({ logNativeDecodersMessages: false }).catch((err: Error) => {
-      this.decoders = undefined;
-      this.logger.error({ err: err.message }, 'native pixel decoders failed to load; compressed images cannot be rendered');
-      throw err;
-    });
-    return this.decoders;
   }
 }

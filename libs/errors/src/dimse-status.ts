@@ -18,6 +18,11 @@ export const DimseStatus = {
   DataSetDoesNotMatchSopClass: 0xa900,
   /** PS3.4 B.2.3: Refused, Out of Resources (A7xx). */
   OutOfResources: 0xa700,
+  /**
+   * PS3.4 B.2.3: Refused, Out of Resources (A7xx), the value dcm4chee-arc gives a "subsequent
+   * occurrence of a rejected object": an instance an IOCM Rejection Note rejected, sent again.
+   */
+  SubsequentOccurrenceOfRejectedObject: 0xa771,
   /** PS3.4 C.4.2.1.5: Refused, Move Destination unknown. */
   MoveDestinationUnknown: 0xa801,
   /** PS3.4 B.2.3: Error, Cannot understand (Cxxx). */
@@ -91,6 +96,7 @@ const STORE_FAILURE_STATUS: Record<StoreFailureCode, number> = {
   'study-mismatch': DimseStatus.DataSetDoesNotMatchSopClass,
   'sop-class-not-supported': DimseStatus.SopClassNotSupported,
   'duplicate-rejected': DimseStatus.DuplicateSopInstance,
+  'instance-rejected': DimseStatus.SubsequentOccurrenceOfRejectedObject,
   'too-large': DimseStatus.OutOfResources,
   'out-of-space': DimseStatus.OutOfResources,
   'storage-failure': DimseStatus.OutOfResources,

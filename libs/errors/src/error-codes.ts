@@ -15,6 +15,7 @@ export type IngestErrorCode =
   | 'too-large'
   | 'out-of-space' // the data directory is below PACS_STORAGE_MIN_FREE_BYTES
   | 'duplicate-rejected' // PACS_DUPLICATE_POLICY=reject
+  | 'instance-rejected' // the instance was rejected by an IOCM Rejection Note and is kept for restore
   | 'storage-failure'; // disk or database failure: out of resources
 
 /** The index cannot answer a query or retrieve. */

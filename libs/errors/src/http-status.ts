@@ -17,6 +17,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'study-mismatch': 409, // PS3.18 10.5.3 names it: Study Instance UID mismatch
   'sop-class-not-supported': 409, // PS3.18 10.5.3 names it: unsupported SOP Class
   'duplicate-rejected': 409, // RFC 9110 15.5.10: conflicts with the stored instance
+  'instance-rejected': 409, // conflicts with its rejection (restore it first)
   'too-large': 413,
   'out-of-space': 507, // RFC 4918 11.5 Insufficient Storage: the server cannot store it now
   'storage-failure': 503, // PS3.18 8.5: the origin server cannot handle the request (temporary)

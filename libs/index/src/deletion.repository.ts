@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { InstanceScope } from './instances.repository';
+import { pruneAndRecount } from './level-counters';
 
 export interface DeletionResult {
   instances: number;
@@ -18,8 +19,7 @@ export interface DeletedRows {
 
 /**
  * Deletes the rows of a study, a series or one instance in one transaction: instances, then
- * the counters of what they belonged to (series and study instance counts, study series count,
- * ModalitiesInStudy), then series and studies left empty, then a patient left without studies.
+ * the counters of what they belonged to and what was left empty (pruneAndRecount).
  * The same transaction records their blobs in `blob_removals`.
  */
 @Injectable()
@@ -54,39 +54,7 @@ export class DeletionRepository {
        INSERT INTO blob_removals (blob_key, sop_instance_uid) SELECT blob_key, sop_instance_uid FROM gone ON CONFLICT DO NOTHING`,
       [rows.map((r) => r.id)],
     );
-    const [, seriesRemoved] = await m.query(
-      `DELETE FROM series s WHERE s.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.series_pk = s.id)`,
-      [seriesPks],
-    );
-    await m.query(
-      `UPDATE series s SET num_instances = (SELECT count(*) FROM instances i WHERE i.series_pk = s.id), updated_at = now()
-       WHERE s.id = ANY($1::bigint[])`,
-      [seriesPks],
-    );
-    const studiesRemoved = await this.recountOrRemoveStudy(m, studyPk, patientPk);
-    return { result: { instances: rows.length, seriesRemoved: Number(seriesRemoved ?? 0), studiesRemoved }, blobKeys: rows.map((r) => r.blob_key) };
-  }
-
-  /** Same counters as the pacs_index_instance function keeps; an empty study and then an orphan patient go. */
-  private async recountOrRemoveStudy(m: EntityManager, studyPk: string, patientPk: string): Promise<number> {
-    const [, removed] = await m.query(
-      'DELETE FROM studies st WHERE st.id = $1 AND NOT EXISTS (SELECT 1 FROM series s WHERE s.study_pk = st.id)',
-      [studyPk],
-    );
-    if (Number(removed ?? 0) > 0) {
-      await m.query('DELETE FROM patients p WHERE p.id = $1 AND NOT EXISTS (SELECT 1 FROM studies st WHERE st.patient_pk = p.id)', [patientPk]);
-      return 1;
-    }
-    await m.query(
-      `UPDATE studies st SET
-         num_series = (SELECT count(*) FROM series s WHERE s.study_pk = st.id AND s.num_instances > 0),
-         num_instances = (SELECT coalesce(sum(s.num_instances), 0) FROM series s WHERE s.study_pk = st.id),
-         modalities = (SELECT coalesce(array_agg(DISTINCT s.modality) FILTER (WHERE s.modality IS NOT NULL AND s.num_instances > 0), '{}')
-                       FROM series s WHERE s.study_pk = st.id),
-         updated_at = now()
-       WHERE st.id = $1`,
-      [studyPk],
-    );
-    return 0;
+    const { seriesRemoved, studiesRemoved } = await pruneAndRecount(m, seriesPks, studyPk, patientPk);
+    return { result: { instances: rows.length, seriesRemoved, studiesRemoved }, blobKeys: rows.map((r) => r.blob_key) };
   }
 }

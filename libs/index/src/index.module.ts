@@ -12,14 +12,19 @@ import { IngestRecovery } from './ingest-recovery';
 import { IngestService } from './ingest.service';
 import { OverridesRepository } from './overrides.repository';
 import { QueryService } from './query.service';
+import { RejectionRepository } from './rejection.repository';
+import { RejectionService } from './rejection.service';
 import { RetrieveService } from './retrieve.service';
 import { SeriesMetadataRepository } from './series-metadata.repository';
 
 @Module({
   providers: [
     BlobRemovals, BlobRemovalsRepository, DeletionRepository, DeletionService, IndexRepository, IngestRecovery, IngestService,
-    InstancesRepository, OverridesRepository, QueryRepository, QueryService, RetrieveService, SeriesMetadataRepository, StorageVerifier, StudyStatusRepository,
+    InstancesRepository, OverridesRepository, QueryRepository, QueryService, RejectionRepository, RejectionService, RetrieveService, SeriesMetadataRepository,
+    StorageVerifier, StudyStatusRepository,
   ],
-  exports: [OverridesRepository, StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, SeriesMetadataRepository, StudyStatusRepository],
+  exports: [
+    OverridesRepository, StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, RejectionService, SeriesMetadataRepository, StudyStatusRepository,
+  ],
 })
 export class IndexModule {}

@@ -17,6 +17,8 @@ export interface BlobRecord {
 export interface ExistingInstance {
   blobKey: string;
   sourceAe: string | null;
+  /** Rejected by an IOCM Rejection Note (a `rejected_instances` row, no `instances` row). */
+  rejected?: true;
 }
 
 /**
@@ -67,8 +69,16 @@ export class IndexRepository {
   }
 
   private async lookUp(sopInstanceUid: string): Promise<ExistingInstance | undefined> {
-    const rows = await queryPrepared(this.dataSource, 'SELECT blob_key, source_ae FROM instances WHERE sop_instance_uid = $1', [sopInstanceUid]);
-    return rows[0] ? { blobKey: rows[0].blob_key as string, sourceAe: rows[0].source_ae as string | null } : undefined;
+    // One round trip answers both: stored, or rejected (RejectionService).
+    const rows = await queryPrepared(
+      this.dataSource,
+      `SELECT blob_key, source_ae, false AS rejected FROM instances WHERE sop_instance_uid = $1
+       UNION ALL SELECT blob_key, NULL, true FROM rejected_instances WHERE sop_instance_uid = $1`,
+      [sopInstanceUid],
+    );
+    if (!rows[0]) return undefined;
+    const found = { blobKey: rows[0].blob_key as string, sourceAe: rows[0].source_ae as string | null };
+    return rows[0].rejected ? { ...found, rejected: true } : found;
   }
 
   /**

@@ -22,3 +22,7 @@ export { OverridesRepository } from './overrides.repository';
 export type { InstanceToCorrect, OverrideScope, StudyRecord } from './overrides.repository';
 export { differsFrom, overrideElements, OVERRIDABLE } from './attribute-overrides';
 export type { AttributeOverrides } from './attribute-overrides';
+export { RejectionService, REJECTION_AUDIT } from './rejection.service';
+export type { RejectionAudit } from './rejection.service';
+export type { RejectedInstance, RejectionPage } from './rejection.repository';
+export { KEY_OBJECT_SELECTION, REJECTION_TITLES, rejectionNote } from './rejection-note';

@@ -12,6 +12,7 @@ import { ExistingInstance, IndexOutcome, IndexRepository } from './index.reposit
 import { InstanceFacts, instanceFacts } from './instance-facts';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, IngestOutcome, IngestSource, InstanceStoredListener } from './ingest.types';
 import { OverridesRepository } from './overrides.repository';
+import { RejectionService } from './rejection.service';
 import { rewriteBlob } from './stored-rewrite';
 
 /**
@@ -31,6 +32,7 @@ export class IngestService {
     private readonly blobs: BlobStore,
     private readonly index: IndexRepository,
     private readonly removals: BlobRemovals,
+    private readonly rejections: RejectionService,
     private readonly overrides: OverridesRepository,
     @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
     @Optional() private readonly metrics?: PacsMetrics,
@@ -80,7 +82,11 @@ export class IngestService {
       throw err;
     }
     const existing = (facts.sopInstanceUid === announced ? lookup : undefined) ?? this.index.findInstance(facts.sopInstanceUid);
-    return this.store(temp, facts, source, existing);
+    const outcome = await this.store(temp, facts, source, existing);
+    // A Rejection Note (IHE IOCM) takes effect before it is acknowledged; a resent note again.
+    // Not a rewrite of a stored note (a correction): instances restored since stay restored.
+    if (!source.replaces) await this.rejections.noteStored(facts.sopClassUid, facts.sopInstanceUid, facts.attributes, source);
+    return outcome;
   }
 
   /** Says an instance is on its way (a C-STORE command has been read): IndexRepository.announce. */
@@ -124,6 +130,14 @@ export class IngestService {
       patientId: facts.patient.id,
     });
     const existing = await lookup.catch((err) => this.fail(temp, err));
+    if (existing?.rejected) {
+      // IHE IOCM: a rejected instance sent again stays rejected until restored (as dcm4chee-arc).
+      await this.blobs.discardTemp(temp);
+      throw new IngestError('instance-rejected', `SOP Instance ${facts.sopInstanceUid} was rejected; restore it (DELETE /api/rejections/{uid}) to store it`, {
+        sopClassUid: facts.sopClassUid,
+        sopInstanceUid: facts.sopInstanceUid,
+      });
+    }
     if (source.replaces && existing?.blobKey !== source.replaces) {
       // A newer version arrived while this one was rewritten: never replace it with older bytes.
       await this.blobs.discardTemp(temp);

@@ -101,10 +101,11 @@ export class InstancesRepository {
     return new Map(rows.map((r) => [r.sop_instance_uid, r.blob_key]));
   }
 
-  /** The keys among these that no instance row references (a scan of the instances: for rare paths only). */
+  /** The keys among these that no instance row and no rejected instance references (a scan: for rare paths only). */
   async unreferenced(keys: string[]): Promise<Set<string>> {
     const rows: { key: string }[] = await this.dataSource.query(
-      'SELECT k AS key FROM unnest($1::text[]) k WHERE NOT EXISTS (SELECT 1 FROM instances i WHERE i.blob_key = k)',
+      `SELECT k AS key FROM unnest($1::text[]) k WHERE NOT EXISTS (SELECT 1 FROM instances i WHERE i.blob_key = k)
+       AND NOT EXISTS (SELECT 1 FROM rejected_instances r WHERE r.blob_key = k)`,
       [keys],
     );
     return new Set(rows.map((r) => r.key));

@@ -18,7 +18,7 @@ export interface MissingBlob {
 export interface StorageReport {
   blobs: number;
   instances: number;
-  /** Files no instance row references (removed when fixing). */
+  /** Files no instance row and no rejected instance references (removed when fixing). */
   orphans: string[];
   /** Instance rows whose file is not there. */
   missing: MissingBlob[];

@@ -5,3 +5,5 @@ export type { WorklistItemView } from './dto/worklist-view.dto';
 export { WORKLIST_STATUSES } from './worklist-item.entity';
 export type { WorklistStatus } from './worklist-item.entity';
 export { PageQueryDto } from './dto/page-query.dto';
+export { CodeDto, PatientDto, RequestedProcedureDto, ScheduledStepDto, WorklistItemDto } from './dto/worklist-item.dto';
+export type { PatientMatch } from './worklist.repository';

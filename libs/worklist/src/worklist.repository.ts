@@ -17,6 +17,18 @@ export interface StepMatch {
   step: WorklistStepEntity;
 }
 
+/** A patient as worklist items name it: Patient ID and its issuer ('' when unknown). */
+export interface PatientMatch {
+  id: string;
+  issuer: string;
+}
+
+export interface PatientFields extends PatientMatch {
+  name: string;
+  birthDate: string | null;
+  sex: string | null;
+}
+
 export interface ListFilter {
   dateFrom?: string;
   dateTo?: string;
@@ -85,6 +97,31 @@ export class WorklistRepository {
       [accessionNumber, stepId],
     );
     return rows.length === 1 ? this.findById(String(rows[0].id)) : null;
+  }
+
+  /** The item ordered under this Accession Number (any issuer) for this Requested Procedure ID, newest first. */
+  async findByAccessionAndProcedure(accessionNumber: string, requestedProcedureId: string): Promise<StoredItem | null> {
+    const rows: { id: string }[] = await this.db.query(
+      'SELECT id FROM worklist_items WHERE accession_number = $1 AND requested_procedure_id = $2 ORDER BY id DESC LIMIT 1',
+      [accessionNumber, requestedProcedureId],
+    );
+    return rows.length === 1 ? this.findById(String(rows[0].id)) : null;
+  }
+
+  /**
+   * Gives every item of a patient (`match`; an empty issuer on either side matches any) the
+   * patient's identity and demographics; an empty issuer, a null birth date or sex keeps the stored one. Returns
+   * the ids of the items changed.
+   */
+  async correctPatient(match: PatientMatch, patient: PatientFields): Promise<string[]> {
+    // TypeORM answers an UPDATE ... RETURNING with [rows, affected count].
+    const [rows]: [{ id: string }[], number] = await this.db.query(
+      `UPDATE worklist_items SET patient_id = $3, patient_issuer = CASE WHEN $4 = '' THEN patient_issuer ELSE $4 END, patient_name = $5,
+         birth_date = COALESCE($6, birth_date), sex = COALESCE($7, sex), updated_at = now()
+       WHERE patient_id = $1 AND ($2 = '' OR patient_issuer IN ($2, '')) RETURNING id`,
+      [match.id, match.issuer, patient.id, patient.issuer, patient.name, patient.birthDate, patient.sex],
+    );
+    return rows.map((r) => String(r.id));
   }
 
   /** Items having at least one step that passes the filter, newest schedule first. */

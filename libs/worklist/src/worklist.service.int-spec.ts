@@ -86,4 +86,15 @@ describe('worklist items (medium: real PostgreSQL)', () => {
     assert.equal(await worklist.findForProcedureStep({ studyUid: byStudy.studyInstanceUid }), null);
     assert.equal((await worklist.cancel(byStudy.id, 'ris')).status, 'CANCELLED', 'cancelling twice is harmless');
   });
+  it('finds an order by accession and requested procedure, and corrects and merges its patient', async () => {
+    const a = await worklist.create(item({ accession: 'WL-O1', patientId: 'PO-OLD', name: 'ROE^RICH' }), 'ris');
+    const b = await worklist.create(item({ accession: 'WL-O2', patientId: 'PO-NEW', name: 'ROE^RICHARD' }), 'ris');
+    assert.equal((await worklist.findByOrder('WL-O1', 'RP-WL-O1'))?.id, a.id);
+    assert.equal(await worklist.findByOrder('WL-O1', 'RP-OTHER'), null, 'another requested procedure of that accession is another order');
+    const corrected = await worklist.correctPatient({ id: 'PO-NEW', issuer: '' }, { id: 'PO-NEW', name: 'ROE^RICHARD^J', sex: 'M' }, 'hl7');
+    assert.deepEqual(corrected.map((v) => [v.id, v.patient.name, v.patient.sex, v.patient.birthDate]), [[b.id, 'ROE^RICHARD^J', 'M', '19800101']]);
+    const merged = await worklist.correctPatient({ id: 'PO-OLD', issuer: 'HOSP' }, { id: 'PO-NEW', issuer: 'HOSP', name: 'ROE^RICHARD^J' }, 'hl7');
+    assert.deepEqual(merged.map((v) => [v.id, v.patient.id, v.patient.issuer, v.patient.name]), [[a.id, 'PO-NEW', 'HOSP', 'ROE^RICHARD^J']]);
+    assert.deepEqual((await worklist.list({ patientId: 'PO-OLD' })).items, [], 'no item is left under the prior Patient ID');
+  });
 });

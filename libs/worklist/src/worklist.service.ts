@@ -1,11 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@pacs/errors';
-import { WorklistItemDto } from './dto/worklist-item.dto';
+import { PatientDto, WorklistItemDto } from './dto/worklist-item.dto';
 import { WorklistQueryDto } from './dto/worklist-query.dto';
 import { WorklistItemView, WorklistPage } from './dto/worklist-view.dto';
 import { WorklistStatus } from './worklist-item.entity';
 import { fromDto, itemStatusOf, toView } from './worklist-mapping';
-import { StoredItem, WorklistRepository } from './worklist.repository';
+import { PatientMatch, StoredItem, WorklistRepository } from './worklist.repository';
 
 /** What happened to a worklist item (logged; audited by the controller). */
 type WorklistAction = 'created' | 'updated' | 'cancelled' | 'status-changed';
@@ -59,6 +59,27 @@ export class WorklistService {
     }
     await this.repo.setStepStatus(id, 'CANCELLED', existing.steps.map((s) => s.id), 'CANCELLED');
     return this.changed('cancelled', await this.require(id), actor);
+  }
+
+  /** The item of a RIS order (HL7 ORM/OMI name its Accession Number and Requested Procedure ID), cancelled ones included. */
+  async findByOrder(accessionNumber: string, requestedProcedureId: string): Promise<WorklistItemView | null> {
+    const stored = await this.repo.findByAccessionAndProcedure(accessionNumber, requestedProcedureId);
+    return stored && toView(stored);
+  }
+
+  /**
+   * A patient correction or merge from the RIS (HL7 ADT A08, A40): every item of `match`,
+   * whatever its status (the demographics are facts, not part of the schedule), takes the
+   * patient's ID, issuer, name and, when given, birth date and sex.
+   */
+  async correctPatient(match: PatientMatch, patient: PatientDto, actor: string): Promise<WorklistItemView[]> {
+    const ids = await this.repo.correctPatient(
+      { id: match.id, issuer: match.issuer ?? '' },
+      { id: patient.id, issuer: patient.issuer ?? '', name: patient.name, birthDate: patient.birthDate ?? null, sex: patient.sex ?? null },
+    );
+    const views: WorklistItemView[] = [];
+    for (const id of ids) views.push(this.changed('updated', await this.require(id), actor));
+    return views;
   }
 
   /**
