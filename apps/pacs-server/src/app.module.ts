@@ -4,6 +4,7 @@ import { AuditModule } from '@pacs/audit';
 import { AuthModule } from '@pacs/auth';
 import { ConfigModule, PacsConfig } from '@pacs/config';
 import { DatabaseModule } from '@pacs/database';
+import { DeidModule } from '@pacs/deid';
 import { DicomWebModule } from '@pacs/dicomweb';
 import { DimseModule } from '@pacs/dimse';
 import { IndexModule } from '@pacs/index';
@@ -33,6 +34,7 @@ export class AppModule {
         AuditModule,
         DimseModule,
         DicomWebModule,
+        DeidModule,
         WorklistModule,
         MppsModule,
         HealthModule,

@@ -45,6 +45,7 @@ function actorOf(source: StoreSource): Pick<AuditEventInput, 'actor' | 'actorTyp
     case 'dimse':
       return { actor: source.actor ?? '', actorType: 'ae', sourceAddress: source.remoteAddress ?? null };
     case 'stow':
+    case 'deidentify':
       return { actor: source.actor ?? '', actorType: source.actor ? 'user' : 'anonymous', sourceAddress: source.remoteAddress ?? null };
     case 'import':
       return { actor: source.actor ?? 'cli', actorType: 'system' };

@@ -98,6 +98,8 @@ export class PacsConfig {
   audit: { syslogUrl: string | null; syslogFormat: 'dicom' | 'json'; enabled: boolean; flushReads: boolean };
   /** GET /metrics: the bearer token Prometheus sends; null turns the endpoint off. */
   metrics: { token: string | null };
+  /** HMAC key of de-identification pseudonyms (PS3.15 E); null: de-identification is refused. */
+  deid: { secret: string | null };
 }
 
 const SETTINGS: Setting[] = [
@@ -163,6 +165,7 @@ const SETTINGS: Setting[] = [
   { path: 'audit.enabled', env: 'PACS_AUDIT_ENABLED', type: 'boolean' },
   { path: 'audit.flushReads', env: 'PACS_AUDIT_FLUSH_READS', type: 'boolean' },
   { path: 'metrics.token', env: 'PACS_METRICS_TOKEN', type: 'secret', optional: true },
+  { path: 'deid.secret', env: 'PACS_DEID_SECRET', type: 'secret', optional: true },
 ];
 
 /** Settings that only make sense together (checked after each one is valid on its own). */

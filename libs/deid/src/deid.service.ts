@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { PacsConfig } from '@pacs/config';
+import { DeidError } from './deid.errors';
+import { DeidProfile } from './instance-deidentifier';
+import { DeidentifiedInstance, deidentifyPart10 } from './part10-deidentifier';
+import { Pseudonyms } from './pseudonyms';
+
+/**
+ * De-identification under the server's secret (PACS_DEID_SECRET). Without one it refuses: a
+ * secret made up here would differ between the nodes of a cluster and break the promise that
+ * one patient always gets one pseudonym.
+ */
+@Injectable()
+export class DeidService {
+  private readonly pseudonyms?: Pseudonyms;
+
+  constructor(config: PacsConfig) {
+    const secret = config.deid?.secret;
+    if (secret) this.pseudonyms = new Pseudonyms(secret);
+  }
+
+  /** The pseudonyms under the secret; throws deid-not-configured (409) without one. */
+  keys(): Pseudonyms {
+    if (!this.pseudonyms) throw new DeidError('deid-not-configured', 'de-identification needs PACS_DEID_SECRET (the key of its pseudonyms) to be set');
+    return this.pseudonyms;
+  }
+
+  /** One Part 10 instance de-identified (PS3.15 E.1) under the profile; throws DeidError. */
+  deidentify(part10: Buffer, profile: DeidProfile): DeidentifiedInstance {
+    return deidentifyPart10(part10, profile, this.keys());
+  }
+}
