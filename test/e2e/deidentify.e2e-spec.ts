@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pseudonyms } from '../../libs/deid/src/pseudonyms';
@@ -94,5 +94,31 @@ describe('de-identified copies of stored studies (PS3.15 E.1)', () => {
     assert.equal((await api(`/api/studies/${corpus.ct.studyUid}/deidentify`, { profile: 'basic' }, tech)).status, 403);
     assert.equal((await api(`/api/studies/${corpus.ct.studyUid}/deidentify`, { profile: 'basic', options: ['retain-uids'] })).status, 400);
     assert.equal((await api('/api/studies/1.2.3.999/deidentify', { profile: 'basic' })).status, 404);
+  });
+
+  it('exports studies as a de-identified ZIP: dcmftest accepts the files, the DICOMDIR lists the copies under the pseudonym', async () => {
+    const res = await api('/api/exports', { studies: [corpus.ct.studyUid, corpus.mr.studyUid], deidentify: { profile: 'basic', options: ['modified-dates'] } });
+    assert.equal(res.status, 200, res.body.toString());
+    assert.equal(res.headers.get('content-type'), 'application/zip');
+    const out = mkdtempSync(join(tmpdir(), 'pacs-deid-zip-'));
+    writeFileSync(join(out, 'export.zip'), res.body);
+    execFileSync('unzip', ['-q', 'export.zip', '-d', 'media'], { cwd: out });
+    const files: string[] = [];
+    const walk = (d: string): void => readdirSync(d).forEach((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : files.push(join(d, n))));
+    walk(join(out, 'media', 'DICOM'));
+    assert.equal(files.length, 3);
+    execFileSync('dcmftest', files);
+    for (const file of files) {
+      const bytes = readFileSync(file);
+      for (const word of IDENTIFYING) assert.ok(!bytes.includes(Buffer.from(word, 'latin1')), `${word} survived in ${file}`);
+      assert.equal(value(readDataset(bytes) as never, '00120062'), 'YES');
+    }
+    const dicomdir = execFileSync('dcmdump', ['-Un', join(out, 'media', 'DICOMDIR')], { encoding: 'latin1' });
+    assert.equal(dicomdir.match(/\(0004,1430\) CS \[IMAGE ?\]/g)?.length, 2);
+    assert.equal(dicomdir.match(/\(0004,1430\) CS \[SR DOCUMENT ?\]/g)?.length, 1);
+    assert.equal(dicomdir.match(/\(0004,1430\) CS \[PATIENT ?\]/g)?.length, 1, 'one patient: one pseudonym');
+    assert.ok(dicomdir.includes(keys.patient('PAT-77812', 'MERCY').id));
+    for (const study of [corpus.ct.studyUid, corpus.mr.studyUid]) assert.ok(dicomdir.includes(keys.uid(study)));
+    for (const word of IDENTIFYING) assert.ok(!dicomdir.includes(word), `${word} in the DICOMDIR`);
   });
 });

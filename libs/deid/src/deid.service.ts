@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { PacsConfig } from '@pacs/config';
 import { DeidError } from './deid.errors';
+import type { MediaInstance } from '@pacs/index';
 import { DeidProfile } from './instance-deidentifier';
+import { deidentifyMediaInstance } from './media-deidentifier';
 import { DeidentifiedInstance, deidentifyPart10 } from './part10-deidentifier';
 import { Pseudonyms } from './pseudonyms';
 
@@ -28,5 +30,10 @@ export class DeidService {
   /** One Part 10 instance de-identified (PS3.15 E.1) under the profile; throws DeidError. */
   deidentify(part10: Buffer, profile: DeidProfile): DeidentifiedInstance {
     return deidentifyPart10(part10, profile, this.keys());
+  }
+
+  /** An instance's media directory values as its de-identified copy has them (for a DICOMDIR). */
+  deidentifyMediaInstance(instance: MediaInstance, profile: DeidProfile): MediaInstance {
+    return deidentifyMediaInstance(instance, profile, this.keys());
   }
 }
