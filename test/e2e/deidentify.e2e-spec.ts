@@ -9,9 +9,10 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Pseudonyms } from '../../libs/deid/src/pseudonyms';
-import { storescu } from '../support/dcmtk';
+import { movescu, startStorescp, Storescp, storescu } from '../support/dcmtk';
 import { assertDeidentifiedLike, deidCorpus, IDENTIFYING, readDataset } from '../support/deid-corpus';
 import { http, parseMultipart, value } from '../support/http';
+import { freePort } from '../support/ports';
 import { startTestServer, TestServer } from '../support/server';
 
 const SECRET = 'e2e-deid-secret-0123456789';
@@ -20,12 +21,25 @@ const keys = new Pseudonyms(SECRET);
 describe('de-identified copies of stored studies (PS3.15 E.1)', () => {
   let server: TestServer;
   let token: string;
+  let research: Storescp;
   const dir = mkdtempSync(join(tmpdir(), 'pacs-deid-'));
+  const researchDir = mkdtempSync(join(tmpdir(), 'pacs-deid-research-'));
   const corpus = deidCorpus();
   const originals = { ct: corpus.ct, mr: corpus.mr, sr: corpus.sr };
 
   before(async () => {
-    server = await startTestServer({ env: { PACS_DEID_SECRET: SECRET } });
+    const researchPort = await freePort();
+    research = await startStorescp(researchPort, researchDir, 'RESEARCH');
+    server = await startTestServer({
+      env: { PACS_DEID_SECRET: SECRET },
+      peers: [
+        { aeTitle: 'TESTSCU', host: '127.0.0.1', port: 11113, services: ['echo', 'store', 'find', 'move', 'get'] },
+        // A research partner: what a C-MOVE sends it is de-identified.
+        { aeTitle: 'RESEARCH', host: '127.0.0.1', port: researchPort, services: ['echo'], deidentify: { profile: 'basic', options: ['modified-dates'] } },
+        // A research intake node: what it sends is de-identified before it is stored.
+        { aeTitle: 'INTAKE', host: '127.0.0.1', port: 1, services: ['store'], deidentifyOnReceive: { profile: 'basic' } },
+      ],
+    });
     token = await server.token();
     const files = Object.entries(originals).map(([name, instance]) => {
       const file = join(dir, `${name}.dcm`);
@@ -37,6 +51,7 @@ describe('de-identified copies of stored studies (PS3.15 E.1)', () => {
   });
   after(async () => {
     await server?.stop();
+    await research?.stop();
   });
 
   const api = (path: string, body: unknown, as = token) =>
@@ -120,5 +135,34 @@ describe('de-identified copies of stored studies (PS3.15 E.1)', () => {
     assert.ok(dicomdir.includes(keys.patient('PAT-77812', 'MERCY').id));
     for (const study of [corpus.ct.studyUid, corpus.mr.studyUid]) assert.ok(dicomdir.includes(keys.uid(study)));
     for (const word of IDENTIFYING) assert.ok(!dicomdir.includes(word), `${word} in the DICOMDIR`);
+  });
+
+  it('C-MOVE to a de-identifying peer: storescp receives de-identified copies, the archive keeps the originals', async () => {
+    const res = await movescu(server.dimsePort, 'RESEARCH', { keys: ['0008,0052=STUDY', `0020,000D=${corpus.ct.studyUid}`] });
+    assert.equal(res.status, '0x0000', res.stdout + res.stderr);
+    const received = readdirSync(researchDir);
+    assert.deepEqual(received.map((n) => n.replace(/^[A-Za-z]+\./, '')).sort(), [corpus.ct.sopInstanceUid, corpus.sr.sopInstanceUid].map((u) => keys.uid(u)).sort());
+    for (const name of received) {
+      const bytes = readFileSync(join(researchDir, name));
+      const kind = name.startsWith('SR') ? 'sr' : 'ct'; // storescp names files <modality prefix>.<SOP Instance UID>
+      assertDeidentifiedLike(readDataset(originals[kind].bytes), readDataset(bytes), ['modified-dates']);
+      for (const word of IDENTIFYING) assert.ok(!bytes.includes(Buffer.from(word, 'latin1')), `${word} reached the research peer`);
+    }
+    const original = (await http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${corpus.ct.studyUid}`, { token })).json<Record<string, { Value?: unknown[] }>[]>();
+    assert.equal(value(original[0], '00100020'), 'PAT-77812', 'the stored original is untouched');
+  });
+
+  it('deidentifyOnReceive: what the intake peer sends is stored only as a de-identified copy', async () => {
+    const fresh = deidCorpus().ct;
+    const file = join(dir, 'intake.dcm');
+    writeFileSync(file, fresh.bytes);
+    const res = await storescu(server.dimsePort, [file], { callingAe: 'INTAKE' });
+    assert.deepEqual(res.statuses, ['0x0000'], res.stdout + res.stderr);
+    const find = async (uid: string) => (await http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${uid}`, { token })).json<Record<string, { Value?: unknown[] }>[]>();
+    assert.equal((await find(fresh.studyUid)).length, 0, 'the identified original is not stored');
+    const [copy] = await find(keys.uid(fresh.studyUid));
+    assert.equal(value(copy, '00100020'), keys.patient('PAT-77812', 'MERCY').id, 'the same patient, the same pseudonym');
+    const bytes = await retrieve(keys.uid(fresh.studyUid), keys.uid(fresh.seriesUid), keys.uid(fresh.sopInstanceUid));
+    assertDeidentifiedLike(readDataset(fresh.bytes), readDataset(bytes), []);
   });
 });

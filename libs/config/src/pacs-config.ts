@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, DIMSE_SERVICES, findConfigFile, readValue, Setting } from './config-schema';
+import { ConfigError, DeidProfileSetting, DIMSE_SERVICES, findConfigFile, readValue, Setting } from './config-schema';
 
 export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
 export type DimseService = (typeof DIMSE_SERVICES)[number];
@@ -18,6 +18,10 @@ export interface PeerSeed {
   moveAssociations?: number;
   /** Our associations to this peer (C-MOVE, Storage Commitment results) over TLS (PS3.15 B.1). */
   tls?: boolean;
+  /** What a C-MOVE sends to this peer is a de-identified copy (PS3.15 E.1). */
+  deidentify?: DeidProfileSetting | null;
+  /** What this peer sends is de-identified before it is stored. */
+  deidentifyOnReceive?: DeidProfileSetting | null;
 }
 
 /** The whole server configuration, validated once at boot (see config/default.yaml). */

@@ -1,13 +1,11 @@
+import type { DeidProfileSetting } from '@pacs/config';
 import { DeidContext, DeidDataset, deidentifyDataset } from './dataset-deidentifier';
 import { DeidError } from './deid.errors';
 import { DeidOption } from './profile-table';
 import { Pseudonyms } from './pseudonyms';
 
 /** What to apply: the Basic Profile (PS3.15 E.1) and options among DEID_OPTIONS. */
-export interface DeidProfile {
-  profile: 'basic';
-  options: DeidOption[];
-}
+export type DeidProfile = DeidProfileSetting;
 
 /** CID 7050 De-identification Method codes (PS3.16) of the profile and of each option offered. */
 const METHOD_CODES: Array<{ option?: DeidOption; value: string; meaning: string }> = [

@@ -1,3 +1,4 @@
+import { DEID_OPTIONS } from '@pacs/config';
 import { PROFILE_RANGES, PROFILE_ROWS } from './profile-table.generated';
 
 /** Actions of PS3.15 E.3.1 as Table E.1-1 writes them (U* only inside X/Z/U*). */
@@ -13,8 +14,8 @@ export interface ProfileEntry {
   cleanDescriptors?: ProfileAction;
 }
 
-/** The profile options offered (PS3.15 E.3), and one of ours for burned-in annotation. */
-export const DEID_OPTIONS = ['modified-dates', 'clean-descriptors', 'allow-burned-in-annotation'] as const;
+/** The profile options offered (PS3.15 E.3), and one of ours for burned-in annotation (listed in @pacs/config, which peers need). */
+export { DEID_OPTIONS };
 export type DeidOption = (typeof DEID_OPTIONS)[number];
 
 /**
