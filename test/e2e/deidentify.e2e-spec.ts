@@ -165,4 +165,16 @@ describe('de-identified copies of stored studies (PS3.15 E.1)', () => {
     const bytes = await retrieve(keys.uid(fresh.studyUid), keys.uid(fresh.seriesUid), keys.uid(fresh.sopInstanceUid));
     assertDeidentifiedLike(readDataset(fresh.bytes), readDataset(bytes), []);
   });
+
+  it('shows and changes a peer\'s de-identification over /api/peers, refusing an unknown option (400)', async () => {
+    const peer = (await http(`${server.httpUrl}/api/peers/RESEARCH`, { token })).json();
+    assert.deepEqual(peer.deidentify, { profile: 'basic', options: ['modified-dates'] });
+    assert.equal(peer.deidentifyOnReceive, null);
+    const patch = (body: unknown) =>
+      http(`${server.httpUrl}/api/peers/INTAKE`, { method: 'PATCH', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    assert.equal((await patch({ deidentifyOnReceive: { profile: 'basic', options: ['retain-uids'] } })).status, 400);
+    const changed = await patch({ deidentifyOnReceive: { profile: 'basic', options: ['clean-descriptors'] } });
+    assert.equal(changed.status, 200, changed.body.toString());
+    assert.deepEqual(changed.json().deidentifyOnReceive, { profile: 'basic', options: ['clean-descriptors'] });
+  });
 });
