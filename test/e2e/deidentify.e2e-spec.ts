@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { Pseudonyms } from '../../libs/deid/src/pseudonyms';
 import { movescu, startStorescp, Storescp, storescu } from '../support/dcmtk';
 import { assertDeidentifiedLike, deidCorpus, IDENTIFYING, readDataset } from '../support/deid-corpus';
+import { buildInstance, newUid } from '../support/generator';
 import { http, parseMultipart, value } from '../support/http';
 import { freePort } from '../support/ports';
 import { startTestServer, TestServer } from '../support/server';
@@ -176,5 +177,33 @@ describe('de-identified copies of stored studies (PS3.15 E.1)', () => {
     const changed = await patch({ deidentifyOnReceive: { profile: 'basic', options: ['clean-descriptors'] } });
     assert.equal(changed.status, 200, changed.body.toString());
     assert.deepEqual(changed.json().deidentifyOnReceive, { profile: 'basic', options: ['clean-descriptors'] });
+  });
+
+  it('audits a copy as DICOM Instances Accessed, Create, naming the original and the copy', async () => {
+    const res = await http(`${server.httpUrl}/api/audit?studyUid=${keys.uid(corpus.mr.studyUid)}&action=110103`, { token });
+    assert.equal(res.status, 200, res.body.toString());
+    const [event] = res.json().items;
+    assert.ok(event, 'no Instances Accessed event names the copy');
+    assert.equal(event.actionCode, 'C');
+    assert.equal(event.outcome, 0);
+    assert.deepEqual([...event.studyUids].sort(), [corpus.mr.studyUid, keys.uid(corpus.mr.studyUid)].sort());
+  });
+
+  it('refuses a study with burned-in annotation (422) and stores nothing of it, unless the option allows it', async () => {
+    const studyUid = newUid();
+    const files = [{}, { BurnedInAnnotation: 'YES' }].map((extra, i) => {
+      const file = join(dir, `burned-${i}.dcm`);
+      writeFileSync(file, buildInstance({ studyUid, instanceNumber: i + 1, extra }).bytes);
+      return file;
+    });
+    assert.deepEqual((await storescu(server.dimsePort, files)).statuses, ['0x0000', '0x0000']);
+    const refused = await api(`/api/studies/${studyUid}/deidentify`, { profile: 'basic' });
+    assert.equal(refused.status, 422, refused.body.toString());
+    assert.match(refused.json().message, /Burned In Annotation/);
+    const copies = () => http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${keys.uid(studyUid)}`, { token }).then((r) => r.json<unknown[]>());
+    assert.equal((await copies()).length, 0, 'the copy made before the refusal is gone');
+    const allowed = await api(`/api/studies/${studyUid}/deidentify`, { profile: 'basic', options: ['allow-burned-in-annotation'] });
+    assert.equal(allowed.status, 200, allowed.body.toString());
+    assert.equal(allowed.json().instances, 2);
   });
 });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { assertDeidentifiedLike, deidCorpus, IDENTIFYING, readDataset } from '../../../test/support/deid-corpus';
 import { buildInstance } from '../../../test/support/generator';
 import { cleanText } from './dataset-deidentifier';
+import type { PacsConfig } from '@pacs/config';
 import { DeidError } from './deid.errors';
+import { DeidService } from './deid.service';
 import { deidentifyPart10 } from './part10-deidentifier';
 import { profileEntry, treatmentOf } from './profile-table';
 import { Pseudonyms, shiftDate, shiftDateTime } from './pseudonyms';
@@ -105,5 +107,12 @@ describe('de-identifying a CT, an MR and an SR (Basic Profile)', () => {
     assert.throws(() => deidentifyPart10(burned.bytes, BASIC, keys), (err: DeidError) => err.code === 'deid-refused' && /Burned In Annotation/.test(err.message));
     const out = deidentifyPart10(burned.bytes, { profile: 'basic', options: ['allow-burned-in-annotation'] }, keys);
     assert.equal(str(readDataset(out.bytes), '00120062'), 'YES');
+  });
+});
+
+describe('the de-identification secret', () => {
+  it('is required: without PACS_DEID_SECRET de-identification is refused (deid-not-configured), naming the setting', () => {
+    const service = new DeidService({ deid: { secret: null } } as PacsConfig);
+    assert.throws(() => service.deidentify(buildInstance().bytes, BASIC), (err: DeidError) => err.code === 'deid-not-configured' && /PACS_DEID_SECRET/.test(err.message));
   });
 });
