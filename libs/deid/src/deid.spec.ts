@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertDeidentifiedLike, deidCorpus, IDENTIFYING, readDataset } from '../../../test/support/deid-corpus';
-import { buildInstance } from '../../../test/support/generator';
+import { data } from 'dcmjs';
+import { buildInstance, TransferSyntax } from '../../../test/support/generator';
 import { cleanText } from './dataset-deidentifier';
 import type { PacsConfig } from '@pacs/config';
 import { DeidError } from './deid.errors';
@@ -100,6 +101,15 @@ describe('de-identifying a CT, an MR and an SR (Basic Profile)', () => {
     assert.equal(str(copy, '00081030'), 'Head', 'Study Description cleaned of name and ID');
     const pixels = (d: Record<string, { Value?: unknown[] }>) => Buffer.from(d['7FE00010'].Value?.[0] as ArrayBuffer);
     assert.ok(pixels(copy).equals(pixels(readDataset(corpus.ct.bytes))));
+  });
+
+  it('writes a copy of a deflated instance as Explicit VR Little Endian (dcmjs cannot deflate), its pixels unchanged', () => {
+    const deflated = buildInstance({ transferSyntaxUid: TransferSyntax.DeflatedExplicitLittleEndian });
+    const copy = readDataset(deidentifyPart10(deflated.bytes, BASIC, keys).bytes);
+    const meta = data.DicomMessage.readFile(new Uint8Array(deidentifyPart10(deflated.bytes, BASIC, keys).bytes).buffer).meta;
+    assert.equal(meta['00020010'].Value?.[0], TransferSyntax.ExplicitLittleEndian);
+    const pixels = (d: Record<string, { Value?: unknown[] }>) => Buffer.from(d['7FE00010'].Value?.[0] as ArrayBuffer);
+    assert.ok(pixels(copy).equals(pixels(readDataset(deflated.bytes))));
   });
 
   it('refuses an instance flagged Burned In Annotation YES unless the option allows it', () => {

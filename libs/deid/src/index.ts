@@ -7,4 +7,5 @@ export { DeidProfileDto } from './dto/deid-profile.dto';
 export { DEID_OPTIONS } from './profile-table';
 export type { DeidOption } from './profile-table';
 export type { DeidProfile } from './instance-deidentifier';
+export { writableSyntax as deidentifiedSyntax } from './part10-deidentifier';
 export type { DeidentifiedInstance } from './part10-deidentifier';

@@ -1,5 +1,5 @@
 import type { DeidProfileSetting } from '@pacs/config';
-import type { DeidService } from '@pacs/deid';
+import { deidentifiedSyntax, type DeidService } from '@pacs/deid';
 import type { StoredInstance } from '@pacs/index';
 
 type Load = (instance: StoredInstance, target: Buffer) => Promise<Buffer>;
@@ -31,7 +31,8 @@ export function deidentifiedMove(
   const copies = instances.map((instance) => {
     const sopInstanceUid = keys.uid(instance.sopInstanceUid);
     originals.set(sopInstanceUid, instance.sopInstanceUid);
-    return { ...instance, studyUid: keys.uid(instance.studyUid), seriesUid: keys.uid(instance.seriesUid), sopInstanceUid };
+    const transferSyntaxUid = deidentifiedSyntax(instance.transferSyntaxUid);
+    return { ...instance, studyUid: keys.uid(instance.studyUid), seriesUid: keys.uid(instance.seriesUid), sopInstanceUid, transferSyntaxUid };
   });
   return {
     instances: copies,
