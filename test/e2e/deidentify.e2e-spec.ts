@@ -189,7 +189,7 @@ describe('de-identified copies of stored studies (PS3.15 E.1)', () => {
     assert.deepEqual([...event.studyUids].sort(), [corpus.mr.studyUid, keys.uid(corpus.mr.studyUid)].sort());
   });
 
-  it('refuses a study with burned-in annotation (422) and stores nothing of it, unless the option allows it', async () => {
+  it('refuses a study with burned-in annotation (422: copy and export) and stores nothing of it, unless the option allows it', async () => {
     const studyUid = newUid();
     const files = [{}, { BurnedInAnnotation: 'YES' }].map((extra, i) => {
       const file = join(dir, `burned-${i}.dcm`);
@@ -201,7 +201,10 @@ describe('de-identified copies of stored studies (PS3.15 E.1)', () => {
     assert.equal(refused.status, 422, refused.body.toString());
     assert.match(refused.json().message, /Burned In Annotation/);
     const copies = () => http(`${server.httpUrl}/dicomweb/studies?StudyInstanceUID=${keys.uid(studyUid)}`, { token }).then((r) => r.json<unknown[]>());
-    assert.equal((await copies()).length, 0, 'the copy made before the refusal is gone');
+    assert.equal((await copies()).length, 0, 'nothing of the study is copied');
+    const zip = await api('/api/exports', { studies: [studyUid], deidentify: { profile: 'basic' } });
+    assert.equal(zip.status, 422, 'a de-identified export is refused before its first byte');
+    assert.match(zip.json().message, /Burned In Annotation/);
     const allowed = await api(`/api/studies/${studyUid}/deidentify`, { profile: 'basic', options: ['allow-burned-in-annotation'] });
     assert.equal(allowed.status, 200, allowed.body.toString());
     assert.equal(allowed.json().instances, 2);

@@ -14,9 +14,9 @@ export interface DeidentifiedStudy {
 
 /**
  * Stores a de-identified copy of a study beside the original, one instance at a time through
- * the ingest path (its blob read, de-identified in memory, written as a new instance). If one
- * instance cannot be de-identified (burned-in annotation), the copies already made are deleted:
- * the result is the whole study or nothing.
+ * the ingest path (its blob read, de-identified in memory, written as a new instance). A study
+ * the index shows with burned-in annotation is refused first; if one instance still cannot be
+ * de-identified, the copies already made are deleted: the result is the whole study or nothing.
  */
 @Injectable()
 export class StudyDeidentifier {
@@ -32,6 +32,7 @@ export class StudyDeidentifier {
   async deidentifyStudy(studyUid: string, profile: DeidProfile, actor: { username?: string; ip?: string }): Promise<DeidentifiedStudy> {
     const newStudyUid = this.deid.keys().uid(studyUid);
     const instances = await this.retrieve.findInstances({ studyUid });
+    await this.deid.preflight([studyUid], profile);
     const stored: IngestOutcome[] = [];
     let buffer = Buffer.alloc(0);
     try {

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
-import { ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiForbiddenResponse, ApiUnprocessableEntityResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Audited, auditStudies, AuthUser, CurrentUser, RequirePermission } from '@pacs/auth';
 import { DomainError } from '@pacs/errors';
@@ -33,12 +33,14 @@ export class ExportsController {
   @ApiNotFoundResponse({ description: 'A study named is not held (none is sent)' })
   @ApiForbiddenResponse({ description: 'deidentify asked without permission study:deidentify' })
   @ApiConflictResponse({ description: 'deidentify asked and PACS_DEID_SECRET is not set' })
+  @ApiUnprocessableEntityResponse({ description: 'deidentify asked and an instance has Burned In Annotation YES without the option allowing it' })
   async export(@Body() body: ExportRequestDto, @Req() req: FastifyRequest, @Res() res: FastifyReply, @CurrentUser() user?: AuthUser): Promise<void> {
     const studyUids = [...new Set(body.studies)];
     auditStudies(req, studyUids);
     if (!body.deidentify) return sendZip(this.retrieve, { studyUids }, res);
     if (!user?.permissions.includes('study:deidentify')) throw new DomainError('forbidden', 'a de-identified export needs permission study:deidentify');
-    this.deid.keys(); // refuses before the first byte when no secret is set
-    await sendZip(this.retrieve, { studyUids }, res, { deid: this.deid, profile: { profile: body.deidentify.profile, options: body.deidentify.options ?? [] } });
+    const profile = { profile: body.deidentify.profile, options: body.deidentify.options ?? [] };
+    await this.deid.preflight(studyUids, profile); // refuses before the first byte
+    await sendZip(this.retrieve, { studyUids }, res, { deid: this.deid, profile });
   }
 }

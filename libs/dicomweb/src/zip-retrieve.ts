@@ -22,7 +22,8 @@ export interface ZipDeidentification {
  * A study or series as a ZIP of its Part 10 files with a DICOMDIR (@pacs/media), streamed one
  * instance at a time with its exact Content-Length, named after patient, date and accession.
  * De-identified, each file is made as it is read and the DICOMDIR holds the copies' values; the
- * length is then unknown in advance (chunked), and a refused instance cuts the download.
+ * length is then unknown in advance (chunked); an instance that still cannot be de-identified
+ * (the caller checked burned-in annotation first) cuts the download.
  */
 export async function sendZip(
   retrieve: RetrieveService,

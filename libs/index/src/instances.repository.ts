@@ -65,6 +65,16 @@ export class InstancesRepository {
     }));
   }
 
+  /** SOP Instance UIDs of these studies whose header says Burned In Annotation (0028,0301) YES. */
+  async withBurnedInAnnotation(studyUids: string[]): Promise<string[]> {
+    const rows: { sop_instance_uid: string }[] = await this.dataSource.query(
+      `SELECT i.sop_instance_uid FROM ${FROM}
+       WHERE st.study_uid = ANY($1::text[]) AND upper(trim(i.attributes->'00280301'->'Value'->>0)) = 'YES'`,
+      [studyUids],
+    );
+    return rows.map((r) => r.sop_instance_uid);
+  }
+
   /** Every instance a retrieve identifier selects, in study, series and instance order. `scope` names at least one key. */
   async forRetrieve(scope: RetrieveScope): Promise<StoredInstance[]> {
     const params: unknown[] = [];
