@@ -4,6 +4,7 @@ import { AuditModule } from '@pacs/audit';
 import { AuthModule } from '@pacs/auth';
 import { ConfigModule, PacsConfig } from '@pacs/config';
 import { DatabaseModule } from '@pacs/database';
+import { DeidModule } from '@pacs/deid';
 import { DicomWebModule } from '@pacs/dicomweb';
 import { DimseModule } from '@pacs/dimse';
 import { Hl7Module } from '@pacs/hl7';
@@ -34,6 +35,7 @@ export class AppModule {
         AuditModule,
         DimseModule,
         DicomWebModule,
+        DeidModule,
         WorklistModule,
         MppsModule,
         Hl7Module,

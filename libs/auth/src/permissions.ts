@@ -3,6 +3,8 @@ export const PERMISSIONS = [
   'study:read',
   'study:write',
   'study:delete',
+  // De-identified copies (PS3.15 Annex E) of stored studies: admin only.
+  'study:deidentify',
   'worklist:read',
   'worklist:write',
   'mpps:read',

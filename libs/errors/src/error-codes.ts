@@ -55,6 +55,11 @@ export type WorklistErrorCode =
 
 export type MppsErrorCode = 'mpps-not-found';
 
+/** De-identification (PS3.15 Annex E). */
+export type DeidErrorCode =
+  | 'deid-not-configured' // PACS_DEID_SECRET is not set: no pseudonyms can be made
+  | 'deid-refused'; // an instance cannot be de-identified as asked (burned-in annotation)
+
 export type ErrorCode =
   | IngestErrorCode
   | IndexErrorCode
@@ -63,4 +68,5 @@ export type ErrorCode =
   | PeerErrorCode
   | WorklistErrorCode
   | MppsErrorCode
+  | DeidErrorCode
   | 'processing-failure'; // an unexpected error, reported as such (PS3.7 C.5 Processing failure)
