@@ -25,6 +25,8 @@ export interface TestPeer {
   services: string[];
   moveAssociations?: number;
   tls?: boolean;
+  deidentify?: { profile: 'basic'; options?: string[] };
+  deidentifyOnReceive?: { profile: 'basic'; options?: string[] };
 }
 
 const DEFAULT_PEERS: TestPeer[] = [

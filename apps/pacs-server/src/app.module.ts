@@ -5,6 +5,7 @@ import { AuthModule } from '@pacs/auth';
 import { ConfigModule, PacsConfig } from '@pacs/config';
 import { CorrectionsModule } from '@pacs/corrections';
 import { DatabaseModule } from '@pacs/database';
+import { DeidModule } from '@pacs/deid';
 import { DicomWebModule } from '@pacs/dicomweb';
 import { DimseModule } from '@pacs/dimse';
 import { Hl7Module } from '@pacs/hl7';
@@ -35,6 +36,7 @@ export class AppModule {
         AuditModule,
         DimseModule,
         DicomWebModule,
+        DeidModule,
         WorklistModule,
         MppsModule,
         CorrectionsModule,

@@ -47,6 +47,7 @@ export function actorOf(source: StoreSource): Pick<AuditEventInput, 'actor' | 'a
       return { actor: source.actor ?? '', actorType: 'ae', sourceAddress: source.remoteAddress ?? null };
     case 'stow':
     case 'correction':
+    case 'deidentify':
       return { actor: source.actor ?? '', actorType: source.actor ? 'user' : 'anonymous', sourceAddress: source.remoteAddress ?? null };
     case 'import':
       return { actor: source.actor ?? 'cli', actorType: 'system' };

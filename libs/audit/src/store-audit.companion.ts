@@ -26,7 +26,8 @@ export class StoreAuditCompanion implements IngestCommitCompanion<StagedEvent> {
   }
 
   payload(instance: IngestOutcome, source: IngestSource): StagedEvent | undefined {
-    if (!this.enabled || source.channel === 'stow') return undefined;
+    // STOW-RS and de-identified copies have one event per request, from their route's @Audited.
+    if (!this.enabled || source.channel === 'stow' || source.channel === 'deidentify') return undefined;
     return this.repository.staged(instanceStoredEvent(source, instance));
   }
 

@@ -19,12 +19,13 @@ describe('rolePermissions', () => {
     assert.deepEqual(rolePermissions('viewer-service'), ['study:read']);
   });
 
-  it('grants only catalogued permissions, and no role but admin grants admin or study:delete', () => {
+  it('grants only catalogued permissions, and no role but admin grants admin, study:delete or study:deidentify', () => {
     for (const role of ROLES) {
       for (const p of rolePermissions(role)) assert.ok(PERMISSIONS.includes(p));
       if (role !== 'admin') {
         assert.ok(!rolePermissions(role).includes('admin'));
         assert.ok(!rolePermissions(role).includes('study:delete'));
+        assert.ok(!rolePermissions(role).includes('study:deidentify'));
       }
     }
   });

@@ -10,6 +10,27 @@ export const DIMSE_SERVICES = ['echo', 'store', 'find', 'move', 'get', 'worklist
 /** Most associations one C-MOVE opens to its destination (a peer's `moveAssociations`). */
 export const MAX_MOVE_ASSOCIATIONS = 8;
 
+/**
+ * Options of the de-identification profile (PS3.15 E.3.6 Modified Dates, E.3.5 Clean
+ * Descriptors) and ours for burned-in annotation: here, since peers in config name them.
+ */
+export const DEID_OPTIONS = ['modified-dates', 'clean-descriptors', 'allow-burned-in-annotation'] as const;
+
+/** A de-identification profile as config, peers and requests write it. */
+export interface DeidProfileSetting {
+  profile: 'basic';
+  options: (typeof DEID_OPTIONS)[number][];
+}
+
+/** `{profile: 'basic', options?: [...]}`, the options among DEID_OPTIONS; undefined and null are no profile. */
+export function isDeidProfileSetting(value: unknown): boolean {
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'object' || Array.isArray(value)) return false;
+  const { profile, options, ...rest } = value as Record<string, unknown>;
+  const optionsOk = options === undefined || (Array.isArray(options) && options.every((o) => (DEID_OPTIONS as readonly unknown[]).includes(o)));
+  return profile === 'basic' && optionsOk && Object.keys(rest).length === 0;
+}
+
 type SettingType =
   | 'string'
   | 'secret'
@@ -201,7 +222,9 @@ function convertPeers(raw: unknown): unknown {
       p.services.every((s: unknown) => (DIMSE_SERVICES as readonly string[]).includes(String(s))) &&
       (p.checkHost === undefined || typeof p.checkHost === 'boolean') &&
       (p.tls === undefined || typeof p.tls === 'boolean') &&
-      (p.moveAssociations === undefined || (Number.isInteger(p.moveAssociations) && p.moveAssociations >= 1 && p.moveAssociations <= MAX_MOVE_ASSOCIATIONS)),
+      (p.moveAssociations === undefined || (Number.isInteger(p.moveAssociations) && p.moveAssociations >= 1 && p.moveAssociations <= MAX_MOVE_ASSOCIATIONS)) &&
+      isDeidProfileSetting(p.deidentify) &&
+      isDeidProfileSetting(p.deidentifyOnReceive),
   );
   return ok ? list : undefined;
 }
@@ -238,7 +261,7 @@ function describe(type: SettingType): string {
     boolean: 'expected true or false',
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',
     postgresUrl: 'expected a postgres:// URL',
-    peers: `expected a list of {aeTitle, host, port, services[, checkHost][, moveAssociations 1-${MAX_MOVE_ASSOCIATIONS}][, tls]}`,
+    peers: `expected a list of {aeTitle, host, port, services[, checkHost][, moveAssociations 1-${MAX_MOVE_ASSOCIATIONS}][, tls][, deidentify][, deidentifyOnReceive]} (de-identification: {"profile": "basic", "options": [${DEID_OPTIONS.join(', ')}]})`,
     file: 'expected the path of an existing file',
     url: 'expected an http:// or https:// URL',
     roleMapping: 'expected a JSON object {"external-role": "our-role" or ["our-role", ...]}',

@@ -129,6 +129,20 @@ describe('configuration: seeded peers', () => {
       );
     }
   });
+
+  it('takes deidentify and deidentifyOnReceive profiles, and names PACS_PEERS for an unknown profile or option', () => {
+    const profile = { profile: 'basic', options: ['modified-dates'] };
+    const [seeded] = loadConfig({ PACS_PEERS: JSON.stringify([{ ...peer, deidentify: profile, deidentifyOnReceive: { profile: 'basic' } }]) }).peers;
+    assert.deepEqual(seeded.deidentify, profile);
+    assert.deepEqual(seeded.deidentifyOnReceive, { profile: 'basic' });
+    for (const bad of [{ profile: 'full' }, { profile: 'basic', options: ['retain-uids'] }, 'basic', { profile: 'basic', extra: 1 }]) {
+      assert.throws(
+        () => loadConfig({ PACS_PEERS: JSON.stringify([{ ...peer, deidentify: bad }]) }),
+        (err: unknown) => err instanceof ConfigError && /PACS_PEERS.*deidentify.*modified-dates/s.test(err.message),
+        JSON.stringify(bad),
+      );
+    }
+  });
 });
 
 describe('configuration: minimum free space for stores', () => {
@@ -208,5 +222,13 @@ describe('configuration: workers and node name', () => {
     for (const bad of ['0', 'many', '1.5']) {
       assert.throws(() => loadConfig({ PACS_WORKERS: bad }), (err: unknown) => err instanceof ConfigError && /PACS_WORKERS: expected auto/.test(err.message), bad);
     }
+  });
+});
+
+describe('configuration: de-identification secret', () => {
+  it('is unset by default (de-identification refused) and takes PACS_DEID_SECRET of 16 characters or more', () => {
+    assert.equal(loadConfig({}).deid.secret, null);
+    assert.equal(loadConfig({ PACS_DEID_SECRET: 'sixteen-chars-ok' }).deid.secret, 'sixteen-chars-ok');
+    assert.throws(() => loadConfig({ PACS_DEID_SECRET: 'short' }), (err: unknown) => err instanceof ConfigError && /PACS_DEID_SECRET/.test(err.message));
   });
 });

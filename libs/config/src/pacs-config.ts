@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, DIMSE_SERVICES, findConfigFile, readValue, Setting } from './config-schema';
+import { ConfigError, DeidProfileSetting, DIMSE_SERVICES, findConfigFile, readValue, Setting } from './config-schema';
 
 export type DuplicatePolicy = 'overwrite' | 'keep' | 'reject';
 export type DimseService = (typeof DIMSE_SERVICES)[number];
@@ -18,6 +18,10 @@ export interface PeerSeed {
   moveAssociations?: number;
   /** Our associations to this peer (C-MOVE, Storage Commitment results) over TLS (PS3.15 B.1). */
   tls?: boolean;
+  /** What a C-MOVE sends to this peer is a de-identified copy (PS3.15 E.1). */
+  deidentify?: DeidProfileSetting | null;
+  /** What this peer sends is de-identified before it is stored. */
+  deidentifyOnReceive?: DeidProfileSetting | null;
 }
 
 /** The whole server configuration, validated once at boot (see config/default.yaml). */
@@ -110,6 +114,8 @@ export class PacsConfig {
   };
   /** GET /metrics: the bearer token Prometheus sends; null turns the endpoint off. */
   metrics: { token: string | null };
+  /** HMAC key of de-identification pseudonyms (PS3.15 E); null: de-identification is refused. */
+  deid: { secret: string | null };
 }
 
 const SETTINGS: Setting[] = [
@@ -182,6 +188,7 @@ const SETTINGS: Setting[] = [
   { path: 'hl7.idleTimeoutMs', env: 'PACS_HL7_IDLE_TIMEOUT_MS', type: 'positiveInt' },
   { path: 'hl7.stationAeTitle', env: 'PACS_HL7_STATION_AE', type: 'aeTitle' },
   { path: 'metrics.token', env: 'PACS_METRICS_TOKEN', type: 'secret', optional: true },
+  { path: 'deid.secret', env: 'PACS_DEID_SECRET', type: 'secret', optional: true },
 ];
 
 /** Settings that only make sense together (checked after each one is valid on its own). */

@@ -20,6 +20,7 @@ import { BlobRemovals1765320000000 } from './migrations/1765320000000-BlobRemova
 import { AuditEventSource1765330000000 } from './migrations/1765330000000-AuditEventSource';
 import { AttributeOverrides1765410000000 } from './migrations/1765410000000-AttributeOverrides';
 import { RejectedInstances1765420000000 } from './migrations/1765420000000-RejectedInstances';
+import { PeerDeidentify1765430000000 } from './migrations/1765430000000-PeerDeidentify';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   AuditEventSource1765330000000,
   AttributeOverrides1765410000000,
   RejectedInstances1765420000000,
+  PeerDeidentify1765430000000,
 ];
 
 /** Connections a process keeps at most. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DeidModule } from '@pacs/deid';
 import { IndexModule } from '@pacs/index';
 import { DeleteController } from './delete.controller';
 import { ExportsController } from './exports.controller';
@@ -18,7 +19,7 @@ import { RepresentativeInstance } from './representative-instance';
 
 /** DICOMweb (PS3.18) under /dicomweb: STOW-RS, QIDO-RS and WADO-RS over the shared index services. */
 @Module({
-  imports: [IndexModule],
+  imports: [IndexModule, DeidModule],
   controllers: [StowController, QidoController, WadoController, MetadataController, FramesController, RenderedController, DeleteController, ExportsController, RejectionsController],
   providers: [StowService, MetadataService, PixelCodecs, PixelService, RenderingService, RepresentativeInstance],
 })

@@ -1,6 +1,7 @@
 import { Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { PacsConfig } from '@pacs/config';
+import { DeidModule } from '@pacs/deid';
 import { IndexModule, RetrieveService } from '@pacs/index';
 import { PacsMetrics } from '@pacs/metrics';
 import { AePolicy } from './association/ae-policy';
@@ -44,7 +45,7 @@ function commitmentResultsFactory(config: PacsConfig, ledger: CommitmentLedger, 
 }
 
 @Module({
-  imports: [IndexModule, TypeOrmModule.forFeature([PeerEntity, StorageCommitmentEntity])],
+  imports: [IndexModule, DeidModule, TypeOrmModule.forFeature([PeerEntity, StorageCommitmentEntity])],
   controllers: [PeersController, StorageCommitmentsController],
   providers: [
     PeersRepository,

@@ -60,6 +60,11 @@ export type CorrectionErrorCode =
   | 'invalid-correction' // a value the stored instances cannot carry (VR, character set)
   | 'correction-conflict'; // a merge of a patient into itself, a move of a series into its own study
 
+/** De-identification (PS3.15 Annex E). */
+export type DeidErrorCode =
+  | 'deid-not-configured' // PACS_DEID_SECRET is not set: no pseudonyms can be made
+  | 'deid-refused'; // an instance cannot be de-identified as asked (burned-in annotation)
+
 export type ErrorCode =
   | IngestErrorCode
   | IndexErrorCode
@@ -69,4 +74,5 @@ export type ErrorCode =
   | WorklistErrorCode
   | MppsErrorCode
   | CorrectionErrorCode
+  | DeidErrorCode
   | 'processing-failure'; // an unexpected error, reported as such (PS3.7 C.5 Processing failure)

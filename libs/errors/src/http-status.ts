@@ -53,6 +53,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   // Corrections.
   'invalid-correction': 400,
   'correction-conflict': 409,
+  // De-identification.
+  'deid-not-configured': 409, // the server's state (no secret) conflicts with the request
+  'deid-refused': 422, // RFC 9110 15.5.21: understood, but this content cannot be processed
   'processing-failure': 500,
 };
 

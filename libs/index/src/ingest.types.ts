@@ -1,7 +1,7 @@
 /** Who sent an instance, and what the sender's envelope said it is (checked against the dataset). */
 export interface IngestSource {
-  channel: 'dimse' | 'stow' | 'import' | 'correction';
-  /** Calling AE title (DIMSE), username (STOW, correction) or "cli" (import). */
+  channel: 'dimse' | 'stow' | 'import' | 'correction' | 'deidentify';
+  /** Calling AE title (DIMSE), username (STOW, correction, de-identified copy) or "cli" (import). */
   actor?: string;
   remoteAddress?: string;
   /** Affected SOP Class / Instance UID of the C-STORE command. */

@@ -50,7 +50,7 @@ export class InstancesRepository {
     const params: unknown[] = [studyUids];
     const series = seriesUid ? ` AND se.series_uid = $${params.push(seriesUid)}` : '';
     const rows = await this.dataSource.query(
-      `SELECT ${STORED_COLUMNS}, p.patient_id, p.patient_name, st.study_date, st.study_time, st.accession_number,
+      `SELECT ${STORED_COLUMNS}, p.patient_id, p.issuer, p.patient_name, st.study_date, st.study_time, st.accession_number,
               st.study_description, st.study_id, se.modality, se.series_number, i.instance_number
        FROM ${FROM} JOIN patients p ON p.id = st.patient_pk
        WHERE st.study_uid = ANY($1::text[])${series} ORDER BY p.id, st.id, ${RETRIEVE_ORDER}`,
@@ -58,11 +58,21 @@ export class InstancesRepository {
     );
     return rows.map((r: Record<string, string>) => ({
       ...toStoredInstance(r),
-      patient: { id: r.patient_id, name: r.patient_name },
+      patient: { id: r.patient_id, issuer: r.issuer, name: r.patient_name },
       study: { date: r.study_date, time: r.study_time, accessionNumber: r.accession_number, description: r.study_description, studyId: r.study_id },
       series: { modality: r.modality, number: r.series_number === null ? null : Number(r.series_number) },
       instanceNumber: r.instance_number === null ? null : Number(r.instance_number),
     }));
+  }
+
+  /** SOP Instance UIDs of these studies whose header says Burned In Annotation (0028,0301) YES. */
+  async withBurnedInAnnotation(studyUids: string[]): Promise<string[]> {
+    const rows: { sop_instance_uid: string }[] = await this.dataSource.query(
+      `SELECT i.sop_instance_uid FROM ${FROM}
+       WHERE st.study_uid = ANY($1::text[]) AND upper(trim(i.attributes->'00280301'->'Value'->>0)) = 'YES'`,
+      [studyUids],
+    );
+    return rows.map((r) => r.sop_instance_uid);
   }
 
   /** Every instance a retrieve identifier selects, in study, series and instance order. `scope` names at least one key. */

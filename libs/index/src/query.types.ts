@@ -39,7 +39,7 @@ export interface StoredInstance {
 
 /** A stored instance with what a media directory (DICOMDIR, PS3.3 F.5) records of it and its parents. */
 export interface MediaInstance extends StoredInstance {
-  patient: { id: string; name: string | null };
+  patient: { id: string; issuer: string; name: string | null };
   study: { date: string | null; time: string | null; accessionNumber: string | null; description: string | null; studyId: string | null };
   series: { modality: string | null; number: number | null };
   instanceNumber: number | null;

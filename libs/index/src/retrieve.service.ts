@@ -44,6 +44,11 @@ export class RetrieveService {
     return this.instances.forRetrieve(scope);
   }
 
+  /** Instances of these studies flagged Burned In Annotation YES (their pixels may show identifying text). */
+  withBurnedInAnnotation(studyUids: string[]): Promise<string[]> {
+    return this.instances.withBurnedInAnnotation(studyUids);
+  }
+
   /** The stored Part 10 bytes, exactly as received. */
   open(instance: StoredInstance): Readable {
     return this.blobs.read(instance.blobKey);

@@ -18,7 +18,7 @@ function instance(patient: string, study: number, series: number, n: number, opt
     transferSyntaxUid: '1.2.840.10008.1.2.1',
     blobKey: 'k',
     sizeBytes: 1,
-    patient: { id: patient, name: opts.name ?? `${patient}^TEST` },
+    patient: { id: patient, issuer: '', name: opts.name ?? `${patient}^TEST` },
     study: { date: '20260101', time: '1015', accessionNumber: `A${study}`, description: 'HEAD', studyId: String(study) },
     series: { modality: 'CT', number: series },
     instanceNumber: n,

@@ -15,7 +15,7 @@ function instances(count: number): MediaInstance[] {
     transferSyntaxUid: '1.2.840.10008.1.2.1',
     blobKey: `k${n}`,
     sizeBytes: 100 + (n % 7),
-    patient: { id: 'P1', name: 'DOE^JANE' },
+    patient: { id: 'P1', issuer: '', name: 'DOE^JANE' },
     study: { date: '20260101', time: '1015', accessionNumber: 'A1', description: null, studyId: '1' },
     series: { modality: 'CT', number: Math.floor(n / 500) + 1 },
     instanceNumber: n + 1,

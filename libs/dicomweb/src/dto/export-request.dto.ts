@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { DeidProfileDto } from '@pacs/deid';
 
 /** PS3.5 9.1: digits and dots, no leading zero in a component, 64 characters at most. */
 const UID = /^(0|[1-9]\d*)(\.(0|[1-9]\d*))*$/;
@@ -13,4 +15,10 @@ export class ExportRequestDto {
   @MaxLength(64, { each: true })
   @Matches(UID, { each: true, message: 'each of studies must be a UID (digits and dots)' })
   studies!: string[];
+
+  @ApiProperty({ type: DeidProfileDto, required: false, description: 'De-identify the files (PS3.15 E.1); permission study:deidentify' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DeidProfileDto)
+  deidentify?: DeidProfileDto;
 }

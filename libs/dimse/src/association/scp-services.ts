@@ -1,12 +1,14 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { DimseAuditor } from '@pacs/audit';
-import { PacsConfig } from '@pacs/config';
+import { DeidProfileSetting, PacsConfig } from '@pacs/config';
+import { CopyIngest, DeidService } from '@pacs/deid';
 import { IngestService, RetrieveService } from '@pacs/index';
 import { PacsMetrics } from '@pacs/metrics';
 import { BlobStore } from '@pacs/storage';
 import { CommitmentResults } from '../commitment/commitment-results';
 import type { CommitmentDependencies } from '../commitment/commitment-handler';
 import { PEER_CONNECT_TIMEOUT_MS, PeerAddresses } from '../peers/peer-addresses';
+import { PeersService } from '../peers/peers.service';
 import { DimseProviders } from '../providers/dimse-providers';
 import type { RetrieveDependencies } from '../retrieve/retrieve-handler';
 import { AePolicy } from './ae-policy';
@@ -26,6 +28,13 @@ export class ScpServices {
   readonly retrieve: RetrieveDependencies;
   /** Storage Commitment: where requests are recorded and results go. */
   readonly commitment: CommitmentDependencies;
+  /** C-STORE from peers registered with `deidentifyOnReceive`: their profile, and how copies are made and stored. */
+  readonly receive: {
+    profileOf(callingAe: string): DeidProfileSetting | undefined;
+    deid: Pick<DeidService, 'deidentify'>;
+    copies: CopyIngest;
+    blobs: BlobStore;
+  };
   readonly maxInstanceBytes: number;
   /** ARTIM timeout (PS3.8 9.1.5): how long a connection may go without an association. */
   readonly associationTimeoutMs: number;
@@ -44,11 +53,15 @@ export class ScpServices {
     retrieveService: RetrieveService,
     commitmentResults: CommitmentResults,
     config: PacsConfig,
+    peersService: PeersService,
+    deid: DeidService,
+    copies: CopyIngest,
     /** Counters of what ends before ingest (refusals, oversized instances, ARTIM). */
     @Optional() readonly metrics?: PacsMetrics,
   ) {
     const { aeTitle, pduTimeoutMs } = config.dimse;
-    this.retrieve = { policy, retrieve: retrieveService, destinations: peers, aeTitle, connectTimeoutMs: PEER_CONNECT_TIMEOUT_MS, pduTimeoutMs };
+    this.retrieve = { policy, retrieve: retrieveService, destinations: peers, deid, aeTitle, connectTimeoutMs: PEER_CONNECT_TIMEOUT_MS, pduTimeoutMs };
+    this.receive = { profileOf: (ae) => peersService.receiveProfile(ae), deid, copies, blobs: blobStore };
     this.commitment = { policy, results: commitmentResults, destinations: peers, metrics };
     this.maxInstanceBytes = config.ingest.maxInstanceBytes;
     this.associationTimeoutMs = config.dimse.associationTimeoutMs;

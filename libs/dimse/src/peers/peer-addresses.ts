@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { PacsConfig } from '@pacs/config';
+import { DeidProfileSetting, PacsConfig } from '@pacs/config';
 import { OutboundTls, outboundTls } from './outbound-tls';
 import { PeersService } from './peers.service';
 
@@ -15,6 +15,8 @@ export interface PeerAddress {
   associations: number;
   /** Set for a peer registered with `tls`: the association goes over TLS. */
   tls?: OutboundTls;
+  /** Set for a peer registered with `deidentify`: a C-MOVE sends it de-identified copies. */
+  deidentify?: DeidProfileSetting;
 }
 
 /**
@@ -38,6 +40,13 @@ export class PeerAddresses {
   find(aeTitle: string): PeerAddress | undefined {
     const peer = this.peers.cached().find((p) => p.aeTitle.trim() === aeTitle);
     if (!peer?.host || !peer.port) return undefined;
-    return { aeTitle: peer.aeTitle.trim(), host: peer.host, port: peer.port, associations: peer.moveAssociations, tls: peer.tls ? this.tls : undefined };
+    return {
+      aeTitle: peer.aeTitle.trim(),
+      host: peer.host,
+      port: peer.port,
+      associations: peer.moveAssociations,
+      tls: peer.tls ? this.tls : undefined,
+      deidentify: peer.deidentify ?? undefined,
+    };
   }
 }

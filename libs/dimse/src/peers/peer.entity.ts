@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import type { DeidProfileSetting } from '@pacs/config';
 
 /** A known DICOM peer (table `peers`, InitialSchema migration): who may associate, and where to send. */
 @Entity('peers')
@@ -33,6 +34,14 @@ export class PeerEntity {
   /** Our associations to this peer go over TLS (PS3.15 B.1). */
   @Column({ type: 'boolean', default: false })
   tls: boolean;
+
+  /** A C-MOVE to this peer sends de-identified copies (PS3.15 E.1); null: the stored instances. */
+  @Column({ type: 'jsonb', nullable: true })
+  deidentify: DeidProfileSetting | null;
+
+  /** What this peer sends is de-identified before it is stored; null: stored as received. */
+  @Column({ name: 'deidentify_on_receive', type: 'jsonb', nullable: true })
+  deidentifyOnReceive: DeidProfileSetting | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -121,5 +121,16 @@ function checkSameAeTitle(aeTitle: string, body: { aeTitle?: string }): void {
 }
 
 function toInput(aeTitle: string, body: UpdatePeerDto): PeerInput {
-  return { aeTitle, host: body.host, port: body.port, services: body.services, description: body.description ?? null, checkHost: body.checkHost, moveAssociations: body.moveAssociations, tls: body.tls };
+  return {
+    aeTitle,
+    host: body.host,
+    port: body.port,
+    services: body.services,
+    description: body.description ?? null,
+    checkHost: body.checkHost,
+    moveAssociations: body.moveAssociations,
+    tls: body.tls,
+    deidentify: body.deidentify,
+    deidentifyOnReceive: body.deidentifyOnReceive,
+  };
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
+import type { DeidProfileSetting } from '@pacs/config';
 import { PeerEntity } from './peer.entity';
 
 /** The fields of a peer that callers set; id and timestamps belong to the database. */
@@ -13,6 +14,8 @@ export interface PeerFields {
   checkHost: boolean;
   moveAssociations: number;
   tls: boolean;
+  deidentify: DeidProfileSetting | null;
+  deidentifyOnReceive: DeidProfileSetting | null;
 }
 
 const UNIQUE_VIOLATION = '23505';
@@ -40,7 +43,7 @@ export class PeersRepository {
     }
   }
 
-  /** Replaces host, port, services, description, the host check and the move associations; null when no such AE title exists. */
+  /** Replaces host, port, services, description, the host check, the move associations, TLS and de-identification; null when no such AE title exists. */
   async replace(peer: PeerFields): Promise<PeerEntity | null> {
     const existing = await this.findByAeTitle(peer.aeTitle);
     if (!existing) return null;

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
-import { PacsConfig } from '@pacs/config';
+import { DeidProfileSetting, PacsConfig } from '@pacs/config';
 import { ChangeNotices } from '@pacs/database';
 import { DomainError } from '@pacs/errors';
 import { PeerView } from './dto/peer.dto';
@@ -8,8 +8,14 @@ import { PeerFields, PeersRepository } from './peers.repository';
 
 export type PeersListener = (peers: readonly PeerView[]) => void;
 
-/** A peer as written: the host check (off), the move associations (1) and TLS (off) may be left out. */
-export type PeerInput = Omit<PeerView, 'checkHost' | 'moveAssociations' | 'tls'> & { checkHost?: boolean; moveAssociations?: number; tls?: boolean };
+/** A peer as written: the host check (off), the move associations (1), TLS (off) and de-identification (none) may be left out. */
+export type PeerInput = Omit<PeerView, 'checkHost' | 'moveAssociations' | 'tls' | 'deidentify' | 'deidentifyOnReceive'> & {
+  checkHost?: boolean;
+  moveAssociations?: number;
+  tls?: boolean;
+  deidentify?: DeidProfileSetting | null;
+  deidentifyOnReceive?: DeidProfileSetting | null;
+};
 
 /** Announced after every change of peers, so every node (and worker) reloads its snapshot. */
 const PEERS_CHANNEL = 'pacs_peers';
@@ -48,6 +54,11 @@ export class PeersService implements OnModuleInit {
   /** The cached peers (no database access). */
   cached(): readonly PeerView[] {
     return this.snapshot;
+  }
+
+  /** The profile what this AE title sends is de-identified with before it is stored, if any (cached). */
+  receiveProfile(aeTitle: string): DeidProfileSetting | undefined {
+    return this.snapshot.find((p) => p.aeTitle.trim() === aeTitle.trim())?.deidentifyOnReceive ?? undefined;
   }
 
   async list(): Promise<PeerView[]> {
@@ -125,9 +136,27 @@ function toFields(p: PeerInput): PeerFields {
     checkHost: p.checkHost ?? false,
     moveAssociations: p.moveAssociations ?? 1,
     tls: p.tls ?? false,
+    deidentify: profileOf(p.deidentify),
+    deidentifyOnReceive: profileOf(p.deidentifyOnReceive),
   };
 }
 
+/** A profile with its options listed (none when left out), or null. */
+function profileOf(profile: DeidProfileSetting | null | undefined): DeidProfileSetting | null {
+  return profile ? { profile: profile.profile, options: [...new Set(profile.options ?? [])] } : null;
+}
+
 function toView(p: PeerEntity): PeerView {
-  return { aeTitle: p.aeTitle, host: p.host, port: p.port, services: p.services, description: p.description, checkHost: p.checkHost, moveAssociations: p.moveAssociations, tls: p.tls };
+  return {
+    aeTitle: p.aeTitle,
+    host: p.host,
+    port: p.port,
+    services: p.services,
+    description: p.description,
+    checkHost: p.checkHost,
+    moveAssociations: p.moveAssociations,
+    tls: p.tls,
+    deidentify: p.deidentify ?? null,
+    deidentifyOnReceive: p.deidentifyOnReceive ?? null,
+  };
 }

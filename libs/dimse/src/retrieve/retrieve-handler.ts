@@ -1,9 +1,11 @@
 import { Dataset, requests, responses } from 'dcmjs-dimse';
+import type { DeidService } from '@pacs/deid';
 import type { RetrieveScope, StoredInstance } from '@pacs/index';
 import type { AePolicy } from '../association/ae-policy';
 import { DimseCaller, DimseFailure } from '../providers/dimse-providers';
 import { DimseStatus } from '@pacs/errors';
 import { errorComment } from '../dimse-status';
+import { DeidentifiedMove, deidentifiedMove } from './deidentified-move';
 import { MoveAssociations, MoveDestination } from './move-association';
 import { refusalSummary } from '../wire/pdu-guard';
 import { toRetrieveScope } from '../find/qr-identifier';
@@ -29,6 +31,8 @@ export interface RetrieveDependencies {
   retrieve: { findForRetrieve(scope: RetrieveScope): Promise<StoredInstance[]>; load(instance: StoredInstance, target: Buffer): Promise<Buffer> };
   /** Registered peers with host and port (PS3.4 C.4.2.1.5: otherwise 0xA801). */
   destinations: { find(aeTitle: string): MoveDestination | undefined };
+  /** De-identification for move destinations registered with `deidentify`. */
+  deid?: Pick<DeidService, 'keys' | 'deidentify'>;
   /** Our AE title: the calling AE of move associations. */
   aeTitle: string;
   connectTimeoutMs: number;
@@ -66,8 +70,17 @@ export class RetrieveHandler {
     const final = await this.guarded(request, 'move', async (root, signal) => {
       const destination = this.deps.destinations.find(moveDestinationOf(request));
       if (!destination) return { status: DimseStatus.MoveDestinationUnknown, comment: 'move destination unknown' };
-      const instances = await this.deps.retrieve.findForRetrieve(toRetrieveScope(identifier(request), root));
-      if (instances.length === 0) return { status: DimseStatus.Success };
+      const stored = await this.deps.retrieve.findForRetrieve(toRetrieveScope(identifier(request), root));
+      if (stored.length === 0) return { status: DimseStatus.Success };
+      const load = (instance: StoredInstance, target: Buffer) => this.deps.retrieve.load(instance, target);
+      let copies: DeidentifiedMove | undefined;
+      try {
+        copies = destination.deidentify ? deidentifiedMove(stored, load, this.deps.deid, destination.deidentify) : undefined;
+      } catch (err) {
+        this.logger.warn({ msg: 'C-MOVE: no de-identified copies for the destination', destinationAe: destination.aeTitle, err: String(err) });
+        return { status: DimseStatus.UnableToProcess, comment: `${destination.aeTitle} takes de-identified copies only: ${(err as Error).message}` };
+      }
+      const instances = copies?.instances ?? stored;
       const associations = MoveAssociations.open(destination, this.deps.aeTitle, syntaxesByClass(instances), {
         ...this.deps,
         instances: instances.length,
@@ -81,7 +94,9 @@ export class RetrieveHandler {
         return { status: DimseStatus.OutOfResourcesSubOperations, comment: 'cannot associate with the move destination' };
       }
       try {
-        return { status: 0, outcome: await this.sendAll(request, instances, associations.channels(), signal) };
+        const outcome = await this.sendAll(request, instances, associations.channels(), signal, copies?.load ?? load);
+        if (copies) outcome.failedSopInstanceUids = outcome.failedSopInstanceUids.map(copies.original);
+        return { status: 0, outcome };
       } finally {
         await associations.release();
       }
@@ -93,7 +108,8 @@ export class RetrieveHandler {
     const final = await this.guarded(request, 'get', async (root, signal) => {
       const instances = await this.deps.retrieve.findForRetrieve(toRetrieveScope(identifier(request), root));
       if (instances.length === 0) return { status: DimseStatus.Success };
-      return { status: 0, outcome: await this.sendAll(request, instances, [Promise.resolve(this.requester.channel())], signal) };
+      const load = (instance: StoredInstance, target: Buffer) => this.deps.retrieve.load(instance, target);
+      return { status: 0, outcome: await this.sendAll(request, instances, [Promise.resolve(this.requester.channel())], signal, load) };
     });
     return finalResponse(responses.CGetResponse.fromRequest(request), request, final);
   }
@@ -128,14 +144,20 @@ export class RetrieveHandler {
     }
   }
 
-  private async sendAll(request: RetrieveRequest, instances: StoredInstance[], channels: Promise<StoreChannel>[], signal: AbortSignal): Promise<RetrieveOutcome> {
+  private async sendAll(
+    request: RetrieveRequest,
+    instances: StoredInstance[],
+    channels: Promise<StoreChannel>[],
+    signal: AbortSignal,
+    load: (instance: StoredInstance, target: Buffer) => Promise<Buffer>,
+  ): Promise<RetrieveOutcome> {
     const { callingAe } = this.requester.caller();
     const move = request instanceof requests.CMoveRequest;
     let lastPending = 0;
     const outcome = await runRetrieve({
       instances,
       channels,
-      load: (instance, target) => this.deps.retrieve.load(instance, target),
+      load,
       signal,
       onProgress: (counts) => {
         this.requester.keepAlive();

@@ -1,14 +1,17 @@
+import { readFile } from 'node:fs/promises';
 import { requests, responses } from 'dcmjs-dimse';
 import type { DimseAuditContext } from '@pacs/audit';
-import { DimseStatus, dimseStatusOf } from '@pacs/errors';
-import { IngestError } from '@pacs/index';
+import type { DeidProfileSetting } from '@pacs/config';
+import { DimseStatus, dimseStatusOf, DomainError } from '@pacs/errors';
+import type { IngestOutcome } from '@pacs/index';
+import type { TempBlob } from '@pacs/storage';
 import { errorComment } from '../dimse-status';
 import type { ScpServices } from '../association/scp-services';
 import type { SinkOutcome } from './store-sink';
 
 type CStoreRequest = requests.CStoreRequest;
 type StoreResult = { status: number; comment?: string };
-export type StoreServices = Pick<ScpServices, 'ingest' | 'audit' | 'logger' | 'maxInstanceBytes' | 'metrics'>;
+export type StoreServices = Pick<ScpServices, 'ingest' | 'audit' | 'logger' | 'maxInstanceBytes' | 'metrics' | 'receive'>;
 
 /**
  * Turns a received C-STORE data set into its response (PS3.4 B.2.3): ingest (durable blob and
@@ -52,17 +55,15 @@ export class StoreHandler {
     }
   }
 
-  private async ingest(request: CStoreRequest, temp: Extract<SinkOutcome, { kind: 'stored' }>['temp']): Promise<StoreResult> {
+  private async ingest(request: CStoreRequest, temp: TempBlob): Promise<StoreResult> {
     const sopInstanceUid = request.getAffectedSopInstanceUid();
     const caller = this.caller();
+    const profile = this.deps.receive.profileOf(caller.callingAe);
+    const source = { channel: 'dimse' as const, actor: caller.callingAe, remoteAddress: caller.remoteAddress, expectedSopClassUid: request.getAffectedSopClassUid() };
     try {
-      const outcome = await this.deps.ingest.ingest(temp, {
-        channel: 'dimse',
-        actor: caller.callingAe,
-        remoteAddress: caller.remoteAddress,
-        expectedSopClassUid: request.getAffectedSopClassUid(),
-        expectedSopInstanceUid: sopInstanceUid,
-      });
+      const outcome = profile
+        ? await this.ingestDeidentified(temp, profile, source)
+        : await this.deps.ingest.ingest(temp, { ...source, expectedSopInstanceUid: sopInstanceUid });
       this.deps.logger.debug({ msg: 'C-STORE stored', callingAe: caller.callingAe, sopInstanceUid, result: outcome.result, studyUid: outcome.studyUid });
       // Usually the event was staged in the index commit itself (StoreAuditCompanion, no extra
       // commit); otherwise (a kept duplicate: no index write) it is recorded before the answer.
@@ -76,8 +77,25 @@ export class StoreHandler {
     }
   }
 
+  /**
+   * A peer registered with `deidentifyOnReceive`: only a de-identified copy (PS3.15 E.1) of what
+   * it sent is stored, under new UIDs, so the Affected SOP Instance UID is not checked against it.
+   * An instance that cannot be de-identified fails (Processing failure, with the reason).
+   */
+  private async ingestDeidentified(temp: TempBlob, profile: DeidProfileSetting, source: Parameters<ScpServices['ingest']['ingest']>[1]): Promise<IngestOutcome> {
+    const receive = this.deps.receive;
+    let copy: Buffer;
+    try {
+      copy = receive.deid.deidentify(await readFile(temp.path), profile).bytes;
+    } finally {
+      await receive.blobs.discardTemp(temp);
+    }
+    return receive.copies.store(copy, source);
+  }
+
   private failedIngest(err: unknown, sopInstanceUid: string): StoreResult {
-    const code = err instanceof IngestError ? err.code : undefined;
+    // Ingest's refusals, and de-identification's (deid-refused: burned-in annotation).
+    const code = err instanceof DomainError ? err.code : undefined;
     const status = dimseStatusOf(code);
     const message = err instanceof Error ? err.message : String(err);
     this.deps.logger.warn({ msg: 'C-STORE failed', callingAe: this.caller().callingAe, sopInstanceUid, code: code ?? 'internal', status: hex(status), reason: message });

@@ -7,7 +7,7 @@ import { SinkOutcome, StoreSink } from './store-sink';
 
 type PresentationContext = dimseAssociation.PresentationContext;
 type CStoreRequest = requests.CStoreRequest;
-type ReceptionServices = Pick<ScpServices, 'ingest' | 'audit' | 'logger' | 'maxInstanceBytes' | 'metrics' | 'policy' | 'blobStore' | 'tracker'>;
+type ReceptionServices = Pick<ScpServices, 'ingest' | 'audit' | 'logger' | 'maxInstanceBytes' | 'metrics' | 'policy' | 'blobStore' | 'tracker' | 'receive'>;
 
 const EMPTY = Buffer.alloc(0);
 

@@ -11,8 +11,11 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateNested,
 } from 'class-validator';
+import { Type } from 'class-transformer';
 import { DIMSE_SERVICES, MAX_MOVE_ASSOCIATIONS } from '@pacs/config';
+import { DeidProfileDto } from '@pacs/deid';
 import { IsAeTitle } from '@pacs/dicom';
 
 /** Everything of a peer except its AE title (the body of PUT /api/peers/:aeTitle). */
@@ -70,6 +73,26 @@ export class PeerSettingsDto {
   @IsOptional()
   @IsBoolean()
   tls?: boolean;
+
+  @ApiPropertyOptional({
+    type: DeidProfileDto,
+    nullable: true,
+    description: 'A C-MOVE to this peer sends de-identified copies (PS3.15 E.1, see POST /api/studies/{study}/deidentify); the stored instances stay as they are. Default null (none).',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DeidProfileDto)
+  deidentify?: DeidProfileDto | null;
+
+  @ApiPropertyOptional({
+    type: DeidProfileDto,
+    nullable: true,
+    description: 'What this peer sends (C-STORE) is de-identified before it is stored; only the copy is kept. Default null (none).',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DeidProfileDto)
+  deidentifyOnReceive?: DeidProfileDto | null;
 }
 
 /** PUT /api/peers/:aeTitle: the AE title may be repeated in the body, and must then match. */
@@ -115,4 +138,10 @@ export class PeerView {
 
   @ApiProperty({ description: 'Our associations to this peer go over TLS', example: false })
   tls: boolean;
+
+  @ApiProperty({ type: DeidProfileDto, nullable: true, description: 'C-MOVE to this peer sends de-identified copies with this profile' })
+  deidentify: DeidProfileDto | null;
+
+  @ApiProperty({ type: DeidProfileDto, nullable: true, description: 'What this peer sends is de-identified with this profile before it is stored' })
+  deidentifyOnReceive: DeidProfileDto | null;
 }
