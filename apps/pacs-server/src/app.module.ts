@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuditModule } from '@pacs/audit';
 import { AuthModule } from '@pacs/auth';
 import { ConfigModule, PacsConfig } from '@pacs/config';
+import { CorrectionsModule } from '@pacs/corrections';
 import { DatabaseModule } from '@pacs/database';
 import { DeidModule } from '@pacs/deid';
 import { DicomWebModule } from '@pacs/dicomweb';
@@ -38,6 +39,7 @@ export class AppModule {
         DeidModule,
         WorklistModule,
         MppsModule,
+        CorrectionsModule,
         Hl7Module,
         HealthModule,
       ],

@@ -46,6 +46,7 @@ export function actorOf(source: StoreSource): Pick<AuditEventInput, 'actor' | 'a
     case 'dimse':
       return { actor: source.actor ?? '', actorType: 'ae', sourceAddress: source.remoteAddress ?? null };
     case 'stow':
+    case 'correction':
     case 'deidentify':
       return { actor: source.actor ?? '', actorType: source.actor ? 'user' : 'anonymous', sourceAddress: source.remoteAddress ?? null };
     case 'import':

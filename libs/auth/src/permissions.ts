@@ -3,6 +3,8 @@ export const PERMISSIONS = [
   'study:read',
   'study:write',
   'study:delete',
+  // Corrections of stored data: patient and study attributes, merge, series move (admin only).
+  'study:update',
   // De-identified copies (PS3.15 Annex E) of stored studies: admin only.
   'study:deidentify',
   'worklist:read',

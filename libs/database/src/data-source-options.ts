@@ -18,6 +18,7 @@ import { UnlinkedProcedureSteps1765300000000 } from './migrations/1765300000000-
 import { LegacyDateTimeColumns1765310000000 } from './migrations/1765310000000-LegacyDateTimeColumns';
 import { BlobRemovals1765320000000 } from './migrations/1765320000000-BlobRemovals';
 import { AuditEventSource1765330000000 } from './migrations/1765330000000-AuditEventSource';
+import { AttributeOverrides1765410000000 } from './migrations/1765410000000-AttributeOverrides';
 import { RejectedInstances1765420000000 } from './migrations/1765420000000-RejectedInstances';
 import { PeerDeidentify1765430000000 } from './migrations/1765430000000-PeerDeidentify';
 
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   LegacyDateTimeColumns1765310000000,
   BlobRemovals1765320000000,
   AuditEventSource1765330000000,
+  AttributeOverrides1765410000000,
   RejectedInstances1765420000000,
   PeerDeidentify1765430000000,
 ];

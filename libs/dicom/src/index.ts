@@ -19,3 +19,5 @@ export { MemorySource } from './byte-source';
 export type { ByteSource } from './byte-source';
 export { openInstance, locateFrames, locateBulkValue, readRanges } from './pixel-frames';
 export type { ByteRange, BulkValue, PixelLayout, OpenedInstance } from './pixel-frames';
+export { rewriteElements } from './element-rewrite';
+export type { ElementValue } from './element-rewrite';

@@ -1,5 +1,5 @@
 import type { DicomJson } from '@pacs/dicom';
-import { dimseStatusOf, httpStatusOf } from '@pacs/errors';
+import { DimseStatus, dimseStatusOf, httpStatusOf } from '@pacs/errors';
 import type { StoreFailureCode } from '@pacs/errors';
 import type { IngestOutcome } from '@pacs/index';
 import { instanceUrl, studyUrl } from './retrieve-url';
@@ -12,6 +12,7 @@ const TAG = {
   ReferencedSOPClassUID: '00081150',
   ReferencedSOPInstanceUID: '00081155',
   FailureReason: '00081197',
+  WarningReason: '00081196',
 } as const;
 
 interface FailedInstance {
@@ -79,6 +80,8 @@ export class StowResponseBuilder {
       [TAG.ReferencedSOPClassUID]: { vr: 'UI', Value: [o.sopClassUid] },
       [TAG.ReferencedSOPInstanceUID]: { vr: 'UI', Value: [o.sopInstanceUid] },
       [TAG.RetrieveURL]: { vr: 'UR', Value: [instanceUrl(this.baseUrl, o.studyUid, o.seriesUid, o.sopInstanceUid)] },
+      // PS3.18 10.5.3: Warning Reason B000, attributes coerced (to a correction's values).
+      ...(o.coerced ? { [TAG.WarningReason]: { vr: 'US', Value: [DimseStatus.CoercionOfDataElements] } } : {}),
     };
   }
 }

@@ -55,6 +55,11 @@ export type WorklistErrorCode =
 
 export type MppsErrorCode = 'mpps-not-found';
 
+/** Corrections, patient merges and series moves (issue 32). */
+export type CorrectionErrorCode =
+  | 'invalid-correction' // a value the stored instances cannot carry (VR, character set)
+  | 'correction-conflict'; // a merge of a patient into itself, a move of a series into its own study
+
 /** De-identification (PS3.15 Annex E). */
 export type DeidErrorCode =
   | 'deid-not-configured' // PACS_DEID_SECRET is not set: no pseudonyms can be made
@@ -68,5 +73,6 @@ export type ErrorCode =
   | PeerErrorCode
   | WorklistErrorCode
   | MppsErrorCode
+  | CorrectionErrorCode
   | DeidErrorCode
   | 'processing-failure'; // an unexpected error, reported as such (PS3.7 C.5 Processing failure)

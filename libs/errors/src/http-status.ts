@@ -50,6 +50,9 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'worklist-conflict': 409,
   // Procedure steps (PS3.18 15.6.3: 404 for an unknown step).
   'mpps-not-found': 404,
+  // Corrections.
+  'invalid-correction': 400,
+  'correction-conflict': 409,
   // De-identification.
   'deid-not-configured': 409, // the server's state (no secret) conflicts with the request
   'deid-refused': 422, // RFC 9110 15.5.21: understood, but this content cannot be processed

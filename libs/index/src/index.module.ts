@@ -10,6 +10,7 @@ import { DeletionService } from './deletion.service';
 import { IndexRepository } from './index.repository';
 import { IngestRecovery } from './ingest-recovery';
 import { IngestService } from './ingest.service';
+import { OverridesRepository } from './overrides.repository';
 import { QueryService } from './query.service';
 import { RejectionRepository } from './rejection.repository';
 import { RejectionService } from './rejection.service';
@@ -19,11 +20,11 @@ import { SeriesMetadataRepository } from './series-metadata.repository';
 @Module({
   providers: [
     BlobRemovals, BlobRemovalsRepository, DeletionRepository, DeletionService, IndexRepository, IngestRecovery, IngestService,
-    InstancesRepository, QueryRepository, QueryService, RejectionRepository, RejectionService, RetrieveService, SeriesMetadataRepository,
+    InstancesRepository, OverridesRepository, QueryRepository, QueryService, RejectionRepository, RejectionService, RetrieveService, SeriesMetadataRepository,
     StorageVerifier, StudyStatusRepository,
   ],
   exports: [
-    StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, RejectionService, SeriesMetadataRepository, StudyStatusRepository,
+    OverridesRepository, StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, RejectionService, SeriesMetadataRepository, StudyStatusRepository,
   ],
 })
 export class IndexModule {}

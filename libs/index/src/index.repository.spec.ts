@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
-import { IndexRepository } from './index.repository';
+import { IndexRepository, InstanceChangedError } from './index.repository';
 import type { InstanceFacts } from './instance-facts';
 
 type Call = { text: string; values: unknown[] };
@@ -37,7 +37,7 @@ function facts(studyUid: string, sopInstanceUid: string): InstanceFacts {
 const blob = { key: 'k', size: 1, sha256: 'x' };
 const rowsOf = (call: Call) => JSON.parse(call.values[0] as string) as { sopInstanceUid: string }[];
 
-const statements = (calls: Call[]) => calls.map((c) => (/^(BEGIN|COMMIT|ROLLBACK)$/.test(c.text) ? c.text : c.text.match(/pacs_index_instances?|audit_stage/)?.[0]));
+const statements = (calls: Call[]) => calls.map((c) => (/^(BEGIN|COMMIT|ROLLBACK)$/.test(c.text) ? c.text : c.text.match(/pacs_index_instances?|audit_stage|attribute_overrides/)?.[0]));
 
 /** A companion recording the payloads it is given, in the index transaction. */
 function recordingCompanion() {
@@ -66,7 +66,7 @@ describe('IndexRepository group commit', () => {
       repo.indexInstance({ facts: facts('1.5', '1.1.3'), blob, sourceAe: null }),
     ]);
     assert.deepEqual(results, [{ inserted: true }, { replaced: 'old-1.1.2' }, { inserted: true }]);
-    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances', 'audit_stage', 'COMMIT']);
+    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances', 'audit_stage', 'attribute_overrides', 'COMMIT']);
     assert.deepEqual(rowsOf(calls[1]).map((r) => r.sopInstanceUid), ['1.1.2', '1.1.3', '1.1.1'], 'sorted by study');
     assert.deepEqual(written, [[{ e: 1 }, { e: 2 }]], 'one companion payload per instance that has one');
   });
@@ -81,15 +81,15 @@ describe('IndexRepository group commit', () => {
       repo.indexInstance({ facts: facts('1.2', '1.1.2'), blob, sourceAe: null }),
     ]);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances'], 'the row is written, the transaction still open');
+    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances', 'attribute_overrides'], 'the row is written, the transaction still open');
     flushed();
     await writes;
-    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances', 'COMMIT']);
+    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances', 'attribute_overrides', 'COMMIT']);
   });
 
   it('rolls a batch back when one blob fails to flush, and commits the others on their own', async () => {
     const { dataSource, calls } = fakeDataSource((call) =>
-      call.text.includes('pacs_index_instances') ? [{ outcomes: rowsOf(call).map(() => ({ inserted: true })) }] : [{ outcome: { inserted: true } }],
+      call.text.includes('pacs_index_instances') ? [{ outcomes: rowsOf(call).map(() => ({ inserted: true })) }] : call.text.includes('attribute_overrides') ? [] : [{ outcome: { inserted: true } }],
     );
     const repo = new IndexRepository(dataSource);
     const failed = Promise.reject(new Error('EIO'));
@@ -100,12 +100,13 @@ describe('IndexRepository group commit', () => {
     ]);
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected']);
     assert.equal((results[1] as PromiseRejectedResult).reason.message, 'EIO');
-    assert.deepEqual(statements(calls).slice(0, 3), ['BEGIN', 'pacs_index_instances', 'ROLLBACK']);
+    assert.deepEqual(statements(calls).slice(0, 4), ['BEGIN', 'pacs_index_instances', 'attribute_overrides', 'ROLLBACK']);
     assert.equal(statements(calls).filter((s) => s === 'COMMIT').length, 1, 'only the instance whose blob is durable commits');
   });
 
   it('writes the rows of a failed batch one by one, so only the bad one fails', async () => {
     const { dataSource, calls } = fakeDataSource((call) => {
+      if (call.text.includes('attribute_overrides')) return [];
       if (call.text.includes('pacs_index_instances')) throw new Error('batch failed');
       if (JSON.parse(call.values[0] as string).sopInstanceUid === '1.1.2') throw new Error('bad row');
       return [{ outcome: { inserted: true } }];
@@ -114,6 +115,47 @@ describe('IndexRepository group commit', () => {
     const results = await Promise.allSettled(['1.1.1', '1.1.2', '1.1.3'].map((uid) => repo.indexInstance({ facts: facts('1.2', uid), blob, sourceAe: null })));
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.equal((results[1] as PromiseRejectedResult).reason.message, 'bad row');
-    assert.equal(calls.filter((c) => c.text.startsWith('SELECT')).length, 4, 'the batch, then each row alone');
+    assert.equal(calls.filter((c) => /^SELECT pacs_index/.test(c.text)).length, 4, 'the batch, then each row alone');
+  });
+
+  it('indexes a rewrite only while the row still points at the blob it was made from, under the row lock', async () => {
+    let current = 'k-old';
+    const { dataSource, calls } = fakeDataSource((call) => {
+      if (call.text.includes('FOR UPDATE')) return [{ blob_key: current }];
+      if (call.text.includes('pacs_index_instance(')) return [{ outcome: { replaced: current } }];
+      return [];
+    });
+    const repo = new IndexRepository(dataSource);
+    assert.deepEqual(await repo.indexRewrite({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }, 'k-old'), { replaced: 'k-old' });
+    current = 'k-resent';
+    await assert.rejects(repo.indexRewrite({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }, 'k-old'), InstanceChangedError);
+    const second = calls.slice(calls.findLastIndex((c) => c.text === 'BEGIN'));
+    assert.deepEqual(second.map((c) => c.text.split(' ').slice(0, 2).join(' ')), ['BEGIN', 'SELECT blob_key', 'ROLLBACK'], 'nothing written');
+  });
+
+  it("gives each written row the overrides of its study, then its series' (a moved series wins), read after the rows were written", async () => {
+    const { dataSource, calls } = fakeDataSource((call) => {
+      if (call.text.includes('pacs_index_instances')) return [{ outcomes: rowsOf(call).map((r) => (r.sopInstanceUid === '1.1.3' ? { exists: true } : { inserted: true })) }];
+      if (call.text.includes('attribute_overrides')) {
+        return [
+          { scope_uid: '1.2', attributes: { '00100020': 'NEW', '00100010': 'NEW^NAME' } },
+          { scope_uid: '1.2.1', attributes: { '00100020': 'MOVED', '0020000D': '9.9' } },
+        ];
+      }
+      return [];
+    });
+    const repo = new IndexRepository(dataSource);
+    const results = await Promise.all([
+      repo.indexInstance({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }),
+      repo.indexInstance({ facts: facts('1.5', '1.1.2'), blob, sourceAe: null }),
+      repo.indexInstance({ facts: facts('1.2', '1.1.3'), blob, sourceAe: null, expectNew: true }),
+    ]);
+    assert.deepEqual(results, [
+      { inserted: true, overrides: { '00100020': 'MOVED', '00100010': 'NEW^NAME', '0020000D': '9.9' } },
+      { inserted: true },
+      { exists: true },
+    ]);
+    assert.deepEqual(statements(calls), ['BEGIN', 'pacs_index_instances', 'attribute_overrides', 'COMMIT']);
+    assert.deepEqual([...(calls[2].values[0] as string[])].sort(), ['1.2', '1.2.1', '1.5', '1.5.1']);
   });
 });

@@ -2,8 +2,10 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { GroupCommit } from '@pacs/database';
 import { DataSource } from 'typeorm';
+import { AttributeOverrides } from './attribute-overrides';
 import { InstanceFacts } from './instance-facts';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion } from './ingest.types';
+import { overridesIn } from './overrides.repository';
 import { queryPrepared, runPrepared, StatementClient } from './prepared-statements';
 
 export interface BlobRecord {
@@ -14,6 +16,7 @@ export interface BlobRecord {
 
 export interface ExistingInstance {
   blobKey: string;
+  sourceAe: string | null;
   /** Rejected by an IOCM Rejection Note (a `rejected_instances` row, no `instances` row). */
   rejected?: true;
 }
@@ -23,7 +26,10 @@ export interface ExistingInstance {
  * a new row; an overwrite, with the key it superseded (already recorded for removal); or, for a
  * write that expected a new row, nothing because the instance was there.
  */
-export type IndexOutcome = { inserted: true } | { replaced: string | null } | { exists: true };
+export type IndexOutcome = ({ inserted: true } | { replaced: string | null } | { exists: true }) & {
+  /** What a correction set on the instance's study or series (attribute_overrides), read after the row locked its study. */
+  overrides?: AttributeOverrides;
+};
 
 /** All index writes of the ingest path. */
 @Injectable()
@@ -66,12 +72,13 @@ export class IndexRepository {
     // One round trip answers both: stored, or rejected (RejectionService).
     const rows = await queryPrepared(
       this.dataSource,
-      `SELECT blob_key, false AS rejected FROM instances WHERE sop_instance_uid = $1
-       UNION ALL SELECT blob_key, true FROM rejected_instances WHERE sop_instance_uid = $1`,
+      `SELECT blob_key, source_ae, false AS rejected FROM instances WHERE sop_instance_uid = $1
+       UNION ALL SELECT blob_key, NULL, true FROM rejected_instances WHERE sop_instance_uid = $1`,
       [sopInstanceUid],
     );
     if (!rows[0]) return undefined;
-    return rows[0].rejected ? { blobKey: rows[0].blob_key as string, rejected: true } : { blobKey: rows[0].blob_key as string };
+    const found = { blobKey: rows[0].blob_key as string, sourceAe: rows[0].source_ae as string | null };
+    return rows[0].rejected ? { ...found, rejected: true } : found;
   }
 
   /**
@@ -87,9 +94,28 @@ export class IndexRepository {
     return this.writes.add({ row: indexRow(facts, blob, sourceAe, expectNew), companionPayload, durable });
   }
 
+  /**
+   * Indexes a rewrite of a stored instance (a correction, a coercion) in a transaction of its
+   * own, only if the instance's row still points at `rewritten`, the blob it was made from:
+   * checked under the row lock, so a version stored meanwhile is never replaced by older bytes
+   * (then InstanceChangedError, and nothing is written). The instance row is locked before the
+   * patient row here (ingest: patient first); only a store of the same instance at the same
+   * moment can meet it the other way round, and PostgreSQL then fails one of the two.
+   */
+  async indexRewrite(write: InstanceWrite, rewritten: string): Promise<IndexOutcome> {
+    const { facts, blob, sourceAe, durable = Promise.resolve() } = write;
+    const row = indexRow(facts, blob, sourceAe, false);
+    const { result: [result], overrides } = await this.commitWhenDurable([{ row, durable }], async (client) => {
+      const [current] = await runPrepared(client, 'SELECT blob_key FROM instances WHERE sop_instance_uid = $1 FOR UPDATE', [facts.sopInstanceUid]);
+      if (current?.blob_key !== rewritten) throw new InstanceChangedError(facts.sopInstanceUid);
+      return runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(row)]);
+    });
+    return withOverrides(result.outcome as IndexOutcome, row, overrides);
+  }
+
   private async writeOne(write: IndexWrite): Promise<IndexOutcome> {
-    const [result] = await this.commitWhenDurable([write], (client) => runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(write.row)]));
-    return result.outcome as IndexOutcome;
+    const { result: [result], overrides } = await this.commitWhenDurable([write], (client) => runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(write.row)]));
+    return withOverrides(result.outcome as IndexOutcome, write.row, overrides);
   }
 
   /**
@@ -100,11 +126,11 @@ export class IndexRepository {
   private async writeMany(batch: IndexWrite[]): Promise<IndexOutcome[]> {
     const order = batch.map((_, i) => i).sort((a, b) => compareRows(batch[a].row, batch[b].row));
     const rows = JSON.stringify(order.map((i) => batch[i].row));
-    const [result] = await this.commitWhenDurable(batch, (client) => runPrepared(client, 'SELECT pacs_index_instances($1::jsonb) AS outcomes', [rows]));
+    const { result: [result], overrides } = await this.commitWhenDurable(batch, (client) => runPrepared(client, 'SELECT pacs_index_instances($1::jsonb) AS outcomes', [rows]));
     const outcomes = result.outcomes as IndexOutcome[];
     if (outcomes.length !== batch.length) throw new Error(`index batch returned ${outcomes.length} results for ${batch.length} rows`);
     const byCaller = new Array<IndexOutcome>(batch.length);
-    order.forEach((i, k) => (byCaller[i] = outcomes[k]));
+    order.forEach((i, k) => (byCaller[i] = withOverrides(outcomes[k], batch[i].row, overrides)));
     return byCaller;
   }
 
@@ -112,9 +138,12 @@ export class IndexRepository {
    * Runs `statement` and the companion's write in a transaction that commits once every blob
    * of the batch is flushed: an instance's pending state is this open transaction. A flush that
    * fails rolls the transaction back and fails it; the group commit then writes the batch's
-   * rows one by one, so only the instance whose blob failed is refused.
+   * rows one by one, so only the instance whose blob failed is refused. The overrides of the
+   * batch's studies and series are read after the statement locked their study rows, so a
+   * correction either committed them before (and they are read here) or waits for this commit
+   * (and finds these rows): libs/index README, "Corrections".
    */
-  private async commitWhenDurable<R>(batch: IndexWrite[], statement: (client: StatementClient) => Promise<R>): Promise<R> {
+  private async commitWhenDurable<R>(batch: IndexWrite[], statement: (client: StatementClient) => Promise<R>): Promise<{ result: R; overrides: Map<string, AttributeOverrides> }> {
     const runner = this.dataSource.createQueryRunner();
     try {
       const client = (await runner.connect()) as StatementClient;
@@ -123,9 +152,10 @@ export class IndexRepository {
         const result = await statement(client);
         const payloads = batch.flatMap((w) => (w.companionPayload === undefined ? [] : [w.companionPayload]));
         if (payloads.length > 0) await this.companion?.write({ query: (text, values) => runPrepared(client, text, values) }, payloads);
+        const overrides = await overridesIn(client, [...new Set(batch.flatMap((w) => [w.row.studyUid, w.row.seriesUid]))]);
         await Promise.all(batch.map((w) => w.durable));
         await runner.commitTransaction();
-        return result;
+        return { result, overrides };
       } catch (err) {
         await runner.rollbackTransaction().catch(() => undefined);
         throw err;
@@ -133,6 +163,13 @@ export class IndexRepository {
     } finally {
       await runner.release();
     }
+  }
+}
+
+/** Another version of an instance was stored while it was being rewritten. */
+export class InstanceChangedError extends Error {
+  constructor(sopInstanceUid: string) {
+    super(`instance ${sopInstanceUid} changed while it was rewritten`);
   }
 }
 
@@ -165,6 +202,14 @@ interface IndexWrite {
   row: IndexRow;
   companionPayload?: unknown;
   durable: Promise<void>;
+}
+
+/** A written row's outcome with its study's overrides, then its series' (a moved series' values win). */
+function withOverrides(outcome: IndexOutcome, row: IndexRow, overrides: Map<string, AttributeOverrides>): IndexOutcome {
+  const study = overrides.get(row.studyUid);
+  const series = overrides.get(row.seriesUid);
+  if ('exists' in outcome || (!study && !series)) return outcome;
+  return { ...outcome, overrides: { ...study, ...series } };
 }
 
 function compareRows(a: IndexRow, b: IndexRow): number {

@@ -1,16 +1,19 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { PacsConfig } from '@pacs/config';
-import { DicomParseError, readInstanceHeader } from '@pacs/dicom';
+import { DicomParseError, ElementValue, readInstanceHeader } from '@pacs/dicom';
 import { PacsMetrics } from '@pacs/metrics';
 import { BlobStore, TempBlob } from '@pacs/storage';
+import { AttributeOverrides, differsFrom, overrideElements } from './attribute-overrides';
 import { BlobRemovals } from './blob-removals';
 import { FreeSpaceGuard } from './free-space-guard';
 import { IngestError } from './index.errors';
 import { ExistingInstance, IndexOutcome, IndexRepository } from './index.repository';
 import { InstanceFacts, instanceFacts } from './instance-facts';
 import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, IngestOutcome, IngestSource, InstanceStoredListener } from './ingest.types';
+import { OverridesRepository } from './overrides.repository';
 import { RejectionService } from './rejection.service';
+import { rewriteBlob } from './stored-rewrite';
 
 /**
  * The one ingest path shared by C-STORE, STOW-RS and `pacs import` (ARCHITECTURE.md):
@@ -30,6 +33,7 @@ export class IngestService {
     private readonly index: IndexRepository,
     private readonly removals: BlobRemovals,
     private readonly rejections: RejectionService,
+    private readonly overrides: OverridesRepository,
     @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
     @Optional() private readonly metrics?: PacsMetrics,
   ) {
@@ -55,6 +59,15 @@ export class IngestService {
     }
   }
 
+  /**
+   * Rewrites the stored instance whose blob is `blobKey` with these values, through the ingest
+   * path: a new blob under a new key, durable before the row switches to it; the old blob
+   * removed after the commit (BlobRemovals).
+   */
+  async rewriteStored(blobKey: string, values: readonly ElementValue[], source: IngestSource): Promise<IngestOutcome> {
+    return this.ingestInstance(await rewriteBlob(this.blobs, blobKey, values), { ...source, expectedStudyUid: undefined, replaces: blobKey });
+  }
+
   private async ingestInstance(temp: TempBlob, source: IngestSource): Promise<IngestOutcome> {
     // The duplicate lookup overlaps the header read when the sender announced the instance (C-STORE).
     const announced = source.expectedSopInstanceUid;
@@ -71,7 +84,8 @@ export class IngestService {
     const existing = (facts.sopInstanceUid === announced ? lookup : undefined) ?? this.index.findInstance(facts.sopInstanceUid);
     const outcome = await this.store(temp, facts, source, existing);
     // A Rejection Note (IHE IOCM) takes effect before it is acknowledged; a resent note again.
-    await this.rejections.noteStored(facts.sopClassUid, facts.sopInstanceUid, facts.attributes, source);
+    // Not a rewrite of a stored note (a correction): instances restored since stay restored.
+    if (!source.replaces) await this.rejections.noteStored(facts.sopClassUid, facts.sopInstanceUid, facts.attributes, source);
     return outcome;
   }
 
@@ -124,7 +138,12 @@ export class IngestService {
         sopInstanceUid: facts.sopInstanceUid,
       });
     }
-    if (existing && this.config.ingest.duplicatePolicy !== 'overwrite') {
+    if (source.replaces && existing?.blobKey !== source.replaces) {
+      // A newer version arrived while this one was rewritten: never replace it with older bytes.
+      await this.blobs.discardTemp(temp);
+      throw new IngestError('storage-failure', `instance ${facts.sopInstanceUid} changed while it was rewritten`);
+    }
+    if (existing && this.config.ingest.duplicatePolicy !== 'overwrite' && !source.replaces) {
       await this.blobs.discardTemp(temp);
       return this.duplicate(facts, outcome);
     }
@@ -132,11 +151,14 @@ export class IngestService {
     // commits, and a key that a commit stopped referencing is never referenced again.
     const key = blobKey(facts.sopInstanceUid, randomBytes(8).toString('hex'));
     const stored = outcome(existing ? 'overwritten' : 'stored');
-    const payload = this.companion?.payload(stored, source);
-    const sourceAe = source.channel === 'dimse' ? source.actor ?? null : null;
+    const payload = source.replaces ? undefined : this.companion?.payload(stored, source);
+    const sourceAe = source.replaces ? (existing?.sourceAe ?? null) : source.channel === 'dimse' ? (source.actor ?? null) : null;
     const blob = { key, size: temp.size, sha256: temp.sha256 };
+    const { replaces } = source;
     const write = (expectNew: boolean, durable?: Promise<void>, companionPayload?: unknown) =>
-      this.index.indexInstance({ facts, blob, sourceAe, companionPayload, expectNew, durable });
+      replaces
+        ? this.index.indexRewrite({ facts, blob, sourceAe, durable }, replaces)
+        : this.index.indexInstance({ facts, blob, sourceAe, companionPayload, expectNew, durable });
     let written = await this.storeAndIndex(temp, key, facts, (durable) => write(!existing, durable, payload));
     if (payload) {
       this.companion?.committed();
@@ -155,8 +177,31 @@ export class IngestService {
     this.blobs.settle(key);
     if ('replaced' in written && written.replaced) await this.removals.removeCommitted([written.replaced]);
     this.log.debug({ channel: source.channel, actor: source.actor, sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid }, 'stored');
+    if (written.overrides && !source.replaces && differsFrom(facts.attributes, written.overrides)) {
+      return this.coerce(key, facts, source, written.overrides, stored);
+    }
     this.notifyStored(facts);
     return stored;
+  }
+
+  /**
+   * The instance was stored carrying values a correction has since changed on its study or
+   * series (attribute_overrides): it is rewritten with the corrected values (PS3.4 B.2.3
+   * coercion, Warning B000). Its first version is already durable, so a failure here loses
+   * nothing; the next correction of the study rewrites it. The study and patient its old values
+   * named are tidied (its first write may have recreated them).
+   */
+  private async coerce(key: string, facts: InstanceFacts, source: IngestSource, overrides: AttributeOverrides, stored: IngestOutcome): Promise<IngestOutcome> {
+    try {
+      const coerced = await this.rewriteStored(key, overrideElements(overrides), source);
+      await this.overrides.tidy([facts.studyUid], [facts.patient]).catch((err: Error) => this.log.warn({ studyUid: facts.studyUid, err: err.message }, 'study not tidied after a coercion'));
+      this.log.log({ channel: source.channel, actor: source.actor, sopInstanceUid: facts.sopInstanceUid, studyUid: coerced.studyUid }, 'coerced to corrected values');
+      return { ...coerced, result: stored.result, coCommitted: stored.coCommitted, coerced: true };
+    } catch (err) {
+      this.log.warn({ sopInstanceUid: facts.sopInstanceUid, studyUid: facts.studyUid, err: (err as Error).message }, 'stored, but not coerced to corrected values');
+      this.notifyStored(facts);
+      return stored;
+    }
   }
 
   /** PACS_DUPLICATE_POLICY keep or reject, for an instance already stored. */

@@ -1,7 +1,7 @@
 /** Who sent an instance, and what the sender's envelope said it is (checked against the dataset). */
 export interface IngestSource {
-  channel: 'dimse' | 'stow' | 'import' | 'deidentify';
-  /** Calling AE title (DIMSE), username (STOW, de-identified copy) or "cli" (import). */
+  channel: 'dimse' | 'stow' | 'import' | 'correction' | 'deidentify';
+  /** Calling AE title (DIMSE), username (STOW, correction, de-identified copy) or "cli" (import). */
   actor?: string;
   remoteAddress?: string;
   /** Affected SOP Class / Instance UID of the C-STORE command. */
@@ -9,6 +9,13 @@ export interface IngestSource {
   expectedSopInstanceUid?: string;
   /** Study of a STOW-RS POST /studies/{study}. */
   expectedStudyUid?: string;
+  /**
+   * Set when a stored instance is rewritten (a correction, or a coercion on receipt): the blob
+   * key of the version rewritten. It replaces that version whatever PACS_DUPLICATE_POLICY says,
+   * and records no store event of its own; if another version was stored meanwhile, nothing
+   * is written (IngestError storage-failure) so that the caller rewrites that one.
+   */
+  replaces?: string;
 }
 
 export type IngestResult = 'stored' | 'overwritten' | 'kept-existing';
@@ -24,6 +31,8 @@ export interface IngestOutcome {
   patientId?: string;
   /** True when the commit companion's payload (the audit event) committed with the index row. */
   coCommitted?: boolean;
+  /** Attributes were coerced to a correction's values (PS3.4 B.2.3: C-STORE Warning B000). */
+  coerced?: boolean;
 }
 
 /** An instance that has just been stored (durable and indexed). */

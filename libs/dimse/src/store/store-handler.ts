@@ -68,6 +68,8 @@ export class StoreHandler {
       // Usually the event was staged in the index commit itself (StoreAuditCompanion, no extra
       // commit); otherwise (a kept duplicate: no index write) it is recorded before the answer.
       if (!outcome.coCommitted) await this.deps.audit.stored(caller, outcome);
+      // PS3.4 B.2.3: stored with attributes changed to a correction's values.
+      if (outcome.coerced) return { status: DimseStatus.CoercionOfDataElements, comment: 'attributes coerced to the corrected patient and study values' };
       return { status: DimseStatus.Success };
     } catch (err) {
       // IngestService has already consumed (discarded) the temp blob.
@@ -102,7 +104,7 @@ export class StoreHandler {
 
   /** A failed C-STORE is audited before it is answered (refusals were audited as denials). */
   private async auditFailure(request: CStoreRequest, result: StoreResult): Promise<void> {
-    if (result.status === DimseStatus.Success || result.status === DimseStatus.RefusedNotAuthorized) return;
+    if (result.status === DimseStatus.Success || result.status === DimseStatus.CoercionOfDataElements || result.status === DimseStatus.RefusedNotAuthorized) return;
     await this.deps.audit
       .storeFailed(this.caller(), request.getAffectedSopInstanceUid(), result.status)
       .catch((err) => this.auditNotRecorded(err));
