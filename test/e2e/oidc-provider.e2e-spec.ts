@@ -78,6 +78,16 @@ describe('OpenID provider for local users (/oidc)', () => {
     assert.equal((await http(`${server.httpUrl}/dicomweb/studies`, { token: tokens.id_token })).status, 401);
   });
 
+  it('answers UserInfo for its access token with the ID token claims, and 401 without one', async () => {
+    const client = await OidcClient.discover(issuer, 'pacs-viewer', redirectUri);
+    const tokens = await client.login('rad1', PASSWORD);
+    const userinfo = `${issuer}/me`;
+    const res = await http(userinfo, { token: tokens.access_token });
+    assert.equal(res.status, 200, res.body.toString());
+    assert.deepEqual(res.json(), { sub: 'rad1', preferred_username: 'rad1', name: 'rad1' });
+    assert.equal((await http(userinfo)).status, 401);
+  });
+
   it("gives the user's own roles: an auditor's token is refused on DICOMweb (403) and reads the audit trail", async () => {
     const client = await OidcClient.discover(issuer, 'pacs-viewer', redirectUri);
     const { access_token } = await client.login('audit1', PASSWORD);
@@ -152,6 +162,52 @@ describe('OpenID provider for local users (/oidc)', () => {
     const { page } = await client.authorize();
     assert.equal(page.status, 400);
     assert.match(page.body, /redirect_uri/);
+  });
+});
+
+describe('OpenID provider for a viewer on another origin (PACS_HTTP_CORS_ORIGINS)', () => {
+  const VIEWER = 'http://viewer.example.org:3000';
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer({ env: { PACS_HTTP_CORS_ORIGINS: VIEWER } });
+  });
+  after(() => server?.stop());
+
+  it('lets it log in and redirects back to its origin', async () => {
+    const client = await OidcClient.discover(`${server.httpUrl}/oidc`, 'pacs-viewer', `${VIEWER}/viewer/callback`);
+    const tokens = await client.login('admin', server.adminPassword);
+    assert.equal((await http(`${server.httpUrl}/api/users`, { token: tokens.access_token })).status, 200);
+  });
+
+  it('answers its CORS requests: discovery, JWKS, the token endpoint (preflight too) and UserInfo', async () => {
+    const headers = { origin: VIEWER };
+    for (const path of ['/.well-known/openid-configuration', '/jwks']) {
+      const res = await http(`${server.httpUrl}/oidc${path}`, { headers });
+      assert.equal(res.status, 200);
+      assert.ok(['*', VIEWER].includes(res.headers.get('access-control-allow-origin') ?? ''), `${path}: ${res.headers.get('access-control-allow-origin')}`);
+    }
+    const preflight = await http(`${server.httpUrl}/oidc/token`, {
+      method: 'OPTIONS',
+      headers: { origin: VIEWER, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    assert.equal(preflight.status, 204);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), VIEWER);
+    const token = await http(`${server.httpUrl}/oidc/token`, {
+      method: 'POST',
+      headers: { origin: VIEWER, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&client_id=pacs-viewer&refresh_token=unknown',
+    });
+    assert.equal(token.status, 400);
+    assert.equal(token.headers.get('access-control-allow-origin'), VIEWER, 'the viewer can read the error');
+    const me = await http(`${server.httpUrl}/oidc/me`, { headers });
+    assert.equal(me.status, 401);
+    assert.equal(me.headers.get('access-control-allow-origin'), VIEWER);
+    const stranger = await http(`${server.httpUrl}/oidc/token`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=refresh_token&client_id=pacs-viewer&refresh_token=unknown',
+    });
+    assert.equal(stranger.headers.get('access-control-allow-origin'), null);
   });
 });
 
