@@ -26,7 +26,7 @@ describe('OpenID provider for local users (/oidc)', () => {
     issuer = `${server.httpUrl}/oidc`;
     redirectUri = `${server.httpUrl}/viewer/callback`;
     admin = await server.token();
-    for (const [username, roles] of [['rad1', ['radiologist']], ['rad2', ['radiologist']], ['audit1', ['auditor']]] as const) {
+    for (const [username, roles] of [['rad1', ['radiologist']], ['rad2', ['radiologist']], ['rad3', ['radiologist']], ['audit1', ['auditor']]] as const) {
       const res = await http(`${server.httpUrl}/api/users`, {
         method: 'POST',
         token: admin,
@@ -109,6 +109,37 @@ describe('OpenID provider for local users (/oidc)', () => {
     const again = await client.token({ grant_type: 'refresh_token', refresh_token: first.refresh_token! });
     assert.equal(again.status, 400, 'a rotated refresh token is not accepted twice');
     assert.equal(again.body.error, 'invalid_grant');
+  });
+
+  it("refuses a disabled user's access token and refresh token at once", async () => {
+    const client = await OidcClient.discover(issuer, 'pacs-viewer', redirectUri);
+    const tokens = await client.login('rad3', PASSWORD);
+    const disable = await http(`${server.httpUrl}/api/users/rad3`, {
+      method: 'PATCH',
+      token: admin,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ disabled: true }),
+    });
+    assert.equal(disable.status, 200, disable.body.toString());
+    assert.equal((await http(`${server.httpUrl}/dicomweb/studies`, { token: tokens.access_token })).status, 401);
+    const refresh = await client.token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token! });
+    assert.equal(refresh.status, 400);
+    assert.equal(refresh.body.error, 'invalid_grant');
+  });
+
+  it('renews silently (prompt=none) while the session lasts, to the silent-refresh page', async () => {
+    const silent = `${server.httpUrl}/viewer/silent-refresh.html`;
+    const client = await OidcClient.discover(issuer, 'pacs-viewer', redirectUri);
+    await client.login('rad1', PASSWORD);
+    const renewing = client.to(silent);
+    const { url } = await renewing.authorize('openid profile email', { prompt: 'none' });
+    assert.ok(url.startsWith(silent), url);
+    const code = new URL(url).searchParams.get('code');
+    assert.ok(code, url);
+    assert.equal((await renewing.exchange(code!)).status, 200);
+    const stranger = new OidcClient(client.discovery, 'pacs-viewer', silent);
+    const refused = await stranger.authorize('openid profile email', { prompt: 'none' });
+    assert.equal(new URL(refused.url).searchParams.get('error'), 'login_required');
   });
 
   it('logs out (RP-initiated): back to the viewer, refresh refused, and the next login asks for the password', async () => {
