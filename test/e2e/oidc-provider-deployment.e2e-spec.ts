@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { decodeJwt } from 'jose';
 import { http } from '../support/http';
 import { OidcClient } from '../support/oidc-flow';
+import { rawHttp, requestHead } from '../support/raw-http';
 import { freePort } from '../support/ports';
 import { startTestServer, TestServer } from '../support/server';
 
@@ -22,6 +23,20 @@ describe('OpenID provider for a viewer on another origin (PACS_HTTP_CORS_ORIGINS
     const client = await OidcClient.discover(`${server.httpUrl}/oidc`, 'pacs-viewer', `${VIEWER}/viewer/callback`);
     const tokens = await client.login('admin', server.adminPassword);
     assert.equal((await http(`${server.httpUrl}/api/users`, { token: tokens.access_token })).status, 200);
+  });
+
+  it('names the issuer after the Host the client reached, and refuses a Host that cannot be one', async () => {
+    const port = Number(new URL(server.httpUrl).port);
+    const ask = async (host: string) => {
+      const conn = await rawHttp(port);
+      conn.socket.write(requestHead('GET', '/oidc/.well-known/openid-configuration', { host, connection: 'close' }));
+      const chunks: Buffer[] = [];
+      conn.socket.on('data', (c: Buffer) => chunks.push(c));
+      await conn.closed;
+      return Buffer.concat(chunks).toString('utf8');
+    };
+    assert.match(await ask('pacs.example.org:8443'), /"issuer":"http:\/\/pacs\.example\.org:8443\/oidc"/);
+    assert.match(await ask('a<b>'), /^HTTP\/1\.1 400[\s\S]*names no valid host/);
   });
 
   it('answers its CORS requests: discovery, JWKS, the token endpoint (preflight too) and UserInfo', async () => {
