@@ -149,6 +149,7 @@ describe('OpenID provider for local users (/oidc)', () => {
     })}`;
     const confirm = await client.request(logoutUrl);
     assert.equal(confirm.status, 200);
+    assert.match(confirm.body, /id="logout"/, 'the sign-out button');
     const form = /<form[^>]*action="([^"]+)"[^>]*>([\s\S]*?)<\/form>/.exec(confirm.body);
     assert.ok(form, confirm.body);
     const fields = Object.fromEntries([...form![2].matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2]]));
@@ -159,6 +160,8 @@ describe('OpenID provider for local users (/oidc)', () => {
     assert.equal(refresh.status, 400);
     const { page } = await client.authorize();
     assert.match(page.body, /id="login"/, 'no session left: the login form again');
+    const events = (await http(`${server.httpUrl}/api/audit?actor=rad1`, { token: admin })).json<{ items: { details: { eventType?: { name: string } } }[] }>().items;
+    assert.ok(events.some((e) => e.details.eventType?.name === 'Logout'), 'the logout is audited');
   });
 
   it('refuses a wrong password with the form and a message, audits it, and throttles like /api/auth/token', async () => {

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { PacsConfig } from '@pacs/config';
 import { PostgresProviderAdapter } from './provider-adapter';
 import { PROVIDER_ALGORITHM, ProviderKeys } from './provider-keys';
-import { errorPage, signedOutPage } from './provider-pages';
+import { errorPage, logoutPage, signedOutPage } from './provider-pages';
 
 /** The bundled viewer (OHIF): a public client (no secret), so PKCE is required (RFC 7636, RFC 9700 2.1.1). */
 export const VIEWER_CLIENT_ID = 'pacs-viewer';
@@ -60,7 +60,7 @@ export function providerConfiguration(origin: string, deps: ProviderDeps): Recor
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true, postLogoutSuccessSource: signedOutPage },
+      rpInitiatedLogout: { enabled: true, logoutSource: logoutPage, postLogoutSuccessSource: signedOutPage },
       resourceIndicators: {
         enabled: true,
         defaultResource: () => API_RESOURCE,
