@@ -95,7 +95,7 @@ describe('OpenID provider for local users (/oidc)', () => {
     assert.equal((await http(`${server.httpUrl}/api/audit?limit=1`, { token: access_token })).status, 200);
   });
 
-  it('refreshes: a new access token that works, and the used refresh token is spent', async () => {
+  it('refreshes: a new access token that works; a spent refresh token used again revokes the login', async () => {
     const client = await OidcClient.discover(issuer, 'pacs-viewer', redirectUri);
     const first = await client.login('rad1', PASSWORD);
     assert.ok(first.refresh_token, 'a refresh token is issued to the viewer');
@@ -106,6 +106,9 @@ describe('OpenID provider for local users (/oidc)', () => {
     const again = await client.token({ grant_type: 'refresh_token', refresh_token: first.refresh_token! });
     assert.equal(again.status, 400, 'a rotated refresh token is not accepted twice');
     assert.equal(again.body.error, 'invalid_grant');
+    // Reuse means the token leaked: the whole grant goes, the new refresh token with it (RFC 9700 4.14.2).
+    const afterReuse = await client.token({ grant_type: 'refresh_token', refresh_token: refreshed.body.refresh_token });
+    assert.equal(afterReuse.status, 400);
   });
 
   it("refuses a disabled user's access token and refresh token at once", async () => {
