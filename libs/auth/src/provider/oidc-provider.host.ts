@@ -24,7 +24,7 @@ const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/login)?$/;
 /** oidc-provider's userinfo endpoint, which takes only opaque tokens: ours are JWTs for the API. */
 const USERINFO = '/me';
 /** A host name or address with an optional port: anything else cannot name an issuer. */
-const HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+const HOST = /^[A-Za-z0-9._-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
 
 /** What the provider's end_session.success event carries, as far as the audit reads it. */
 interface EndedSession {
