@@ -232,3 +232,19 @@ describe('configuration: de-identification secret', () => {
     assert.throws(() => loadConfig({ PACS_DEID_SECRET: 'short' }), (err: unknown) => err instanceof ConfigError && /PACS_DEID_SECRET/.test(err.message));
   });
 });
+
+describe('configuration: the OpenID provider for local users', () => {
+  it('is on by default, with short access tokens and a working-shift login', () => {
+    assert.deepEqual(loadConfig({}).oidcProvider, { enabled: true, accessTokenTtlSeconds: 300, refreshTokenTtlSeconds: 43200 });
+  });
+
+  it('turns off with off (or false), and names the setting for anything else', () => {
+    assert.equal(loadConfig({ PACS_OIDC_PROVIDER: 'off' }).oidcProvider.enabled, false);
+    assert.equal(loadConfig({ PACS_OIDC_PROVIDER: 'false' }).oidcProvider.enabled, false);
+    assert.equal(loadConfig({ PACS_OIDC_PROVIDER: 'on' }).oidcProvider.enabled, true);
+    assert.throws(
+      () => loadConfig({ PACS_OIDC_PROVIDER: 'maybe', PACS_OIDC_ACCESS_TOKEN_TTL_SECONDS: '0' }),
+      (err: unknown) => err instanceof ConfigError && /PACS_OIDC_PROVIDER/.test(err.message) && /PACS_OIDC_ACCESS_TOKEN_TTL_SECONDS/.test(err.message),
+    );
+  });
+});

@@ -21,6 +21,7 @@ import { AuditEventSource1765330000000 } from './migrations/1765330000000-AuditE
 import { AttributeOverrides1765410000000 } from './migrations/1765410000000-AttributeOverrides';
 import { RejectedInstances1765420000000 } from './migrations/1765420000000-RejectedInstances';
 import { PeerDeidentify1765430000000 } from './migrations/1765430000000-PeerDeidentify';
+import { OidcProviderState1765431000000 } from './migrations/1765431000000-OidcProviderState';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   AttributeOverrides1765410000000,
   RejectedInstances1765420000000,
   PeerDeidentify1765430000000,
+  OidcProviderState1765431000000,
 ];
 
 /** Connections a process keeps at most. */
