@@ -1,13 +1,15 @@
 // ADT from the RIS into the image archive (issue 33): studies stored with storescu take an A08's
 // demographics, as C-FIND, QIDO-RS and a WADO-RS retrieve (dcmdump) show; an A40 moves a
 // patient's studies under the surviving Patient ID, with or without stored studies of its own;
-// a study whose instances cannot carry the new name is answered AE with the rest applied.
+// a study whose instances cannot carry the new name, or whose file is lost, is answered AE with
+// the rest applied.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findscu, runDcmtk, storescu } from '../support/dcmtk';
+import { filesBelow } from '../support/files';
 import { generateStudy, InstanceSpec } from '../support/generator';
 import { http, parseMultipart, value } from '../support/http';
 import { MllpClient, msh, pid, seg } from '../support/mllp';
@@ -124,5 +126,21 @@ describe('HL7 ADT applied to the stored studies', () => {
     assert.equal(name(good), 'ΩMEGA^ANNA');
     const [message] = (await audit('action=110110&patientId=HS3')).filter((e) => e.details?.channel === 'hl7');
     assert.deepEqual([message.outcome, message.details.ack, message.details.studies.failed], [4, 'AE', 1]);
+  });
+
+  it('answers AE 207 at PID-3 when a study file is lost, and still corrects the others', async () => {
+    const lost = await stored('a08-lost', { patientId: 'HS4', patientName: 'LOST^OLD', ...HOSP });
+    const kept = await stored('a08-kept', { patientId: 'HS4', patientName: 'LOST^OLD', ...HOSP });
+    const uid = Buffer.from(lost.sopInstanceUids[0]);
+    const [file] = filesBelow(join(server.dataDir, 'blobs')).filter((f) => readFileSync(f).includes(uid));
+    assert.ok(file, 'the stored file of the instance');
+    unlinkSync(file);
+    const ack = await adt('A08', 'A08-S4', pid('HS4', 'LOST^NEW'));
+    assert.deepEqual([ack.code, ack.errLocation, ack.errCode], ['AE', 'PID^1^3^1^1', '207'], ack.raw);
+    assert.match(ack.text, /1 stored stud\(ies\) corrected, 1 not .*send the message again/);
+    const [good] = await qido(`studies?StudyInstanceUID=${kept.studyUid}`);
+    assert.equal(name(good), 'LOST^NEW');
+    const [message] = (await audit('action=110110&patientId=HS4')).filter((e) => e.details?.channel === 'hl7');
+    assert.deepEqual([message.outcome, message.details.studies.failed, message.studyUids.sort()], [8, 1, [lost.studyUid, kept.studyUid].sort()]);
   });
 });

@@ -22,6 +22,9 @@ export interface ArchiveOutcome {
   failures: { studyUid?: string; error: unknown }[];
 }
 
+/** No stored study concerned. */
+export const nothing = (): ArchiveOutcome => ({ operation: 'none', studyUids: [], instancesRewritten: 0, failures: [] });
+
 type PatientCorrection = NonNullable<Parameters<CorrectionsService['correctStudy']>[1]['patient']>;
 
 /**
@@ -48,15 +51,15 @@ export class Hl7ArchivePatients {
   }
 
   /**
-   * A40: the prior patient's studies go to the surviving one. The merge takes its identity and
+   * A40: the prior patient's studies go to the surviving one (none when MRG-1 is PID-3). The merge takes its identity and
    * demographics from the surviving patient's stored studies; when it has none yet, each study
    * is corrected to the PID's identity and demographics instead (the result is the same patient).
    */
   async merge(prior: PatientKey, patient: AdtPatient, by: Requester): Promise<ArchiveOutcome> {
     const from = { id: prior.id, issuer: prior.issuer ?? '' };
     const to = { id: patient.id, issuer: patient.issuer ?? '' };
-    const studies = (await this.index.patientStudies(from.id, from.issuer)) ?? [];
-    if (studies.length === 0) return { operation: 'none', studyUids: [], instancesRewritten: 0, failures: [] };
+    const studies = from.id === to.id && from.issuer === to.issuer ? [] : ((await this.index.patientStudies(from.id, from.issuer)) ?? []);
+    if (studies.length === 0) return nothing();
     if (!(await this.index.patientStudies(to.id, to.issuer))?.length) {
       return this.correctEach(studies, { id: to.id, issuerOfPatientId: to.issuer, ...demographics(patient) }, by);
     }

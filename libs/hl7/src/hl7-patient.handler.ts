@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Requester } from '@pacs/corrections';
 import { DomainError } from '@pacs/errors';
 import { PatientDto, WorklistService } from '@pacs/worklist';
-import { ArchiveOutcome, Hl7ArchivePatients } from './hl7-archive';
+import { ArchiveOutcome, Hl7ArchivePatients, nothing } from './hl7-archive';
 import { ErrLocation, Hl7Error, Hl7ErrorCode, missing } from './hl7-errors';
 import { Hl7Input, patientOf, required, value } from './hl7-fields';
 import { checkText, validated } from './hl7-validation';
@@ -16,6 +16,8 @@ import type { Hl7Outcome } from './hl7-worklist.handler';
  */
 @Injectable()
 export class Hl7PatientHandler {
+  private readonly log = new Logger('Hl7');
+
   constructor(
     private readonly worklist: WorklistService,
     private readonly archive: Hl7ArchivePatients,
@@ -34,7 +36,7 @@ export class Hl7PatientHandler {
       checkText(prior.id, at);
     }
     const items = await this.worklist.correctPatient(prior, dto, by.username);
-    const stored = event === 'A40' ? await this.archive.merge(prior, dto, by) : await this.archive.update(dto, by);
+    const stored = await this.stored(event, prior, dto, by);
     const details = {
       event,
       items: items.length,
@@ -43,6 +45,16 @@ export class Hl7PatientHandler {
     };
     const studyUids = [...new Set([...items.map((i) => i.studyInstanceUid), ...stored.studyUids, ...stored.failures.flatMap((f) => f.studyUid ?? [])])];
     return { actionCode: 'U', patientId: dto.id, studyUids, details, error: failureOf(stored, items.length, at) };
+  }
+
+  /** The archive side; a failure there (the database gone) leaves the worklist side applied, and says so. */
+  private async stored(event: 'A08' | 'A40', prior: { id: string; issuer: string }, dto: PatientDto, by: Requester): Promise<ArchiveOutcome> {
+    try {
+      return event === 'A40' ? await this.archive.merge(prior, dto, by) : await this.archive.update(dto, by);
+    } catch (error) {
+      this.log.error({ msg: 'ADT not applied to the stored studies', patientId: dto.id, err: String(error), stack: (error as Error).stack });
+      return { ...nothing(), failures: [{ error }] };
+    }
   }
 }
 
@@ -53,10 +65,13 @@ export class Hl7PatientHandler {
  */
 function failureOf(stored: ArchiveOutcome, items: number, at: ErrLocation): Hl7Error | undefined {
   if (stored.failures.length === 0) return undefined;
-  const first = stored.failures[0].error;
-  const invalid = first instanceof DomainError && first.code === 'invalid-correction';
+  const invalid = stored.failures.every((f) => f.error instanceof DomainError && f.error.code === 'invalid-correction');
   const reasons = stored.failures.map((f) => `${f.studyUid ? `study ${f.studyUid}: ` : ''}${f.error instanceof DomainError ? f.error.message : 'internal error'}`);
-  const what = stored.operation === 'merge' ? 'the merge of the stored studies failed' : `${stored.studyUids.length} stored stud(ies) corrected, ${stored.failures.length} not`;
+  const what = {
+    merge: 'the merge of the stored studies failed',
+    correct: `${stored.studyUids.length} stored stud(ies) corrected, ${stored.failures.length} not`,
+    none: 'the stored studies were not looked up',
+  }[stored.operation];
   const text = `applied in part: ${items} worklist item(s) updated; ${what} (${reasons.join('; ')})${invalid ? '' : '; send the message again to complete it'}`;
   return new Hl7Error('AE', invalid ? Hl7ErrorCode.DataTypeError : Hl7ErrorCode.ApplicationInternalError, text, invalid ? { segment: 'PID', field: 5 } : at);
 }
