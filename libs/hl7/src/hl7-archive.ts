@@ -51,9 +51,10 @@ export class Hl7ArchivePatients {
   }
 
   /**
-   * A40: the prior patient's studies go to the surviving one (none when MRG-1 is PID-3). The merge takes its identity and
-   * demographics from the surviving patient's stored studies; when it has none yet, each study
-   * is corrected to the PID's identity and demographics instead (the result is the same patient).
+   * A40: the prior patient's studies go to the surviving one (none when MRG-1 is PID-3). The
+   * merge takes identity and demographics from the surviving patient's stored studies; when it
+   * has none yet, each study is corrected to the PID's identity and demographics instead (the
+   * result is the same patient).
    */
   async merge(prior: PatientKey, patient: AdtPatient, by: Requester): Promise<ArchiveOutcome> {
     const from = { id: prior.id, issuer: prior.issuer ?? '' };
