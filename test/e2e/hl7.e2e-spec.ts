@@ -5,18 +5,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { http } from '../support/http';
-import { MllpClient } from '../support/mllp';
+import { MllpClient, msh, pid, seg } from '../support/mllp';
 import { freePort } from '../support/ports';
 import { startTestServer, TestServer } from '../support/server';
 import { findscuWorklist, mwlQueryFile, Naturalized, personName } from '../support/worklist';
-
-/** A segment from its fields by number (`|` delimiters). */
-const seg = (name: string, fields: Record<number, string>) =>
-  [name, ...Array.from({ length: Math.max(...Object.keys(fields).map(Number)) }, (_, i) => fields[i + 1] ?? '')].join('|');
-/** MSH (MSH-1 is the first `|`, so field n here is MSH-(n+1)). */
-const msh = (type: string, control: string, sender = 'RIS^HOSP') =>
-  seg('MSH', { 1: '^~\\&', 2: sender.split('^')[0], 3: sender.split('^')[1], 4: 'PACS', 5: 'RAD', 6: '20261124080000', 8: type, 9: control, 10: 'P', 11: '2.5' });
-const pid = (id: string, name: string, birth = '19800101', sex = 'F') => seg('PID', { 1: '1', 3: `${id}^^^HOSP`, 5: name, 7: birth, 8: sex });
 
 /** An ORM^O01 as an IHE SWF order placer sends it (OBR-18 accession, OBR-19 RP ID, OBR-20 SPS ID, ZDS-1 study). */
 function orm(control: string, orc1: string, o: { patientId: string; name: string; accession: string; start?: string; modality?: string; birth?: string; studyUid?: string }): string[] {

@@ -83,3 +83,12 @@ export function parseAck(raw: string): Ack {
   const err = fields('ERR');
   return { raw, code: msa[1], controlId: msa[2], text: msa[3] ?? '', errLocation: err[2]?.split(c).join('^'), errCode: err[3]?.split(c)[0] };
 }
+
+/** A segment from its fields by number (`|` delimiters). */
+export const seg = (name: string, fields: Record<number, string>) =>
+  [name, ...Array.from({ length: Math.max(...Object.keys(fields).map(Number)) }, (_, i) => fields[i + 1] ?? '')].join('|');
+/** MSH (MSH-1 is the first `|`, so field n here is MSH-(n+1)). */
+export const msh = (type: string, control: string, sender = 'RIS^HOSP') =>
+  seg('MSH', { 1: '^~\\&', 2: sender.split('^')[0], 3: sender.split('^')[1], 4: 'PACS', 5: 'RAD', 6: '20261124080000', 8: type, 9: control, 10: 'P', 11: '2.5' });
+/** PID with PID-3 `id^^^HOSP`, PID-5, PID-7, PID-8 (empty strings: fields not sent). */
+export const pid = (id: string, name: string, birth = '19800101', sex = 'F') => seg('PID', { 1: '1', 3: `${id}^^^HOSP`, 5: name, 7: birth, 8: sex });

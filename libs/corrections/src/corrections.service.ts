@@ -12,10 +12,11 @@ export interface CorrectionResult {
   studiesRemoved?: string[];
 }
 
-/** Who asks, for the ingest source and the audit event. */
+/** Who asks, for the ingest source and the audit event: a user, or a system (an HL7 sender, MSH-3^MSH-4). */
 export interface Requester {
   username: string;
   ip?: string;
+  actorType?: 'user' | 'system';
 }
 
 export interface PatientKey {
@@ -165,7 +166,7 @@ export class CorrectionsService {
     const record = (outcome: number) =>
       this.audit.record({
         actor: by.username,
-        actorType: 'user',
+        actorType: by.actorType ?? 'user',
         sourceAddress: by.ip ?? null,
         action: event.action,
         actionCode: 'U',

@@ -8,8 +8,9 @@ export interface Hl7AuditFacts {
   sender: string;
   remoteAddress?: string;
   /**
-   * order: a worklist item created, changed or cancelled (ORM, OMI); patient: worklist items'
-   * patient corrected or merged (ADT); denied: a sender not in PACS_HL7_ALLOWED_SENDERS;
+   * order: a worklist item created, changed or cancelled (ORM, OMI); patient: the worklist
+   * items' and stored studies' patient corrected or merged (ADT; the corrections of stored
+   * studies record their own events too, libs/corrections); denied: a sender not in PACS_HL7_ALLOWED_SENDERS;
    * rejected: a message that could not be read or is of a type not supported.
    */
   kind: 'order' | 'patient' | 'denied' | 'rejected';
@@ -27,6 +28,8 @@ export interface Hl7AuditFacts {
  * - orders are Procedure Record (A.5.3.9), as POST/PUT/DELETE /api/worklist are: what the PACS
  *   keeps of an order is the requested procedure and its scheduled steps (C new, U change, D cancel);
  * - ADT A08 and A40 are Patient Record (A.5.3.7), Update: the patient's demographics or identity;
+ *   the message's event names the worklist items' and studies' UIDs, and each correction or
+ *   merge of stored studies adds its own event (operation, old and new values, instances rewritten);
  * - an unknown sender is a Security Alert (A.5.3.11), Node Authentication, as a refused association;
  * - an unreadable or unsupported message is a Security Alert without a type: input nobody agreed on.
  * Outcome: AA success, AE/AR minor failure, an internal error serious failure (A.5.1).

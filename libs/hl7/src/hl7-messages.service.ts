@@ -2,11 +2,12 @@ import { Hl7Message } from '@medplum/core';
 import { Injectable, Logger } from '@nestjs/common';
 import type { AuditActionCodeLetter } from '@pacs/audit';
 import { PacsConfig } from '@pacs/config';
-import { AckCode, AckContent, buildAck } from './hl7-ack';
+import { AckContent, buildAck } from './hl7-ack';
 import { Hl7AuditFacts, Hl7Auditor } from './hl7-auditor';
 import { decodeFrame, DEFAULT_DELIMITERS, delimitersOf } from './hl7-encoding';
 import { Hl7Error, Hl7ErrorCode } from './hl7-errors';
 import { Hl7Input, value } from './hl7-fields';
+import { Hl7PatientHandler } from './hl7-patient.handler';
 import { Hl7Outcome, Hl7WorklistHandler } from './hl7-worklist.handler';
 
 /** The message types and events handled (MSH-9.1^MSH-9.2). */
@@ -30,7 +31,8 @@ export class Hl7Messages {
 
   constructor(
     private readonly config: PacsConfig,
-    private readonly handler: Hl7WorklistHandler,
+    private readonly orders: Hl7WorklistHandler,
+    private readonly patients: Hl7PatientHandler,
     private readonly auditor: Hl7Auditor,
   ) {}
 
@@ -72,9 +74,13 @@ export class Hl7Messages {
     const unsupported = this.unsupported(input, type, event);
     if (unsupported) return fail(unsupported, 'rejected');
     try {
-      const outcome: Hl7Outcome = type === 'ADT' ? await this.handler.patient(input, event as 'A08' | 'A40', r.sender) : await this.handler.order(input, r.sender);
-      const ack = { code: 'AA' as AckCode };
-      return { ack, facts: { ...base, kind, ack: 'AA', actionCode: outcome.actionCode, patientId: outcome.patientId, studyUids: outcome.studyUids, details: { ...base.details, ...outcome.details } } };
+      const outcome: Hl7Outcome =
+        type === 'ADT' ? await this.patients.patient(input, event as 'A08' | 'A40', { username: r.sender, ip: remoteAddress, actorType: 'system' }) : await this.orders.order(input, r.sender);
+      const err = outcome.error;
+      const ack: AckContent = err ? { code: err.ack, text: err.message, error: { code: err.code, location: err.location } } : { code: 'AA' };
+      const internal = err?.code === Hl7ErrorCode.ApplicationInternalError;
+      const details = { ...base.details, ...outcome.details, ...(err ? { error: err.message } : {}) };
+      return { ack, facts: { ...base, kind, ack: ack.code, internal, actionCode: outcome.actionCode, patientId: outcome.patientId, studyUids: outcome.studyUids, details } };
     } catch (err) {
       if (err instanceof Hl7Error) return fail(err, kind);
       this.log.error({ msg: 'HL7 message failed', messageType: r.messageType, controlId: r.controlId, err: String(err), stack: (err as Error).stack });

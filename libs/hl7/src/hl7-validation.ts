@@ -40,3 +40,8 @@ function sourceOf(path: string, sources: Record<string, ErrLocation>): ErrLocati
   }
   return undefined;
 }
+
+/** A key looked up as it is (no DTO checks it): no backslash or control character (PS3.5 6.2 SH, LO). */
+export function checkText(key: string, location: ErrLocation): void {
+  if (/[\\\x00-\x1f\x7f]/.test(key)) throw new Hl7Error('AE', Hl7ErrorCode.DataTypeError, `${locationText(location)} must not contain a backslash or control characters`, location);
+}

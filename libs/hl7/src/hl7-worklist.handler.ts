@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import type { AuditActionCodeLetter } from '@pacs/audit';
 import { PacsConfig } from '@pacs/config';
 import { DomainError } from '@pacs/errors';
-import { PatientDto, WorklistItemDto, WorklistItemView, WorklistService } from '@pacs/worklist';
-import { ErrLocation, Hl7Error, Hl7ErrorCode, missing } from './hl7-errors';
-import { Hl7Input, patientOf, required, value } from './hl7-fields';
-import { locationText, validated } from './hl7-validation';
+import { WorklistItemDto, WorklistItemView, WorklistService } from '@pacs/worklist';
+import { ErrLocation, Hl7Error, Hl7ErrorCode } from './hl7-errors';
+import { Hl7Input } from './hl7-fields';
+import { checkText, validated } from './hl7-validation';
 import { WorklistOrder, worklistOrderOf } from './order-mapping';
 
 /** What a processed message changed, for its acknowledgment and audit event. */
@@ -14,14 +14,15 @@ export interface Hl7Outcome {
   patientId: string;
   studyUids: string[];
   details: Record<string, unknown>;
+  /** Set when the message was applied in part: answered AE with this error, the rest stays applied. */
+  error?: Hl7Error;
 }
 
 const ORDER_ACTION_CODES = { new: 'C', change: 'U', cancel: 'D' } as const;
 
 /**
- * Orders and patient updates from the RIS applied to the worklist, through its public service
- * with the same validation as the REST routes. Stored images are not touched: study corrections
- * and merges belong to the data-management routes (README, HL7 v2).
+ * Orders from the RIS applied to the worklist, through its public service with the same
+ * validation as the REST routes (patient updates: Hl7PatientHandler).
  */
 @Injectable()
 export class Hl7WorklistHandler {
@@ -74,32 +75,6 @@ export class Hl7WorklistHandler {
     if (item) return item;
     throw new Hl7Error('AE', Hl7ErrorCode.UnknownKeyIdentifier, `no order with accession number ${order.accessionNumber} and requested procedure ${order.requestedProcedureId}`, order.accessionAt);
   }
-
-  /**
-   * ADT^A08 (update patient information, HL7 v2.5 3.3.8): the patient's worklist items take the
-   * PID's name, birth date and sex. ADT^A40 (merge patient, 3.3.40): the items of the prior
-   * patient (MRG-1) move to the PID's patient, with its demographics.
-   */
-  async patient(input: Hl7Input, event: 'A08' | 'A40', actor: string): Promise<Hl7Outcome> {
-    const d = input.delimiters;
-    const { patient, sources } = patientOf(required(input, 'PID'), d);
-    const dto = await validated(PatientDto, patient, sources);
-    let prior = { id: dto.id, issuer: dto.issuer ?? '' };
-    if (event === 'A40') {
-      const mrg = required(input, 'MRG');
-      prior = { id: value(mrg, d, 1, 1), issuer: value(mrg, d, 1, 4, 0) };
-      if (!prior.id) throw missing({ segment: 'MRG', field: 1, component: 1 }, 'MRG-1 Prior Patient Identifier List');
-      checkText(prior.id, { segment: 'MRG', field: 1, component: 1 });
-    }
-    const items = await this.worklist.correctPatient(prior, dto, actor);
-    const details = { event, items: items.length, ...(event === 'A40' ? { priorPatientId: prior.id } : {}) };
-    return { actionCode: 'U', patientId: dto.id, studyUids: items.map((i) => i.studyInstanceUid), details };
-  }
-}
-
-/** A key looked up as it is (no DTO checks it): no backslash or control character (PS3.5 6.2 SH, LO). */
-function checkText(key: string, location: ErrLocation): void {
-  if (/[\\\x00-\x1f\x7f]/.test(key)) throw new Hl7Error('AE', Hl7ErrorCode.DataTypeError, `${locationText(location)} must not contain a backslash or control characters`, location);
 }
 
 /** A worklist refusal as the AE it is: a taken key or a status that forbids the change, at `location`. */
