@@ -37,15 +37,18 @@ export async function recountSeries(m: EntityManager, seriesPks: string[]): Prom
 }
 
 /** NumberOfStudyRelatedSeries / Instances and ModalitiesInStudy from the study's series. */
-export async function recountStudy(m: EntityManager, studyPk: string): Promise<void> {
-  await m.query(
-    `UPDATE studies st SET
+const STUDY_COUNTERS = `UPDATE studies st SET
        num_series = (SELECT count(*) FROM series s WHERE s.study_pk = st.id AND s.num_instances > 0),
        num_instances = (SELECT coalesce(sum(s.num_instances), 0) FROM series s WHERE s.study_pk = st.id),
        modalities = (SELECT coalesce(array_agg(DISTINCT s.modality) FILTER (WHERE s.modality IS NOT NULL AND s.num_instances > 0), '{}')
                      FROM series s WHERE s.study_pk = st.id),
-       updated_at = now()
-     WHERE st.id = $1`,
-    [studyPk],
-  );
+       updated_at = now()`;
+
+export async function recountStudy(m: EntityManager, studyPk: string): Promise<void> {
+  await m.query(`${STUDY_COUNTERS} WHERE st.id = $1`, [studyPk]);
+}
+
+/** The same for studies named by their UIDs (after instances moved out of or into them). */
+export async function recountStudiesByUid(m: EntityManager, studyUids: string[]): Promise<void> {
+  await m.query(`${STUDY_COUNTERS} WHERE st.study_uid = ANY($1::text[])`, [studyUids]);
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DicomJson, Tag } from '@pacs/dicom';
 import { DataSource, EntityManager } from 'typeorm';
 import { AttributeOverrides, OVERRIDABLE } from './attribute-overrides';
+import { recountStudiesByUid } from './level-counters';
 import { runPrepared, StatementClient } from './prepared-statements';
 
 /** What the index holds about a study's patient and study attributes (for corrections and their audit). */
@@ -102,16 +103,7 @@ export class OverridesRepository {
   async tidy(studyUids: string[], patients: { id: string; issuer: string }[]): Promise<string[]> {
     const removed = await this.dataSource.transaction(async (m) => {
       const gone = await this.removeEmptyStudies(m, studyUids);
-      await m.query(
-        `UPDATE studies st SET
-           num_series = (SELECT count(*) FROM series s WHERE s.study_pk = st.id AND s.num_instances > 0),
-           num_instances = (SELECT coalesce(sum(s.num_instances), 0) FROM series s WHERE s.study_pk = st.id),
-           modalities = (SELECT coalesce(array_agg(DISTINCT s.modality) FILTER (WHERE s.modality IS NOT NULL AND s.num_instances > 0), '{}')
-                         FROM series s WHERE s.study_pk = st.id),
-           updated_at = now()
-         WHERE st.study_uid = ANY($1::text[])`,
-        [studyUids],
-      );
+      await recountStudiesByUid(m, studyUids);
       return gone;
     });
     // Apart from the study locks: an ingest locks its patient row before its study row.
