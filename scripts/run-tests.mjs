@@ -38,7 +38,7 @@ function walk(dir, out = []) {
 
 const TEST_ARGS = ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-timeout=300000', '--test-reporter=spec'];
 /** The end-to-end specs that go through every path touching blobs, run again on S3. */
-const S3_SPECS = ['dimse', 'dicomweb', 'dicomweb-pixels', 'dicomweb-metadata', 'qr', 'delete', 'corrections', 'storage-commitment', 'cli'];
+const S3_SPECS = ['dimse', 'dicomweb', 'dicomweb-pixels', 'dicomweb-metadata', 'qr', 'delete', 'corrections', 'iocm', 'storage-commitment', 'cli'];
 /** The specs that run again with every server as two workers (per-process limits aside). */
 const WORKERS_SPECS = ['dicomweb', 'dicomweb-pixels', 'dicomweb-metadata', 'qr', 'delete'];
 if (only === '--s3') process.exit(await s3Pass());
