@@ -19,6 +19,7 @@ import { LegacyDateTimeColumns1765310000000 } from './migrations/1765310000000-L
 import { BlobRemovals1765320000000 } from './migrations/1765320000000-BlobRemovals';
 import { AuditEventSource1765330000000 } from './migrations/1765330000000-AuditEventSource';
 import { RejectedInstances1765420000000 } from './migrations/1765420000000-RejectedInstances';
+import { Jobs1765440000000 } from './migrations/1765440000000-Jobs';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   BlobRemovals1765320000000,
   AuditEventSource1765330000000,
   RejectedInstances1765420000000,
+  Jobs1765440000000,
 ];
 
 /** Connections a process keeps at most. */

@@ -55,6 +55,17 @@ export type WorklistErrorCode =
 
 export type MppsErrorCode = 'mpps-not-found';
 
+/** Jobs of the queue, managed over HTTP. */
+export type JobErrorCode =
+  | 'job-not-found'
+  | 'job-conflict'; // a retry of a job that is running or completed
+
+/** Forwarding rules. */
+export type RoutingErrorCode =
+  | 'invalid-routing-rule' // e.g. a destination that is no peer with host, port and the store service
+  | 'routing-rule-exists'
+  | 'routing-rule-not-found';
+
 export type ErrorCode =
   | IngestErrorCode
   | IndexErrorCode
@@ -63,4 +74,6 @@ export type ErrorCode =
   | PeerErrorCode
   | WorklistErrorCode
   | MppsErrorCode
+  | JobErrorCode
+  | RoutingErrorCode
   | 'processing-failure'; // an unexpected error, reported as such (PS3.7 C.5 Processing failure)

@@ -50,6 +50,12 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'worklist-conflict': 409,
   // Procedure steps (PS3.18 15.6.3: 404 for an unknown step).
   'mpps-not-found': 404,
+  // Jobs and forwarding rules.
+  'job-not-found': 404,
+  'job-conflict': 409,
+  'invalid-routing-rule': 400,
+  'routing-rule-exists': 409,
+  'routing-rule-not-found': 404,
   'processing-failure': 500,
 };
 
