@@ -72,13 +72,14 @@ export class JobsRepository {
       )) as { id: string; type: string; ordering_key: string | null }[];
       if (!head) return [];
       const ids = [head.id, ...(await this.followers(m, head, batchSizeOf(head.type) - 1))];
-      const claimed = (await m.query(
+      // TypeORM answers an UPDATE with [rows, count].
+      const [claimed] = (await m.query(
         `UPDATE jobs SET state = 'active', attempts = attempts + 1, locked_by = $2, locked_until = now() + make_interval(secs => $3::double precision / 1000),
            updated_at = now()
          WHERE id = ANY($1::bigint[])
          RETURNING id::text AS id, type, payload, ordering_key, attempts, max_attempts`,
         [ids, worker, leaseMs],
-      )) as Record<string, unknown>[];
+      )) as [Record<string, unknown>[], number];
       return claimed.map(toClaimed).sort((a, b) => compareIds(a.id, b.id));
     });
   }
@@ -146,12 +147,12 @@ export class JobsRepository {
 
   /** Runs a failed, cancelled or waiting job again now, with all its attempts; undefined when it is running or completed (or unknown). */
   async retry(id: string): Promise<JobRecord | undefined> {
-    const [row] = (await this.dataSource.query(
+    const [[row]] = (await this.dataSource.query(
       `UPDATE jobs SET state = 'retry', attempts = 0, run_after = now(), ended_at = NULL, updated_at = now()
        WHERE id = $1 AND state IN ('created', 'retry', 'failed', 'cancelled')
        RETURNING ${COLUMNS}, pg_notify('${JOBS_CHANNEL}', '')`,
       [id],
-    )) as Record<string, unknown>[];
+    )) as [Record<string, unknown>[], number];
     return row && toRecord(row);
   }
 
