@@ -160,3 +160,48 @@ describe('forwarding rules: CT from CT1 to a storescp destination over the job q
     assert.ok(transferred.items.some((e) => e.details.service === 'forward' && e.details.destination === 'DEST'), 'forwards audited per destination');
   });
 });
+
+describe('forwarding from two server processes on one database (PACS_WORKERS=2)', () => {
+  let server: TestServer;
+  const root = mkdtempSync(join(tmpdir(), 'pacs-forward-workers-'));
+  const scps: Storescp[] = [];
+  const dirs = ['DEST1', 'DEST2'].map((ae) => join(root, ae));
+
+  before(async () => {
+    const ports = [await freePort(), await freePort()];
+    dirs.forEach((dir) => mkdirSync(dir));
+    for (const [n, ae] of ['DEST1', 'DEST2'].entries()) scps.push(await startStorescp(ports[n], dirs[n], ae, { extraArgs: ['+B'] }));
+    server = await startTestServer({
+      env: { ...ENV, PACS_WORKERS: '2' },
+      peers: [
+        { aeTitle: 'CT1', host: '127.0.0.1', port: 11113, services: ['echo', 'store'] },
+        { aeTitle: 'DEST1', host: '127.0.0.1', port: ports[0], services: ['store'] },
+        { aeTitle: 'DEST2', host: '127.0.0.1', port: ports[1], services: ['store'] },
+      ],
+    });
+    const token = await server.token();
+    const created = await http(`${server.httpUrl}/api/routing-rules`, {
+      method: 'POST',
+      token,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ct-everywhere', when: { modality: 'CT' }, forwardTo: ['DEST1', 'DEST2'] }),
+    });
+    assert.equal(created.status, 201, created.body.toString());
+  });
+
+  after(async () => {
+    for (const scp of scps) await scp.stop();
+    await server?.stop();
+  });
+
+  it('each forward runs once: every instance reaches each destination exactly once', async () => {
+    const sent = generateStudy(join(root, 'sent'), { series: 2, instancesPerSeries: 50 });
+    // Two associations at once, so both processes store and queue.
+    const halves = [sent.files.slice(0, 50), sent.files.slice(50)];
+    const results = await Promise.all(halves.map((files) => storescu(server.dimsePort, files, { callingAe: 'CT1' })));
+    assert.equal(results.flatMap((r) => r.statuses).filter((s) => s === '0x0000').length, 100);
+    await until('100 instances at both destinations', () => dirs.every((dir) => readdirSync(dir).length >= 100));
+    await sleep(1000); // a duplicate would come now
+    assert.deepEqual(scps.map(storeRequests), [100, 100], 'no instance sent twice to either destination');
+  });
+});
