@@ -26,6 +26,10 @@ export class RoutingRulesService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.reload();
+  }
+
+  /** Reloads whenever a node announces a change (the server; a short `pacs import` keeps what it loaded). */
+  async followChanges(): Promise<void> {
     await this.notices?.listen(RULES_CHANNEL, () => void this.reload().catch((err: Error) => this.log.warn({ err: err.message }, 'routing rules not reloaded')));
   }
 

@@ -15,12 +15,15 @@ class RoutingStartup implements OnModuleInit {
     private readonly companions: CommitCompanions,
     private readonly companion: ForwardJobsCompanion,
     private readonly queue: JobQueue,
+    private readonly rules: RoutingRulesService,
     @Optional() private readonly handler?: ForwardHandler,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     this.companions.register(this.companion);
-    if (this.handler) this.queue.register(this.handler);
+    if (!this.handler) return;
+    this.queue.register(this.handler);
+    await this.rules.followChanges();
   }
 }
 
