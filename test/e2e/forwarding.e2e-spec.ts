@@ -165,28 +165,30 @@ describe('forwarding from two server processes on one database (PACS_WORKERS=2)'
   let server: TestServer;
   const root = mkdtempSync(join(tmpdir(), 'pacs-forward-workers-'));
   const scps: Storescp[] = [];
-  const dirs = ['DEST1', 'DEST2'].map((ae) => join(root, ae));
+  const dirs = ['DEST1', 'DEST2', 'IMPLICIT'].map((ae) => join(root, ae));
 
   before(async () => {
-    const ports = [await freePort(), await freePort()];
+    const ports = [await freePort(), await freePort(), await freePort()];
     dirs.forEach((dir) => mkdirSync(dir));
     for (const [n, ae] of ['DEST1', 'DEST2'].entries()) scps.push(await startStorescp(ports[n], dirs[n], ae, { extraArgs: ['+B'] }));
+    scps.push(await startStorescp(ports[2], dirs[2], 'IMPLICIT', { extraArgs: ['+xi'] })); // Implicit VR Little Endian only
     server = await startTestServer({
       env: { ...ENV, PACS_WORKERS: '2' },
       peers: [
         { aeTitle: 'CT1', host: '127.0.0.1', port: 11113, services: ['echo', 'store'] },
         { aeTitle: 'DEST1', host: '127.0.0.1', port: ports[0], services: ['store'] },
         { aeTitle: 'DEST2', host: '127.0.0.1', port: ports[1], services: ['store'] },
+        { aeTitle: 'IMPLICIT', host: '127.0.0.1', port: ports[2], services: ['store'] },
       ],
     });
     const token = await server.token();
-    const created = await http(`${server.httpUrl}/api/routing-rules`, {
-      method: 'POST',
-      token,
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'ct-everywhere', when: { modality: 'CT' }, forwardTo: ['DEST1', 'DEST2'] }),
-    });
-    assert.equal(created.status, 201, created.body.toString());
+    for (const rule of [
+      { name: 'ct-everywhere', when: { modality: 'CT', studyDescription: 'SPLIT' }, forwardTo: ['DEST1', 'DEST2'] },
+      { name: 'to-implicit', when: { studyDescription: 'IMPLICIT*' }, forwardTo: ['IMPLICIT'] },
+    ]) {
+      const created = await http(`${server.httpUrl}/api/routing-rules`, { method: 'POST', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify(rule) });
+      assert.equal(created.status, 201, created.body.toString());
+    }
   });
 
   after(async () => {
@@ -195,13 +197,26 @@ describe('forwarding from two server processes on one database (PACS_WORKERS=2)'
   });
 
   it('each forward runs once: every instance reaches each destination exactly once', async () => {
-    const sent = generateStudy(join(root, 'sent'), { series: 2, instancesPerSeries: 50 });
+    const sent = generateStudy(join(root, 'sent'), { series: 2, instancesPerSeries: 50, studyDescription: 'SPLIT' });
     // Two associations at once, so both processes store and queue.
     const halves = [sent.files.slice(0, 50), sent.files.slice(50)];
     const results = await Promise.all(halves.map((files) => storescu(server.dimsePort, files, { callingAe: 'CT1' })));
     assert.equal(results.flatMap((r) => r.statuses).filter((s) => s === '0x0000').length, 100);
-    await until('100 instances at both destinations', () => dirs.every((dir) => readdirSync(dir).length >= 100));
+    await until('100 instances at both destinations', () => dirs.slice(0, 2).every((dir) => readdirSync(dir).length >= 100));
     await sleep(1000); // a duplicate would come now
-    assert.deepEqual(scps.map(storeRequests), [100, 100], 'no instance sent twice to either destination');
+    assert.deepEqual(scps.slice(0, 2).map(storeRequests), [100, 100], 'no instance sent twice to either destination');
+  });
+
+  it('transcodes to a syntax the destination accepts when it accepts none stored (Explicit VR LE stored, Implicit accepted)', async () => {
+    const sent = generateStudy(join(root, 'implicit-sent'), { series: 1, instancesPerSeries: 2, studyDescription: 'IMPLICIT TEST' });
+    assert.deepEqual((await storescu(server.dimsePort, sent.files, { callingAe: 'CT1' })).statuses, ['0x0000', '0x0000']);
+    await until('2 instances at the implicit-only destination', () => readdirSync(dirs[2]).length >= 2);
+    for (const [n, uid] of sent.sopInstanceUids.entries()) {
+      const received = readFileSync(join(dirs[2], readdirSync(dirs[2]).find((f) => f.endsWith(uid))!));
+      const meta = received.subarray(0, 144 + received.readUInt32LE(140)).toString('latin1');
+      assert.ok(meta.includes('1.2.840.10008.1.2\0') && !meta.includes('1.2.840.10008.1.2.1'), 'received in Implicit VR Little Endian');
+      const original = readFileSync(sent.files[n]);
+      assert.ok(received.subarray(-8192).equals(original.subarray(-8192)), `pixel data of ${uid} unchanged`);
+    }
   });
 });
