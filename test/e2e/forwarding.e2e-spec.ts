@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startStorescp, storescu, Storescp } from '../support/dcmtk';
 import { generateStudy } from '../support/generator';
-import { http } from '../support/http';
+import { http, multipartRelated } from '../support/http';
 import { freePort } from '../support/ports';
 import { startTestServer, TestServer, TestPeer } from '../support/server';
 
@@ -218,5 +218,14 @@ describe('forwarding from two server processes on one database (PACS_WORKERS=2)'
       const original = readFileSync(sent.files[n]);
       assert.ok(received.subarray(-8192).equals(original.subarray(-8192)), `pixel data of ${uid} unchanged`);
     }
+  });
+
+  it('forwards an instance stored by STOW-RS as well', async () => {
+    const sent = generateStudy(join(root, 'stow-sent'), { series: 1, instancesPerSeries: 1, studyDescription: 'IMPLICIT STOW' });
+    const { body, contentType } = multipartRelated([readFileSync(sent.files[0])]);
+    const token = await server.token();
+    const stored = await http(`${server.httpUrl}/dicomweb/studies`, { method: 'POST', token, body, headers: { 'content-type': contentType, accept: 'application/dicom+json' } });
+    assert.equal(stored.status, 200, stored.body.toString());
+    await until('the STOW-RS instance at the destination', () => readdirSync(dirs[2]).some((f) => f.endsWith(sent.sopInstanceUids[0])));
   });
 });
