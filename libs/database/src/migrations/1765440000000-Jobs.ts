@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * The job queue of libs/jobs (issue 33): work that must survive restarts and run once across
  * nodes. A job is claimed with FOR UPDATE SKIP LOCKED and held by a lease (locked_by,
  * locked_until); one whose lease expired is claimed again. Jobs with one ordering_key (a
- * forwarding destination) run in id order, one batch at a time.
+ * forwarding destination) run in id order, one batch at a time. `routing_rules` belongs to
+ * libs/routing: the forwarding rules whose matches become `forward` jobs.
  */
 export class Jobs1765440000000 implements MigrationInterface {
   name = 'Jobs1765440000000';
