@@ -63,6 +63,29 @@ describe('job queue on PostgreSQL: two nodes, leases, order, backoff', () => {
     assert.deepEqual(next.map((j) => j.payload.n), [4, 5]);
   });
 
+  it('concurrent claimers on both nodes take each destination\'s jobs once, in order, one batch at a time', async () => {
+    await queue(Array.from({ length: 90 }, (_, n) => ({ type: 'forward', orderingKey: `AE${n % 3}`, payload: { n } })));
+    const sequence = new Map<string, number[]>();
+    const running = new Set<string>();
+    const claimer = async (repo: JobsRepository, worker: string) => {
+      for (;;) {
+        const batch = await repo.claim(['forward'], () => 4, worker, 60_000);
+        if (batch.length === 0) return;
+        const key = batch[0].orderingKey!;
+        assert.ok(!running.has(key), `${key} claimed while a batch of it runs`);
+        running.add(key);
+        sequence.set(key, [...(sequence.get(key) ?? []), ...batch.map((j) => j.payload.n as number)]);
+        await sleep(2);
+        running.delete(key);
+        await repo.complete(batch.map((j) => j.id), worker);
+      }
+    };
+    await Promise.all([a, b, a, b].map((repo, n) => claimer(repo, `node-${n % 2}/${n}`)));
+    for (const k of [0, 1, 2]) {
+      assert.deepEqual(sequence.get(`AE${k}`), Array.from({ length: 30 }, (_, i) => k + 3 * i), `AE${k}: each job once, in queue order`);
+    }
+  });
+
   it('keeps a destination in order while its first job waits for a retry', async () => {
     await queue(Array.from({ length: 3 }, (_, n) => ({ type: 'forward', orderingKey: 'AE1', payload: { n } })));
     const [head] = await a.claim(['forward'], () => 1, 'node-a', 60_000);
