@@ -21,6 +21,9 @@ function datasetBytes(file: Buffer): Buffer {
   return file.subarray(144 + file.readUInt32LE(140));
 }
 
+/** SOP Instance UIDs in the order storescp -v stored them (files named `<modality>.<uid>`; not printed with +B). */
+const receivedOrder = (scp: Storescp) => [...scp.logs().matchAll(/storing DICOM file: \S+?\.([0-9.]+)\s*$/gm)].map((m) => m[1]);
+
 /** C-STORE requests storescp -v has received. */
 const storeRequests = (scp: Storescp) => (scp.logs().match(/Received Store Request/g) ?? []).length;
 
@@ -48,10 +51,11 @@ describe('forwarding rules: CT from CT1 to a storescp destination over the job q
       body: opts.body ? JSON.stringify(opts.body) : undefined,
     });
   const forwardJobs = async (state: string) => (await api(`/api/jobs?type=forward&state=${state}&limit=1`)).json<{ total: number }>().total;
-  const destination = async (name: string) => {
+  /** `asReceived`: storescp writes each data set byte for byte as it came (+B), but logs no file names. */
+  const destination = async (name: string, asReceived = true) => {
     const dir = join(root, name);
     mkdirSync(dir);
-    const scp = await startStorescp(destPort, dir, 'DEST', { extraArgs: ['+B'] }); // files exactly as received
+    const scp = await startStorescp(destPort, dir, 'DEST', { extraArgs: asReceived ? ['+B'] : [] });
     scps.push(scp);
     return { dir, scp };
   };
@@ -119,12 +123,15 @@ describe('forwarding rules: CT from CT1 to a storescp destination over the job q
     const metrics = (await http(`${server.httpUrl}/metrics`, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } })).body.toString();
     assert.match(metrics, /pacs_jobs\{[^}]*type="forward"[^}]*state="(retry|created)"[^}]*\} [1-9]/);
     assert.match(metrics, /pacs_jobs\{[^}]*type="forward"[^}]*state="completed"[^}]*\} 200/);
-    const { dir, scp } = await destination('down');
+    const { dir, scp } = await destination('down', false);
     await until('40 instances after the destination came up', () => readdirSync(dir).length >= 40);
     await until('no forward left to run', async () => (await forwardJobs('retry')) + (await forwardJobs('created')) + (await forwardJobs('active')) === 0);
     await sleep(500);
     assert.equal(storeRequests(scp), 40, 'none twice');
-    assertArrived(dir, sent);
+    assert.deepEqual(receivedOrder(scp), sent.sopInstanceUids, 'the backlog in the order it was stored');
+    for (const [n, uid] of sent.sopInstanceUids.entries()) {
+      assert.ok(readFileSync(join(dir, `CT.${uid}`)).subarray(-8192).equals(readFileSync(sent.files[n]).subarray(-8192)), `pixel data of ${uid}`);
+    }
     await scp.stop();
   });
 
