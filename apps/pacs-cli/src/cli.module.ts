@@ -4,9 +4,10 @@ import { AuthModule } from '@pacs/auth';
 import { ConfigModule, PacsConfig } from '@pacs/config';
 import { DatabaseModule } from '@pacs/database';
 import { IndexModule, RECOVER_AT_START } from '@pacs/index';
+import { RoutingModule } from '@pacs/routing';
 import { StorageModule } from '@pacs/storage';
 
-/** What the admin commands need: the index, storage, users and the audit trail; no HTTP, no DIMSE. */
+/** What the admin commands need: the index, storage, users, the audit trail and forwarding rules (imports are queued for forwarding); no HTTP, no DIMSE. */
 @Module({})
 export class CliModule {
   /** `recoverAtStart: false` for commands that only report (IngestRecovery otherwise completes what crashed processes left). */
@@ -19,7 +20,7 @@ export class CliModule {
     };
     return {
       module: CliModule,
-      imports: [cliOptions, ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), StorageModule, IndexModule, AuthModule, AuditModule],
+      imports: [cliOptions, ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), StorageModule, IndexModule, AuthModule, AuditModule, RoutingModule.forCli()],
     };
   }
 }

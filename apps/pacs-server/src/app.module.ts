@@ -10,8 +10,10 @@ import { DicomWebModule } from '@pacs/dicomweb';
 import { DimseModule } from '@pacs/dimse';
 import { Hl7Module } from '@pacs/hl7';
 import { IndexModule } from '@pacs/index';
+import { JobsModule } from '@pacs/jobs';
 import { MetricsModule } from '@pacs/metrics';
 import { MppsModule } from '@pacs/mpps';
+import { RoutingModule } from '@pacs/routing';
 import { StorageModule } from '@pacs/storage';
 import { WorklistModule } from '@pacs/worklist';
 import { HealthModule } from './health/health.module';
@@ -41,6 +43,8 @@ export class AppModule {
         MppsModule,
         CorrectionsModule,
         Hl7Module,
+        JobsModule,
+        RoutingModule.forServer(),
         HealthModule,
       ],
     };

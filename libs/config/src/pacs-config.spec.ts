@@ -69,6 +69,21 @@ describe('configuration: HL7 v2 listener', () => {
   });
 });
 
+describe('configuration: job queue and forwarding', () => {
+  it('has documented defaults that the environment overrides', () => {
+    const { jobs, routing } = loadConfig({});
+    assert.deepEqual(jobs, { pollMs: 1000, concurrency: 2, leaseMs: 60_000, retryBaseMs: 10_000, retryMaxMs: 3_600_000, maxAttempts: 20, keepHours: 24 });
+    assert.equal(routing.batchSize, 50);
+    const changed = loadConfig({ PACS_JOBS_RETRY_BASE_MS: '500', PACS_JOBS_MAX_ATTEMPTS: '3', PACS_ROUTING_BATCH_SIZE: '10' });
+    assert.deepEqual([changed.jobs.retryBaseMs, changed.jobs.maxAttempts, changed.routing.batchSize], [500, 3, 10]);
+  });
+
+  it('names the setting of a value that is no positive integer', () => {
+    assert.throws(() => loadConfig({ PACS_JOBS_LEASE_MS: '0' }), /PACS_JOBS_LEASE_MS/);
+    assert.throws(() => loadConfig({ PACS_ROUTING_BATCH_SIZE: 'many' }), /PACS_ROUTING_BATCH_SIZE/);
+  });
+});
+
 describe('configuration: HTTP deadlines and connection caps', () => {
   it('has deadlines, caps and a STOW-RS limit by default', () => {
     const { http } = loadConfig({});

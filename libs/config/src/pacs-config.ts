@@ -114,6 +114,10 @@ export class PacsConfig {
     /** Scheduled Station AE Title of an order that names none (ORM never does; OMI may, in IPC-9). */
     stationAeTitle: string;
   };
+  /** The PostgreSQL job queue (libs/jobs): polling, leases, retries with backoff. */
+  jobs: { pollMs: number; concurrency: number; leaseMs: number; retryBaseMs: number; retryMaxMs: number; maxAttempts: number; keepHours: number };
+  /** Forwarding rules (libs/routing): instances sent per association to one destination. */
+  routing: { batchSize: number };
   /** GET /metrics: the bearer token Prometheus sends; null turns the endpoint off. */
   metrics: { token: string | null };
   /** HMAC key of de-identification pseudonyms (PS3.15 E); null: de-identification is refused. */
@@ -194,6 +198,14 @@ const SETTINGS: Setting[] = [
   { path: 'hl7.stationAeTitle', env: 'PACS_HL7_STATION_AE', type: 'aeTitle' },
   { path: 'metrics.token', env: 'PACS_METRICS_TOKEN', type: 'secret', optional: true },
   { path: 'deid.secret', env: 'PACS_DEID_SECRET', type: 'secret', optional: true },
+  { path: 'jobs.pollMs', env: 'PACS_JOBS_POLL_MS', type: 'positiveInt' },
+  { path: 'jobs.concurrency', env: 'PACS_JOBS_CONCURRENCY', type: 'positiveInt' },
+  { path: 'jobs.leaseMs', env: 'PACS_JOBS_LEASE_MS', type: 'positiveInt' },
+  { path: 'jobs.retryBaseMs', env: 'PACS_JOBS_RETRY_BASE_MS', type: 'positiveInt' },
+  { path: 'jobs.retryMaxMs', env: 'PACS_JOBS_RETRY_MAX_MS', type: 'positiveInt' },
+  { path: 'jobs.maxAttempts', env: 'PACS_JOBS_MAX_ATTEMPTS', type: 'positiveInt' },
+  { path: 'jobs.keepHours', env: 'PACS_JOBS_KEEP_HOURS', type: 'positiveInt' },
+  { path: 'routing.batchSize', env: 'PACS_ROUTING_BATCH_SIZE', type: 'positiveInt' },
 ];
 
 /** Settings that only make sense together (checked after each one is valid on its own). */

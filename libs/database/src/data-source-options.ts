@@ -22,6 +22,7 @@ import { AttributeOverrides1765410000000 } from './migrations/1765410000000-Attr
 import { RejectedInstances1765420000000 } from './migrations/1765420000000-RejectedInstances';
 import { PeerDeidentify1765430000000 } from './migrations/1765430000000-PeerDeidentify';
 import { OidcProviderState1765431000000 } from './migrations/1765431000000-OidcProviderState';
+import { Jobs1765440000000 } from './migrations/1765440000000-Jobs';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -47,6 +48,7 @@ export const MIGRATIONS = [
   RejectedInstances1765420000000,
   PeerDeidentify1765430000000,
   OidcProviderState1765431000000,
+  Jobs1765440000000,
 ];
 
 /** Connections a process keeps at most. */

@@ -14,6 +14,7 @@ import { CommitmentResults } from './commitment/commitment-results';
 import { StorageCommitmentEntity } from './commitment/storage-commitment.entity';
 import { StorageCommitmentsController } from './commitment/storage-commitments.controller';
 import { QrFindProvider } from './find/qr-find.provider';
+import { StoreScu } from './forward/store-scu';
 import { PeerEntity } from './peers/peer.entity';
 import { PEER_CONNECT_TIMEOUT_MS, PeerAddresses } from './peers/peer-addresses';
 import { PeersController } from './peers/peers.controller';
@@ -64,7 +65,8 @@ function commitmentResultsFactory(config: PacsConfig, ledger: CommitmentLedger, 
     ScpServices,
     DimseServer,
     QrFindProvider,
+    StoreScu,
   ],
-  exports: [DimseServer, PeersService, AePolicy, DimseProviders],
+  exports: [DimseServer, PeersService, AePolicy, DimseProviders, StoreScu],
 })
 export class DimseModule {}

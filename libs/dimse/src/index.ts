@@ -9,3 +9,5 @@ export { errorComment } from './dimse-status';
 export { DimseProviders, DimseFailure } from './providers/dimse-providers';
 export { toDicomJson } from './wire/dataset-writer';
 export type { DicomAttributes, DimseCaller, FindProvider, NormalizedProvider } from './providers/dimse-providers';
+export { ForwardUnreachable, StoreScu } from './forward/store-scu';
+export type { ForwardOutcome } from './forward/store-scu';

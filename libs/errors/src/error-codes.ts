@@ -65,6 +65,17 @@ export type DeidErrorCode =
   | 'deid-not-configured' // PACS_DEID_SECRET is not set: no pseudonyms can be made
   | 'deid-refused'; // an instance cannot be de-identified as asked (burned-in annotation)
 
+/** Jobs of the queue, managed over HTTP. */
+export type JobErrorCode =
+  | 'job-not-found'
+  | 'job-conflict'; // a retry of a job that is running or completed
+
+/** Forwarding rules. */
+export type RoutingErrorCode =
+  | 'invalid-routing-rule' // e.g. a destination that is no peer with host, port and the store service
+  | 'routing-rule-exists'
+  | 'routing-rule-not-found';
+
 export type ErrorCode =
   | IngestErrorCode
   | IndexErrorCode
@@ -75,4 +86,6 @@ export type ErrorCode =
   | MppsErrorCode
   | CorrectionErrorCode
   | DeidErrorCode
+  | JobErrorCode
+  | RoutingErrorCode
   | 'processing-failure'; // an unexpected error, reported as such (PS3.7 C.5 Processing failure)

@@ -56,6 +56,12 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   // De-identification.
   'deid-not-configured': 409, // the server's state (no secret) conflicts with the request
   'deid-refused': 422, // RFC 9110 15.5.21: understood, but this content cannot be processed
+  // Jobs and forwarding rules.
+  'job-not-found': 404,
+  'job-conflict': 409,
+  'invalid-routing-rule': 400,
+  'routing-rule-exists': 409,
+  'routing-rule-not-found': 404,
   'processing-failure': 500,
 };
 

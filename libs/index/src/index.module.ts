@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { StudyStatusRepository } from './study-status.repository';
 import { BlobRemovals } from './blob-removals';
+import { CommitCompanions } from './commit-companions';
 import { BlobRemovalsRepository } from './blob-removals.repository';
 import { DeletionRepository } from './deletion.repository';
 import { InstancesRepository } from './instances.repository';
@@ -19,12 +20,12 @@ import { SeriesMetadataRepository } from './series-metadata.repository';
 
 @Module({
   providers: [
-    BlobRemovals, BlobRemovalsRepository, DeletionRepository, DeletionService, IndexRepository, IngestRecovery, IngestService,
+    BlobRemovals, BlobRemovalsRepository, CommitCompanions, DeletionRepository, DeletionService, IndexRepository, IngestRecovery, IngestService,
     InstancesRepository, OverridesRepository, QueryRepository, QueryService, RejectionRepository, RejectionService, RetrieveService, SeriesMetadataRepository,
     StorageVerifier, StudyStatusRepository,
   ],
   exports: [
-    OverridesRepository, StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, RejectionService, SeriesMetadataRepository, StudyStatusRepository,
+    CommitCompanions, OverridesRepository, StorageVerifier, IngestService, QueryService, RetrieveService, DeletionService, RejectionService, SeriesMetadataRepository, StudyStatusRepository,
   ],
 })
 export class IndexModule {}

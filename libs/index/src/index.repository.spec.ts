@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { DataSource } from 'typeorm';
 import { IndexRepository, InstanceChangedError } from './index.repository';
+import { CommitCompanions } from './commit-companions';
 import type { InstanceFacts } from './instance-facts';
 
 type Call = { text: string; values: unknown[] };
@@ -59,10 +60,10 @@ describe('IndexRepository group commit', () => {
       call.text.includes('pacs_index_instances') ? [{ outcomes: rowsOf(call).map((r) => (r.sopInstanceUid === '1.1.2' ? { replaced: `old-${r.sopInstanceUid}` } : { inserted: true })) }] : [],
     );
     const { companion, written } = recordingCompanion();
-    const repo = new IndexRepository(dataSource, companion);
+    const repo = new IndexRepository(dataSource, new CommitCompanions(companion));
     const results = await Promise.all([
-      repo.indexInstance({ facts: facts('1.9', '1.1.1'), blob, sourceAe: 'CT1', companionPayload: { e: 1 } }),
-      repo.indexInstance({ facts: facts('1.2', '1.1.2'), blob, sourceAe: 'CT1', companionPayload: { e: 2 } }),
+      repo.indexInstance({ facts: facts('1.9', '1.1.1'), blob, sourceAe: 'CT1', companionPayloads: [{ e: 1 }] }),
+      repo.indexInstance({ facts: facts('1.2', '1.1.2'), blob, sourceAe: 'CT1', companionPayloads: [{ e: 2 }] }),
       repo.indexInstance({ facts: facts('1.5', '1.1.3'), blob, sourceAe: null }),
     ]);
     assert.deepEqual(results, [{ inserted: true }, { replaced: 'old-1.1.2' }, { inserted: true }]);
@@ -73,7 +74,7 @@ describe('IndexRepository group commit', () => {
 
   it('commits only once every blob of the batch is durable', async () => {
     const { dataSource, calls } = fakeDataSource((call) => (call.text.includes('pacs_index_instances') ? [{ outcomes: rowsOf(call).map(() => ({ inserted: true })) }] : []));
-    const repo = new IndexRepository(dataSource);
+    const repo = new IndexRepository(dataSource, new CommitCompanions());
     let flushed!: () => void;
     const durable = new Promise<void>((resolve) => (flushed = resolve));
     const writes = Promise.all([
@@ -91,7 +92,7 @@ describe('IndexRepository group commit', () => {
     const { dataSource, calls } = fakeDataSource((call) =>
       call.text.includes('pacs_index_instances') ? [{ outcomes: rowsOf(call).map(() => ({ inserted: true })) }] : call.text.includes('attribute_overrides') ? [] : [{ outcome: { inserted: true } }],
     );
-    const repo = new IndexRepository(dataSource);
+    const repo = new IndexRepository(dataSource, new CommitCompanions());
     const failed = Promise.reject(new Error('EIO'));
     failed.catch(() => undefined);
     const results = await Promise.allSettled([
@@ -111,7 +112,7 @@ describe('IndexRepository group commit', () => {
       if (JSON.parse(call.values[0] as string).sopInstanceUid === '1.1.2') throw new Error('bad row');
       return [{ outcome: { inserted: true } }];
     });
-    const repo = new IndexRepository(dataSource);
+    const repo = new IndexRepository(dataSource, new CommitCompanions());
     const results = await Promise.allSettled(['1.1.1', '1.1.2', '1.1.3'].map((uid) => repo.indexInstance({ facts: facts('1.2', uid), blob, sourceAe: null })));
     assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
     assert.equal((results[1] as PromiseRejectedResult).reason.message, 'bad row');
@@ -125,7 +126,7 @@ describe('IndexRepository group commit', () => {
       if (call.text.includes('pacs_index_instance(')) return [{ outcome: { replaced: current } }];
       return [];
     });
-    const repo = new IndexRepository(dataSource);
+    const repo = new IndexRepository(dataSource, new CommitCompanions());
     assert.deepEqual(await repo.indexRewrite({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }, 'k-old'), { replaced: 'k-old' });
     current = 'k-resent';
     await assert.rejects(repo.indexRewrite({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }, 'k-old'), InstanceChangedError);
@@ -144,7 +145,7 @@ describe('IndexRepository group commit', () => {
       }
       return [];
     });
-    const repo = new IndexRepository(dataSource);
+    const repo = new IndexRepository(dataSource, new CommitCompanions());
     const results = await Promise.all([
       repo.indexInstance({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }),
       repo.indexInstance({ facts: facts('1.5', '1.1.2'), blob, sourceAe: null }),

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { GroupCommit } from '@pacs/database';
 import { DataSource } from 'typeorm';
 import { AttributeOverrides } from './attribute-overrides';
 import { InstanceFacts } from './instance-facts';
-import { INGEST_COMMIT_COMPANION, IngestCommitCompanion } from './ingest.types';
+import { CommitCompanions, CompanionPayloads } from './commit-companions';
 import { overridesIn } from './overrides.repository';
 import { queryPrepared, runPrepared, StatementClient } from './prepared-statements';
 
@@ -46,7 +46,7 @@ export class IndexRepository {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
+    private readonly companions: CommitCompanions,
   ) {}
 
   /**
@@ -83,15 +83,15 @@ export class IndexRepository {
 
   /**
    * Records patient, study, series and instance with their counters (pacs_index_instance) and
-   * the companion's payload (IngestCommitCompanion) in one transaction. It stays open until
+   * the companions' payloads (CommitCompanions) in one transaction. It stays open until
    * `durable` (the blob's flush) resolves and commits only then, so no reader and no other node
    * ever sees a row whose bytes a crash could lose; a crash before the commit rolls it back.
    * Concurrent calls are group-committed: one transaction for a batch. With `expectNew` an
    * instance already indexed is left as it is (`{ exists: true }`).
    */
   async indexInstance(write: InstanceWrite): Promise<IndexOutcome> {
-    const { facts, blob, sourceAe, companionPayload, expectNew = false, durable = Promise.resolve() } = write;
-    return this.writes.add({ row: indexRow(facts, blob, sourceAe, expectNew), companionPayload, durable });
+    const { facts, blob, sourceAe, companionPayloads, expectNew = false, durable = Promise.resolve() } = write;
+    return this.writes.add({ row: indexRow(facts, blob, sourceAe, expectNew), companionPayloads, durable });
   }
 
   /**
@@ -135,7 +135,7 @@ export class IndexRepository {
   }
 
   /**
-   * Runs `statement` and the companion's write in a transaction that commits once every blob
+   * Runs `statement` and the companions' writes in a transaction that commits once every blob
    * of the batch is flushed: an instance's pending state is this open transaction. A flush that
    * fails rolls the transaction back and fails it; the group commit then writes the batch's
    * rows one by one, so only the instance whose blob failed is refused. The overrides of the
@@ -150,8 +150,8 @@ export class IndexRepository {
       await runner.startTransaction();
       try {
         const result = await statement(client);
-        const payloads = batch.flatMap((w) => (w.companionPayload === undefined ? [] : [w.companionPayload]));
-        if (payloads.length > 0) await this.companion?.write({ query: (text, values) => runPrepared(client, text, values) }, payloads);
+        const payloads = batch.flatMap((w) => (w.companionPayloads === undefined ? [] : [w.companionPayloads]));
+        if (payloads.length > 0) await this.companions.write({ query: (text, values) => runPrepared(client, text, values) }, payloads);
         const overrides = await overridesIn(client, [...new Set(batch.flatMap((w) => [w.row.studyUid, w.row.seriesUid]))]);
         await Promise.all(batch.map((w) => w.durable));
         await runner.commitTransaction();
@@ -191,8 +191,8 @@ export interface InstanceWrite {
   facts: InstanceFacts;
   blob: BlobRecord;
   sourceAe: string | null;
-  /** The IngestCommitCompanion's payload for this instance. */
-  companionPayload?: unknown;
+  /** The commit companions' payloads for this instance (CommitCompanions). */
+  companionPayloads?: CompanionPayloads;
   expectNew?: boolean;
   /** Resolves when the blob is durable; the row commits only then. */
   durable?: Promise<void>;
@@ -200,7 +200,7 @@ export interface InstanceWrite {
 
 interface IndexWrite {
   row: IndexRow;
-  companionPayload?: unknown;
+  companionPayloads?: CompanionPayloads;
   durable: Promise<void>;
 }
 

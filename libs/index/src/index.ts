@@ -12,6 +12,7 @@ export type { DeletionScope, DeletionResult } from './deletion.service';
 export type { InstanceStoredEvent, InstanceStoredListener } from './ingest.types';
 export { INGEST_COMMIT_COMPANION } from './ingest.types';
 export type { IndexTransaction, IngestCommitCompanion } from './ingest.types';
+export { CommitCompanions } from './commit-companions';
 export { SeriesMetadataRepository } from './series-metadata.repository';
 export type { CachedSeriesMetadata, InstanceHeaderRow, MetadataScope } from './series-metadata.repository';
 export { StudyStatusRepository } from './study-status.repository';

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { PacsConfig } from '@pacs/config';
 import { DicomParseError, ElementValue, readInstanceHeader } from '@pacs/dicom';
@@ -10,7 +10,8 @@ import { FreeSpaceGuard } from './free-space-guard';
 import { IngestError } from './index.errors';
 import { ExistingInstance, IndexOutcome, IndexRepository } from './index.repository';
 import { InstanceFacts, instanceFacts } from './instance-facts';
-import { INGEST_COMMIT_COMPANION, IngestCommitCompanion, IngestOutcome, IngestSource, InstanceStoredListener } from './ingest.types';
+import { CommitCompanions } from './commit-companions';
+import { IngestOutcome, IngestSource, InstanceStoredListener } from './ingest.types';
 import { OverridesRepository } from './overrides.repository';
 import { RejectionService } from './rejection.service';
 import { rewriteBlob } from './stored-rewrite';
@@ -34,7 +35,7 @@ export class IngestService {
     private readonly removals: BlobRemovals,
     private readonly rejections: RejectionService,
     private readonly overrides: OverridesRepository,
-    @Optional() @Inject(INGEST_COMMIT_COMPANION) private readonly companion?: IngestCommitCompanion,
+    private readonly companions: CommitCompanions,
     @Optional() private readonly metrics?: PacsMetrics,
   ) {
     this.space = new FreeSpaceGuard(blobs, config.ingest.minFreeBytes);
@@ -128,6 +129,8 @@ export class IngestService {
       seriesUid: facts.seriesUid,
       transferSyntaxUid: facts.transferSyntaxUid,
       patientId: facts.patient.id,
+      modality: facts.series.modality,
+      studyDescription: facts.study.description,
     });
     const existing = await lookup.catch((err) => this.fail(temp, err));
     if (existing?.rejected) {
@@ -151,18 +154,18 @@ export class IngestService {
     // commits, and a key that a commit stopped referencing is never referenced again.
     const key = blobKey(facts.sopInstanceUid, randomBytes(8).toString('hex'));
     const stored = outcome(existing ? 'overwritten' : 'stored');
-    const payload = source.replaces ? undefined : this.companion?.payload(stored, source);
+    const payloads = source.replaces ? undefined : this.companions.payloads(stored, source);
     const sourceAe = source.replaces ? (existing?.sourceAe ?? null) : source.channel === 'dimse' ? (source.actor ?? null) : null;
     const blob = { key, size: temp.size, sha256: temp.sha256 };
     const { replaces } = source;
-    const write = (expectNew: boolean, durable?: Promise<void>, companionPayload?: unknown) =>
+    const write = (expectNew: boolean, durable?: Promise<void>, companionPayloads?: unknown[]) =>
       replaces
         ? this.index.indexRewrite({ facts, blob, sourceAe, durable }, replaces)
-        : this.index.indexInstance({ facts, blob, sourceAe, companionPayload, expectNew, durable });
-    let written = await this.storeAndIndex(temp, key, facts, (durable) => write(!existing, durable, payload));
-    if (payload) {
-      this.companion?.committed();
-      stored.coCommitted = true;
+        : this.index.indexInstance({ facts, blob, sourceAe, companionPayloads, expectNew, durable });
+    let written = await this.storeAndIndex(temp, key, facts, (durable) => write(!existing, durable, payloads));
+    if (payloads) {
+      this.companions.committed(payloads);
+      stored.coCommitted = this.companions.audited(payloads);
     }
     if ('exists' in written) {
       // Another store of this instance committed first. Ours is durable now, so it may replace

@@ -29,6 +29,9 @@ export interface IngestOutcome {
   transferSyntaxUid: string;
   /** Patient ID (0010,0020) of the instance, for the audit trail (never logged). */
   patientId?: string;
+  /** Modality (0008,0060) and Study Description (0008,1030), for forwarding rules. */
+  modality?: string | null;
+  studyDescription?: string | null;
   /** True when the commit companion's payload (the audit event) committed with the index row. */
   coCommitted?: boolean;
   /** Attributes were coerced to a correction's values (PS3.4 B.2.3: C-STORE Warning B000). */

@@ -79,6 +79,21 @@ export class PacsMetrics {
     });
   }
 
+  /** A gauge with labels whose series `read` gives each time it is scraped (those it omits are dropped). */
+  labelledGauge<L extends string>(name: string, help: string, labelNames: L[], read: () => Promise<{ labels: Record<L, string>; value: number }[]>): void {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        const series = await read();
+        this.reset();
+        for (const { labels, value } of series) this.set(labels as Partial<Record<L, string>>, value);
+      },
+    });
+  }
+
   get contentType(): string {
     return this.registry.contentType;
   }

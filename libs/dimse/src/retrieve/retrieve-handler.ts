@@ -190,7 +190,7 @@ function identifier(request: RetrieveRequest): Record<string, unknown> {
 }
 
 /** Stored transfer syntaxes per SOP class: one presentation context each on the move association. */
-function syntaxesByClass(instances: StoredInstance[]): Map<string, Set<string>> {
+export function syntaxesByClass(instances: StoredInstance[]): Map<string, Set<string>> {
   const map = new Map<string, Set<string>>();
   for (const i of instances) {
     const set = map.get(i.sopClassUid) ?? new Set<string>();
