@@ -23,6 +23,10 @@ const NOT_AUDITED: Record<string, string> = {
   'GET /api/mpps': 'a plain read of performed steps',
   'GET /api/mpps/:sopInstanceUid': 'a plain read of performed steps',
   'GET /api/studies/:studyUid/completeness': 'a plain read of performed steps',
+  'GET /api/jobs': 'a plain read of pending work',
+  'GET /api/jobs/:id': 'a plain read of pending work',
+  'GET /api/routing-rules': 'a plain read of configuration',
+  'GET /api/routing-rules/:name': 'a plain read of configuration',
 };
 
 /**

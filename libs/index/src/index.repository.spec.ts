@@ -119,6 +119,22 @@ describe('IndexRepository group commit', () => {
     assert.equal(calls.filter((c) => /^SELECT pacs_index/.test(c.text)).length, 4, 'the batch, then each row alone');
   });
 
+  it('writes a row again when PostgreSQL made it a deadlock victim, and fails at once on any other error', async () => {
+    let deadlocks = 1;
+    const { dataSource, calls } = fakeDataSource((call) => {
+      if (!call.text.includes('pacs_index_instance(')) return [];
+      const uid = JSON.parse(call.values[0] as string).sopInstanceUid;
+      if (uid === '1.1.1' && deadlocks-- > 0) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+      if (uid === '1.1.2') throw Object.assign(new Error('value too long'), { code: '22001' });
+      return [{ outcome: { inserted: true } }];
+    });
+    const repo = new IndexRepository(dataSource, new CommitCompanions());
+    assert.deepEqual(await repo.indexInstance({ facts: facts('1.2', '1.1.1'), blob, sourceAe: null }), { inserted: true });
+    assert.equal(calls.filter((c) => c.text.includes('pacs_index_instance(')).length, 2, 'the deadlock victim was written again');
+    await assert.rejects(repo.indexInstance({ facts: facts('1.2', '1.1.2'), blob, sourceAe: null }), /value too long/);
+    assert.equal(calls.filter((c) => c.text.includes('pacs_index_instance(')).length, 3, 'another error is not retried');
+  });
+
   it('indexes a rewrite only while the row still points at the blob it was made from, under the row lock', async () => {
     let current = 'k-old';
     const { dataSource, calls } = fakeDataSource((call) => {

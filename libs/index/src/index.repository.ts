@@ -113,9 +113,21 @@ export class IndexRepository {
     return withOverrides(result.outcome as IndexOutcome, row, overrides);
   }
 
+  /**
+   * One row alone. A deadlock victim or a serialization failure is written again (PostgreSQL
+   * asks clients to retry those, SQLSTATE class 40): a correction rewriting a study's instances
+   * locks rows in another order than a store into that study.
+   */
   private async writeOne(write: IndexWrite): Promise<IndexOutcome> {
-    const { result: [result], overrides } = await this.commitWhenDurable([write], (client) => runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(write.row)]));
-    return withOverrides(result.outcome as IndexOutcome, write.row, overrides);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { result: [result], overrides } = await this.commitWhenDurable([write], (client) => runPrepared(client, 'SELECT pacs_index_instance($1::jsonb) AS outcome', [JSON.stringify(write.row)]));
+        return withOverrides(result.outcome as IndexOutcome, write.row, overrides);
+      } catch (err) {
+        if (attempt >= MAX_TRANSIENT_ATTEMPTS || !isTransient(err)) throw err;
+        this.log.warn({ sopInstanceUid: write.row.sopInstanceUid, attempt, err: (err as Error).message }, 'index write retried');
+      }
+    }
   }
 
   /**
@@ -178,6 +190,15 @@ const MAX_PENDING_LOOKUPS = 1024;
 
 /** Largest index batch: bounds one statement's JSON and how long its row locks are held. */
 const MAX_INDEX_BATCH = 32;
+/** Attempts of one row's write when PostgreSQL reports a transient failure. */
+const MAX_TRANSIENT_ATTEMPTS = 3;
+/** deadlock_detected, serialization_failure (PostgreSQL Appendix A, class 40). */
+const TRANSIENT_SQLSTATES = new Set(['40P01', '40001']);
+
+function isTransient(err: unknown): boolean {
+  const e = err as { code?: string; driverError?: { code?: string } };
+  return TRANSIENT_SQLSTATES.has(e.code ?? e.driverError?.code ?? '');
+}
 
 interface IndexRow {
   studyUid: string;
