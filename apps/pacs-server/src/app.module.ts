@@ -12,6 +12,7 @@ import { JobsModule } from '@pacs/jobs';
 import { MetricsModule } from '@pacs/metrics';
 import { MppsModule } from '@pacs/mpps';
 import { RoutingModule } from '@pacs/routing';
+import { WebhooksModule } from '@pacs/webhooks';
 import { StorageModule } from '@pacs/storage';
 import { WorklistModule } from '@pacs/worklist';
 import { HealthModule } from './health/health.module';
@@ -41,6 +42,7 @@ export class AppModule {
         Hl7Module,
         JobsModule,
         RoutingModule.forServer(),
+        WebhooksModule,
         HealthModule,
       ],
     };

@@ -20,6 +20,7 @@ import { BlobRemovals1765320000000 } from './migrations/1765320000000-BlobRemova
 import { AuditEventSource1765330000000 } from './migrations/1765330000000-AuditEventSource';
 import { RejectedInstances1765420000000 } from './migrations/1765420000000-RejectedInstances';
 import { Jobs1765440000000 } from './migrations/1765440000000-Jobs';
+import { Webhooks1765450000000 } from './migrations/1765450000000-Webhooks';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   AuditEventSource1765330000000,
   RejectedInstances1765420000000,
   Jobs1765440000000,
+  Webhooks1765450000000,
 ];
 
 /** Connections a process keeps at most. */

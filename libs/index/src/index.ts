@@ -20,6 +20,6 @@ export { StorageVerifier } from './storage-verifier';
 export type { MissingBlob, StorageReport, VerifyOptions } from './storage-verifier';
 export { RECOVER_AT_START } from './ingest-recovery';
 export { RejectionService, REJECTION_AUDIT } from './rejection.service';
-export type { RejectionAudit } from './rejection.service';
+export type { RejectionAudit, RejectionListener } from './rejection.service';
 export type { RejectedInstance, RejectionPage } from './rejection.repository';
 export { KEY_OBJECT_SELECTION, REJECTION_TITLES, rejectionNote } from './rejection-note';
