@@ -1,6 +1,7 @@
 // Webhooks end to end (issue 33): a local HTTP receiver is told of a study stored with storescu
 // (study.received, signed with HMAC-SHA256), gets the event once after answering 500, gets it
-// after it comes up when it was down, and is told of an IOCM rejection (instance.rejected).
+// after it comes up when it was down, and is told of an IOCM rejection (instance.rejected) and of
+// a study that MPPS completed (study.complete).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -10,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { storescu } from '../support/dcmtk';
-import { CT_IMAGE_STORAGE, generateStudy } from '../support/generator';
+import { CT_IMAGE_STORAGE, generateStudy, newUid } from '../support/generator';
 import { http } from '../support/http';
+import { finish, inProgress, sendMpps } from '../support/mpps';
 import { freePort } from '../support/ports';
 import { writeRejectionNote } from '../support/rejection-note';
 import { startTestServer, TestServer } from '../support/server';
@@ -188,5 +190,20 @@ describe('webhooks: study events POSTed, signed, to a receiver through the job q
     assert.equal(delivery.body.reason?.code, '113001');
     assert.equal(delivery.body.study.PatientID, 'PID-rejected');
     assert.equal(delivery.body.study.url, `${PUBLIC_URL}/dicomweb/studies/${sent.studyUid}`);
+  });
+
+  it('sends study.complete once MPPS reports the study COMPLETED and its images are stored', async () => {
+    const url = `http://127.0.0.1:${receiver.port}/events`;
+    const events = ['study.received', 'instance.rejected', 'study.complete'];
+    assert.equal((await api(`/api/webhooks/${webhookId}`, { method: 'PUT', body: { url, events } })).status, 200);
+    const sent = study('complete', 2);
+    await store(sent.files);
+    const step = newUid();
+    const performed = [{ seriesUid: sent.seriesUids[0], sopUids: sent.sopInstanceUids }];
+    assert.deepEqual(await sendMpps(server.dimsePort, [{ create: step, attrs: inProgress(sent.studyUid, 'SPS1') }, { set: step, attrs: finish('COMPLETED', performed) }]), [0, 0]);
+    await until('study.complete', () => receiver.of(sent.studyUid, 'study.complete').length > 0);
+    const [delivery] = receiver.of(sent.studyUid, 'study.complete');
+    assert.ok(validSignature(delivery, secret), 'the secret was kept by a PUT without one');
+    assert.equal(delivery.body.study.AccessionNumber, 'ACC-complete');
   });
 });
