@@ -14,8 +14,10 @@ import { storescu } from '../support/dcmtk';
 import { CT_IMAGE_STORAGE, generateStudy, newUid } from '../support/generator';
 import { http } from '../support/http';
 import { finish, inProgress, sendMpps } from '../support/mpps';
+import { runPacs } from '../support/pacs-cli';
 import { freePort } from '../support/ports';
 import { writeRejectionNote } from '../support/rejection-note';
+import { storageEnv } from '../support/s3';
 import { startTestServer, TestServer } from '../support/server';
 
 const PUBLIC_URL = 'https://pacs.example.org';
@@ -75,6 +77,7 @@ describe('webhooks: study events POSTed, signed, to a receiver through the job q
   let receiver: Receiver;
   let webhookId: string;
   let secret: string;
+  let pgPort: number;
   const root = mkdtempSync(join(tmpdir(), 'pacs-webhooks-'));
 
   const api = (path: string, opts: { method?: string; body?: unknown } = {}) =>
@@ -94,7 +97,8 @@ describe('webhooks: study events POSTed, signed, to a receiver through the job q
   before(async () => {
     receiver = new Receiver(await freePort());
     await receiver.start();
-    server = await startTestServer({ env: ENV });
+    pgPort = await freePort();
+    server = await startTestServer({ env: { ...ENV, PACS_EMBEDDED_PG_PORT: String(pgPort) } });
     token = await server.token();
   });
 
@@ -205,5 +209,14 @@ describe('webhooks: study events POSTed, signed, to a receiver through the job q
     const [delivery] = receiver.of(sent.studyUid, 'study.complete');
     assert.ok(validSignature(delivery, secret), 'the secret was kept by a PUT without one');
     assert.equal(delivery.body.study.AccessionNumber, 'ACC-complete');
+  });
+
+  it('sends study.received for a study `pacs import` stores beside the running server', async () => {
+    const sent = study('imported', 2);
+    const env = { PACS_DATA_DIR: server.dataDir, PACS_EMBEDDED_PG_PORT: String(pgPort), ...(await storageEnv(server.dataDir)) };
+    const run = await runPacs(['import', join(root, 'imported'), '--no-progress'], env);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    await until('study.received of the import', () => receiver.of(sent.studyUid).length > 0);
+    assert.equal(receiver.of(sent.studyUid)[0].body.study.PatientID, 'PID-imported');
   });
 });

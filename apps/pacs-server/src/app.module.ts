@@ -42,7 +42,7 @@ export class AppModule {
         Hl7Module,
         JobsModule,
         RoutingModule.forServer(),
-        WebhooksModule,
+        WebhooksModule.forServer(),
         HealthModule,
       ],
     };

@@ -29,7 +29,7 @@ export class WebhookDeliveryHandler implements JobHandler {
   }
 
   private async deliver(job: WebhookJobPayload, attempt: number): Promise<Error | undefined> {
-    const webhook = this.webhooks.cached(job.webhookId);
+    const webhook = await this.webhooks.forDelivery(job.webhookId);
     if (!webhook?.enabled) return undefined;
     const body = deliveryBody(job, await this.study(job.studyUid), this.publicUrl());
     const context = { webhookId: webhook.id, event: job.event, eventId: job.eventId, studyUid: job.studyUid, attempt };

@@ -7,7 +7,7 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 /** The job type of one event delivered to one webhook. */
 export const WEBHOOK_JOB = 'webhook';
 
-/** Seconds a receiver has to answer one delivery before it counts as failed (and is retried). */
+/** Milliseconds a receiver has to answer one delivery before it counts as failed (and is retried). */
 export const DELIVERY_TIMEOUT_MS = 5000;
 
 export interface Webhook {

@@ -13,6 +13,11 @@ export class WebhooksRepository {
     return rows.map(toWebhook);
   }
 
+  async get(id: string): Promise<Webhook | undefined> {
+    const rows = (await this.dataSource.query('SELECT id, url, events, secret, enabled FROM webhooks WHERE id = $1', [id])) as Record<string, unknown>[];
+    return rows.map(toWebhook)[0];
+  }
+
   async insert(w: Webhook): Promise<void> {
     await this.dataSource.query('INSERT INTO webhooks (id, url, events, secret, enabled) VALUES ($1, $2, $3, $4, $5)', [w.id, w.url, w.events, w.secret, w.enabled]);
   }

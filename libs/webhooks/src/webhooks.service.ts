@@ -36,6 +36,10 @@ export class WebhooksService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.reload();
+  }
+
+  /** Reloads whenever a node announces a change (the server; a short `pacs import` keeps what it loaded). */
+  async followChanges(): Promise<void> {
     await this.notices?.listen(WEBHOOKS_CHANNEL, () => void this.reload().catch((err: Error) => this.log.warn({ err: err.message }, 'webhooks not reloaded')));
   }
 
@@ -51,9 +55,9 @@ export class WebhooksService implements OnModuleInit {
       .map((w) => ({ type: WEBHOOK_JOB, orderingKey: `webhook:${w.id}`, payload: { ...event, webhookId: w.id, eventId: randomUUID() } }));
   }
 
-  /** The webhook with its secret, for a delivery; undefined once it was deleted. */
-  cached(id: string): Webhook | undefined {
-    return this.snapshot.find((w) => w.id === id);
+  /** The webhook as stored now, with its secret, for a delivery (a node's snapshot may lag); undefined once deleted. */
+  forDelivery(id: string): Promise<Webhook | undefined> {
+    return this.repo.get(id);
   }
 
   async list(): Promise<WebhookView[]> {
@@ -86,7 +90,7 @@ export class WebhooksService implements OnModuleInit {
   }
 
   private async find(id: string): Promise<Webhook> {
-    const webhook = isUuid(id) ? (await this.repo.list()).find((w) => w.id === id) : undefined;
+    const webhook = isUuid(id) ? await this.repo.get(id) : undefined;
     if (!webhook) throw notFound(id);
     return webhook;
   }
