@@ -115,6 +115,9 @@ describe('webhooks: study events POSTed, signed, to a receiver through the job q
     const unknownEvent = await api('/api/webhooks', { method: 'POST', body: { url, events: ['study.exploded'] } });
     assert.equal(unknownEvent.status, 400);
     assert.match(JSON.stringify(unknownEvent.json()), /study\.received, study\.complete, instance\.rejected/);
+    const spaced = await api('/api/webhooks', { method: 'POST', body: { url, events: ['study.received'], secret: 'a secret with spaces' } });
+    assert.equal(spaced.status, 400);
+    assert.match(JSON.stringify(spaced.json()), /printable ASCII/);
     const created = await api('/api/webhooks', { method: 'POST', body: { url, events: ['study.received', 'instance.rejected'] } });
     assert.equal(created.status, 201, created.body.toString());
     ({ id: webhookId, secret } = created.json<{ id: string; secret: string }>());

@@ -10,10 +10,12 @@ const MAX_WINDOWS = 10_000;
 /**
  * Queues `study.received` in the transaction that indexes a study's instance (an
  * IngestCommitCompanion of @pacs/index): once the instance is acknowledged, its event exists.
- * Debounced per study and node: the first instance queues the event, delayed by
- * PACS_WEBHOOKS_DEBOUNCE_SECONDS, and the instances this node stores of that study until then
- * add nothing; the receiver reads the study as it is at delivery. Another node, or an instance
- * after the window, queues another event (receivers deduplicate by study, or by event id).
+ * Debounced per study and node: once an instance's event has committed, the instances this node
+ * stores of that study for PACS_WEBHOOKS_DEBOUNCE_SECONDS (the event's delay) add nothing; the
+ * receiver reads the study as it is at delivery. The window opens at the commit, so an instance
+ * whose commit failed leaves none open (its resend queues the event); instances committed
+ * together with the first (parallel associations), another node, or an instance after the
+ * window queue another event: receivers deduplicate by study, or by event id.
  */
 @Injectable()
 export class StudyReceivedCompanion implements IngestCommitCompanion<NewJob[]> {
@@ -31,7 +33,6 @@ export class StudyReceivedCompanion implements IngestCommitCompanion<NewJob[]> {
     const now = Date.now();
     if ((this.windows.get(instance.studyUid) ?? 0) > now) return undefined;
     const delaySeconds = this.config.webhooks.debounceSeconds;
-    if (delaySeconds > 0) this.remember(instance.studyUid, now + delaySeconds * 1000, now);
     const jobs = this.webhooks.jobsFor({ event: 'study.received', time: new Date(now).toISOString(), studyUid: instance.studyUid, patientId: instance.patientId ?? null });
     return jobs.map((j) => ({ ...j, delaySeconds }));
   }
@@ -40,8 +41,12 @@ export class StudyReceivedCompanion implements IngestCommitCompanion<NewJob[]> {
     return this.queue.enqueueIn(tx, payloads.flat());
   }
 
-  committed(): void {
-    // The insert announced the jobs (NOTIFY at commit): the nodes wake by themselves.
+  /** Opens the study's window. The insert announced the jobs (NOTIFY at commit): nodes wake by themselves. */
+  committed(jobs: NewJob[]): void {
+    const seconds = this.config.webhooks.debounceSeconds;
+    if (seconds === 0 || jobs.length === 0) return;
+    const now = Date.now();
+    this.remember(String(jobs[0].payload.studyUid), now + seconds * 1000, now);
   }
 
   private remember(studyUid: string, until: number, now: number): void {

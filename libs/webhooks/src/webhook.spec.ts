@@ -49,17 +49,19 @@ describe('study.received debounce', () => {
 
   it('queues one delayed event per enabled subscribed webhook for the first instance of a study, none for the rest of the window', async () => {
     const c = await companion(5);
-    const first = c.payload(instance('1.1'));
-    assert.equal(first?.length, 1);
+    const first = c.payload(instance('1.1'))!;
+    assert.equal(first.length, 1);
     assert.equal(first[0].delaySeconds, 5);
     assert.equal(first[0].orderingKey, 'webhook:a');
+    assert.equal(c.payload(instance('1.1'))?.length, 1, 'no window before the first event committed (a failed commit leaves none)');
+    c.committed(first);
     assert.equal(c.payload(instance('1.1')), undefined);
     assert.equal(c.payload(instance('2.2'))?.length, 1, 'another study has its own window');
   });
 
   it('queues per instance with no debounce, and nothing for a duplicate kept or an event nobody wants', async () => {
     const c = await companion(0);
-    assert.equal(c.payload(instance('1.1'))?.length, 1);
+    c.committed(c.payload(instance('1.1'))!);
     assert.equal(c.payload(instance('1.1'))?.length, 1);
     assert.equal(c.payload(instance('1.1', 'kept-existing')), undefined);
     assert.equal((await companion(0, ['study.complete'])).payload(instance('1.1')), undefined);

@@ -23,7 +23,7 @@ export class WebhooksController {
   @Audited('network-configuration', 'C')
   @ApiOperation({ summary: 'Create a webhook; the answer holds its secret, shown this once' })
   @ApiCreatedResponse({ type: WebhookView })
-  @ApiBadRequestResponse({ description: 'Not an http(s) URL, an unknown event, or a secret shorter than 16 characters' })
+  @ApiBadRequestResponse({ description: 'Not an http(s) URL, an unknown event, or a secret that is not 16-256 printable ASCII characters' })
   create(@Body() body: WebhookDto): Promise<WebhookView> {
     return this.webhooks.create(body);
   }
@@ -40,7 +40,7 @@ export class WebhooksController {
   @Audited('network-configuration', 'U')
   @ApiOperation({ summary: 'Replace a webhook (its secret is kept when none is given)' })
   @ApiOkResponse({ type: WebhookView })
-  @ApiBadRequestResponse({ description: 'Not an http(s) URL, an unknown event, or a secret shorter than 16 characters' })
+  @ApiBadRequestResponse({ description: 'Not an http(s) URL, an unknown event, or a secret that is not 16-256 printable ASCII characters' })
   @ApiNotFoundResponse({ description: 'No such webhook' })
   replace(@Param('id') id: string, @Body() body: WebhookDto): Promise<WebhookView> {
     return this.webhooks.replace(id, body);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, MaxLength, MinLength } from 'class-validator';
+import { ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsUrl, Matches, MaxLength } from 'class-validator';
 import { WEBHOOK_EVENTS, WebhookEvent } from '../webhook';
 
 /** POST /api/webhooks and PUT /api/webhooks/{id}. */
@@ -16,11 +16,9 @@ export class WebhookDto {
   @IsIn(WEBHOOK_EVENTS, { each: true, message: `events must each be one of ${WEBHOOK_EVENTS.join(', ')}` })
   events: WebhookEvent[];
 
-  @ApiPropertyOptional({ description: 'HMAC-SHA256 key of X-PACS-Signature (16-256 characters); generated on creation and kept on replacement when left out', minLength: 16 })
+  @ApiPropertyOptional({ description: 'HMAC-SHA256 key of X-PACS-Signature (16-256 printable ASCII characters); generated on creation and kept on replacement when left out', minLength: 16, maxLength: 256 })
   @IsOptional()
-  @IsString()
-  @MinLength(16)
-  @MaxLength(256)
+  @Matches(/^[\x21-\x7e]{16,256}$/, { message: 'secret must be 16-256 printable ASCII characters' })
   secret?: string;
 
   @ApiPropertyOptional({ description: 'False stops deliveries, queued ones included (default true)', example: true })
