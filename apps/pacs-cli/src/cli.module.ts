@@ -6,6 +6,7 @@ import { DatabaseModule } from '@pacs/database';
 import { IndexModule, RECOVER_AT_START } from '@pacs/index';
 import { RoutingModule } from '@pacs/routing';
 import { StorageModule } from '@pacs/storage';
+import { WebhooksModule } from '@pacs/webhooks';
 
 /** What the admin commands need: the index, storage, users, the audit trail and forwarding rules (imports are queued for forwarding); no HTTP, no DIMSE. */
 @Module({})
@@ -20,7 +21,7 @@ export class CliModule {
     };
     return {
       module: CliModule,
-      imports: [cliOptions, ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), StorageModule, IndexModule, AuthModule, AuditModule, RoutingModule.forCli()],
+      imports: [cliOptions, ConfigModule.forRoot(config), DatabaseModule.forRoot(databaseUrl), StorageModule, IndexModule, AuthModule, AuditModule, RoutingModule.forCli(), WebhooksModule.forCli()],
     };
   }
 }

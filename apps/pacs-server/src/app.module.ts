@@ -14,6 +14,7 @@ import { JobsModule } from '@pacs/jobs';
 import { MetricsModule } from '@pacs/metrics';
 import { MppsModule } from '@pacs/mpps';
 import { RoutingModule } from '@pacs/routing';
+import { WebhooksModule } from '@pacs/webhooks';
 import { StorageModule } from '@pacs/storage';
 import { WorklistModule } from '@pacs/worklist';
 import { HealthModule } from './health/health.module';
@@ -45,6 +46,7 @@ export class AppModule {
         Hl7Module,
         JobsModule,
         RoutingModule.forServer(),
+        WebhooksModule.forServer(),
         HealthModule,
       ],
     };

@@ -118,6 +118,8 @@ export class PacsConfig {
   jobs: { pollMs: number; concurrency: number; leaseMs: number; retryBaseMs: number; retryMaxMs: number; maxAttempts: number; keepHours: number };
   /** Forwarding rules (libs/routing): instances sent per association to one destination. */
   routing: { batchSize: number };
+  /** Webhooks (libs/webhooks): the server's address in event payloads; study.received debounce. */
+  webhooks: { publicUrl: string | null; debounceSeconds: number };
   /** GET /metrics: the bearer token Prometheus sends; null turns the endpoint off. */
   metrics: { token: string | null };
   /** HMAC key of de-identification pseudonyms (PS3.15 E); null: de-identification is refused. */
@@ -206,6 +208,8 @@ const SETTINGS: Setting[] = [
   { path: 'jobs.maxAttempts', env: 'PACS_JOBS_MAX_ATTEMPTS', type: 'positiveInt' },
   { path: 'jobs.keepHours', env: 'PACS_JOBS_KEEP_HOURS', type: 'positiveInt' },
   { path: 'routing.batchSize', env: 'PACS_ROUTING_BATCH_SIZE', type: 'positiveInt' },
+  { path: 'webhooks.publicUrl', env: 'PACS_PUBLIC_URL', type: 'url', optional: true },
+  { path: 'webhooks.debounceSeconds', env: 'PACS_WEBHOOKS_DEBOUNCE_SECONDS', type: 'nonNegativeInt' },
 ];
 
 /** Settings that only make sense together (checked after each one is valid on its own). */

@@ -23,6 +23,7 @@ import { RejectedInstances1765420000000 } from './migrations/1765420000000-Rejec
 import { PeerDeidentify1765430000000 } from './migrations/1765430000000-PeerDeidentify';
 import { OidcProviderState1765431000000 } from './migrations/1765431000000-OidcProviderState';
 import { Jobs1765440000000 } from './migrations/1765440000000-Jobs';
+import { Webhooks1765450000000 } from './migrations/1765450000000-Webhooks';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -49,6 +50,7 @@ export const MIGRATIONS = [
   PeerDeidentify1765430000000,
   OidcProviderState1765431000000,
   Jobs1765440000000,
+  Webhooks1765450000000,
 ];
 
 /** Connections a process keeps at most. */

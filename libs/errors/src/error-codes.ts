@@ -74,7 +74,8 @@ export type JobErrorCode =
 export type RoutingErrorCode =
   | 'invalid-routing-rule' // e.g. a destination that is no peer with host, port and the store service
   | 'routing-rule-exists'
-  | 'routing-rule-not-found';
+  | 'routing-rule-not-found'
+  | 'webhook-not-found';
 
 export type ErrorCode =
   | IngestErrorCode

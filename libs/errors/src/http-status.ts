@@ -62,6 +62,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
   'invalid-routing-rule': 400,
   'routing-rule-exists': 409,
   'routing-rule-not-found': 404,
+  'webhook-not-found': 404,
   'processing-failure': 500,
 };
 

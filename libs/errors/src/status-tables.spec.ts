@@ -29,7 +29,7 @@ const HTTP: [number, ErrorCode[]][] = [
   [400, ['unparsable', 'missing-attribute', 'invalid-uid', 'bad-query', 'bad-request', 'request-aborted', 'invalid-user', 'invalid-peer', 'invalid-worklist-item', 'invalid-routing-rule']],
   [401, ['invalid-credentials', 'unauthenticated']],
   [403, ['forbidden']],
-  [404, ['not-found', 'user-not-found', 'peer-not-found', 'worklist-item-not-found', 'mpps-not-found', 'job-not-found', 'routing-rule-not-found']],
+  [404, ['not-found', 'user-not-found', 'peer-not-found', 'worklist-item-not-found', 'mpps-not-found', 'job-not-found', 'routing-rule-not-found', 'webhook-not-found']],
   [406, ['not-acceptable']],
   [409, ['sop-class-mismatch', 'sop-instance-mismatch', 'study-mismatch', 'sop-class-not-supported', 'duplicate-rejected', 'instance-rejected', 'user-exists', 'peer-exists', 'worklist-conflict', 'deid-not-configured', 'job-conflict', 'routing-rule-exists']],
   [413, ['too-large', 'payload-too-large']],

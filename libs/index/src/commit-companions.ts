@@ -44,7 +44,7 @@ export class CommitCompanions {
   /** After the commit that carried `payloads`. */
   committed(payloads: CompanionPayloads): void {
     this.list.forEach((companion, n) => {
-      if (payloads[n] !== undefined) companion.committed();
+      if (payloads[n] !== undefined) companion.committed(payloads[n]);
     });
   }
 }

@@ -24,6 +24,6 @@ export type { InstanceToCorrect, OverrideScope, StudyRecord } from './overrides.
 export { differsFrom, overrideElements, OVERRIDABLE } from './attribute-overrides';
 export type { AttributeOverrides } from './attribute-overrides';
 export { RejectionService, REJECTION_AUDIT } from './rejection.service';
-export type { RejectionAudit } from './rejection.service';
+export type { RejectionAudit, RejectionListener } from './rejection.service';
 export type { RejectedInstance, RejectionPage } from './rejection.repository';
 export { KEY_OBJECT_SELECTION, REJECTION_TITLES, rejectionNote } from './rejection-note';

@@ -62,8 +62,8 @@ export interface IngestCommitCompanion<P = unknown> {
   payload(instance: IngestOutcome, source: IngestSource): P | undefined;
   /** Writes a batch's payloads in the index transaction; they commit or roll back with its rows. */
   write(tx: IndexTransaction, payloads: P[]): Promise<void>;
-  /** Called after a commit that carried payloads (e.g. to schedule follow-up work). */
-  committed(): void;
+  /** Called after the commit that carried this instance's payload (e.g. to schedule follow-up work). */
+  committed(payload: P): void;
 }
 
 /** The Nest token under which a (global) module provides the IngestCommitCompanion. */

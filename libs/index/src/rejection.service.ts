@@ -20,6 +20,9 @@ export interface RejectionAudit {
 }
 export const REJECTION_AUDIT = Symbol('REJECTION_AUDIT');
 
+/** Told of the instances a Rejection Note hid, once that is committed (webhooks queue events). */
+export type RejectionListener = (instances: RejectedInstance[]) => Promise<void>;
+
 /**
  * IHE IOCM (RAD TF-2 4.66/4.67 Rejection Note Stored): a Key Object Selection Document titled
  * with a CID 7011 code, stored over C-STORE or STOW-RS, hides the instances it references from
@@ -34,6 +37,7 @@ export class RejectionService implements OnApplicationBootstrap, OnModuleDestroy
   private readonly log = new Logger('Rejection');
   private sweep: NodeJS.Timeout | undefined;
   private sweeping = false;
+  private readonly listeners: RejectionListener[] = [];
 
   constructor(
     private readonly config: PacsConfig,
@@ -52,6 +56,11 @@ export class RejectionService implements OnApplicationBootstrap, OnModuleDestroy
 
   onModuleDestroy(): void {
     clearInterval(this.sweep);
+  }
+
+  /** Adds a listener; call it before the first ingest (a module's onModuleInit). */
+  onRejected(listener: RejectionListener): void {
+    this.listeners.push(listener);
   }
 
   /**
@@ -73,6 +82,7 @@ export class RejectionService implements OnApplicationBootstrap, OnModuleDestroy
       });
       this.log.log({ rejectionNoteUid: sopInstanceUid, reason: note.reasonCode, referenced: unique.size, rejected: rejected.length }, 'rejection note applied');
       if (rejected.length > 0) await this.audit?.rejected(rejected, source);
+      if (rejected.length > 0) await this.notify(rejected, sopInstanceUid);
     } catch (err) {
       this.log.error({ rejectionNoteUid: sopInstanceUid, err: (err as Error).message }, 'rejection note could not be applied');
       throw new IngestError('storage-failure', 'the rejection note could not be applied', { sopClassUid, sopInstanceUid });
@@ -102,6 +112,16 @@ export class RejectionService implements OnApplicationBootstrap, OnModuleDestroy
       const failed = await this.removals.removeCommitted(expired.map((e) => e.blobKey));
       this.log.log({ instances: expired.length, blobsNotRemoved: failed }, 'rejected instances deleted after retention');
       await this.audit?.expired(expired);
+    }
+  }
+
+  /**
+   * The rejection is committed: a listener that fails is logged and does not fail the note
+   * (storing it again would reject nothing more, so it could not repair the listener's loss).
+   */
+  private async notify(rejected: RejectedInstance[], rejectionNoteUid: string): Promise<void> {
+    for (const listener of this.listeners) {
+      await listener(rejected).catch((err: Error) => this.log.error({ rejectionNoteUid, err: err.message }, 'rejection listener failed'));
     }
   }
 
