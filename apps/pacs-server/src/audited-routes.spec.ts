@@ -27,6 +27,8 @@ const NOT_AUDITED: Record<string, string> = {
   'GET /api/jobs/:id': 'a plain read of pending work',
   'GET /api/routing-rules': 'a plain read of configuration',
   'GET /api/routing-rules/:name': 'a plain read of configuration',
+  'GET /api/webhooks': 'a plain read of configuration',
+  'GET /api/webhooks/:id': 'a plain read of configuration',
 };
 
 /**
