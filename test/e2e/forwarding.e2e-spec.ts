@@ -22,7 +22,9 @@ function datasetBytes(file: Buffer): Buffer {
 }
 
 /** SOP Instance UIDs in the order storescp -v stored them (files named `<modality>.<uid>`; not printed with +B). */
-const receivedOrder = (scp: Storescp) => [...scp.logs().matchAll(/storing DICOM file: \S+?\.([0-9.]+)\s*$/gm)].map((m) => m[1]);
+// storescp's stdout and stderr share one buffer, so a progress dot can end a line; a UID never
+// ends in a dot (PS3.5 9.1).
+const receivedOrder = (scp: Storescp) => [...scp.logs().matchAll(/storing DICOM file: \S+?\.([0-9.]+)\s*$/gm)].map((m) => m[1].replace(/\.+$/, ''));
 
 /** C-STORE requests storescp -v has received. */
 const storeRequests = (scp: Storescp) => (scp.logs().match(/Received Store Request/g) ?? []).length;
