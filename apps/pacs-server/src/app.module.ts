@@ -10,6 +10,7 @@ import { IndexModule } from '@pacs/index';
 import { MetricsModule } from '@pacs/metrics';
 import { MppsModule } from '@pacs/mpps';
 import { StorageModule } from '@pacs/storage';
+import { ViewerModule } from '@pacs/viewer';
 import { WorklistModule } from '@pacs/worklist';
 import { HealthModule } from './health/health.module';
 
@@ -36,6 +37,7 @@ export class AppModule {
         WorklistModule,
         MppsModule,
         HealthModule,
+        ViewerModule,
       ],
     };
   }

@@ -98,6 +98,8 @@ export class PacsConfig {
   audit: { syslogUrl: string | null; syslogFormat: 'dicom' | 'json'; enabled: boolean; flushReads: boolean };
   /** GET /metrics: the bearer token Prometheus sends; null turns the endpoint off. */
   metrics: { token: string | null };
+  /** The bundled OHIF viewer at /viewer/ and how it logs in (libs/viewer). */
+  viewer: { mode: 'on' | 'off'; oidcClientId: string; oidcScope: string };
 }
 
 const SETTINGS: Setting[] = [
@@ -163,6 +165,9 @@ const SETTINGS: Setting[] = [
   { path: 'audit.enabled', env: 'PACS_AUDIT_ENABLED', type: 'boolean' },
   { path: 'audit.flushReads', env: 'PACS_AUDIT_FLUSH_READS', type: 'boolean' },
   { path: 'metrics.token', env: 'PACS_METRICS_TOKEN', type: 'secret', optional: true },
+  { path: 'viewer.mode', env: 'PACS_VIEWER', type: ['on', 'off'] },
+  { path: 'viewer.oidcClientId', env: 'PACS_VIEWER_OIDC_CLIENT_ID', type: 'string' },
+  { path: 'viewer.oidcScope', env: 'PACS_VIEWER_OIDC_SCOPE', type: 'string' },
 ];
 
 /** Settings that only make sense together (checked after each one is valid on its own). */
