@@ -18,12 +18,14 @@ const INTEGRITY = 'sha512-WZdxmpmG7rqFgW9ZJLcbgr3XCtLi1KDNPoMaeY5PPe6j4G4fjEjjky
 /** Where the server serves it (libs/viewer VIEWER_ROUTE): the build assumes `/`. */
 const BASE = '/viewer/';
 const MARKER = '.ohif-integrity';
+/** What the marker holds: the tarball, and the version of rebase() that prepared it. */
+const PREPARED = `${INTEGRITY} rebase-3`;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = join(root, '.cache', `ohif-app-${VERSION}`);
 const dest = resolve(root, process.argv[2] ?? 'dist/viewer');
 
-const current = (dir) => existsSync(join(dir, MARKER)) && readFileSync(join(dir, MARKER), 'utf8') === INTEGRITY;
+const current = (dir) => existsSync(join(dir, MARKER)) && readFileSync(join(dir, MARKER), 'utf8') === PREPARED;
 
 if (!current(cache)) prepareCache();
 if (!current(dest)) {
@@ -45,7 +47,7 @@ function prepareCache() {
   execFileSync('tar', ['-xzf', tarball, '-C', work, 'package/dist']);
   const app = join(work, 'package', 'dist');
   rebase(app);
-  writeFileSync(join(app, MARKER), INTEGRITY);
+  writeFileSync(join(app, MARKER), PREPARED);
   rmSync(cache, { recursive: true, force: true });
   renameSync(app, cache);
   rmSync(work, { recursive: true, force: true });
@@ -54,19 +56,24 @@ function prepareCache() {
 /**
  * The build's public path is `/`: index.html links `/app.bundle…` and sets window.PUBLIC_URL
  * (OHIF's router base and asset root), and each webpack runtime loads its chunks from
- * `__webpack_require__.p`. Both become BASE. The app's own settings (routerBasename, data sources,
+ * `__webpack_require__.p`; style sheets load fonts from `/`, the manifest names icons under
+ * `/assets/`. All become BASE. The app's own settings (routerBasename, data sources,
  * oidc) come from app-config.js, which the server generates per request.
  */
 function rebase(app) {
   const index = join(app, 'index.html');
   const html = readFileSync(index, 'utf8')
     .replaceAll('window.PUBLIC_URL="/"', `window.PUBLIC_URL="${BASE}"`)
-    .replace(/(href|src)="\/(?!\/)/g, `$1="${BASE}`);
+    .replace(/(href|src|content)="\/(?!\/)/g, `$1="${BASE}`);
   writeFileSync(index, html);
-  for (const name of readdirSync(app).filter((n) => n.endsWith('.js'))) {
+  // The web app manifest's and the tile configurations' icons.
+  for (const file of ['manifest.json', 'assets/browserconfig.xml', 'assets/yandex-browser-manifest.json'].map((f) => join(app, f))) {
+    if (existsSync(file)) writeFileSync(file, readFileSync(file, 'utf8').replaceAll('"/assets/', `"${BASE}assets/`));
+  }
+  for (const name of readdirSync(app).filter((n) => n.endsWith('.js') || n.endsWith('.css'))) {
     const file = join(app, name);
     const code = readFileSync(file, 'utf8');
-    const rebased = code.replaceAll('__webpack_require__.p = "/";', `__webpack_require__.p = "${BASE}";`);
+    const rebased = code.replaceAll('__webpack_require__.p = "/";', `__webpack_require__.p = "${BASE}";`).replace(/url\(\/(?!\/)/g, `url(${BASE}`);
     if (rebased !== code) writeFileSync(file, rebased);
   }
 }
