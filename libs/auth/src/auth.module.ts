@@ -11,7 +11,10 @@ import { jwtSecretProvider } from './jwt-secret';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
+import { PasswordLogin } from './password-login';
 import { PermissionGuard } from './permission.guard';
+import { OidcProviderHost } from './provider/oidc-provider.host';
+import { providerKeysProvider } from './provider/provider-keys';
 import { TokenService } from './token.service';
 import { UserEntity } from './user.entity';
 import { UsersController } from './users.controller';
@@ -19,7 +22,9 @@ import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
 
 /**
- * Users, the local JWT issuer, the passport JWT strategy (local and OpenID Connect tokens) and the two global guards (token, then permission).
+ * Users, the local JWT issuer, the OpenID provider for local users (/oidc), the passport JWT
+ * strategy (local, own provider's and external OpenID Connect tokens) and the two global guards
+ * (token, then permission).
  * Needs only the global PacsConfig (ConfigModule) and the TypeORM connection (DatabaseModule).
  */
 @Module({
@@ -34,6 +39,9 @@ import { UsersService } from './users.service';
     ActiveUserCache,
     JwtStrategy,
     LoginThrottle,
+    PasswordLogin,
+    providerKeysProvider,
+    OidcProviderHost,
     JwtAuthGuard,
     BodyAuthHook,
     // Order matters: the token guard puts the user on the request before permissions are checked.

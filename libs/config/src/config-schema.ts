@@ -96,8 +96,8 @@ function convert(type: SettingType, raw: unknown): unknown {
       return Number.isSafeInteger(n) && n > 0 ? n : undefined;
     }
     case 'boolean':
-      if (raw === true || raw === 'true' || raw === '1') return true;
-      if (raw === false || raw === 'false' || raw === '0') return false;
+      if (raw === true || raw === 'true' || raw === '1' || raw === 'on') return true;
+      if (raw === false || raw === 'false' || raw === '0' || raw === 'off') return false;
       return undefined;
     case 'aeTitle':
       return isAeTitle(String(raw)) ? String(raw).trim() : undefined;
@@ -219,7 +219,7 @@ function describe(type: SettingType): string {
     port: 'expected a port number 1-65535',
     positiveInt: 'expected a positive integer',
     workers: 'expected auto (one per core) or a number of processes 1-256',
-    boolean: 'expected true or false',
+    boolean: 'expected true or false (or on / off)',
     aeTitle: 'expected an AE title (1-16 characters, no backslash)',
     postgresUrl: 'expected a postgres:// URL',
     peers: `expected a list of {aeTitle, host, port, services[, checkHost][, moveAssociations 1-${MAX_MOVE_ASSOCIATIONS}][, tls]}`,

@@ -79,6 +79,8 @@ export class PacsConfig {
     roleMapping: Record<string, string[]> | null;
     clockSkewSeconds: number;
   };
+  /** This server as an OpenID provider for its local users, at <origin>/oidc (browser viewers). */
+  oidcProvider: { enabled: boolean; accessTokenTtlSeconds: number; refreshTokenTtlSeconds: number };
   security: {
     userCacheSeconds: number;
     loginMaxFailuresPerUser: number;
@@ -148,6 +150,9 @@ const SETTINGS: Setting[] = [
   { path: 'oidc.usernameClaim', env: 'PACS_OIDC_USERNAME_CLAIM', type: 'string' },
   { path: 'oidc.roleMapping', env: 'PACS_OIDC_ROLE_MAPPING', type: 'roleMapping', optional: true },
   { path: 'oidc.clockSkewSeconds', env: 'PACS_OIDC_CLOCK_SKEW_SECONDS', type: 'nonNegativeInt' },
+  { path: 'oidcProvider.enabled', env: 'PACS_OIDC_PROVIDER', type: 'boolean' },
+  { path: 'oidcProvider.accessTokenTtlSeconds', env: 'PACS_OIDC_ACCESS_TOKEN_TTL_SECONDS', type: 'positiveInt' },
+  { path: 'oidcProvider.refreshTokenTtlSeconds', env: 'PACS_OIDC_REFRESH_TOKEN_TTL_SECONDS', type: 'positiveInt' },
   { path: 'security.userCacheSeconds', env: 'PACS_AUTH_USER_CACHE_SECONDS', type: 'nonNegativeInt' },
   { path: 'security.loginMaxFailuresPerUser', env: 'PACS_LOGIN_MAX_FAILURES', type: 'positiveInt' },
   { path: 'security.loginMaxFailuresPerAddress', env: 'PACS_LOGIN_MAX_FAILURES_PER_ADDRESS', type: 'positiveInt' },

@@ -18,6 +18,7 @@ import { UnlinkedProcedureSteps1765300000000 } from './migrations/1765300000000-
 import { LegacyDateTimeColumns1765310000000 } from './migrations/1765310000000-LegacyDateTimeColumns';
 import { BlobRemovals1765320000000 } from './migrations/1765320000000-BlobRemovals';
 import { AuditEventSource1765330000000 } from './migrations/1765330000000-AuditEventSource';
+import { OidcProviderState1765431000000 } from './migrations/1765431000000-OidcProviderState';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   LegacyDateTimeColumns1765310000000,
   BlobRemovals1765320000000,
   AuditEventSource1765330000000,
+  OidcProviderState1765431000000,
 ];
 
 /** Connections a process keeps at most. */

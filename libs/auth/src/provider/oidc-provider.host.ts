@@ -1,0 +1,114 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Provider } from 'oidc-provider';
+import { DataSource } from 'typeorm';
+import { PacsConfig } from '@pacs/config';
+import { PUBLIC_ROUTE_CONFIG } from '../auth.decorators';
+import { PasswordLogin } from '../password-login';
+import { UsersService } from '../users.service';
+import { LoginInteraction } from './login-interaction';
+import { providerConfiguration } from './provider-config';
+import { PROVIDER_KEYS, ProviderKeys } from './provider-keys';
+import { messagePage } from './provider-pages';
+
+/** Where the provider lives on every origin; its issuer is `<origin>/oidc`. */
+export const PROVIDER_PATH = '/oidc';
+/** Origins served at once; beyond it the least recently used provider is dropped (rebuilt on demand). */
+const MAX_ORIGINS = 16;
+const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/login)?$/;
+
+/**
+ * Serves the OpenID provider (oidc-provider, a Koa application) under /oidc of Fastify. Its
+ * issuer is the origin the browser reached (X-Forwarded-* when PACS_HTTP_TRUSTED_PROXIES trusts
+ * them, as DICOMweb's retrieve URLs), so it works behind a proxy without a URL setting; one
+ * provider per origin, all on the same keys and state (PostgreSQL). Requests are taken before
+ * Fastify reads their body and handed to the provider as they are.
+ */
+@Injectable()
+export class OidcProviderHost implements OnModuleInit {
+  private readonly logger = new Logger('OidcProvider');
+  private readonly providers = new Map<string, Promise<Provider>>();
+  private readonly interaction: LoginInteraction;
+
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly config: PacsConfig,
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(PROVIDER_KEYS) private readonly keys: ProviderKeys | null,
+    private readonly users: UsersService,
+    login: PasswordLogin,
+  ) {
+    this.interaction = new LoginInteraction(login);
+  }
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
+    if (!this.keys || !fastify?.route) return;
+    fastify.route({
+      method: ['GET', 'HEAD', 'POST', 'OPTIONS'],
+      url: `${PROVIDER_PATH}/*`,
+      config: { [PUBLIC_ROUTE_CONFIG]: true },
+      // Before the body is parsed: the provider reads form bodies itself.
+      onRequest: (request, reply, done) => {
+        reply.hijack();
+        this.serve(request, reply).catch((err: Error) => this.failed(reply, err));
+        done();
+      },
+      handler: async () => undefined,
+    });
+  }
+
+  private async serve(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const origin = `${request.protocol}://${request.host}`;
+    const provider = await this.providerFor(origin);
+    const req = request.raw as IncomingMessage & { originalUrl?: string };
+    const res = reply.raw;
+    const path = (req.url ?? '/').slice(PROVIDER_PATH.length) || '/';
+    const interaction = INTERACTION.exec(path.split('?')[0]);
+    if (interaction) return this.interaction.handle(provider, req, res, interaction[1], request.ip);
+    // Koa sees the origin Fastify decided, whatever a client wrote in X-Forwarded-*.
+    req.headers['x-forwarded-proto'] = request.protocol;
+    req.headers['x-forwarded-host'] = request.host;
+    // Mounted as Express would: the provider finds its mount path from originalUrl.
+    req.originalUrl = req.url;
+    req.url = path;
+    provider.callback()(req, res);
+  }
+
+  private providerFor(origin: string): Promise<Provider> {
+    let provider = this.providers.get(origin);
+    if (provider) {
+      this.providers.delete(origin);
+    } else {
+      provider = this.create(origin);
+      provider.catch(() => this.providers.delete(origin));
+    }
+    this.providers.set(origin, provider);
+    if (this.providers.size > MAX_ORIGINS) this.providers.delete(this.providers.keys().next().value as string);
+    return provider;
+  }
+
+  private async create(origin: string): Promise<Provider> {
+    // Loaded on first use: an ESM package (require(esm)), and only when the provider is on.
+    const { Provider } = await import('oidc-provider');
+    const provider = new Provider(`${origin}${PROVIDER_PATH}`, providerConfiguration(origin, {
+      config: this.config,
+      keys: this.keys as ProviderKeys,
+      db: this.db,
+      userActive: async (username) => (await this.users.findByUsername(username))?.disabled === false,
+    }));
+    provider.proxy = true;
+    provider.on('server_error', (_ctx, err) => this.logger.error({ msg: 'OpenID provider error', err: (err as Error)?.stack }));
+    return provider;
+  }
+
+  private failed(reply: FastifyReply, err: Error): void {
+    this.logger.error({ msg: 'OpenID provider request failed', err: err.stack });
+    const res: ServerResponse = reply.raw;
+    if (res.headersSent) return void res.destroy();
+    res.writeHead(500, { 'content-type': 'text/html; charset=utf-8' }).end(messagePage('Server error', 'The sign-in could not be completed.'));
+  }
+}
