@@ -23,10 +23,13 @@ export async function launchChromium(): Promise<Browser> {
 export class RequestWatch {
   readonly failed: string[] = [];
   readonly consoleErrors: string[] = [];
+  /** URLs answered 2xx. */
+  readonly succeeded: string[] = [];
 
   constructor(page: Page) {
     page.on('response', (res) => {
       if (res.status() >= 400) this.failed.push(`${res.status()} ${res.request().method()} ${res.url()}`);
+      else if (res.status() < 300) this.succeeded.push(res.url());
     });
     page.on('requestfailed', (req) => this.failed.push(`${req.failure()?.errorText ?? 'failed'} ${req.method()} ${req.url()}`));
     page.on('console', (msg) => {
@@ -46,9 +49,9 @@ export interface PixelStats {
  * Statistics of the middle of an element as the page shows it (a screenshot, so a WebGL canvas
  * counts as composited). The middle: the corners carry text overlays and OHIF's banners.
  */
-export async function middleStats(page: Page, element: ElementHandle): Promise<PixelStats> {
+export async function middleStats(page: Page, element: ElementHandle): Promise<PixelStats | null> {
   const box = await element.boundingBox();
-  if (!box) throw new Error('element not visible');
+  if (!box) return null;
   const clip = { x: box.x + box.width * 0.3, y: box.y + box.height * 0.3, width: box.width * 0.4, height: box.height * 0.4 };
   const png = await page.screenshot({ clip, type: 'png' });
   const { data } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -70,11 +73,20 @@ export async function waitForImage(page: Page, timeoutMs = 30_000): Promise<Pixe
   let last: PixelStats | undefined;
   while (Date.now() < deadline) {
     const canvas = await page.$('canvas.cornerstone-canvas');
-    if (canvas) {
-      last = await middleStats(page, canvas);
-      if (last.stddev > 5 && last.levels > 16) return last;
+    // The canvas may be replaced while it is measured (the layout settling): measure again.
+    const stats = canvas ? await middleStats(page, canvas).catch(() => null) : null;
+    if (stats) {
+      last = stats;
+      if (stats.stddev > 5 && stats.levels > 16) return stats;
     }
     await new Promise((done) => setTimeout(done, 500));
   }
   throw new Error(`the viewport stayed blank: ${JSON.stringify(last ?? 'no canvas')}`);
+}
+
+/** Closes what OHIF lays over the page on a first visit (its tour, its investigational-use notice), as a user does. */
+export async function dismissOverlays(page: Page): Promise<void> {
+  for (const label of ['Skip all', 'Confirm and hide']) {
+    for (const button of await page.$$(`xpath/.//button[normalize-space(.)="${label}"]`)) await button.click().catch(() => undefined);
+  }
 }

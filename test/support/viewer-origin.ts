@@ -15,12 +15,15 @@ const TYPES: Record<string, string> = {
 export interface ViewerOrigin {
   /** http://127.0.0.1:<port>: what the browser sends as Origin. */
   origin: string;
+  /** Points the viewer at a PACS (its DICOMweb root) and an OpenID issuer. */
+  configure(dicomwebRoot: string, login: ViewerLogin): void;
   close(): Promise<void>;
 }
 
-export async function startViewerOrigin(dicomwebRoot: string, login: ViewerLogin): Promise<ViewerOrigin> {
+/** Started before the PACS, whose PACS_HTTP_CORS_ORIGINS names this origin. */
+export async function startViewerOrigin(): Promise<ViewerOrigin> {
   const files = resolve(repoRoot(), process.env.PACS_TEST_DIST ?? 'dist', 'viewer');
-  const appConfig = appConfigScript(ohifConfig(dicomwebRoot, login));
+  let appConfig = '';
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (!path.startsWith('/viewer/')) return void res.writeHead(404).end();
@@ -34,7 +37,11 @@ export async function startViewerOrigin(dicomwebRoot: string, login: ViewerLogin
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as { port: number };
-  return { origin: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    configure: (dicomwebRoot, login) => (appConfig = appConfigScript(ohifConfig(dicomwebRoot, login))),
+    close: () => closeServer(server),
+  };
 }
 
 function closeServer(server: Server): Promise<void> {

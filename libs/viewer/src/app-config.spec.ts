@@ -33,6 +33,10 @@ describe('the bundled viewer: OHIF app-config', () => {
     assert.deepEqual(login, { authority: 'https://kc.example.org/realms/hospital', clientId: 'ohif', scope: 'openid profile roles' });
   });
 
+  it('has no login when the external issuer is unset and our provider is off', () => {
+    assert.equal(viewerLogin(loadConfig({ PACS_OIDC_PROVIDER: 'off' }), 'https://pacs.example.org'), null);
+  });
+
   it('is a script that sets window.config', () => {
     const script = appConfigScript(ohifConfig('http://h/dicomweb', null));
     const window: { config?: Record<string, unknown> } = {};

@@ -3,6 +3,9 @@ import type { PacsConfig } from '@pacs/config';
 /** Where the bundled viewer is served; scripts/fetch-viewer.mjs rebases the build onto it. */
 export const VIEWER_ROUTE = '/viewer';
 
+/** Where the issuer sends the browser after logout (a page of ours: the build has none). */
+export const SIGNED_OUT_PAGE = 'logout-redirect.html';
+
 /** Where its login goes: this server's OpenID provider, or the external issuer when configured. */
 export interface ViewerLogin {
   authority: string;
@@ -58,7 +61,9 @@ function oidcClient(login: ViewerLogin): Record<string, unknown> {
     client_id: login.clientId,
     redirect_uri: '/callback',
     silent_redirect_uri: '/silent-refresh.html',
-    post_logout_redirect_uri: '/',
+    // Not '/': OHIF 3.13 routes the post-logout path unprefixed by routerBasename, so
+    // /viewer/ would shadow its /viewer mode route (every study opened would sign out).
+    post_logout_redirect_uri: `/${SIGNED_OUT_PAGE}`,
     response_type: 'code',
     scope: login.scope,
     automaticSilentRenew: true,
@@ -66,10 +71,14 @@ function oidcClient(login: ViewerLogin): Record<string, unknown> {
   };
 }
 
-/** The login of the viewer served by this server, whose public origin is `origin`. */
-export function viewerLogin(config: PacsConfig, origin: string): ViewerLogin {
-  const authority = config.oidc.issuer ?? `${origin}/oidc`;
-  return { authority, clientId: config.viewer.oidcClientId, scope: config.viewer.oidcScope };
+/**
+ * The login of the viewer served by this server, whose public origin is `origin`: the external
+ * issuer when configured, else our own provider; none when that is off too (the viewer then
+ * gets 401s: only for a server behind a proxy that authenticates).
+ */
+export function viewerLogin(config: PacsConfig, origin: string): ViewerLogin | null {
+  const authority = config.oidc.issuer ?? (config.oidcProvider.enabled ? `${origin}/oidc` : null);
+  return authority ? { authority, clientId: config.viewer.oidcClientId, scope: config.viewer.oidcScope } : null;
 }
 
 /** app-config.js: a script that sets window.config. */

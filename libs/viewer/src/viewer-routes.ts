@@ -5,7 +5,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PacsConfig } from '@pacs/config';
-import { appConfigScript, ohifConfig, VIEWER_ROUTE, viewerLogin } from './app-config';
+import { appConfigScript, ohifConfig, SIGNED_OUT_PAGE, VIEWER_ROUTE, viewerLogin } from './app-config';
 
 /** dist/viewer, beside the compiled apps and libs (scripts/build.sh puts it there). */
 const VIEWER_FILES = resolve(__dirname, '..', '..', '..', 'viewer');
@@ -46,6 +46,7 @@ export class ViewerRoutes implements OnModuleInit {
   private serve(request: FastifyRequest, reply: FastifyReply): FastifyReply {
     const path = (request.params as { '*': string })['*'];
     if (path === 'app-config.js') return this.appConfig(request, reply);
+    if (path === SIGNED_OUT_PAGE) return reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(SIGNED_OUT_HTML);
     const name = path.split('/').pop() ?? '';
     // A last segment without an extension is a route of the app, not a file.
     if (!name.includes('.')) return reply.header('cache-control', 'no-cache').sendFile('index.html', { cacheControl: false });
@@ -61,6 +62,10 @@ export class ViewerRoutes implements OnModuleInit {
     return reply.header('content-type', 'text/javascript; charset=utf-8').header('cache-control', 'no-store').send(script);
   }
 }
+
+const SIGNED_OUT_HTML = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head>
+<body><p>You are signed out of the viewer.</p><p><a href="${VIEWER_ROUTE}/">Sign in again</a></p></body></html>
+`;
 
 function notInstalled(reply: FastifyReply): FastifyReply {
   return reply.code(404).send({ error: 'not-found', message: 'the bundled viewer is not installed on this server (npm run build fetches it)' });

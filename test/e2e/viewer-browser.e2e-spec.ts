@@ -1,0 +1,153 @@
+// OHIF in a real browser (Debian's chromium, headless), as a radiologist uses it: open the viewer,
+// sign in through the login form, see the stored studies in the study list, open a CT series and
+// a JPEG 2000 study and see pixels in the viewport, with no request of the viewer failing. First
+// the bundled viewer at /viewer/ (same origin), then the same build served from another origin
+// with PACS_HTTP_CORS_ORIGINS naming it.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'puppeteer-core';
+import { dismissOverlays, launchChromium, RequestWatch, waitForImage } from '../support/browser';
+import { buildInstance, newUid } from '../support/generator';
+import { http, multipartRelated } from '../support/http';
+import { toJpeg2000 } from '../support/pixel-instances';
+import { startTestServer, TestServer } from '../support/server';
+import { startViewerOrigin, ViewerOrigin } from '../support/viewer-origin';
+
+const USER = { username: 'dr.house', password: 'viewer-test-password-1', roles: ['radiologist'] };
+
+interface Stored {
+  ctStudy: string;
+  j2kStudy: string;
+}
+
+/** A local radiologist, a 5-slice CT series and a one-image JPEG 2000 CR study, stored by STOW-RS. */
+async function seed(server: TestServer): Promise<Stored> {
+  const admin = await server.token();
+  const created = await http(`${server.httpUrl}/api/users`, {
+    method: 'POST', token: admin, headers: { 'content-type': 'application/json' }, body: JSON.stringify(USER),
+  });
+  assert.equal(created.status, 201, created.body.toString());
+  const ctStudy = newUid();
+  const seriesUid = newUid();
+  const ct = Array.from({ length: 5 }, (_, i) =>
+    buildInstance({
+      studyUid: ctStudy, seriesUid, patientName: 'Chest^Carl', patientId: 'VIEW-CT', studyDescription: 'Viewer CT chest',
+      rows: 128, columns: 128, seriesNumber: 1, instanceNumber: i + 1,
+      extra: { ImagePositionPatient: [0, 0, i * 2], ImageOrientationPatient: [1, 0, 0, 0, 1, 0], PixelSpacing: [1, 1], SliceThickness: 2 },
+    }).bytes,
+  );
+  const j2k = await toJpeg2000(buildInstance({ patientName: 'Knee^Kate', patientId: 'VIEW-J2K', studyDescription: 'Viewer J2K knee', modality: 'CR', rows: 64, columns: 48 }));
+  const body = multipartRelated([...ct, j2k.bytes]);
+  const stored = await http(`${server.httpUrl}/dicomweb/studies`, { method: 'POST', token: admin, headers: { 'content-type': body.contentType }, body: body.body });
+  assert.equal(stored.status, 200, stored.body.toString());
+  return { ctStudy, j2kStudy: j2k.studyUid };
+}
+
+/** The provider's login form (input name=username / name=password, button #login). */
+async function signIn(page: Page): Promise<void> {
+  await page.waitForSelector('input[name=username]', { timeout: 30_000 });
+  await page.type('input[name=username]', USER.username);
+  await page.type('input[name=password]', USER.password);
+  await Promise.all([page.waitForNavigation({ timeout: 30_000 }), page.click('#login')]);
+}
+
+const STUDIES = ['Viewer CT chest', 'Viewer J2K knee'];
+
+/** Polls the page's text (navigations after the login reset the page under a single wait). */
+async function seeStudyList(page: Page): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const text = await page.evaluate('document.body.innerText').catch(() => '');
+    if (STUDIES.every((d) => String(text).includes(d))) return;
+    await new Promise((done) => setTimeout(done, 250));
+  }
+  throw new Error(`the study list does not show ${STUDIES.join(' and ')}`);
+}
+
+/** As a user does: select the study in the list, launch the Basic Viewer (within the app: no reload). */
+async function openStudy(page: Page, description: string): Promise<void> {
+  await seeStudyList(page);
+  await dismissOverlays(page);
+  const [row] = await page.$$(`xpath/.//td[contains(., "${description}")]`);
+  assert.ok(row, `a row for ${description}`);
+  await row.click();
+  const launch = await page.waitForSelector('xpath/.//button[normalize-space(.)="Basic Viewer"]', { timeout: 10_000 });
+  await launch!.click();
+  await page.waitForSelector('canvas.cornerstone-canvas', { timeout: 30_000 });
+  await dismissOverlays(page);
+  const stats = await waitForImage(page);
+  assert.ok(stats.stddev > 5, JSON.stringify(stats));
+  // Every frame and metadata request has finished before the failures are counted.
+  await page.waitForNetworkIdle({ idleTime: 1_000, timeout: 30_000 });
+}
+
+/** A screenshot of a failed visit, for the one who reads the failure. */
+async function keepScreenshot(page: Page): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'pacs-viewer-failure-'));
+  const path = join(dir, 'page.png');
+  await page.screenshot({ path }).catch(() => undefined);
+  return path;
+}
+
+/** The whole visit of one radiologist, from opening the viewer to both studies shown. */
+async function visit(browser: Browser, viewerBase: string, stored: Stored): Promise<RequestWatch> {
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
+  const watch = new RequestWatch(page);
+  try {
+    await page.goto(`${viewerBase}/viewer/`);
+    await signIn(page);
+    await openStudy(page, STUDIES[0]);
+    await page.goBack();
+    await openStudy(page, STUDIES[1]);
+    return watch;
+  } catch (err) {
+    throw new Error(`${(err as Error).message} (at ${page.url()}; page saved to ${await keepScreenshot(page)}; failed requests: ${watch.failed.join(', ') || 'none'})`);
+  } finally {
+    await context.close();
+  }
+}
+
+/** The images came from this server's WADO-RS: frames of both studies were retrieved. */
+function assertFramesOf(watch: RequestWatch, server: TestServer, stored: Stored): void {
+  for (const study of [stored.ctStudy, stored.j2kStudy]) {
+    const frames = watch.succeeded.filter((url) => url.startsWith(`${server.httpUrl}/dicomweb/studies/${study}/`) && url.includes('/frames/'));
+    assert.ok(frames.length > 0, `frames of study ${study} retrieved`);
+  }
+}
+
+describe('OHIF in Chromium: sign in, study list, CT and JPEG 2000 images', () => {
+  let browser: Browser;
+  let origin: ViewerOrigin;
+  let server: TestServer;
+  let stored: Stored;
+
+  before(async () => {
+    origin = await startViewerOrigin();
+    server = await startTestServer({ env: { PACS_HTTP_CORS_ORIGINS: origin.origin } });
+    origin.configure(`${server.httpUrl}/dicomweb`, { authority: `${server.httpUrl}/oidc`, clientId: 'pacs-viewer', scope: 'openid profile' });
+    stored = await seed(server);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await origin?.close();
+  });
+
+  it('works with the bundled viewer at /viewer/ of the PACS, and no request fails', async () => {
+    const watch = await visit(browser, server.httpUrl, stored);
+    assert.deepEqual(watch.failed, []);
+    assertFramesOf(watch, server, stored);
+  });
+
+  it('works the same with OHIF served from another origin named in PACS_HTTP_CORS_ORIGINS', async () => {
+    const watch = await visit(browser, origin.origin, stored);
+    assert.deepEqual(watch.failed, []);
+    assertFramesOf(watch, server, stored);
+  });
+});
