@@ -31,6 +31,11 @@ export class OidcClient {
   private readonly cookies = new Map<string, string>();
   readonly verifier = randomBytes(32).toString('base64url');
   readonly state = randomBytes(16).toString('base64url');
+  /**
+   * Another node to send the provider's requests to, as a load balancer would (its origin;
+   * X-Forwarded-Host keeps the issuer's): unset, requests go where their URLs point.
+   */
+  backend: string | undefined;
 
   constructor(
     readonly discovery: Discovery,
@@ -52,7 +57,7 @@ export class OidcClient {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(init.form).toString();
     }
-    const res = await fetch(url, { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
+    const res = await fetch(this.routed(url, headers), { method: init.method ?? (body ? 'POST' : 'GET'), headers, body, redirect: 'manual' });
     for (const cookie of res.headers.getSetCookie()) {
       const [pair] = cookie.split(';');
       const at = pair.indexOf('=');
@@ -105,12 +110,21 @@ export class OidcClient {
 
   /** The token endpoint (public client: no secret, the PKCE verifier instead). */
   async token(params: Record<string, string>): Promise<{ status: number; body: any }> {
-    const res = await fetch(this.discovery.token_endpoint, {
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+    const res = await fetch(this.routed(this.discovery.token_endpoint, headers), {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      headers,
       body: new URLSearchParams({ client_id: this.clientId, ...params }).toString(),
     });
     return { status: res.status, body: await res.json() };
+  }
+
+  private routed(url: string, headers: Record<string, string>): string {
+    const target = new URL(url);
+    if (!this.backend || target.origin !== new URL(this.discovery.issuer).origin) return url;
+    headers['x-forwarded-host'] = target.host;
+    headers['x-forwarded-proto'] = target.protocol.slice(0, -1);
+    return new URL(target.pathname + target.search, this.backend).href;
   }
 
   exchange(code: string): Promise<{ status: number; body: any }> {

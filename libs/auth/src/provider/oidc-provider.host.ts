@@ -7,10 +7,11 @@ import type { Provider } from 'oidc-provider';
 import { DataSource } from 'typeorm';
 import { PacsConfig } from '@pacs/config';
 import { PUBLIC_ROUTE_CONFIG } from '../auth.decorators';
+import { JwtAuthGuard } from '../jwt-auth.guard';
 import { PasswordLogin } from '../password-login';
 import { UsersService } from '../users.service';
 import { LoginInteraction } from './login-interaction';
-import { providerConfiguration } from './provider-config';
+import { providerConfiguration, viewerOrigins } from './provider-config';
 import { PROVIDER_KEYS, ProviderKeys } from './provider-keys';
 import { messagePage } from './provider-pages';
 
@@ -19,6 +20,8 @@ export const PROVIDER_PATH = '/oidc';
 /** Origins served at once; beyond it the least recently used provider is dropped (rebuilt on demand). */
 const MAX_ORIGINS = 16;
 const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/login)?$/;
+/** oidc-provider's userinfo endpoint, which takes only opaque tokens: ours are JWTs for the API. */
+const USERINFO = '/me';
 
 /**
  * Serves the OpenID provider (oidc-provider, a Koa application) under /oidc of Fastify. Its
@@ -39,6 +42,7 @@ export class OidcProviderHost implements OnModuleInit {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(PROVIDER_KEYS) private readonly keys: ProviderKeys | null,
     private readonly users: UsersService,
+    private readonly guard: JwtAuthGuard,
     login: PasswordLogin,
   ) {
     this.interaction = new LoginInteraction(login);
@@ -69,6 +73,7 @@ export class OidcProviderHost implements OnModuleInit {
     const path = (req.url ?? '/').slice(PROVIDER_PATH.length) || '/';
     const interaction = INTERACTION.exec(path.split('?')[0]);
     if (interaction) return this.interaction.handle(provider, req, res, interaction[1], request.ip);
+    if (path.split('?')[0] === USERINFO && req.method !== 'OPTIONS') return this.userinfo(request, reply, origin);
     // Koa sees the origin Fastify decided, whatever a client wrote in X-Forwarded-*.
     req.headers['x-forwarded-proto'] = request.protocol;
     req.headers['x-forwarded-host'] = request.host;
@@ -76,6 +81,29 @@ export class OidcProviderHost implements OnModuleInit {
     req.originalUrl = req.url;
     req.url = path;
     provider.callback()(req, res);
+  }
+
+  /**
+   * UserInfo (OpenID Connect Core 5.3) for our access tokens, which some viewers ask for after
+   * the login (oidc-client's loadUserInfo): the claims of the ID token, for a token the guard accepts.
+   */
+  private async userinfo(request: FastifyRequest, reply: FastifyReply, origin: string): Promise<void> {
+    const res = reply.raw;
+    const from = request.headers.origin;
+    if (from && (this.config.http.corsOrigins.includes('*') || viewerOrigins(origin, this.config.http.corsOrigins).includes(from))) {
+      res.setHeader('access-control-allow-origin', from);
+      res.setHeader('vary', 'Origin');
+    }
+    res.setHeader('cache-control', 'no-store');
+    try {
+      await this.guard.authenticate(request, reply);
+    } catch {
+      res.writeHead(401, { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' });
+      return void res.end(JSON.stringify({ error: 'invalid_token', error_description: 'the access token is invalid or expired' }));
+    }
+    const { username } = (request as FastifyRequest & { user: { username: string } }).user;
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ sub: username, preferred_username: username, name: username }));
   }
 
   private providerFor(origin: string): Promise<Provider> {
