@@ -2,7 +2,9 @@
 // sign in through the login form, see the stored studies in the study list, open a CT series and
 // a JPEG 2000 study and see pixels in the viewport, with no request of the viewer failing. First
 // the bundled viewer at /viewer/ (same origin), then the same build served from another origin
-// with PACS_HTTP_CORS_ORIGINS naming it.
+// with PACS_HTTP_CORS_ORIGINS naming it; then, with the hospital's IdP configured instead of
+// our provider (a separate OpenID provider process), the bundled viewer again, and the other
+// origin without PACS_HTTP_CORS_ORIGINS, which the browser blocks.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,12 +13,17 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'puppeteer-core';
 import { dismissOverlays, launchChromium, RequestWatch, waitForImage } from '../support/browser';
 import { buildInstance, newUid } from '../support/generator';
+import { ExternalIdp, startExternalIdp } from '../support/external-idp';
 import { http, multipartRelated } from '../support/http';
 import { toJpeg2000 } from '../support/pixel-instances';
+import { freePort } from '../support/ports';
 import { startTestServer, TestServer } from '../support/server';
 import { startViewerOrigin, ViewerOrigin } from '../support/viewer-origin';
 
 const USER = { username: 'dr.house', password: 'viewer-test-password-1', roles: ['radiologist'] };
+/** The external IdP's user (test/support/external-idp.ts). */
+const IDP_USER = { username: 'radiologist', password: 'hospital-pass-1' };
+type Credentials = { username: string; password: string };
 
 interface Stored {
   ctStudy: string;
@@ -47,10 +54,10 @@ async function seed(server: TestServer): Promise<Stored> {
 }
 
 /** The provider's login form (input name=username / name=password, button #login). */
-async function signIn(page: Page): Promise<void> {
+async function signIn(page: Page, user: Credentials): Promise<void> {
   await page.waitForSelector('input[name=username]', { timeout: 30_000 });
-  await page.type('input[name=username]', USER.username);
-  await page.type('input[name=password]', USER.password);
+  await page.type('input[name=username]', user.username);
+  await page.type('input[name=password]', user.password);
   await Promise.all([page.waitForNavigation({ timeout: 30_000 }), page.click('#login')]);
 }
 
@@ -93,13 +100,13 @@ async function keepScreenshot(page: Page): Promise<string> {
 }
 
 /** The whole visit of one radiologist, from opening the viewer to both studies shown. */
-async function visit(browser: Browser, viewerBase: string, stored: Stored): Promise<RequestWatch> {
+async function visit(browser: Browser, viewerBase: string, user: Credentials): Promise<RequestWatch> {
   const context = await browser.createBrowserContext();
   const page = await context.newPage();
   const watch = new RequestWatch(page);
   try {
     await page.goto(`${viewerBase}/viewer/`);
-    await signIn(page);
+    await signIn(page, user);
     await openStudy(page, STUDIES[0]);
     await page.goBack();
     await openStudy(page, STUDIES[1]);
@@ -140,14 +147,67 @@ describe('OHIF in Chromium: sign in, study list, CT and JPEG 2000 images', () =>
   });
 
   it('works with the bundled viewer at /viewer/ of the PACS, and no request fails', async () => {
-    const watch = await visit(browser, server.httpUrl, stored);
+    const watch = await visit(browser, server.httpUrl, USER);
     assert.deepEqual(watch.failed, []);
     assertFramesOf(watch, server, stored);
   });
 
   it('works the same with OHIF served from another origin named in PACS_HTTP_CORS_ORIGINS', async () => {
-    const watch = await visit(browser, origin.origin, stored);
+    const watch = await visit(browser, origin.origin, USER);
     assert.deepEqual(watch.failed, []);
     assertFramesOf(watch, server, stored);
+  });
+});
+
+describe('OHIF in Chromium with the hospital IdP (PACS_OIDC_*) instead of our provider', () => {
+  let browser: Browser;
+  let origin: ViewerOrigin;
+  let idp: ExternalIdp;
+  let server: TestServer;
+  let stored: Stored;
+
+  before(async () => {
+    origin = await startViewerOrigin();
+    // The IdP must know where the viewers come back to before the PACS (which must know the IdP) starts.
+    const pacs = `http://127.0.0.1:${await freePort()}`;
+    const viewers = [pacs, origin.origin];
+    idp = await startExternalIdp({ redirectUris: viewers.flatMap((v) => [`${v}/viewer/callback`, `${v}/viewer/silent-refresh.html`]) });
+    // No PACS_HTTP_CORS_ORIGINS: the other origin is not allowed.
+    server = await startTestServer({ env: { PACS_HTTP_PORT: new URL(pacs).port, ...idp.pacsEnv, PACS_VIEWER_OIDC_CLIENT_ID: idp.clientId } });
+    origin.configure(`${server.httpUrl}/dicomweb`, { authority: idp.issuer, clientId: idp.clientId, scope: 'openid profile' });
+    stored = await seed(server);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+    await idp?.stop();
+    await origin?.close();
+  });
+
+  it('the bundled viewer signs in at the IdP and works the same, by configuration alone', async () => {
+    const watch = await visit(browser, server.httpUrl, IDP_USER);
+    assert.deepEqual(watch.failed, []);
+    assertFramesOf(watch, server, stored);
+  });
+
+  it('from an origin not in PACS_HTTP_CORS_ORIGINS, the browser blocks DICOMweb with a CORS error', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    const watch = new RequestWatch(page);
+    try {
+      await page.goto(`${origin.origin}/viewer/`);
+      await signIn(page, IDP_USER);
+      const deadline = Date.now() + 30_000;
+      while (!watch.consoleErrors.some((e) => /blocked by CORS policy/.test(e)) && Date.now() < deadline) await new Promise((done) => setTimeout(done, 250));
+      const blocked = watch.consoleErrors.filter((e) => /blocked by CORS policy/.test(e));
+      assert.ok(blocked.some((e) => e.includes(`${server.httpUrl}/dicomweb/studies`)), watch.consoleErrors.join('\n'));
+      assert.ok(watch.failed.some((f) => f.includes(`${server.httpUrl}/dicomweb/studies`)), watch.failed.join('\n'));
+      const text = String(await page.evaluate('document.body.innerText'));
+      assert.ok(!STUDIES.some((d) => text.includes(d)), 'no study is listed');
+    } finally {
+      await context.close();
+    }
   });
 });

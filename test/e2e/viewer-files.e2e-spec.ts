@@ -54,6 +54,12 @@ describe('the bundled viewer at /viewer/', () => {
     assert.equal((await http(`${server.httpUrl}/viewer/../package.json`)).status, 404);
   });
 
+  it('has a signed-out page for the issuer to send the browser to after logout', async () => {
+    const res = await http(`${server.httpUrl}/viewer/logout-redirect.html`);
+    assert.equal(res.status, 200);
+    assert.match(res.body.toString('utf8'), /signed out[\s\S]*href="\/viewer\/"/);
+  });
+
   it('redirects /viewer to /viewer/', async () => {
     const res = await fetch(`${server.httpUrl}/viewer`, { redirect: 'manual' });
     assert.equal(res.status, 301);

@@ -28,6 +28,8 @@ export class RequestWatch {
 
   constructor(page: Page) {
     page.on('response', (res) => {
+      // The browser's own request for a page's icon (the IdP's login page has none) is not the viewer's.
+      if (new URL(res.url()).pathname === '/favicon.ico') return;
       if (res.status() >= 400) this.failed.push(`${res.status()} ${res.request().method()} ${res.url()}`);
       else if (res.status() < 300) this.succeeded.push(res.url());
     });
