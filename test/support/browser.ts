@@ -8,13 +8,13 @@ import sharp from 'sharp';
 export const CHROMIUM = '/usr/bin/chromium';
 
 /** Headless Chromium; WebGL (OHIF's Cornerstone3D) through SwiftShader, as on a machine without a GPU. */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-test-deps.sh (apt-get install chromium)`);
   const rootArgs = process.getuid?.() === 0 ? ['--no-sandbox'] : [];
   return puppeteer.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: [...rootArgs, '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--window-size=1280,900'],
+    args: [...rootArgs, '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--window-size=1280,900', ...extraArgs],
     defaultViewport: { width: 1280, height: 900 },
   });
 }

@@ -15,8 +15,8 @@ const TYPES: Record<string, string> = {
 export interface ViewerOrigin {
   /** http://127.0.0.1:<port>: what the browser sends as Origin. */
   origin: string;
-  /** Points the viewer at a PACS (its DICOMweb root) and an OpenID issuer. */
-  configure(dicomwebRoot: string, login: ViewerLogin): void;
+  /** Points the viewer at a PACS (its DICOMweb root) and an OpenID issuer (none: no login); `extra` goes into window.config. */
+  configure(dicomwebRoot: string, login: ViewerLogin | null, extra?: Record<string, unknown>): void;
   close(): Promise<void>;
 }
 
@@ -39,7 +39,7 @@ export async function startViewerOrigin(): Promise<ViewerOrigin> {
   const { port } = server.address() as { port: number };
   return {
     origin: `http://127.0.0.1:${port}`,
-    configure: (dicomwebRoot, login) => (appConfig = appConfigScript(ohifConfig(dicomwebRoot, login))),
+    configure: (dicomwebRoot, login, extra = {}) => (appConfig = appConfigScript({ ...ohifConfig(dicomwebRoot, login), ...extra })),
     close: () => closeServer(server),
   };
 }
