@@ -30,6 +30,11 @@ describe('the bundled viewer at /viewer/', () => {
     assert.equal(script.status, 200);
     assert.equal(script.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     assert.match(script.body.toString('latin1'), /__webpack_require__\.p = "\/viewer\/"/);
+    const gzipped = await fetch(`${server.httpUrl}${bundle[1]}`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.equal(gzipped.headers.get('content-encoding'), 'gzip');
+    assert.match(gzipped.headers.get('vary') ?? '', /accept-encoding/i, 'caches keep both encodings apart');
+    assert.ok(Number(gzipped.headers.get('content-length')) < script.body.length / 2, 'compressed on the wire');
+    assert.ok(Buffer.from(await gzipped.arrayBuffer()).equals(script.body), 'the same script once decoded');
   });
 
   it('generates app-config.js for this server: its own DICOMweb root and OpenID provider', async () => {

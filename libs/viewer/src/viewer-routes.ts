@@ -37,7 +37,8 @@ export class ViewerRoutes implements OnModuleInit {
     if (!installed) this.logger.warn(`the bundled viewer is not installed (${VIEWER_FILES}): run npm run build; /viewer/ answers 404`);
     // An encapsulated plugin: reply.sendFile is decorated here only.
     void fastify.register(async (scope) => {
-      await scope.register(fastifyStatic, { root: VIEWER_FILES, serve: false });
+      // preCompressed: the .gz files scripts/fetch-viewer.mjs made, to browsers that accept gzip.
+      await scope.register(fastifyStatic, { root: VIEWER_FILES, serve: false, preCompressed: true });
       scope.get(VIEWER_ROUTE, (_request, reply) => reply.redirect(`${VIEWER_ROUTE}/`, 301));
       scope.get(`${VIEWER_ROUTE}/*`, (request, reply) => (installed ? this.serve(request, reply) : notInstalled(reply)));
     });
