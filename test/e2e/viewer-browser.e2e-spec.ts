@@ -24,6 +24,9 @@ const USER = { username: 'dr.house', password: 'viewer-test-password-1', roles: 
 /** The external IdP's user (test/support/external-idp.ts). */
 const IDP_USER = { username: 'radiologist', password: 'hospital-pass-1' };
 type Credentials = { username: string; password: string };
+/** The study descriptions the study list must show, and the blank control's. */
+const STUDIES = ['Viewer CT chest', 'Viewer J2K knee'];
+const FLAT_STUDY = 'Viewer flat phantom';
 
 interface Stored {
   ctStudy: string;
@@ -47,7 +50,9 @@ async function seed(server: TestServer): Promise<Stored> {
     }).bytes,
   );
   const j2k = await toJpeg2000(buildInstance({ patientName: 'Knee^Kate', patientId: 'VIEW-J2K', studyDescription: 'Viewer J2K knee', modality: 'CR', rows: 64, columns: 48 }));
-  const body = multipartRelated([...ct, j2k.bytes]);
+  // The control: one value in every pixel, which the viewport must show as one flat colour.
+  const flat = buildInstance({ patientName: 'Flat^Phantom', patientId: 'VIEW-FLAT', studyDescription: FLAT_STUDY, rows: 64, columns: 64, pixelData: Buffer.alloc(64 * 64 * 2, 0x08) });
+  const body = multipartRelated([...ct, j2k.bytes, flat.bytes]);
   const stored = await http(`${server.httpUrl}/dicomweb/studies`, { method: 'POST', token: admin, headers: { 'content-type': body.contentType }, body: body.body });
   assert.equal(stored.status, 200, stored.body.toString());
   return { ctStudy, j2kStudy: j2k.studyUid };
@@ -61,7 +66,6 @@ async function signIn(page: Page, user: Credentials): Promise<void> {
   await Promise.all([page.waitForNavigation({ timeout: 30_000 }), page.click('#login')]);
 }
 
-const STUDIES = ['Viewer CT chest', 'Viewer J2K knee'];
 
 /** Polls the page's text (navigations after the login reset the page under a single wait). */
 async function seeStudyList(page: Page): Promise<void> {
@@ -75,7 +79,7 @@ async function seeStudyList(page: Page): Promise<void> {
 }
 
 /** As a user does: select the study in the list, launch the Basic Viewer (within the app: no reload). */
-async function openStudy(page: Page, description: string): Promise<void> {
+async function openStudy(page: Page, description: string, expectImage = true): Promise<void> {
   await seeStudyList(page);
   await dismissOverlays(page);
   const [row] = await page.$$(`xpath/.//td[contains(., "${description}")]`);
@@ -85,10 +89,12 @@ async function openStudy(page: Page, description: string): Promise<void> {
   await launch!.click();
   await page.waitForSelector('canvas.cornerstone-canvas', { timeout: 30_000 });
   await dismissOverlays(page);
+  // Every frame and metadata request has finished (before the failures are counted, and so that
+  // OHIF's loading indicator, drawn over the viewport, is gone before the image is measured).
+  await page.waitForNetworkIdle({ idleTime: 1_000, timeout: 30_000 });
+  if (!expectImage) return;
   const stats = await waitForImage(page);
   assert.ok(stats.stddev > 5, JSON.stringify(stats));
-  // Every frame and metadata request has finished before the failures are counted.
-  await page.waitForNetworkIdle({ idleTime: 1_000, timeout: 30_000 });
 }
 
 /** A screenshot of a failed visit, for the one who reads the failure. */
@@ -150,6 +156,19 @@ describe('OHIF in Chromium: sign in, study list, CT and JPEG 2000 images', () =>
     const watch = await visit(browser, server.httpUrl, USER);
     assert.deepEqual(watch.failed, []);
     assertFramesOf(watch, server, stored);
+  });
+
+  it('sees a phantom of one value as a blank viewport (the image check can fail)', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.httpUrl}/viewer/`);
+      await signIn(page, USER);
+      await openStudy(page, FLAT_STUDY, false);
+      await assert.rejects(waitForImage(page, 3_000), /stayed blank/);
+    } finally {
+      await context.close();
+    }
   });
 
   it('works the same with OHIF served from another origin named in PACS_HTTP_CORS_ORIGINS', async () => {
