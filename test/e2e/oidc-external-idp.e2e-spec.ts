@@ -45,6 +45,10 @@ describe('Viewer login at an external IdP, tokens accepted by the PACS', () => {
     assert.deepEqual(claims.roles, ['radiologist']);
     const res = await http(`${server.httpUrl}/dicomweb/studies`, { token: tokens.access_token, headers: { accept: 'application/dicom+json' } });
     assert.ok([200, 204].includes(res.status), `QIDO-RS: ${res.status} ${res.body}`);
+    // As Keycloak does, the IdP answers UserInfo for its access token (a viewer may ask).
+    const me = await http(`${idp.issuer}/me`, { token: tokens.access_token });
+    assert.equal(me.status, 200);
+    assert.equal(me.json().sub, 'radiologist');
   });
 
   it('refuses a user without a PACS role (403), a token of another IdP and a tampered token (401)', async () => {

@@ -2,9 +2,10 @@
 // its own RSA key, in-memory state and users, issuing JWT access tokens with a `roles` claim (as
 // Keycloak or Azure AD do once configured). Started by external-idp.ts with its settings in
 // EXTERNAL_IDP (JSON); prints `listening <port>` once it serves.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, KeyObject } from 'node:crypto';
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { jwtVerify } from 'jose';
 import type { Provider as ProviderType } from 'oidc-provider';
 
 export interface ExternalIdpSettings {
@@ -49,13 +50,34 @@ async function interaction(provider: ProviderType, req: IncomingMessage, res: Se
   await provider.interactionFinished(req, res, { login: { accountId: user.username } }, { mergeWithLastSubmission: false });
 }
 
+/**
+ * UserInfo for the JWT access tokens (oidc-provider's own endpoint takes only opaque ones), as
+ * Keycloak or Azure AD answer it, with CORS for any origin: a viewer may ask for it after login.
+ */
+async function userinfo(req: IncomingMessage, res: ServerResponse, publicKey: KeyObject, issuer: string): Promise<void> {
+  const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization', 'cache-control': 'no-store' };
+  if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+  try {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
+    const { payload } = await jwtVerify(token, publicKey, { issuer, audience: settings.audience });
+    res.writeHead(200, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify({ sub: payload.sub, preferred_username: payload.sub }));
+  } catch {
+    res.writeHead(401, { ...cors, 'www-authenticate': 'Bearer error="invalid_token"' }).end();
+  }
+}
+
 async function main(): Promise<void> {
   const { Provider } = await import('oidc-provider');
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   let provider: ProviderType | undefined;
+  let port = 0;
   const server = createServer((req, res) => {
     const match = /^\/interaction\/([A-Za-z0-9_-]+)(\/login)?$/.exec(req.url ?? '');
     if (!provider) return void res.writeHead(503).end();
+    if ((req.url ?? '').split('?')[0] === '/me') {
+      void userinfo(req, res, publicKey, `http://127.0.0.1:${port}`);
+      return;
+    }
     if (match) {
       interaction(provider, req, res, match[1]).catch((err: Error) => res.writeHead(400).end(err.message));
       return;
@@ -63,7 +85,7 @@ async function main(): Promise<void> {
     provider.callback()(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  port = (server.address() as AddressInfo).port;
   const rolesOf = (username: string) => settings.users.find((u) => u.username === username)?.roles ?? [];
   provider = new Provider(`http://127.0.0.1:${port}`, {
     clients: [

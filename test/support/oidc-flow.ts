@@ -28,7 +28,6 @@ export interface Page {
 }
 
 export class OidcClient {
-  private readonly cookies = new Map<string, string>();
   readonly verifier = randomBytes(32).toString('base64url');
   readonly state = randomBytes(16).toString('base64url');
   /**
@@ -41,7 +40,13 @@ export class OidcClient {
     readonly discovery: Discovery,
     readonly clientId: string,
     readonly redirectUri: string,
+    private readonly cookies = new Map<string, string>(),
   ) {}
+
+  /** The same browser (cookies) coming back to another redirect URI, e.g. the silent-refresh page. */
+  to(redirectUri: string): OidcClient {
+    return new OidcClient(this.discovery, this.clientId, redirectUri, this.cookies);
+  }
 
   static async discover(issuer: string, clientId: string, redirectUri: string): Promise<OidcClient> {
     const res = await fetch(`${issuer}/.well-known/openid-configuration`);
@@ -81,7 +86,7 @@ export class OidcClient {
   }
 
   /** Starts a login: the authorization request (with PKCE S256); returns the login form. */
-  async authorize(scope = 'openid profile email'): Promise<{ page: Page; url: string }> {
+  async authorize(scope = 'openid profile email', extra: Record<string, string> = {}): Promise<{ page: Page; url: string }> {
     const challenge = createHash('sha256').update(this.verifier).digest('base64url');
     const params = new URLSearchParams({
       client_id: this.clientId,
@@ -92,6 +97,7 @@ export class OidcClient {
       nonce: randomBytes(8).toString('hex'),
       code_challenge: challenge,
       code_challenge_method: 'S256',
+      ...extra,
     });
     return this.follow(`${this.discovery.authorization_endpoint}?${params}`);
   }

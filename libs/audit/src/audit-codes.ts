@@ -51,6 +51,7 @@ export const AuditEventType = {
   UseOfRestrictedFunction: { code: '110132', name: 'Use of Restricted Function' },
   UserSecurityAttributesChanged: { code: '110137', name: 'User Security Attributes Changed' },
   Login: { code: '110122', name: 'Login' },
+  Logout: { code: '110123', name: 'Logout' },
   Attach: { code: '110124', name: 'Attach' },
   Detach: { code: '110125', name: 'Detach' },
 } as const;

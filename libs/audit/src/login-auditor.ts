@@ -3,7 +3,10 @@ import type { LoginAudit, LoginAttempt } from '@pacs/auth';
 import { AuditAction, AuditEventType, AuditOutcome } from './audit-codes';
 import { AuditService } from './audit.service';
 
-/** Login success and failure at the token endpoint: User Authentication (PS3.15 A.5.3.11), Login. */
+/**
+ * Login success and failure (token endpoint, OpenID provider's form), and the provider's logouts:
+ * User Authentication (PS3.15 A.5.3.11), event type Login or Logout.
+ */
 @Injectable()
 export class LoginAuditor implements LoginAudit {
   constructor(private readonly audit: AuditService) {}
@@ -16,7 +19,7 @@ export class LoginAuditor implements LoginAudit {
       action: AuditAction.UserAuthentication,
       actionCode: 'E',
       outcome: attempt.success ? AuditOutcome.Success : AuditOutcome.MinorFailure,
-      details: { eventType: AuditEventType.Login, ...(attempt.reason ? { reason: attempt.reason } : {}) },
+      details: { eventType: attempt.logout ? AuditEventType.Logout : AuditEventType.Login, ...(attempt.reason ? { reason: attempt.reason } : {}) },
     });
   }
 }

@@ -1,12 +1,15 @@
 /**
- * Where the token endpoint reports each login attempt. Provided (globally) by @pacs/audit;
- * defined here so auth does not import the audit module that itself uses auth's guards.
+ * Where the token endpoint and the OpenID provider report each login attempt (and logout).
+ * Provided (globally) by @pacs/audit; defined here so auth does not import the audit module that
+ * itself uses auth's guards.
  */
 export const LOGIN_AUDIT = 'pacs:auth:login-audit';
 
 export interface LoginAttempt {
   username: string;
   success: boolean;
+  /** A logout (the OpenID provider's end_session) rather than a login attempt. */
+  logout?: boolean;
   remoteAddress?: string;
   reason?: string;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,6 +8,7 @@ import { DataSource } from 'typeorm';
 import { PacsConfig } from '@pacs/config';
 import { PUBLIC_ROUTE_CONFIG } from '../auth.decorators';
 import { JwtAuthGuard } from '../jwt-auth.guard';
+import { LOGIN_AUDIT, LoginAudit } from '../login-audit';
 import { PasswordLogin } from '../password-login';
 import { UsersService } from '../users.service';
 import { LoginInteraction } from './login-interaction';
@@ -22,6 +23,21 @@ const MAX_ORIGINS = 16;
 const INTERACTION = /^\/interaction\/([A-Za-z0-9_-]{1,64})(\/login)?$/;
 /** oidc-provider's userinfo endpoint, which takes only opaque tokens: ours are JWTs for the API. */
 const USERINFO = '/me';
+/** A host name or address with an optional port: anything else cannot name an issuer. */
+const HOST = /^[A-Za-z0-9._-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+/** What the provider's end_session.success event carries, as far as the audit reads it. */
+interface EndedSession {
+  oidc: { session?: { accountId?: string } };
+  /** The client address Fastify decided (passed on as X-Forwarded-For). */
+  ip: string;
+}
+
+/** The provider of one origin and its request handler (built once: Koa composes it per call). */
+interface OriginProvider {
+  provider: Provider;
+  handle: (req: IncomingMessage, res: ServerResponse) => void;
+}
 
 /**
  * Serves the OpenID provider (oidc-provider, a Koa application) under /oidc of Fastify. Its
@@ -33,7 +49,7 @@ const USERINFO = '/me';
 @Injectable()
 export class OidcProviderHost implements OnModuleInit {
   private readonly logger = new Logger('OidcProvider');
-  private readonly providers = new Map<string, Promise<Provider>>();
+  private readonly providers = new Map<string, Promise<OriginProvider>>();
   private readonly interaction: LoginInteraction;
 
   constructor(
@@ -44,6 +60,7 @@ export class OidcProviderHost implements OnModuleInit {
     private readonly users: UsersService,
     private readonly guard: JwtAuthGuard,
     login: PasswordLogin,
+    @Optional() @Inject(LOGIN_AUDIT) private readonly audit?: LoginAudit,
   ) {
     this.interaction = new LoginInteraction(login);
   }
@@ -66,21 +83,26 @@ export class OidcProviderHost implements OnModuleInit {
   }
 
   private async serve(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const origin = `${request.protocol}://${request.host}`;
-    const provider = await this.providerFor(origin);
     const req = request.raw as IncomingMessage & { originalUrl?: string };
     const res = reply.raw;
+    if (!HOST.test(request.host ?? '')) {
+      return void res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(messagePage('Bad request', 'The request names no valid host.'));
+    }
+    const origin = `${request.protocol}://${request.host}`;
+    const { provider, handle } = await this.providerFor(origin);
     const path = (req.url ?? '/').slice(PROVIDER_PATH.length) || '/';
-    const interaction = INTERACTION.exec(path.split('?')[0]);
+    const pathname = path.split('?')[0];
+    const interaction = INTERACTION.exec(pathname);
     if (interaction) return this.interaction.handle(provider, req, res, interaction[1], request.ip);
-    if (path.split('?')[0] === USERINFO && req.method !== 'OPTIONS') return this.userinfo(request, reply, origin);
-    // Koa sees the origin Fastify decided, whatever a client wrote in X-Forwarded-*.
+    if (pathname === USERINFO && req.method !== 'OPTIONS') return this.userinfo(request, reply, origin);
+    // Koa sees the origin and address Fastify decided, whatever a client wrote in X-Forwarded-*.
     req.headers['x-forwarded-proto'] = request.protocol;
     req.headers['x-forwarded-host'] = request.host;
+    req.headers['x-forwarded-for'] = request.ip;
     // Mounted as Express would: the provider finds its mount path from originalUrl.
     req.originalUrl = req.url;
     req.url = path;
-    provider.callback()(req, res);
+    handle(req, res);
   }
 
   /**
@@ -106,7 +128,7 @@ export class OidcProviderHost implements OnModuleInit {
     res.end(JSON.stringify({ sub: username, preferred_username: username, name: username }));
   }
 
-  private providerFor(origin: string): Promise<Provider> {
+  private providerFor(origin: string): Promise<OriginProvider> {
     let provider = this.providers.get(origin);
     if (provider) {
       this.providers.delete(origin);
@@ -119,7 +141,7 @@ export class OidcProviderHost implements OnModuleInit {
     return provider;
   }
 
-  private async create(origin: string): Promise<Provider> {
+  private async create(origin: string): Promise<OriginProvider> {
     // Loaded on first use: an ESM package (require(esm)), and only when the provider is on.
     const { Provider } = await import('oidc-provider');
     const provider = new Provider(`${origin}${PROVIDER_PATH}`, providerConfiguration(origin, {
@@ -130,7 +152,17 @@ export class OidcProviderHost implements OnModuleInit {
     }));
     provider.proxy = true;
     provider.on('server_error', (_ctx, err) => this.logger.error({ msg: 'OpenID provider error', err: (err as Error)?.stack }));
-    return provider;
+    provider.on('end_session.success', (ctx) => this.loggedOut(ctx as EndedSession));
+    return { provider, handle: provider.callback() };
+  }
+
+  /** A logout is audited as the login was (User Authentication, Logout); the user is out either way. */
+  private loggedOut(ctx: EndedSession): void {
+    const username = ctx.oidc.session?.accountId;
+    if (!username) return;
+    this.audit?.loginAttempted({ username, success: true, logout: true, remoteAddress: ctx.ip }).catch((err: Error) => {
+      this.logger.error({ msg: 'logout not audited', username, err: err.message });
+    });
   }
 
   private failed(reply: FastifyReply, err: Error): void {

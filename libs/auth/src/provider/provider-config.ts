@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { PacsConfig } from '@pacs/config';
 import { PostgresProviderAdapter } from './provider-adapter';
 import { PROVIDER_ALGORITHM, ProviderKeys } from './provider-keys';
-import { errorPage, signedOutPage } from './provider-pages';
+import { errorPage, logoutPage, signedOutPage } from './provider-pages';
 
 /** The bundled viewer (OHIF): a public client (no secret), so PKCE is required (RFC 7636, RFC 9700 2.1.1). */
 export const VIEWER_CLIENT_ID = 'pacs-viewer';
@@ -35,21 +35,10 @@ export function viewerOrigins(origin: string, corsOrigins: readonly string[]): s
 /** oidc-provider's configuration for the issuer at `<origin>/oidc`. */
 export function providerConfiguration(origin: string, deps: ProviderDeps): Record<string, unknown> {
   const { config, keys, db } = deps;
-  const { accessTokenTtlSeconds, refreshTokenTtlSeconds } = config.oidcProvider;
   const origins = viewerOrigins(origin, config.http.corsOrigins);
   return {
     adapter: (model: string) => new PostgresProviderAdapter(model, db),
-    clients: [
-      {
-        client_id: VIEWER_CLIENT_ID,
-        client_name: 'PACS viewer',
-        token_endpoint_auth_method: 'none',
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
-        redirect_uris: origins.flatMap((o) => REDIRECT_PATHS.map((p) => o + p)),
-        post_logout_redirect_uris: origins.flatMap((o) => POST_LOGOUT_PATHS.map((p) => o + p)),
-      },
-    ],
+    clients: [viewerClient(origins)],
     jwks: { keys: [keys.signingJwk] },
     cookies: { keys: keys.cookieKeys },
     findAccount: async (_ctx: unknown, sub: string) => ((await deps.userActive(sub)) ? account(sub) : undefined),
@@ -60,38 +49,60 @@ export function providerConfiguration(origin: string, deps: ProviderDeps): Recor
     features: {
       devInteractions: { enabled: false },
       revocation: { enabled: true },
-      rpInitiatedLogout: { enabled: true, postLogoutSuccessSource: signedOutPage },
-      resourceIndicators: {
-        enabled: true,
-        defaultResource: () => API_RESOURCE,
-        useGrantedResource: () => true,
-        getResourceServerInfo: () => ({
-          scope: API_SCOPE,
-          audience: API_RESOURCE,
-          accessTokenTTL: accessTokenTtlSeconds,
-          accessTokenFormat: 'jwt',
-          jwt: { sign: { alg: PROVIDER_ALGORITHM } },
-        }),
-      },
+      rpInitiatedLogout: { enabled: true, logoutSource: logoutPage, postLogoutSuccessSource: signedOutPage },
+      resourceIndicators: apiResource(config.oidcProvider.accessTokenTtlSeconds),
     },
     // First party: consent is implied, so the grant is made at once (no consent page).
     loadExistingGrant: firstPartyGrant,
     // A public client's refresh token is rotated on each use (RFC 9700 4.14.2) and never outlives the login.
     issueRefreshToken: async (_ctx: unknown, client: { grantTypeAllowed(type: string): boolean }) => client.grantTypeAllowed('refresh_token'),
-    ttl: {
-      AccessToken: accessTokenTtlSeconds,
-      IdToken: accessTokenTtlSeconds,
-      AuthorizationCode: 60,
-      Interaction: 600,
-      Session: refreshTokenTtlSeconds,
-      Grant: refreshTokenTtlSeconds,
-      RefreshToken: (ctx: KoaContextWithOIDC) => {
-        const rotated = ctx?.oidc?.entities.RotatedRefreshToken as { remainingTTL: number } | undefined;
-        return rotated ? rotated.remainingTTL : refreshTokenTtlSeconds;
-      },
-    },
+    ttl: lifetimes(config.oidcProvider),
     clientBasedCORS: (_ctx: unknown, requestOrigin: string) => origins.includes(requestOrigin),
     renderError: errorPage,
+  };
+}
+
+/** The bundled viewer's registration (RFC 7591 client metadata). */
+function viewerClient(origins: string[]): Record<string, unknown> {
+  return {
+    client_id: VIEWER_CLIENT_ID,
+    client_name: 'PACS viewer',
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    redirect_uris: origins.flatMap((o) => REDIRECT_PATHS.map((p) => o + p)),
+    post_logout_redirect_uris: origins.flatMap((o) => POST_LOGOUT_PATHS.map((p) => o + p)),
+  };
+}
+
+/** Every access token is a JWT for our API, whether or not the client names it (RFC 8707, RFC 9068). */
+function apiResource(accessTokenTtlSeconds: number): Record<string, unknown> {
+  return {
+    enabled: true,
+    defaultResource: () => API_RESOURCE,
+    useGrantedResource: () => true,
+    getResourceServerInfo: () => ({
+      scope: API_SCOPE,
+      audience: API_RESOURCE,
+      accessTokenTTL: accessTokenTtlSeconds,
+      accessTokenFormat: 'jwt',
+      jwt: { sign: { alg: PROVIDER_ALGORITHM } },
+    }),
+  };
+}
+
+function lifetimes({ accessTokenTtlSeconds, refreshTokenTtlSeconds }: PacsConfig['oidcProvider']): Record<string, unknown> {
+  return {
+    AccessToken: accessTokenTtlSeconds,
+    IdToken: accessTokenTtlSeconds,
+    AuthorizationCode: 60,
+    Interaction: 600,
+    Session: refreshTokenTtlSeconds,
+    Grant: refreshTokenTtlSeconds,
+    RefreshToken: (ctx: KoaContextWithOIDC) => {
+      const rotated = ctx?.oidc?.entities.RotatedRefreshToken as { remainingTTL: number } | undefined;
+      return rotated ? rotated.remainingTTL : refreshTokenTtlSeconds;
+    },
   };
 }
 

@@ -28,14 +28,23 @@ interface StoredKeys {
  * that every node and every restart signs, and verifies, with the same ones.
  */
 export async function loadProviderKeys(db: DataSource): Promise<ProviderKeys> {
-  await db.query(
-    `INSERT INTO oidc_provider_state (model, id, payload) VALUES ('ProviderKeys', 'current', $1) ON CONFLICT DO NOTHING`,
-    [JSON.stringify(newKeys())],
-  );
-  const rows: { payload: StoredKeys }[] = await db.query(`SELECT payload FROM oidc_provider_state WHERE model = 'ProviderKeys' AND id = 'current'`);
-  const { signingJwk, cookieKeys } = rows[0].payload;
+  let stored = await storedKeys(db);
+  if (!stored) {
+    // Nodes starting together each offer keys; the first insert wins and all read it back.
+    await db.query(
+      `INSERT INTO oidc_provider_state (model, id, payload) VALUES ('ProviderKeys', 'current', $1) ON CONFLICT DO NOTHING`,
+      [JSON.stringify(newKeys())],
+    );
+    stored = (await storedKeys(db)) as StoredKeys;
+  }
+  const { signingJwk, cookieKeys } = stored;
   const publicKey = createPublicKey(createPrivateKey({ key: signingJwk, format: 'jwk' }));
   return { signingJwk, publicKey, cookieKeys };
+}
+
+async function storedKeys(db: DataSource): Promise<StoredKeys | undefined> {
+  const rows: { payload: StoredKeys }[] = await db.query(`SELECT payload FROM oidc_provider_state WHERE model = 'ProviderKeys' AND id = 'current'`);
+  return rows[0]?.payload;
 }
 
 function newKeys(): StoredKeys {

@@ -54,3 +54,14 @@ export async function signedOutPage(ctx: KoaContextWithOIDC): Promise<void> {
   ctx.type = 'html';
   ctx.body = messagePage('Signed out', 'You are signed out of the PACS.');
 }
+
+/** RP-initiated logout asks the user first (OpenID Connect RP-Initiated Logout 1.0, 2); `form` is the provider's. */
+export async function logoutPage(ctx: KoaContextWithOIDC, form: string): Promise<void> {
+  ctx.type = 'html';
+  ctx.body = page(
+    'Sign out - PACS',
+    `<h1>Sign out of the PACS?</h1>${form}
+<button type="submit" form="op.logoutForm" name="logout" value="yes" id="logout" autofocus>Sign out</button>
+<button type="submit" form="op.logoutForm">Stay signed in</button>`,
+  );
+}
