@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what `npm run bench` needs is on the machine: DCMTK (storescu, the sender) and
-# Orthanc with its DICOMweb plugin (the reference server). Installs missing packages with apt-get.
+# Orthanc with its DICOMweb plugin (the reference server), and chromium (the viewer phase).
+# Installs missing packages with apt-get.
 # The bench starts its own Orthanc with its own config and ports, so the packaged system service
 # is kept from starting (policy-rc.d) and stopped if it runs anyway.
 set -euo pipefail
@@ -12,6 +13,8 @@ command -v Orthanc >/dev/null 2>&1 || need+=(orthanc)
 # `dpkg -s` also succeeds for a removed package whose config files remain: ask for "installed".
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 installed orthanc-dicomweb || need+=(orthanc-dicomweb)
+# The viewer phase: OHIF in headless Chromium (puppeteer-core drives it; no browser is downloaded).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 stop_packaged_orthanc() {
   service orthanc stop >/dev/null 2>&1 || true
