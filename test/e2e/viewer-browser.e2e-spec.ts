@@ -24,6 +24,7 @@ const USER = { username: 'dr.house', password: 'viewer-test-password-1', roles: 
 /** The external IdP's user (test/support/external-idp.ts). */
 const IDP_USER = { username: 'radiologist', password: 'hospital-pass-1' };
 type Credentials = { username: string; password: string };
+const TOKEN_TTL_SECONDS = 65;
 /** The study descriptions the study list must show, and the blank control's. */
 const STUDIES = ['Viewer CT chest', 'Viewer J2K knee'];
 const FLAT_STUDY = 'Viewer flat phantom';
@@ -140,7 +141,8 @@ describe('OHIF in Chromium: sign in, study list, CT and JPEG 2000 images', () =>
 
   before(async () => {
     origin = await startViewerOrigin();
-    server = await startTestServer({ env: { PACS_HTTP_CORS_ORIGINS: origin.origin } });
+    // Access tokens of 65 s: OHIF renews a token 60 s before it ends, so within each visit.
+    server = await startTestServer({ env: { PACS_HTTP_CORS_ORIGINS: origin.origin, PACS_OIDC_ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) } });
     origin.configure(`${server.httpUrl}/dicomweb`, { authority: `${server.httpUrl}/oidc`, clientId: 'pacs-viewer', scope: 'openid profile' });
     stored = await seed(server);
     browser = await launchChromium();
@@ -156,6 +158,15 @@ describe('OHIF in Chromium: sign in, study list, CT and JPEG 2000 images', () =>
     const watch = await visit(browser, server.httpUrl, USER);
     assert.deepEqual(watch.failed, []);
     assertFramesOf(watch, server, stored);
+  });
+
+  it('renews its short-lived token with the refresh token as it goes (and keeps working)', async () => {
+    const watch = await visit(browser, server.httpUrl, USER);
+    assert.equal(watch.grants[0], 'authorization_code');
+    assert.ok(watch.grants.slice(1).includes('refresh_token'), `grants: ${watch.grants.join(', ')}`);
+    const tokenCalls = watch.succeeded.filter((url) => url === `${server.httpUrl}/oidc/token`);
+    assert.equal(tokenCalls.length, watch.grants.length, 'every token request answered 2xx');
+    assert.deepEqual(watch.failed, []);
   });
 
   it('sees a phantom of one value as a blank viewport (the image check can fail)', async () => {

@@ -25,8 +25,14 @@ export class RequestWatch {
   readonly consoleErrors: string[] = [];
   /** URLs answered 2xx. */
   readonly succeeded: string[] = [];
+  /** The grant_type of each token request (OAuth 2.0 token endpoint form posts). */
+  readonly grants: string[] = [];
 
   constructor(page: Page) {
+    page.on('request', (req) => {
+      const grant = req.method() === 'POST' ? new URLSearchParams(req.postData() ?? '').get('grant_type') : null;
+      if (grant) this.grants.push(grant);
+    });
     page.on('response', (res) => {
       // The browser's own request for a page's icon (the IdP's login page has none) is not the viewer's.
       if (new URL(res.url()).pathname === '/favicon.ico') return;
