@@ -169,6 +169,26 @@ describe('OHIF in Chromium: sign in, study list, CT and JPEG 2000 images', () =>
     assert.deepEqual(watch.failed, []);
   });
 
+  it('signs out through the provider, ends on the signed-out page, and must sign in again', async () => {
+    const context = await browser.createBrowserContext();
+    const page = await context.newPage();
+    try {
+      await page.goto(`${server.httpUrl}/viewer/`);
+      await signIn(page, USER);
+      await seeStudyList(page);
+      // OHIF's logout route (its user menu's "Logout") sends the browser to the provider's end_session.
+      await page.goto(`${server.httpUrl}/viewer/logout`);
+      const confirm = await page.waitForSelector('#logout', { timeout: 30_000 });
+      await Promise.all([page.waitForNavigation({ timeout: 30_000 }), confirm!.click()]);
+      await page.waitForFunction(`location.pathname === '/viewer/logout-redirect.html'`, { timeout: 30_000 });
+      assert.match(String(await page.evaluate('document.body.innerText')), /signed out/);
+      await page.goto(`${server.httpUrl}/viewer/`);
+      await page.waitForSelector('input[name=password]', { timeout: 30_000 });
+    } finally {
+      await context.close();
+    }
+  });
+
   it('sees a phantom of one value as a blank viewport (the image check can fail)', async () => {
     const context = await browser.createBrowserContext();
     const page = await context.newPage();

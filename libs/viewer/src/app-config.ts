@@ -67,7 +67,10 @@ function oidcClient(login: ViewerLogin): Record<string, unknown> {
     response_type: 'code',
     scope: login.scope,
     automaticSilentRenew: true,
-    revokeAccessTokenOnSignout: true,
+    // Not at logout: a JWT access token cannot be revoked (our provider answers RFC 7009's
+    // unsupported_token_type, and OHIF would then stop before signing out); it lapses within
+    // minutes, and end_session ends the session's refresh tokens.
+    revokeAccessTokenOnSignout: false,
   };
 }
 
