@@ -15,13 +15,13 @@ export interface ViewerLogin {
 
 /**
  * The OHIF runtime configuration (`window.config`, what app-config.js sets) for a viewer reading
- * the DICOMweb root `dicomwebRoot`, served under `routerBasename` and logging in with `login`:
+ * the DICOMweb root `dicomwebRoot`, served under VIEWER_ROUTE and logging in with `login`:
  * authorization code with PKCE (RFC 7636), the flow OHIF's OIDC client uses for
  * `response_type: 'code'`. Redirects are relative to the viewer's own base URL.
  */
-export function ohifConfig(dicomwebRoot: string, login: ViewerLogin | null, routerBasename = VIEWER_ROUTE): Record<string, unknown> {
+export function ohifConfig(dicomwebRoot: string, login: ViewerLogin | null): Record<string, unknown> {
   return {
-    routerBasename,
+    routerBasename: VIEWER_ROUTE,
     extensions: [],
     modes: [],
     showStudyList: true,
