@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure what `npm run bench` needs is on the machine: DCMTK (storescu, the sender) and
-# Orthanc with its DICOMweb plugin (the reference server), and wrk (the HTTP load, as the shared
-# harness applies it). Installs missing packages with apt-get.
+# Orthanc with its DICOMweb plugin (the reference server), wrk (the HTTP load, as the shared
+# harness applies it) and chromium (the viewer phase). Installs missing packages with apt-get.
 # The bench starts its own Orthanc with its own config and ports, so the packaged system service
 # is kept from starting (policy-rc.d) and stopped if it runs anyway.
 set -euo pipefail
@@ -14,6 +14,8 @@ command -v wrk >/dev/null 2>&1 || need+=(wrk)
 # `dpkg -s` also succeeds for a removed package whose config files remain: ask for "installed".
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
 installed orthanc-dicomweb || need+=(orthanc-dicomweb)
+# The viewer phase: OHIF in headless Chromium (puppeteer-core drives it; no browser is downloaded).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
 
 stop_packaged_orthanc() {
   service orthanc stop >/dev/null 2>&1 || true

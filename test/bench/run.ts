@@ -17,6 +17,7 @@ import { runScaleOut } from './scale-out';
 import { ScaleOutResult, formatScaleOut, scaleOutSucceeded } from './scale-out-report';
 import { formatScaleReport, runScale, ScaleRun } from './scale';
 import { SCALE_SHAPE } from './scale-archive';
+import { formatViewerReport, runViewerLoad, ViewerLoadRun } from './viewer-load';
 
 /**
  * `npm run bench`: C-STORE ingest throughput of our server side by side with Orthanc, over one
@@ -29,7 +30,8 @@ import { SCALE_SHAPE } from './scale-archive';
  * scale-out.ts), --no-audit-off (skip the extra run of ours with PACS_AUDIT_ENABLED=false that
  * shows what the audit trail costs), --phases=scale (not in the default: ours over an archive of a
  * million instances, query latency and ingest against an empty archive, see scale.ts;
- * --scale-studies=N for a smaller archive).
+ * --scale-studies=N for a smaller archive), viewer (OHIF in headless Chromium opening the QR
+ * study's 500-instance series until every frame is loaded, see viewer-load.ts).
  */
 
 /** The shared harness's corpus: 20 CT studies of 2 series × 50 (../shared/bench/gen_corpus.py). */
@@ -40,9 +42,9 @@ const DEFAULT_REPEAT = 2;
 /** No ingest repetition starts after this, so the whole bench (three phases) stays near 15 minutes. */
 const REPEAT_BUDGET_MS = 4 * 60_000;
 
-const PHASES = ['ingest', 'qr', 'scaleout', 'scale'] as const;
+const PHASES = ['ingest', 'qr', 'scaleout', 'scale', 'viewer'] as const;
 type Phase = (typeof PHASES)[number];
-const DEFAULT_PHASES = 'ingest,qr,scaleout';
+const DEFAULT_PHASES = 'ingest,qr,scaleout,viewer';
 
 interface Options {
   servers: ServerKind[];
@@ -163,6 +165,17 @@ async function runQr(ctx: BenchContext, options: Options): Promise<QrRun[]> {
   return runs;
 }
 
+async function runViewer(ctx: BenchContext, options: Options): Promise<ViewerLoadRun[]> {
+  const qr = await ensureQrCorpus(path.join(ctx.benchDir, 'corpus-qr'));
+  const runs: ViewerLoadRun[] = [];
+  for (const kind of options.servers) {
+    const run = await runViewerLoad(ctx, qr, kind, say);
+    if (run.status !== 'ok') say(`  failed: ${run.reason}`);
+    runs.push(run);
+  }
+  return runs;
+}
+
 /** Ours only: Orthanc has neither worker processes nor S3 storage to compare. */
 async function runScaleOutPhase(ctx: BenchContext, options: Options): Promise<ScaleOutResult | undefined> {
   if (!options.servers.includes('ours')) {
@@ -200,6 +213,7 @@ async function main(): Promise<number> {
   const scaleOut = options.phases.includes('scaleout') ? await runScaleOutPhase(ctx, options) : undefined;
   const scaleShape = { ...SCALE_SHAPE, studies: options.scaleStudies, patients: Math.ceil((options.scaleStudies * SCALE_SHAPE.patients) / SCALE_SHAPE.studies) };
   const scale: ScaleRun | undefined = options.phases.includes('scale') ? await runScale(ctx, say, scaleShape) : undefined;
+  const viewerRuns = options.phases.includes('viewer') ? await runViewer(ctx, options) : [];
   await dropRetired(ctx);
   const c = ctx.corpus;
   const report: BenchReport = {
@@ -215,15 +229,16 @@ async function main(): Promise<number> {
   };
   const qrText = qrRuns.length > 0 ? `\n\n${formatQrReport(qrRuns)}` : '';
   const jsonFile = path.join(ctx.benchDir, `results-${runId}.json`);
-  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, workerRuns, queryRetrieve: qrRuns, scaleOut, scale }, null, 2)}\n`);
+  await fs.writeFile(jsonFile, `${JSON.stringify({ ...report, workerRuns, queryRetrieve: qrRuns, scaleOut, scale, viewer: viewerRuns }, null, 2)}\n`);
   const ingestText = runs.length > 0 ? `\n${formatReport(report)}` : '';
   const scaleOutText = scaleOut ? `\n\n${formatScaleOut(scaleOut)}` : '';
   const scaleText = scale ? `\n\n${formatScaleReport(scale)}` : '';
-  say(`${ingestText}${qrText}${scaleOutText}${scaleText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
+  const viewerText = viewerRuns.length > 0 ? `\n\n${formatViewerReport(viewerRuns)}` : '';
+  say(`${ingestText}${qrText}${scaleOutText}${scaleText}${viewerText}\n\nresults: ${jsonFile}\nlogs: ${ctx.logDir}`);
   if (auditOffRuns.length > 0) say(`\n${formatAuditComparison(runs, auditOffRuns, options.associations)}`);
   if (workerRuns.length > 0) say(`\n${formatWorkersComparison(runs, workerRuns, options.associations)}`);
   // A slower server is a result; a run that lost instances (or never ran) is a failure.
-  return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') && (!scaleOut || scaleOutSucceeded(scaleOut)) && scale?.status !== 'failed' ? 0 : 1;
+  return runs.every((r) => r.status === 'ok') && qrRuns.every((r) => r.status === 'ok') && (!scaleOut || scaleOutSucceeded(scaleOut)) && scale?.status !== 'failed' && viewerRuns.every((r) => r.status === 'ok') ? 0 : 1;
 }
 
 main().then(

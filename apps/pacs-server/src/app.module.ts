@@ -16,6 +16,7 @@ import { MppsModule } from '@pacs/mpps';
 import { RoutingModule } from '@pacs/routing';
 import { WebhooksModule } from '@pacs/webhooks';
 import { StorageModule } from '@pacs/storage';
+import { ViewerModule } from '@pacs/viewer';
 import { WorklistModule } from '@pacs/worklist';
 import { HealthModule } from './health/health.module';
 
@@ -48,6 +49,7 @@ export class AppModule {
         RoutingModule.forServer(),
         WebhooksModule.forServer(),
         HealthModule,
+        ViewerModule,
       ],
     };
   }

@@ -124,6 +124,8 @@ export class PacsConfig {
   metrics: { token: string | null };
   /** HMAC key of de-identification pseudonyms (PS3.15 E); null: de-identification is refused. */
   deid: { secret: string | null };
+  /** The bundled OHIF viewer at /viewer/ and how it logs in (libs/viewer). */
+  viewer: { mode: 'on' | 'off'; oidcClientId: string; oidcScope: string };
 }
 
 const SETTINGS: Setting[] = [
@@ -210,6 +212,9 @@ const SETTINGS: Setting[] = [
   { path: 'routing.batchSize', env: 'PACS_ROUTING_BATCH_SIZE', type: 'positiveInt' },
   { path: 'webhooks.publicUrl', env: 'PACS_PUBLIC_URL', type: 'url', optional: true },
   { path: 'webhooks.debounceSeconds', env: 'PACS_WEBHOOKS_DEBOUNCE_SECONDS', type: 'nonNegativeInt' },
+  { path: 'viewer.mode', env: 'PACS_VIEWER', type: ['on', 'off'] },
+  { path: 'viewer.oidcClientId', env: 'PACS_VIEWER_OIDC_CLIENT_ID', type: 'string' },
+  { path: 'viewer.oidcScope', env: 'PACS_VIEWER_OIDC_SCOPE', type: 'string' },
 ];
 
 /** Settings that only make sense together (checked after each one is valid on its own). */
