@@ -21,6 +21,8 @@ import { PeersController } from './peers/peers.controller';
 import { PeersRepository } from './peers/peers.repository';
 import { PeersService } from './peers/peers.service';
 import { DimseProviders } from './providers/dimse-providers';
+import { FindScu } from './remote/find-scu';
+import { RemoteController } from './remote/remote.controller';
 
 /** The AE policy decides on the cached peers, kept current by PeersService. */
 function aePolicyFactory(config: PacsConfig, peers: PeersService): AePolicy {
@@ -47,7 +49,7 @@ function commitmentResultsFactory(config: PacsConfig, ledger: CommitmentLedger, 
 
 @Module({
   imports: [IndexModule, DeidModule, TypeOrmModule.forFeature([PeerEntity, StorageCommitmentEntity])],
-  controllers: [PeersController, StorageCommitmentsController],
+  controllers: [PeersController, StorageCommitmentsController, RemoteController],
   providers: [
     PeersRepository,
     CommitmentLedger,
@@ -66,7 +68,8 @@ function commitmentResultsFactory(config: PacsConfig, ledger: CommitmentLedger, 
     DimseServer,
     QrFindProvider,
     StoreScu,
+    FindScu,
   ],
-  exports: [DimseServer, PeersService, AePolicy, DimseProviders, StoreScu],
+  exports: [DimseServer, PeersService, AePolicy, DimseProviders, StoreScu, FindScu],
 })
 export class DimseModule {}

@@ -11,3 +11,4 @@ export { toDicomJson } from './wire/dataset-writer';
 export type { DicomAttributes, DimseCaller, FindProvider, NormalizedProvider } from './providers/dimse-providers';
 export { ForwardUnreachable, StoreScu } from './forward/store-scu';
 export type { ForwardOutcome } from './forward/store-scu';
+export { FindScu, RemoteUnreachable } from './remote/find-scu';
